@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Set up, run the demo, or run every check, on a fresh machine with Python >= 3.12 and Node.js.
+
+    python3 dev.py demo [ARGS…]   install everything, load the demo, print the logins, serve it
+    python3 dev.py test [ARGS…]   install everything, run lint, types, migrations check and the tests
+                                  on SQLite, then on PostgreSQL (ARGS go to pytest)
+    python3 dev.py setup          install everything (Python packages from uv.lock, npm packages
+                                  from package-lock.json, copied into the static files)
+
+Only the standard library is used here: this script is what installs the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENDOR = ROOT / "src" / "oeuvre" / "web" / "static" / "vendor"
+# node_modules path -> path under static/vendor/
+ASSETS = {
+    "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
+    "frappe-gantt/dist/frappe-gantt.umd.js": "frappe-gantt/frappe-gantt.umd.js",
+    "frappe-gantt/dist/frappe-gantt.css": "frappe-gantt/frappe-gantt.css",
+    "@picocss/pico/css/pico.min.css": "pico/pico.min.css",
+}
+POSTGRES_URL = os.environ.get("OEUVRE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/oeuvre")
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def say(message: str) -> None:
+    print(f"\033[1;34m==>\033[0m {message}", flush=True)
+
+
+def run(*command: str, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, check=False)
+    if result.returncode != 0:
+        print(f"\033[1;31mfailed ({result.returncode}):\033[0m {' '.join(command)}", file=sys.stderr)
+        raise SystemExit(result.returncode)
+
+
+def uv() -> list[str]:
+    found = shutil.which("uv")
+    if found:
+        return [found]
+    probe = subprocess.run([sys.executable, "-m", "uv", "--version"], capture_output=True, check=False)
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "uv"]
+    say("installing uv")
+    tools = ROOT / ".cache" / "bootstrap"
+    if not (tools / "bin" / "uv").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(tools)], check=True)
+        subprocess.run([str(tools / "bin" / "pip"), "install", "--quiet", "uv"], check=True)
+    return [str(tools / "bin" / "uv")]
+
+
+def setup() -> list[str]:
+    uv_cmd = uv()
+    say("Python packages (uv.lock)")
+    run(*uv_cmd, "sync", "--frozen", "--no-progress")
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm was not found: install Node.js (it brings npm), then run this again")
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".package-lock.json"
+    if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
+        say("front-end packages (package-lock.json)")
+        run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+    for source, target in ASSETS.items():
+        src = ROOT / "node_modules" / source
+        dst = VENDOR / target
+        if not src.exists():
+            raise SystemExit(f"{source} is missing from node_modules: run npm ci")
+        if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    return uv_cmd
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test(pytest_args: list[str]) -> None:
+    uv_cmd = setup()
+    runner = [*uv_cmd, "run", "--frozen", "--no-sync"]
+    started = time.monotonic()
+    say("ruff")
+    run(*runner, "ruff", "check", ".")
+    run(*runner, "ruff", "format", "--check", ".")
+    say("mypy")
+    run(*runner, "mypy")
+    say("migrations are up to date")
+    run(
+        *runner,
+        "oeuvre",
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env={"OEUVRE_DATA_DIR": str(ROOT / ".cache" / "check")},
+    )
+    say("tests on SQLite")
+    run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": ""})
+    if postgres_reachable():
+        say("tests on PostgreSQL")
+        run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": POSTGRES_URL})
+    elif CI:
+        raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432, and CI requires it")
+    else:
+        say("\033[1;33mPostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run was skipped\033[0m")
+    say(f"all checks passed in {time.monotonic() - started:.0f} s")
+
+
+def demo(args: list[str]) -> None:
+    uv_cmd = setup()
+    os.chdir(ROOT)
+    command = [*uv_cmd, "run", "--frozen", "--no-sync", "oeuvre", "demo", *args]
+    os.execvp(command[0], command)  # noqa: S606 — hand the terminal to the server
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"setup", "test", "demo"}:
+        print(__doc__)
+        raise SystemExit(2)
+    action, rest = sys.argv[1], sys.argv[2:]
+    if action == "setup":
+        setup()
+    elif action == "test":
+        test(rest)
+    else:
+        demo(rest)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from oeuvre.cli import main
+
+raise SystemExit(main())

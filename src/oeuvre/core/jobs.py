@@ -1,0 +1,132 @@
+"""Long work as jobs: a registry of handlers, one task that runs them, and progress everyone can read.
+
+Progress lives in the shared cache while a job runs, not in its database row: a handler usually
+writes inside one transaction (an import is all or nothing), and rows written there stay invisible to
+the pages polling them until the commit. The row gets the final figures when the job ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from oeuvre.core.models import Job
+
+__all__ = ["Progress", "execute_job", "job_enqueue", "job_handler", "job_state", "run_job"]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Job, "Progress"], dict[str, Any]]
+_HANDLERS: dict[str, Handler] = {}
+_CACHE_TTL = 24 * 3600
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register ``fn(job, progress) -> result dict`` as the handler of jobs of ``kind``."""
+
+    def register(fn: Handler) -> Handler:
+        if kind in _HANDLERS and _HANDLERS[kind] is not fn:
+            raise ValueError(f"job kind {kind!r} is registered twice")
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def _cache_key(job_id: object) -> str:
+    return f"oeuvre:job:{job_id}"
+
+
+class Progress:
+    """Progress reporter handed to a job handler; writes to the cache at most ten times a second."""
+
+    def __init__(self, job: Job, listener: Callable[[int, int, str], None] | None = None) -> None:
+        self.job = job
+        self.done = 0
+        self.total = 0
+        self.message = ""
+        self._listener = listener
+        self._last_write = 0.0
+
+    def start(self, total: int, message: str = "") -> None:
+        self.total = max(total, 0)
+        self.done = 0
+        self.message = message
+        self._publish(force=True)
+
+    def advance(self, step: int = 1, message: str | None = None) -> None:
+        self.done = min(self.done + step, self.total) if self.total else self.done + step
+        if message is not None:
+            self.message = message
+        self._publish(force=self.done >= self.total)
+
+    def _publish(self, *, force: bool = False) -> None:
+        if self._listener is not None:
+            self._listener(self.done, self.total, self.message)
+        now = time.monotonic()
+        if force or now - self._last_write >= 0.1:
+            self._last_write = now
+            state = {"progress": self.done, "total": self.total, "message": self.message[:300]}
+            cache.set(_cache_key(self.job.pk), state, _CACHE_TTL)
+
+
+def job_enqueue(*, kind: str, params: dict[str, Any], actor: Any = None, project: Any = None) -> Job:
+    """Create a job and hand it to the worker once the caller's transaction commits."""
+    if kind not in _HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job.objects.create(kind=kind, params=params, created_by=actor, project=project)
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: run_job.enqueue(job_id))
+    return job
+
+
+def execute_job(job: Job, listener: Callable[[int, int, str], None] | None = None) -> Job:
+    """Run ``job`` in this process (the worker, or a terminal that shows its own progress bar)."""
+    handler = _HANDLERS.get(job.kind)
+    progress = Progress(job, listener)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    try:
+        if handler is None:
+            raise ValueError(f"unknown job kind {job.kind!r}")
+        result = handler(job, progress)
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        job.status = Job.Status.FAILED
+        job.error = str(exc) or type(exc).__name__
+        job.message = job.error[:300]
+        job.result = {"traceback": traceback.format_exc(limit=5)}
+    else:
+        job.status = Job.Status.DONE
+        job.result = result
+        job.message = progress.message[:300]
+    job.progress = progress.done
+    job.total = progress.total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "message", "result", "progress", "total", "finished_at"])
+    cache.delete(_cache_key(job.pk))
+    return job
+
+
+@task()
+def run_job(job_id: str) -> str:
+    job = Job.objects.get(pk=job_id)
+    return execute_job(job).status
+
+
+def job_state(job: Job) -> dict[str, Any]:
+    """The job's state for a page or the API, with live progress from the cache while it runs."""
+    state = job.as_dict()
+    if not job.finished:
+        live = cache.get(_cache_key(job.pk))
+        if live:
+            state.update(live)
+            state["percent"] = int(100 * live["progress"] / live["total"]) if live["total"] else 0
+    return state

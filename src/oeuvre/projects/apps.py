@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "oeuvre.projects"
+    label = "projects"
+    verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from oeuvre.core.activity import register_activity
+        from oeuvre.projects.models import Closure, Membership, Project
+
+        register_activity(Project, "id", ("moa_organisation", "moe_organisation"))
+        register_activity(Membership, "project", ("user",))
+        register_activity(Closure, "project")

@@ -1,0 +1,42 @@
+"""Every read that pages, the API and the CLI make on projects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from oeuvre.projects.models import Membership, Project
+
+__all__ = ["project_for", "project_members", "projects_for_user"]
+
+
+def projects_for_user(user: Any) -> QuerySet[Project]:
+    """The projects ``user`` belongs to, with their organisations, member count and the user's role."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    mine = Membership.objects.filter(project=OuterRef("pk"), user=user)
+    return (
+        Project.objects.filter(memberships__user=user)
+        .select_related("moa_organisation", "moe_organisation")
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            my_role=Subquery(mine.values("role")[:1]),
+            my_admin=Subquery(mine.values("is_admin")[:1]),
+        )
+    )
+
+
+def project_for(user: Any, code: str) -> Project:
+    """The project ``code`` if ``user`` is a member; 404 otherwise, so that its existence never leaks."""
+    try:
+        return Project.objects.select_related("moa_organisation", "moe_organisation").get(
+            code=code, memberships__user_id=getattr(user, "pk", None) or 0, memberships__user__is_active=True
+        )
+    except Project.DoesNotExist:
+        raise Http404("project") from None
+
+
+def project_members(project: Project) -> QuerySet[Membership]:
+    return project.memberships.select_related("user", "organisation").order_by("role", "user__last_name")

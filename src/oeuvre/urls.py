@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from oeuvre.api import api
+from oeuvre.core import views as core_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="projects:portfolio", permanent=False)),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("jobs/<uuid:job_id>/", core_views.job_detail, name="job_detail"),
+    path("p/", include("oeuvre.projects.urls")),
+    path("", include("oeuvre.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = core_views.forbidden
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,107 @@
+"""Every role × every project endpoint, HTML and API: allowed or denied exactly as the matrix says.
+
+A member whose role lacks the permission gets 403; a non-member gets 404 (the project's existence
+never leaks); a member with the permission gets the endpoint's success status.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from oeuvre.accounts.permissions import MATRIX
+from oeuvre.accounts.services import token_create
+from oeuvre.api import api
+from tests.matrix import Endpoint, catalogue, not_project_scoped
+
+ROLES = ["moa", "amoa", "moe", "amoe", "exploitation", "contributor", "reader", "admin", "outsider"]
+ENDPOINTS = catalogue()
+
+
+def _expected(endpoint: Endpoint, role: str) -> str:
+    if role == "outsider":
+        return "hidden"
+    permission = MATRIX[endpoint.permission]
+    if role == "admin":
+        # The admin persona is a contributor with the administrator flag.
+        return "allowed" if permission.granted_to("contributor", is_admin=True) else "denied"
+    return "allowed" if permission.granted_to(role, is_admin=False) else "denied"
+
+
+def _call(endpoint: Endpoint, personas: Any, user: Any) -> Any:
+    path = endpoint.path(personas)
+    data = endpoint.data(personas)
+    headers = endpoint.headers(personas)
+    if endpoint.api:
+        _token, raw = token_create(user=user, name="matrix")
+        client = Client(headers={"Authorization": f"Bearer {raw}", **headers})
+        body = json.dumps(data) if endpoint.method != "GET" else None
+        return client.generic(endpoint.method, path, body or "", content_type="application/json")
+    client = personas.client(user)
+    if endpoint.method == "GET":
+        return client.get(path, headers=headers)
+    return client.post(path, data, headers=headers)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_it_applies_the_matrix(endpoint: Endpoint, role: str, personas: Any) -> None:
+    user = personas.by_role()[role]
+    response = _call(endpoint, personas, user)
+    expected = _expected(endpoint, role)
+    if expected == "hidden":
+        assert response.status_code == 404, f"{endpoint} as a non-member"
+    elif expected == "denied":
+        assert response.status_code == 403, f"{endpoint} as {role}: {response.status_code}"
+    else:
+        assert response.status_code in endpoint.ok, (
+            f"{endpoint} as {role}: {response.status_code} {response.content[:300]!r}"
+        )
+
+
+def _html_names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            names |= _html_names(pattern, namespace)
+        elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "oeuvre_permission"):
+            names.add(f"{prefix}{pattern.name}")
+    return names
+
+
+def test_it_lists_every_page_and_operation_in_the_catalogue() -> None:
+    """A page or API operation without a matrix entry would escape the role × endpoint test."""
+    covered = {e.name for e in ENDPOINTS} | not_project_scoped()
+    pages = _html_names(get_resolver())
+    schema = api.get_openapi_schema()
+    operations = {f"api:{method.upper()} {path}" for path, item in schema["paths"].items() for method in item}
+    missing = sorted((pages | operations) - covered)
+    assert not missing, f"add these to a tests/<stage>/endpoints.py catalogue: {missing}"
+    unknown = sorted({e.name for e in ENDPOINTS} - pages - operations)
+    assert not unknown, f"catalogue entries that match no URL: {unknown}"
+
+
+def test_it_guards_every_page_with_a_permission() -> None:
+    """House rule: every view of ours goes through project_page or user_page."""
+    unguarded = []
+
+    def walk(resolver: URLResolver, prefix: str = "") -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", "")
+                if module.startswith("oeuvre."):
+                    walk(pattern, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                callback = pattern.callback
+                module = getattr(callback, "__module__", "")
+                if module.startswith("oeuvre.") and not hasattr(callback, "oeuvre_permission"):
+                    unguarded.append(f"{prefix}{pattern.pattern} ({module}.{callback.__name__})")
+
+    walk(get_resolver())
+    public = {"healthz (oeuvre.core.views.healthz)"}
+    assert sorted(set(unguarded) - public) == []
