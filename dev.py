@@ -4,6 +4,8 @@
     python3 dev.py demo [ARGS…]   install everything, load the demo, print the logins, serve it
     python3 dev.py test [ARGS…]   install everything, run lint, types, migrations check and the tests
                                   on SQLite, then on PostgreSQL (ARGS go to pytest)
+    python3 dev.py messages       refresh every app's French catalogue (locale/fr/…/django.po) and
+                                  compile it; needs GNU gettext
     python3 dev.py setup          install everything (Python packages from uv.lock, npm packages
                                   from package-lock.json, copied into the static files)
 
@@ -128,8 +130,27 @@ def demo(args: list[str]) -> None:
     os.execvp(command[0], command)  # noqa: S606 — hand the terminal to the server
 
 
+def messages() -> None:
+    """Each app keeps its own catalogue, so stages can be translated (and merged) independently."""
+    uv_cmd = setup()
+    django_admin = [*uv_cmd, "run", "--frozen", "--no-sync", "django-admin"]
+    for app in sorted((ROOT / "src" / "oeuvre").iterdir()):
+        if not (app / "apps.py").exists():
+            continue
+        (app / "locale").mkdir(exist_ok=True)
+        say(f"messages: {app.name}")
+        result = subprocess.run(
+            [*django_admin, "makemessages", "-l", "fr", "--no-obsolete", "--no-location", "--ignore", "static/*"],
+            cwd=app,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise SystemExit(result.returncode)
+        subprocess.run([*django_admin, "compilemessages", "-l", "fr"], cwd=app, check=True)
+
+
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"setup", "test", "demo"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"setup", "test", "demo", "messages"}:
         print(__doc__)
         raise SystemExit(2)
     action, rest = sys.argv[1], sys.argv[2:]
@@ -137,6 +158,8 @@ def main() -> None:
         setup()
     elif action == "test":
         test(rest)
+    elif action == "messages":
+        messages()
     else:
         demo(rest)
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -132,7 +133,7 @@ def _organisations(ids: dict[str, int | None]) -> dict[str, Organisation]:
             continue
         org = Organisation.objects.filter(pk=pk).first()
         if org is None:
-            raise ValidationFailed({field: ["Unknown organisation."]})
+            raise ValidationFailed({field: [_("Unknown organisation.")]})
         found[field.removesuffix("_id")] = org
     return found
 
@@ -203,7 +204,7 @@ def add_member(request: HttpRequest, code: str, payload: MemberIn, response: Htt
     project = selectors.project_for(request.user, code)
     user = User.objects.filter(username=payload.username).first()
     if user is None:
-        raise ValidationFailed({"username": ["Unknown user."]})
+        raise ValidationFailed({"username": [_("Unknown user.")]})
     membership = services.membership_add(
         actor=current_user(request),
         project=project,
