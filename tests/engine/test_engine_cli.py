@@ -52,12 +52,17 @@ def test_risk_json_fields(plan: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert {"percentiles", "criticality", "sensitivity", "p80_standard_error"} <= set(out)
     assert set(out["percentiles"]) == {f"P{p}" for p in range(10, 100, 10)}  # type: ignore[arg-type]
     assert 0 <= out["probability"] <= 1  # type: ignore[operator]
-    again = _json(capsys, ["risk", str(plan), "--iterations", "500", "--seed", "4", "--target", "14", "--json"])
+    again = _json(
+        capsys, ["risk", str(plan), "--iterations", "500", "--seed", "4", "--target", "14", "--json"]
+    )
     assert again == out
 
 
 def test_evm_json_fields(capsys: pytest.CaptureFixture[str]) -> None:
-    out = _json(capsys, ["evm", "--bac", "4000", "--pv", "3000", "--ev", "2500", "--ac", "2800", "--duration", "4", "--json"])
+    out = _json(
+        capsys,
+        ["evm", "--bac", "4000", "--pv", "3000", "--ev", "2500", "--ac", "2800", "--duration", "4", "--json"],
+    )
     for name in ("pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "etc", "vac", "tcpi", "es", "spi_t"):
         assert name in out
     assert out["eac"] == pytest.approx(4480)
@@ -74,7 +79,11 @@ def test_tables_by_default(plan: Path, capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(
     ("content", "suffix", "expected"),
     [
-        ("id,duration,predecessors\nA,3,\nB,2,Z\n", ".csv", "line 3, field 'predecessors': unknown predecessor 'Z'"),
+        (
+            "id,duration,predecessors\nA,3,\nB,2,Z\n",
+            ".csv",
+            "line 3, field 'predecessors': unknown predecessor 'Z'",
+        ),
         ("id,duration\nA,-3\n", ".csv", "line 2, field 'duration'"),
         ("jobs (incl. supersource/sink ):  x\n", ".sm", "line 1"),
         ("id,duration,predecessors\nA,1,B\nB,1,A\n", ".csv", "precedence cycle"),
@@ -104,12 +113,16 @@ def test_infeasible_capacity_and_bad_arguments(plan: Path, capsys: pytest.Captur
 def test_it_runs_as_a_module(plan: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "oeuvre.engine.cli", "schedule", str(plan), "--json"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["finish"] == 12
     bad = subprocess.run(
         [sys.executable, "-m", "oeuvre.engine.cli", "schedule", str(plan.parent / "nope.csv")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert bad.returncode == 2 and "file not found" in bad.stderr and "Traceback" not in bad.stderr

@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from oeuvre.engine import InputError, earned_schedule, earned_value, earned_value_series, landing, planned_value_curve
+from oeuvre.engine import (
+    InputError,
+    earned_schedule,
+    earned_value,
+    earned_value_series,
+    landing,
+    planned_value_curve,
+)
 
 
 def test_it_matches_the_fence_example() -> None:

@@ -11,9 +11,9 @@ from oeuvre.engine import (
     Activity,
     CompiledNetwork,
     InfeasibleError,
+    LevellingProblem,
     Link,
     LinkType,
-    LevellingProblem,
     Network,
     level,
     level_heuristic,
@@ -29,7 +29,13 @@ def _problem() -> LevellingProblem:
         [Activity("A", 3), Activity("B", 2), Activity("C", 4), Activity("D", 2), Activity("E", 3)],
         [Link("A", "C"), Link("B", "D", LinkType.SS, 1), Link("C", "E", LinkType.FF, 1), Link("D", "E")],
     )
-    demands = {"A": {"dev": 2}, "B": {"dev": 1, "test": 1}, "C": {"dev": 2}, "D": {"test": 2}, "E": {"dev": 1}}
+    demands = {
+        "A": {"dev": 2},
+        "B": {"dev": 1, "test": 1},
+        "C": {"dev": 2},
+        "D": {"test": 2},
+        "E": {"dev": 1},
+    }
     return LevellingProblem.build(net, demands, {"dev": 2, "test": 2})
 
 

@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oeuvre.engine import Activity, CompiledNetwork, InputError, Link, Network, RiskEvent, monte_carlo, schedule
+from oeuvre.engine import (
+    Activity,
+    CompiledNetwork,
+    InputError,
+    Link,
+    Network,
+    RiskEvent,
+    monte_carlo,
+    schedule,
+)
 
 NET = Network(
     [Activity("A", 3), Activity("B", 4), Activity("C", 2), Activity("D", 1)],
@@ -73,7 +82,14 @@ def test_property_zero_variance_equals_cpm(n: int, data: st.DataObject) -> None:
     links = []
     for _ in range(data.draw(st.integers(0, 2 * n)) if n > 1 else 0):
         a = data.draw(st.integers(0, n - 2))
-        links.append((a, data.draw(st.integers(a + 1, n - 1)), data.draw(st.integers(0, 3)), data.draw(st.integers(-2, 3))))
+        links.append(
+            (
+                a,
+                data.draw(st.integers(a + 1, n - 1)),
+                data.draw(st.integers(0, 3)),
+                data.draw(st.integers(-2, 3)),
+            )
+        )
     net = CompiledNetwork.from_arrays(
         d, [x[0] for x in links], [x[1] for x in links], [x[2] for x in links], [x[3] for x in links]
     )

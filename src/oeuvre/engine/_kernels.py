@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-import numba  # type: ignore[import-untyped]
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -108,15 +108,13 @@ def _serial_sgs(
         es = release[j]
         for k in range(pp[j], pp[j + 1]):
             v = start[pi[k]] + pw[k]
-            if v > es:
-                es = v
+            es = max(es, v)
         t = earliest_fit(avail, q, j, es, d[j])
         if t < 0:
             return -1
         start[j] = t
         book(avail, q, j, t, d[j])
-        if t + d[j] > makespan:
-            makespan = t + d[j]
+        makespan = max(makespan, t + d[j])
         for k in range(sp[j], sp[j + 1]):
             s = si[k]
             left[s] -= 1
@@ -185,8 +183,7 @@ def _parallel_sgs(
                 book(avail, q, j, t, d[j])
                 done[j] = True
                 n_done += 1
-                if t + d[j] > makespan:
-                    makespan = t + d[j]
+                makespan = max(makespan, t + d[j])
                 for e in range(ne):
                     if elig[e] == j:
                         ne -= 1
@@ -199,8 +196,7 @@ def _parallel_sgs(
                         v = release[s]
                         for kk in range(pp[s], pp[s + 1]):
                             c = start[pi[kk]] + pw[kk]
-                            if c > v:
-                                v = c
+                            v = max(v, c)
                         es[s] = v
                         elig[ne] = s
                         ne += 1

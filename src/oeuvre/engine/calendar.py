@@ -58,7 +58,7 @@ def french_holidays(years: Iterable[int], department: str | None = None) -> list
         if department not in _ALSACE_MOSELLE:
             raise InputError(f"unknown department {department!r}; use 57, 67 or 68", field="department")
         subdiv = _ALSACE_MOSELLE[department]
-    return sorted(holidays_lib.France(years=list(years), subdiv=subdiv).keys())
+    return sorted(holidays_lib.country_holidays("FR", years=list(years), subdiv=subdiv).keys())
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,9 @@ class WorkCalendar:
 
     @property
     def _origin64(self) -> np.datetime64:
-        rolled = np.busday_offset(np.datetime64(self.origin, "D"), 0, roll="forward", busdaycal=self._busdaycal)
+        rolled = np.busday_offset(
+            np.datetime64(self.origin, "D"), 0, roll="forward", busdaycal=self._busdaycal
+        )
         return np.datetime64(rolled, "D")
 
     def is_working(self, dates: Iterable[dt.date] | DateArray) -> npt.NDArray[np.bool_]:

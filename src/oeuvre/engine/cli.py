@@ -36,7 +36,7 @@ class _ArgumentError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # noqa: ANN401 - argparse's signature is NoReturn
+    def error(self, message: str) -> Any:
         raise _ArgumentError(f"{self.prog}: {message}")
 
 
@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["evm", "--bac", "10", "--pv", "5", "--ev", "4", "--ac", "6"]).command
     'evm'
     """
-    p = _Parser(prog="oeuvre engine", description="Scheduling and QCD engine: CPM, levelling, risk, earned value.")
+    p = _Parser(
+        prog="oeuvre engine", description="Scheduling and QCD engine: CPM, levelling, risk, earned value."
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("schedule", help="critical path: early/late dates, floats, critical activities")
@@ -57,8 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     lv = sub.add_parser("level", help="resource levelling: heuristic then CP-SAT")
     lv.add_argument("file")
-    lv.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds in total (default 10)")
-    lv.add_argument("--capacity", metavar="RES=N,...", help="capacities, e.g. dev=3,test=2 (override the file)")
+    lv.add_argument(
+        "--time-limit", type=float, default=10.0, metavar="S", help="seconds in total (default 10)"
+    )
+    lv.add_argument(
+        "--capacity", metavar="RES=N,...", help="capacities, e.g. dev=3,test=2 (override the file)"
+    )
     lv.add_argument("--heuristic-only", action="store_true", help="skip CP-SAT")
     lv.add_argument("--seed", type=int, default=0)
     lv.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: CPU cores)")
@@ -70,7 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, metavar="S")
     r.add_argument("--distribution", choices=("triangular", "pert"), default="triangular")
     r.add_argument(
-        "--target", "--target-date", dest="target", metavar="DAY|DATE",
+        "--target",
+        "--target-date",
+        dest="target",
+        metavar="DAY|DATE",
         help="finish target: a working-day index, or an ISO date when the file has a start date",
     )
     r.add_argument("--json", action="store_true")
@@ -79,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("bac", "pv", "ev", "ac"):
         e.add_argument(f"--{name}", type=float, required=True)
     e.add_argument("--etc", type=float, default=None, help="bottom-up estimate to complete (RAF)")
-    e.add_argument("--duration", type=float, default=None, metavar="D", help="planned duration, for earned schedule")
+    e.add_argument(
+        "--duration", type=float, default=None, metavar="D", help="planned duration, for earned schedule"
+    )
     e.add_argument("--json", action="store_true")
     return p
 
@@ -107,16 +118,24 @@ def _cmd_schedule(args: argparse.Namespace, data: ProjectData, out: Console) -> 
         out.print_json(json.dumps(_clean(res.to_dict())))
         return EXIT_OK
     cal = data.calendar
-    table = Table(title=f"Schedule of {data.source} — finish: day {res.finish}" + (
-        f" ({cal.finish_date([res.finish])[0]})" if cal is not None else ""
-    ))
+    table = Table(
+        title=f"Schedule of {data.source} — finish: day {res.finish}"
+        + (f" ({cal.finish_date([res.finish])[0]})" if cal is not None else "")
+    )
     for col in ("id", "name", "dur", "ES", "EF", "LS", "LF", "TF", "FF", "crit"):
         table.add_column(col, justify="left" if col in ("id", "name") else "right")
     names = {a.id: a.name for a in data.activities}
     for i, aid in enumerate(res.ids):
         table.add_row(
-            aid, names.get(aid, ""), str(int(res.ef[i] - res.es[i])), str(res.es[i]), str(res.ef[i]),
-            str(res.ls[i]), str(res.lf[i]), str(res.total_float[i]), str(res.free_float[i]),
+            aid,
+            names.get(aid, ""),
+            str(int(res.ef[i] - res.es[i])),
+            str(res.es[i]),
+            str(res.ef[i]),
+            str(res.ls[i]),
+            str(res.lf[i]),
+            str(res.total_float[i]),
+            str(res.free_float[i]),
             "*" if res.critical[i] else "",
         )
     out.print(table)
@@ -133,7 +152,9 @@ def _cmd_level(args: argparse.Namespace, data: ProjectData, out: Console) -> int
     used = sorted({r for a in data.activities for r in a.demands})
     missing = [r for r in used if r not in caps]
     if missing:
-        raise InputError(f"no capacity for resource {missing[0]!r}; give --capacity {missing[0]}=N", field="--capacity")
+        raise InputError(
+            f"no capacity for resource {missing[0]!r}; give --capacity {missing[0]}=N", field="--capacity"
+        )
     if args.time_limit <= 0:
         raise InputError("must be positive", field="--time-limit")
     problem = LevellingProblem.build(data.network(), data.demands(), caps)
@@ -185,13 +206,21 @@ def _cmd_risk(args: argparse.Namespace, data: ProjectData, out: Console) -> int:
     target = _target(args.target, data)
     lo, ml, hi = data.three_point()
     res = monte_carlo(
-        data.network(), lo, ml, hi, iterations=args.iterations, seed=args.seed,
-        distribution=args.distribution, risks=data.risks,
+        data.network(),
+        lo,
+        ml,
+        hi,
+        iterations=args.iterations,
+        seed=args.seed,
+        distribution=args.distribution,
+        risks=data.risks,
     )
     if args.json:
         out.print_json(json.dumps(_clean(res.to_dict(target))))
         return EXIT_OK
-    table = Table(title=f"Finish distribution of {data.source} ({args.iterations} iterations, seed {args.seed})")
+    table = Table(
+        title=f"Finish distribution of {data.source} ({args.iterations} iterations, seed {args.seed})"
+    )
     table.add_column("percentile")
     table.add_column("finish (working day)", justify="right")
     if data.calendar is not None:
@@ -202,7 +231,9 @@ def _cmd_risk(args: argparse.Namespace, data: ProjectData, out: Console) -> int:
             row.append(str(data.calendar.finish_date([math.ceil(v)])[0]))
         table.add_row(*row)
     out.print(table)
-    out.print(f"deterministic finish {res.deterministic_finish:g}; P80 standard error {res.p80_standard_error:.2f} days")
+    out.print(
+        f"deterministic finish {res.deterministic_finish:g}; P80 standard error {res.p80_standard_error:.2f} days"
+    )
     if target is not None:
         out.print(f"probability of finishing by {args.target}: {res.probability_of(target):.1%}")
     tops = sorted(range(len(res.ids)), key=lambda i: -abs(res.sensitivity[i]))[:10]

@@ -174,8 +174,8 @@ def earned_value(
         raise InputError(f"etc must be non-negative, got {etc}", field="etc")
     sv, cv = ev - pv, ev - ac
     spi, cpi = _div(ev, pv), _div(ev, ac)
-    eac_cpi = _div(bac, cpi) if cpi == cpi else math.nan
-    eac_composite = ac + _div(bac - ev, cpi * spi) if cpi == cpi and spi == spi else math.nan
+    eac_cpi = _div(bac, cpi) if not math.isnan(cpi) else math.nan
+    eac_composite = ac + _div(bac - ev, cpi * spi) if not (math.isnan(cpi) or math.isnan(spi)) else math.nan
     eac_bu = ac + etc if etc is not None else None
     eac = eac_bu if eac_bu is not None else eac_cpi
     es = at_v = spi_t = sv_t = fd = None
@@ -196,9 +196,26 @@ def earned_value(
         sv_t = es - at_v
         fd = _div(pd, spi_t)
     return EarnedValue(
-        bac=bac, pv=pv, ev=ev, ac=ac, sv=sv, cv=cv, spi=spi, cpi=cpi, eac=eac, eac_cpi=eac_cpi,
-        eac_composite=eac_composite, eac_bottom_up=eac_bu, etc=eac - ac, vac=bac - eac,
-        tcpi=_div(bac - ev, bac - ac), es=es, at=at_v, spi_t=spi_t, sv_t=sv_t, forecast_duration=fd,
+        bac=bac,
+        pv=pv,
+        ev=ev,
+        ac=ac,
+        sv=sv,
+        cv=cv,
+        spi=spi,
+        cpi=cpi,
+        eac=eac,
+        eac_cpi=eac_cpi,
+        eac_composite=eac_composite,
+        eac_bottom_up=eac_bu,
+        etc=eac - ac,
+        vac=bac - eac,
+        tcpi=_div(bac - ev, bac - ac),
+        es=es,
+        at=at_v,
+        spi_t=spi_t,
+        sv_t=sv_t,
+        forecast_duration=fd,
     )
 
 
@@ -282,8 +299,18 @@ def earned_value_series(
         es = earned_schedule(pv_c, ev_c)
         spi_t = es / at
         return EarnedValueSeries(
-            pv=pv_at, ev=ev_c, ac=ac_c, sv=ev_c - pv_at, cv=ev_c - ac_c, spi=spi, cpi=cpi, eac=b / cpi,
-            es=es, spi_t=spi_t, sv_t=es - at, forecast_duration=len(pv_c) / spi_t,
+            pv=pv_at,
+            ev=ev_c,
+            ac=ac_c,
+            sv=ev_c - pv_at,
+            cv=ev_c - ac_c,
+            spi=spi,
+            cpi=cpi,
+            eac=b / cpi,
+            es=es,
+            spi_t=spi_t,
+            sv_t=es - at,
+            forecast_duration=len(pv_c) / spi_t,
         )
 
 

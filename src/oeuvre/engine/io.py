@@ -43,7 +43,16 @@ __all__ = [
     "read_ugent_bounds",
 ]
 
-CSV_COLUMNS = ("id", "name", "duration", "predecessors", "optimistic", "most_likely", "pessimistic", "resources")
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "duration",
+    "predecessors",
+    "optimistic",
+    "most_likely",
+    "pessimistic",
+    "resources",
+)
 
 _PRED_RE = re.compile(
     r"^(?P<id>[^:]+?)\s*(?::\s*(?P<type>FS|SS|FF|SF)?\s*(?P<lag>[+-]\s*\d+)?\s*(?P<unit>cd|wd)?)?$",
@@ -120,14 +129,21 @@ class ProjectData:
         (array([2.]), array([3.]), array([6.]))
         """
         m = np.array(
-            [a.most_likely if a.most_likely is not None else float(a.duration) for a in self.activities], float
+            [a.most_likely if a.most_likely is not None else float(a.duration) for a in self.activities],
+            float,
         )
-        lo = np.array([a.optimistic if a.optimistic is not None else mv for a, mv in zip(self.activities, m)], float)
-        hi = np.array([a.pessimistic if a.pessimistic is not None else mv for a, mv in zip(self.activities, m)], float)
+        lo = np.array(
+            [a.optimistic if a.optimistic is not None else mv for a, mv in zip(self.activities, m)], float
+        )
+        hi = np.array(
+            [a.pessimistic if a.pessimistic is not None else mv for a, mv in zip(self.activities, m)], float
+        )
         return lo, m, hi
 
 
-def parse_predecessors(text: str, *, line: int | None = None, source: str | None = None) -> list[tuple[str, LinkType, int, bool]]:
+def parse_predecessors(
+    text: str, *, line: int | None = None, source: str | None = None
+) -> list[tuple[str, LinkType, int, bool]]:
     """Parse ``A; B:SS+2; C:FF-1; D:+3cd`` into (id, type, lag, calendar_days) tuples.
 
     Examples
@@ -142,14 +158,21 @@ def parse_predecessors(text: str, *, line: int | None = None, source: str | None
             continue
         m = _PRED_RE.match(item)
         if m is None:
-            raise InputError(f"cannot read predecessor {item!r}; write e.g. A or B:SS+2", line=line, field="predecessors", source=source)
+            raise InputError(
+                f"cannot read predecessor {item!r}; write e.g. A or B:SS+2",
+                line=line,
+                field="predecessors",
+                source=source,
+            )
         ltype = LinkType((m.group("type") or "FS").upper())
         lag = int(m.group("lag").replace(" ", "")) if m.group("lag") else 0
         out.append((m.group("id").strip(), ltype, lag, (m.group("unit") or "").lower() == "cd"))
     return out
 
 
-def parse_resources(text: str, *, line: int | None = None, source: str | None = None, field_name: str = "resources") -> dict[str, int]:
+def parse_resources(
+    text: str, *, line: int | None = None, source: str | None = None, field_name: str = "resources"
+) -> dict[str, int]:
     """Parse ``dev=2; test=1`` (also ``,``-separated) into a dict.
 
     Examples
@@ -164,13 +187,22 @@ def parse_resources(text: str, *, line: int | None = None, source: str | None = 
             continue
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise InputError(f"cannot read {item!r}; write e.g. dev=2", line=line, field=field_name, source=source)
+            raise InputError(
+                f"cannot read {item!r}; write e.g. dev=2", line=line, field=field_name, source=source
+            )
         try:
             units = int(value.strip())
         except ValueError:
-            raise InputError(f"{name.strip()!r} must be a whole number, got {value.strip()!r}", line=line, field=field_name, source=source) from None
+            raise InputError(
+                f"{name.strip()!r} must be a whole number, got {value.strip()!r}",
+                line=line,
+                field=field_name,
+                source=source,
+            ) from None
         if units < 0:
-            raise InputError(f"{name.strip()!r} must not be negative", line=line, field=field_name, source=source)
+            raise InputError(
+                f"{name.strip()!r} must not be negative", line=line, field=field_name, source=source
+            )
         out[name.strip()] = units
     return out
 
@@ -199,7 +231,9 @@ def _number(value: str, *, line: int, field_name: str, source: str, integer: boo
     if num < 0:
         raise InputError(f"must not be negative, got {value}", line=line, field=field_name, source=source)
     if integer and num != int(num):
-        raise InputError(f"must be a whole number of working days, got {value}", line=line, field=field_name, source=source)
+        raise InputError(
+            f"must be a whole number of working days, got {value}", line=line, field=field_name, source=source
+        )
     return num
 
 
@@ -239,12 +273,16 @@ def read_csv(text_or_path: str | Path, *, source: str | None = None) -> ProjectD
     cols = [h.strip().lower() for h in header]
     for required in ("id",):
         if required not in cols:
-            raise InputError(f"missing column {required!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src)
+            raise InputError(
+                f"missing column {required!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src
+            )
     if "duration" not in cols and "most_likely" not in cols:
         raise InputError("missing column 'duration'", line=1, source=src)
     unknown = [c for c in cols if c not in CSV_COLUMNS]
     if unknown:
-        raise InputError(f"unknown column {unknown[0]!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src)
+        raise InputError(
+            f"unknown column {unknown[0]!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src
+        )
     records: list[ActivityRecord] = []
     raw_preds: list[tuple[str, str, int]] = []
     seen: dict[str, int] = {}
@@ -259,10 +297,17 @@ def read_csv(text_or_path: str | Path, *, source: str | None = None) -> ProjectD
         if not aid:
             raise InputError("empty id", line=line, field="id", source=src)
         if aid in seen:
-            raise InputError(f"duplicate id {aid!r} (first on line {seen[aid]})", line=line, field="id", source=src)
+            raise InputError(
+                f"duplicate id {aid!r} (first on line {seen[aid]})", line=line, field="id", source=src
+            )
         seen[aid] = line
         if rec.get("duration", "").strip().startswith("-"):
-            raise InputError(f"negative duration {rec['duration'].strip()} for {aid!r}", line=line, field="duration", source=src)
+            raise InputError(
+                f"negative duration {rec['duration'].strip()} for {aid!r}",
+                line=line,
+                field="duration",
+                source=src,
+            )
         dur = _number(rec.get("duration", ""), line=line, field_name="duration", source=src, integer=True)
         lo = _number(rec.get("optimistic", ""), line=line, field_name="optimistic", source=src)
         ml = _number(rec.get("most_likely", ""), line=line, field_name="most_likely", source=src)
@@ -289,11 +334,30 @@ def read_csv(text_or_path: str | Path, *, source: str | None = None) -> ProjectD
     return ProjectData(records, links, source=src)
 
 
-def _check_three_point(aid: str, lo: float | None, ml: float, hi: float | None, *, line: int | None, source: str, field_prefix: str = "") -> None:
+def _check_three_point(
+    aid: str,
+    lo: float | None,
+    ml: float,
+    hi: float | None,
+    *,
+    line: int | None,
+    source: str,
+    field_prefix: str = "",
+) -> None:
     if lo is not None and lo > ml:
-        raise InputError(f"optimistic {lo:g} is above most likely {ml:g} for {aid!r}", line=line, field=f"{field_prefix}optimistic", source=source)
+        raise InputError(
+            f"optimistic {lo:g} is above most likely {ml:g} for {aid!r}",
+            line=line,
+            field=f"{field_prefix}optimistic",
+            source=source,
+        )
     if hi is not None and hi < ml:
-        raise InputError(f"pessimistic {hi:g} is below most likely {ml:g} for {aid!r}", line=line, field=f"{field_prefix}pessimistic", source=source)
+        raise InputError(
+            f"pessimistic {hi:g} is below most likely {ml:g} for {aid!r}",
+            line=line,
+            field=f"{field_prefix}pessimistic",
+            source=source,
+        )
 
 
 def _links(raw: list[tuple[str, str, int]], known: Mapping[str, int], src: str) -> list[Link]:
@@ -301,7 +365,9 @@ def _links(raw: list[tuple[str, str, int]], known: Mapping[str, int], src: str) 
     for aid, text, line in raw:
         for pid, ltype, lag, cal in parse_predecessors(text, line=line, source=src):
             if pid not in known:
-                raise InputError(f"unknown predecessor {pid!r} of {aid!r}", line=line, field="predecessors", source=src)
+                raise InputError(
+                    f"unknown predecessor {pid!r} of {aid!r}", line=line, field="predecessors", source=src
+                )
             links.append(Link(pid, aid, ltype, lag, cal))
     return links
 
@@ -341,7 +407,9 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, source=src) from None
+        raise InputError(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, source=src
+        ) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("activities"), list):
         raise InputError("expected an object with an 'activities' list", field="activities", source=src)
     calendar = None
@@ -381,7 +449,9 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
                 nums[key] = None
                 continue
             if not isinstance(v, int | float) or isinstance(v, bool) or v < 0 or not np.isfinite(v):
-                raise InputError(f"must be a non-negative number, got {v!r}", field=f"{path}.{key}", source=src)
+                raise InputError(
+                    f"must be a non-negative number, got {v!r}", field=f"{path}.{key}", source=src
+                )
             nums[key] = float(v)
         dur = nums["duration"]
         if dur is None:
@@ -391,16 +461,30 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
         if dur != int(dur):
             raise InputError("must be a whole number of working days", field=f"{path}.duration", source=src)
         ml = nums["most_likely"] if nums["most_likely"] is not None else dur
-        _check_three_point(aid, nums["optimistic"], ml, nums["pessimistic"], line=None, source=src, field_prefix=f"{path}.")
+        _check_three_point(
+            aid, nums["optimistic"], ml, nums["pessimistic"], line=None, source=src, field_prefix=f"{path}."
+        )
         res = act.get("resources") or {}
         if isinstance(res, str):
             demands = parse_resources(res, field_name=f"{path}.resources", source=src)
         elif isinstance(res, dict) and all(isinstance(v, int) and v >= 0 for v in res.values()):
             demands = {str(k2): int(v) for k2, v in res.items()}
         else:
-            raise InputError("expected {resource: units} with whole non-negative units", field=f"{path}.resources", source=src)
+            raise InputError(
+                "expected {resource: units} with whole non-negative units",
+                field=f"{path}.resources",
+                source=src,
+            )
         records.append(
-            ActivityRecord(aid, str(act.get("name", "")), int(dur), nums["optimistic"], nums["most_likely"], nums["pessimistic"], demands)
+            ActivityRecord(
+                aid,
+                str(act.get("name", "")),
+                int(dur),
+                nums["optimistic"],
+                nums["most_likely"],
+                nums["pessimistic"],
+                demands,
+            )
         )
         pred_specs.append((aid, act.get("predecessors", []), path))
         for c_i, c in enumerate(act.get("constraints", [])):
@@ -408,13 +492,19 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
             try:
                 ctype = ConstraintType(str(c.get("type", "")).upper())
             except ValueError:
-                raise InputError("type must be SNET, FNLT or MSO", field=f"{cpath}.type", source=src) from None
+                raise InputError(
+                    "type must be SNET, FNLT or MSO", field=f"{cpath}.type", source=src
+                ) from None
             if "index" in c:
                 constraints.append(Constraint(aid, ctype, int(c["index"])))
             elif "date" in c:
                 if calendar is None:
-                    raise InputError("a constraint date needs a project 'start' date", field=f"{cpath}.date", source=src)
-                constraints.append(Constraint.on_date(aid, ctype, _date(c["date"], f"{cpath}.date", src), calendar))
+                    raise InputError(
+                        "a constraint date needs a project 'start' date", field=f"{cpath}.date", source=src
+                    )
+                constraints.append(
+                    Constraint.on_date(aid, ctype, _date(c["date"], f"{cpath}.date", src), calendar)
+                )
             else:
                 raise InputError("give 'index' or 'date'", field=cpath, source=src)
     links: list[Link] = []
@@ -431,15 +521,25 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
                     try:
                         ltype = LinkType(str(p.get("type", "FS")).upper())
                     except ValueError:
-                        raise InputError("type must be FS, SS, FF or SF", field=f"{path}.predecessors[{j}].type", source=src) from None
-                    items.append((str(p["id"]), ltype, int(p.get("lag", 0)), bool(p.get("calendar_days", False))))
+                        raise InputError(
+                            "type must be FS, SS, FF or SF",
+                            field=f"{path}.predecessors[{j}].type",
+                            source=src,
+                        ) from None
+                    items.append(
+                        (str(p["id"]), ltype, int(p.get("lag", 0)), bool(p.get("calendar_days", False)))
+                    )
                 else:
-                    raise InputError("expected an id or {id, type, lag}", field=f"{path}.predecessors[{j}]", source=src)
+                    raise InputError(
+                        "expected an id or {id, type, lag}", field=f"{path}.predecessors[{j}]", source=src
+                    )
         else:
             raise InputError("expected a string or a list", field=f"{path}.predecessors", source=src)
         for pid, ltype, lag, cal in items:
             if pid not in known:
-                raise InputError(f"unknown predecessor {pid!r} of {aid!r}", field=f"{path}.predecessors", source=src)
+                raise InputError(
+                    f"unknown predecessor {pid!r} of {aid!r}", field=f"{path}.predecessors", source=src
+                )
             links.append(Link(pid, aid, ltype, lag, cal))
     capacities: dict[str, int | list[int]] = {}
     for name, value in (doc.get("capacities") or {}).items():
@@ -448,7 +548,9 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
         elif isinstance(value, list) and value and all(isinstance(v, int) and v >= 0 for v in value):
             capacities[str(name)] = [int(v) for v in value]
         else:
-            raise InputError("expected a whole number or a list of them", field=f"capacities.{name}", source=src)
+            raise InputError(
+                "expected a whole number or a list of them", field=f"capacities.{name}", source=src
+            )
     risks: list[RiskEvent] = []
     for i, r in enumerate(doc.get("risks") or []):
         path = f"risks[{i}]"
@@ -512,7 +614,9 @@ def read_psplib(text_or_path: str | Path, *, source: str | None = None) -> Proje
         try:
             return [int(x) for x in lines[i].split()]
         except ValueError:
-            raise InputError(f"expected whole numbers ({what}), got {lines[i].strip()!r}", line=i + 1, source=src) from None
+            raise InputError(
+                f"expected whole numbers ({what}), got {lines[i].strip()!r}", line=i + 1, source=src
+            ) from None
 
     def find(prefix: str, start: int = 0) -> int:
         for i in range(start, len(lines)):
@@ -539,7 +643,9 @@ def read_psplib(text_or_path: str | Path, *, source: str | None = None) -> Proje
             raise InputError(f"precedence table ends after {k} of {n} jobs", line=i, source=src)
         row = ints(i, "job, modes, successor count, successors")
         if len(row) < 3 or len(row) != 3 + row[2]:
-            raise InputError("expected job number, modes, successor count and that many successors", line=i + 1, source=src)
+            raise InputError(
+                "expected job number, modes, successor count and that many successors", line=i + 1, source=src
+            )
         if row[0] != k + 1:
             raise InputError(f"expected job {k + 1}, got {row[0]}", line=i + 1, source=src)
         bad = [s for s in row[3:] if not 1 <= s <= n]
@@ -569,7 +675,9 @@ def read_psplib(text_or_path: str | Path, *, source: str | None = None) -> Proje
     if len(caps) != len(res_names):
         raise InputError(f"expected {len(res_names)} availabilities", line=al + 3, source=src)
     links = [Link(str(p), str(s)) for p in range(1, n + 1) for s in succs[p]]
-    return ProjectData(records, links, capacities={res_names[r].upper(): caps[r] for r in range(len(caps))}, source=src)
+    return ProjectData(
+        records, links, capacities={res_names[r].upper(): caps[r] for r in range(len(caps))}, source=src
+    )
 
 
 def read_project(path: str | Path) -> ProjectData:
@@ -636,7 +744,10 @@ def read_ugent_bounds(path: str | Path) -> dict[str, Bounds]:
         if len(row) < len(cols) or not row[idx["Ref1"]].strip():
             continue
         try:
-            vals = [int(float(row[idx[c]].replace(",", "."))) for c in ("LB value", "UB value", "OPT value", "CPM")]
+            vals = [
+                int(float(row[idx[c]].replace(",", ".")))
+                for c in ("LB value", "UB value", "OPT value", "CPM")
+            ]
         except ValueError:
             raise InputError("bad number", line=line, source=p.name) from None
         out[row[idx["Ref1"]].strip()] = Bounds(*vals)

@@ -114,7 +114,9 @@ class LevellingProblem:
         """
         net = network.compile() if isinstance(network, Network) else network
         if net.calendar_lag.any():
-            raise InputError("levelling does not support calendar-day lags; express them in working days", field="lag")
+            raise InputError(
+                "levelling does not support calendar-day lags; express them in working days", field="lag"
+            )
         resources = tuple(capacities)
         n, n_res = net.n, len(resources)
         if isinstance(demands, np.ndarray):
@@ -134,7 +136,9 @@ class LevellingProblem:
                     q[index[aid], rindex[res]] = units
         if (q < 0).any():
             i, r = np.argwhere(q < 0)[0]
-            raise InputError(f"negative demand for activity {net.ids[i]!r} on {resources[r]!r}", field="resources")
+            raise InputError(
+                f"negative demand for activity {net.ids[i]!r} on {resources[r]!r}", field="resources"
+            )
         profiles = [np.atleast_1d(np.asarray(capacities[r], dtype=np.int64)) for r in resources]
         length = max((len(p) for p in profiles), default=1)
         cap = np.empty((n_res, length), np.int64)
@@ -188,7 +192,7 @@ class LevellingProblem:
         net = self.network
         pos = int(np.clip(self._weights, 0, None).sum()) if len(self._weights) else 0
         rel = int(net.release.max()) if net.n else 0
-        return rel + int(net.durations.sum()) + pos + self.capacity.shape[1] + 1
+        return int(rel + int(net.durations.sum()) + pos + self.capacity.shape[1] + 1)
 
     def avail(self, horizon: int | None = None) -> IntArray:
         """Capacity per period over ``horizon`` periods (R, H), extending the last column."""
@@ -326,7 +330,9 @@ def validate(problem: LevellingProblem, start: Sequence[int] | IntArray) -> Vali
             f"capacity of {problem.resources[r]!r} exceeded in period {t}: {usage[r, t]} > {cap[r, t]}"
         )
     late = np.flatnonzero(s + d > net.latest_finish)
-    warnings += [f"{net.ids[j]} finishes at {int(s[j] + d[j])} after its deadline {net.latest_finish[j]}" for j in late]
+    warnings += [
+        f"{net.ids[j]} finishes at {int(s[j] + d[j])} after its deadline {net.latest_finish[j]}" for j in late
+    ]
     return ValidationReport(not violations, violations, warnings)
 
 
@@ -397,7 +403,9 @@ def _run_sgs(problem: LevellingProblem, keys: FloatArray, mode: str) -> tuple[in
     pp, pi, pw, sp, si = problem._csr[:5]
     start = np.zeros(net.n, np.int64)
     fn = k.parallel_sgs if mode == "parallel" else k.serial_sgs
-    mk = int(fn(keys, net.durations, problem.demands, problem.avail(), pp, pi, pw, sp, si, net.release, start))
+    mk = int(
+        fn(keys, net.durations, problem.demands, problem.avail(), pp, pi, pw, sp, si, net.release, start)
+    )
     if mk < 0:
         raise InfeasibleError("no schedule fits the resource capacities within the horizon")
     return mk, start
@@ -432,7 +440,14 @@ def sgs(problem: LevellingProblem, rule: str = "LFT", mode: str = "serial") -> L
     mk, start = _run_sgs(problem, _priority_keys(problem, rule), mode)
     lb = lower_bound(problem)
     return LevellingResult(
-        problem.network.ids, start, mk, lb, mk == lb, f"{mode}-{rule}", mk, validate(problem, start),
+        problem.network.ids,
+        start,
+        mk,
+        lb,
+        mk == lb,
+        f"{mode}-{rule}",
+        mk,
+        validate(problem, start),
         time.perf_counter() - t0,
     )
 
@@ -527,8 +542,18 @@ def level_heuristic(
             cand = np.empty(net.n, np.int64)
             mk = int(
                 k.sample(
-                    base, noise, todo, int(rng.integers(2**31 - 1)), True, net.durations, problem.demands,
-                    avail, *problem._csr, net.release, cand, -1,
+                    base,
+                    noise,
+                    todo,
+                    int(rng.integers(2**31 - 1)),
+                    True,
+                    net.durations,
+                    problem.demands,
+                    avail,
+                    *problem._csr,
+                    net.release,
+                    cand,
+                    -1,
                 )
             )
             done += todo
@@ -538,7 +563,15 @@ def level_heuristic(
                 break
     report = validate(problem, best_start)
     return LevellingResult(
-        net.ids, best_start, best_mk, lb, best_mk == lb, best_method, best_mk, report, time.perf_counter() - t0
+        net.ids,
+        best_start,
+        best_mk,
+        lb,
+        best_mk == lb,
+        best_method,
+        best_mk,
+        report,
+        time.perf_counter() - t0,
     )
 
 
@@ -600,7 +633,15 @@ def level(
 
 def _replace_elapsed(r: LevellingResult, elapsed: float) -> LevellingResult:
     return LevellingResult(
-        r.ids, r.start, r.makespan, r.lower_bound, r.optimal, r.method, r.heuristic_makespan, r.validation, elapsed
+        r.ids,
+        r.start,
+        r.makespan,
+        r.lower_bound,
+        r.optimal,
+        r.method,
+        r.heuristic_makespan,
+        r.validation,
+        elapsed,
     )
 
 
@@ -618,7 +659,9 @@ def _solve_cpsat(
     lb = heur.lower_bound
     cpm = schedule(net, deadline=ub)
     model = cp_model.CpModel()
-    starts = [model.new_int_var(int(cpm.es[j]), int(max(cpm.es[j], cpm.ls[j])), f"s{j}") for j in range(net.n)]
+    starts = [
+        model.new_int_var(int(cpm.es[j]), int(max(cpm.es[j], cpm.ls[j])), f"s{j}") for j in range(net.n)
+    ]
     intervals = [model.new_fixed_size_interval_var(starts[j], int(d[j]), f"i{j}") for j in range(net.n)]
     w = problem._weights
     for li in range(len(net.pred)):

@@ -350,7 +350,7 @@ class CompiledNetwork:
         use_s = _USES_SUCC_DURATION[self.kind]
         lag = np.where(self.calendar_lag, 0, self.lag)
         w = lag + np.where(use_p, d[..., self.pred], 0) - np.where(use_s, d[..., self.succ], 0)
-        return w  # type: ignore[no-any-return]
+        return w
 
 
 def _levels(n: int, pred: IntArray, succ: IntArray, ids: Sequence[str]) -> tuple[IntArray, int]:
@@ -629,8 +629,12 @@ def _forward(
 
 
 def _calendar_forward(
-    net: CompiledNetwork, d: IntArray | FloatArray, es: IntArray | FloatArray, links: IntArray, cand: IntArray
-) -> IntArray:
+    net: CompiledNetwork,
+    d: IntArray | FloatArray,
+    es: IntArray | FloatArray,
+    links: IntArray,
+    cand: IntArray | FloatArray,
+) -> IntArray | FloatArray:
     assert net.calendar is not None and d.ndim == 1
     sel = net.calendar_lag[links]
     li = links[sel]
@@ -665,8 +669,12 @@ def _backward(
 
 
 def _calendar_backward(
-    net: CompiledNetwork, d: IntArray | FloatArray, ls: IntArray | FloatArray, links: IntArray, cand: IntArray
-) -> IntArray:
+    net: CompiledNetwork,
+    d: IntArray | FloatArray,
+    ls: IntArray | FloatArray,
+    links: IntArray,
+    cand: IntArray | FloatArray,
+) -> IntArray | FloatArray:
     assert net.calendar is not None and d.ndim == 1
     sel = net.calendar_lag[links]
     li = links[sel]
@@ -691,7 +699,7 @@ def _link_slack(net: CompiledNetwork, es: IntArray, w: IntArray) -> IntArray:
             _USES_SUCC_DURATION[kind], net.durations[s], 0
         )
         slack[li] = es[s] - earliest
-    return slack  # type: ignore[no-any-return]
+    return slack
 
 
 def schedule(network: Network | CompiledNetwork, *, deadline: int | None = None) -> ScheduleResult:
@@ -737,7 +745,7 @@ def schedule(network: Network | CompiledNetwork, *, deadline: int | None = None)
     net = network.compile() if isinstance(network, Network) else network
     n = net.n
     d = net.durations
-    w = net.link_weights()
+    w = np.asarray(net.link_weights(), dtype=np.int64)
     es = net.release.copy()
     _forward(net, d, w, es)
     ef = es + d
@@ -810,6 +818,8 @@ def _constraint_warnings(
             )
     if deadline is not None and finish > deadline:
         out.append(
-            ScheduleWarning("deadline", None, f"project deadline {deadline} cannot be met; finish is {finish}")
+            ScheduleWarning(
+                "deadline", None, f"project deadline {deadline} cannot be met; finish is {finish}"
+            )
         )
     return out

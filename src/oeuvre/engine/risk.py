@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from oeuvre.engine.errors import InputError
-from oeuvre.engine.network import Activity, CompiledNetwork, Link, Network, _backward, _forward
+from oeuvre.engine.network import CompiledNetwork, Network, _backward, _forward
 
 __all__ = ["RiskEvent", "RiskResult", "monte_carlo"]
 
@@ -187,11 +187,15 @@ def monte_carlo(
             field="optimistic",
         )
     if distribution not in ("triangular", "pert"):
-        raise InputError(f"unknown distribution {distribution!r}; use triangular or pert", field="distribution")
+        raise InputError(
+            f"unknown distribution {distribution!r}; use triangular or pert", field="distribution"
+        )
     if iterations < 1:
         raise InputError("iterations must be at least 1", field="iterations")
     if net.calendar_lag.any():
-        raise InputError("Monte Carlo does not support calendar-day lags; express them in working days", field="lag")
+        raise InputError(
+            "Monte Carlo does not support calendar-day lags; express them in working days", field="lag"
+        )
     index = {a: i for i, a in enumerate(net.ids)}
     events: list[tuple[float, tuple[float, ...], npt.NDArray[np.int64]]] = []
     for ev in risks:
@@ -201,8 +205,14 @@ def monte_carlo(
         if missing:
             raise InputError(f"risk {ev.name!r}: unknown activity {missing[0]!r}", field="activities")
         delay = (ev.delay,) if isinstance(ev.delay, int | float) else tuple(ev.delay)
-        if len(delay) not in (1, 3) or min(delay) < 0 or (len(delay) == 3 and not delay[0] <= delay[1] <= delay[2]):
-            raise InputError(f"risk {ev.name!r}: delay must be >= 0 or a (low, likely, high) triple", field="delay")
+        if (
+            len(delay) not in (1, 3)
+            or min(delay) < 0
+            or (len(delay) == 3 and not delay[0] <= delay[1] <= delay[2])
+        ):
+            raise InputError(
+                f"risk {ev.name!r}: delay must be >= 0 or a (low, likely, high) triple", field="delay"
+            )
         events.append((ev.probability, delay, np.array([index[a] for a in ev.activities], np.int64)))
 
     rng = np.random.default_rng(seed)
