@@ -81,6 +81,7 @@ class RiskResult:
 
         Examples
         --------
+        >>> from oeuvre.engine.network import Activity
         >>> net = Network([Activity("A", 5)])
         >>> r = monte_carlo(net, [4], [5], [6], iterations=1000, seed=1)
         >>> r.probability_of(5.0) == float(np.mean(r.finish <= 5.0))
@@ -165,6 +166,7 @@ def monte_carlo(
 
     Examples
     --------
+    >>> from oeuvre.engine.network import Activity, Link
     >>> net = Network([Activity("A", 3), Activity("B", 4), Activity("C", 2)],
     ...               [Link("A", "C"), Link("B", "C")])
     >>> r = monte_carlo(net, [2, 2, 1], [3, 4, 2], [6, 9, 4], iterations=2000, seed=7)
