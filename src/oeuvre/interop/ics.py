@@ -1,0 +1,64 @@
+"""An iCalendar (RFC 5545) feed of milestones, for Outlook, Thunderbird and any calendar client.
+
+Each milestone is an all-day event (``DTSTART;VALUE=DATE``, ``DTEND`` the next day) with a stable UID,
+so a client that subscribes to the feed updates the event when the milestone moves instead of adding
+a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from icalendar import Calendar, Event
+
+__all__ = ["MilestoneEvent", "milestones_ics"]
+
+
+@dataclass(frozen=True)
+class MilestoneEvent:
+    """One milestone: ``uid`` must stay the same across exports (e.g. ``task-42@project``)."""
+
+    uid: str
+    title: str
+    day: dt.date
+    description: str = ""
+    categories: tuple[str, ...] = field(default_factory=tuple)
+    url: str = ""
+
+
+def milestones_ics(
+    name: str, events: Iterable[MilestoneEvent], *, stamp: dt.datetime, product: str = "-//Œuvre//Planning//FR"
+) -> bytes:
+    """Build the ``.ics`` bytes.
+
+    Examples
+    --------
+    >>> data = milestones_ics("Jalons", [MilestoneEvent("m1@p", "Go-live", dt.date(2026, 6, 1))],
+    ...                       stamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    >>> b"DTSTART;VALUE=DATE:20260601" in data, b"DTEND;VALUE=DATE:20260602" in data
+    (True, True)
+    """
+    calendar = Calendar()
+    calendar.add("prodid", product)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    for item in events:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", item.day)
+        event.add("dtend", item.day + dt.timedelta(days=1))
+        event.add("summary", item.title)
+        event.add("transp", "TRANSPARENT")
+        if item.description:
+            event.add("description", item.description)
+        if item.categories:
+            event.add("categories", list(item.categories))
+        if item.url:
+            event.add("url", item.url)
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
