@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    name = "oeuvre.planning"
+    label = "planning"
+    verbose_name = _("Planning")
+
+    def ready(self) -> None:
+        from oeuvre.core.activity import register_activity
+        from oeuvre.planning import demo, jobs, permissions  # noqa: F401  (matrix rows, job handlers, demo step)
+        from oeuvre.planning.models import (
+            Assignment,
+            Baseline,
+            Dependency,
+            Lot,
+            Plan,
+            RafEstimate,
+            Resource,
+            Task,
+            TimeEntry,
+        )
+        from oeuvre.web.stages import Stage, register_stage
+
+        register_stage(Stage("planning", _("Planning"), "planning:index", permissions.PLANNING_VIEW, 20))
+        register_activity(Plan, "project")
+        register_activity(Lot, "project")
+        register_activity(Task, "project")
+        register_activity(Dependency, "project", ("predecessor", "successor"))
+        register_activity(Resource, "project")
+        register_activity(Assignment, "task__project", ("task", "resource"))
+        register_activity(TimeEntry, "project", ("resource", "task"))
+        register_activity(RafEstimate, "project", ("task",))
+        register_activity(Baseline, "project")

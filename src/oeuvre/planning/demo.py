@@ -1,0 +1,1 @@
+"""Demo data for the planning stage (filled in below)."""
