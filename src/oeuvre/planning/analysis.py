@@ -81,18 +81,25 @@ def levelling_proposal(
 ) -> dict[str, Any]:
     """Compute a levelled plan and compare it with the current one (nothing is saved)."""
     current = compute_schedule(load_network(project, plan=plan))
-    released = {pk: {"levelling_start": None} for pk in Task.objects.filter(project=project, levelling_start__isnull=False).values_list("pk", flat=True)}
+    released = {
+        pk: {"levelling_start": None}
+        for pk in Task.objects.filter(project=project, levelling_start__isnull=False).values_list("pk", flat=True)
+    }
     net = load_network(project, plan=plan, overrides=released)
     free_net = _working_day_lags(net)
     cpm = schedule(free_net)
     n = net.n
     fixed = net.started | net.finished
-    resources = list(Resource.objects.filter(project=project, active=True).order_by("name").values_list("pk", "name", "capacity", "working_days"))
+    resources = list(
+        Resource.objects.filter(project=project, active=True)
+        .order_by("name")
+        .values_list("pk", "name", "capacity", "working_days")
+    )
     r_index = {pk: i for i, (pk, *_rest) in enumerate(resources)}
     demand = np.zeros((n, len(resources)), np.int64)
-    for task_id, resource_id, units in Assignment.objects.filter(task__project=project, resource__active=True).values_list(
-        "task_id", "resource_id", "units"
-    ):
+    for task_id, resource_id, units in Assignment.objects.filter(
+        task__project=project, resource__active=True
+    ).values_list("task_id", "resource_id", "units"):
         if resource_id in r_index:
             demand[net.index_of(task_id), r_index[resource_id]] += round(float(units) * 100)
     horizon = int(cpm.finish) + int(net.duration[~fixed].sum()) + 10
@@ -100,24 +107,26 @@ def levelling_proposal(
     from oeuvre.planning.models import Absence
 
     absent: dict[int, list[tuple[dt.date, dt.date]]] = {}
-    for resource_id, first, last in Absence.objects.filter(resource__project=project).values_list("resource_id", "start", "end"):
+    for resource_id, first, last in Absence.objects.filter(resource__project=project).values_list(
+        "resource_id", "start", "end"
+    ):
         absent.setdefault(resource_id, []).append((first, last))
     project_days = set(project.working_days or [0, 1, 2, 3, 4])
     capacity: dict[str, list[int]] = {}
-    for pk, name, cap, working_days in resources:
+    for pk, _name, units, working_days in resources:
         allowed = set(working_days) if working_days is not None else project_days
-        full = round(float(cap) * 100)
+        full = round(float(units) * 100)
         profile = [
             0 if d.weekday() not in allowed or any(a <= d <= b for a, b in absent.get(pk, [])) else full for d in days
         ]
         capacity[str(pk)] = profile
     # Started tasks keep their dates and use the capacity they need from the status date on.
-    cap = np.array([capacity[str(pk)] for pk, *_rest in resources], np.int64).reshape(len(resources), horizon)
+    residual = np.array([capacity[str(pk)] for pk, *_rest in resources], np.int64).reshape(len(resources), horizon)
     for i in np.flatnonzero(net.started):
         a, b = max(int(cpm.es[i]), net.status_index), min(int(cpm.ef[i]), horizon)
         if b > a:
-            cap[:, a:b] -= demand[i][:, None]
-    cap = np.maximum(cap, 0)
+            residual[:, a:b] -= demand[i][:, None]
+    residual = np.maximum(residual, 0)
     keep = np.flatnonzero(~fixed)
     position = {int(j): k for k, j in enumerate(keep)}
     c = free_net
@@ -135,13 +144,15 @@ def levelling_proposal(
         problem = LevellingProblem.build(
             sub,
             demand[keep],
-            {str(pk): cap[i] for i, (pk, *_rest) in enumerate(resources)} if resources else {"none": [1]},
+            {str(pk): residual[i] for i, (pk, *_rest) in enumerate(resources)} if resources else {"none": [1]},
         )
     except InfeasibleError as exc:
         task = net.codes[net.index_of(int(exc.activity))] if exc.activity else "?"
         who = next((name for pk, name, *_r in resources if str(pk) == exc.resource), exc.resource)
         raise DomainError(
-            _("%(task)s needs more of %(resource)s than its capacity ever allows: lower the units or raise the capacity.")
+            _(
+                "%(task)s needs more of %(resource)s than its capacity allows: lower the units or raise the capacity."
+            )
             % {"task": task, "resource": who}
         ) from None
     if method == "cpsat":
@@ -149,15 +160,24 @@ def levelling_proposal(
     else:
         result = level_heuristic(problem, time_limit=min(time_limit, 30.0), seed=seed)
     if not result.validation.ok:
-        raise DomainError(_("The levelling produced an invalid schedule: %(why)s") % {"why": "; ".join(result.validation.violations[:3])})
+        raise DomainError(
+            _("The levelling produced an invalid schedule: %(why)s")
+            % {"why": "; ".join(result.validation.violations[:3])}
+        )
     start = cpm.es.copy()
     start[keep] = result.start
     finish_idx = start + net.duration
-    new_finish = max((_date_of(net, int(f), bool(m)) if m else net.calendar.finish_date([int(f)])[0].item() for f, m in zip(finish_idx, net.milestone, strict=True)), default=None)
+    new_finish = max(
+        (
+            _date_of(net, int(f), bool(m)) if m else net.calendar.finish_date([int(f)])[0].item()
+            for f, m in zip(finish_idx, net.milestone, strict=True)
+        ),
+        default=None,
+    )
     levelled: dict[str, str] = {}
     moved: list[dict[str, Any]] = []
-    for k, j in enumerate(keep):
-        j = int(j)
+    for k, j64 in enumerate(keep):
+        j = int(j64)
         if result.start[k] > cpm.es[j]:
             day = _date_of(net, int(result.start[k]), bool(net.milestone[j]))
             levelled[str(int(net.task_ids[j]))] = day.isoformat()
@@ -179,7 +199,9 @@ def levelling_proposal(
 
     def excess(starts: IntArray) -> npt.NDArray[np.float64]:
         usage = np.zeros((len(resources), horizon + 1))
-        full_cap = np.array([capacity[str(pk)] for pk, *_rest in resources], np.float64).reshape(len(resources), horizon)
+        full_cap = np.array([capacity[str(pk)] for pk, *_rest in resources], np.float64).reshape(
+            len(resources), horizon
+        )
         for j in range(n):
             if net.finished[j] or net.duration[j] == 0:
                 continue

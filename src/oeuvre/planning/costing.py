@@ -133,7 +133,9 @@ def task_figures(project: Project, status: dt.date, plan: Plan | None = None) ->
     shares: dict[int, list[tuple[int, float]]] = defaultdict(list)
     units_total: dict[int, float] = defaultdict(float)
     assignments = list(
-        Assignment.objects.filter(task__project=project).values_list("task_id", "resource_id", "units", "effort", "resource__tjm")
+        Assignment.objects.filter(task__project=project).values_list(
+            "task_id", "resource_id", "units", "effort", "resource__tjm"
+        )
     )
     for task_id, _r, units, _e, _t in assignments:
         units_total[task_id] += float(units)
@@ -158,14 +160,14 @@ def task_figures(project: Project, status: dt.date, plan: Plan | None = None) ->
             spent_cost[index[task_id]] = float(money or 0)
     raf = np.full(n, np.nan)
     latest: dict[int, tuple[dt.date, int, float]] = {}
-    for task_id, day, pk, value in RafEstimate.objects.filter(project=project, date__lte=status).values_list(
+    for task_id, day, pk, estimate in RafEstimate.objects.filter(project=project, date__lte=status).values_list(
         "task_id", "date", "pk", "raf"
     ):
         if task_id not in latest or (day, pk) > latest[task_id][:2]:
-            latest[task_id] = (day, pk, float(value))
-    for task_id, (_d, _pk, value) in latest.items():
+            latest[task_id] = (day, pk, float(estimate))
+    for task_id, (_d, _pk, remaining) in latest.items():
         if task_id in index:
-            raf[index[task_id]] = value
+            raf[index[task_id]] = remaining
     finished = np.array([r[3] is not None and r[3] <= status for r in rows], bool)
     milestone = np.array([r[5] == "milestone" for r in rows], bool)
     raf = np.where(np.isnan(raf), np.maximum(effort - spent_effort, 0.0), raf)
@@ -205,10 +207,16 @@ def project_costs(project: Project, plan: Plan | None = None) -> ProjectCosts:
     """Landing per lot (rolled up the WBS), per resource and for the project."""
     status = status_date_of(plan)
     figures = task_figures(project, status, plan)
-    lots = list(Lot.objects.filter(project=project).order_by("position", "code").values_list("pk", "parent_id", "code", "name", "budget_effort", "budget_amount"))
+    lots = list(
+        Lot.objects.filter(project=project)
+        .order_by("position", "code")
+        .values_list("pk", "parent_id", "code", "name", "budget_effort", "budget_amount")
+    )
     by_lot: dict[int, Landing] = {}
     for pk, _parent, code, name, budget_effort, budget_amount in lots:
-        by_lot[pk] = Landing(key=code, label=f"{code} — {name}", sold_effort=float(budget_effort), sold_cost=float(budget_amount))
+        by_lot[pk] = Landing(
+            key=code, label=f"{code} — {name}", sold_effort=float(budget_effort), sold_cost=float(budget_amount)
+        )
     direct: dict[int, Landing] = {pk: Landing(key="", label="") for pk in by_lot}
     for i, lot_id in enumerate(figures.lot):
         line = direct[lot_id]
@@ -251,13 +259,13 @@ def project_costs(project: Project, plan: Plan | None = None) -> ProjectCosts:
     index = {pk: i for i, pk in enumerate(figures.ids)}
     for task_id, parts in figures.shares.items():
         i = index[task_id]
-        total = sum(share for _r, share in parts) or 1.0
+        shared = sum(share for _r, share in parts) or 1.0
         for resource_id, share in parts:
             line = resources[resource_id]
             line.planned_effort += share
             line.planned_cost += share * float(tjm[resource_id])
-            line.raf_effort += figures.raf[i] * share / total
-            line.raf_cost += figures.raf[i] * share / total * float(tjm[resource_id])
+            line.raf_effort += figures.raf[i] * share / shared
+            line.raf_cost += figures.raf[i] * share / shared * float(tjm[resource_id])
     for resource_id, days, money in (
         TimeEntry.objects.filter(project=project, date__lte=status)
         .values("resource_id")
@@ -316,7 +324,9 @@ def earned_value_report(project: Project, plan: Plan | None = None) -> dict[str,
     if baseline_id is None:
         return {"baseline": None, "status_date": status.isoformat()}
     rows = list(
-        BaselineTask.objects.filter(baseline_id=baseline_id).values_list("task_id", "start", "finish", "effort", "cost", "is_milestone")
+        BaselineTask.objects.filter(baseline_id=baseline_id).values_list(
+            "task_id", "start", "finish", "effort", "cost", "is_milestone"
+        )
     )
     figures = task_figures(project, status, plan)
     index = {pk: i for i, pk in enumerate(figures.ids)}
@@ -359,27 +369,38 @@ def earned_value_report(project: Project, plan: Plan | None = None) -> dict[str,
             weekly_effort_total[k] += float(days)
             weekly_cost_total[k] += float(money or 0)
     spent_before = dict(
-        TimeEntry.objects.filter(project=project, date__lt=origin).values("task_id").annotate(d=Sum("effort")).values_list("task_id", "d")
+        TimeEntry.objects.filter(project=project, date__lt=origin)
+        .values("task_id")
+        .annotate(d=Sum("effort"))
+        .values_list("task_id", "d")
     )
     base = np.array([float(spent_before.get(pk, 0)) for pk in figures.ids])
     consumed = base[:, None] + np.cumsum(weekly_effort, axis=1)
     raf_at = np.full((n, max(elapsed, 1)), np.nan)
-    for task_id, day, value in RafEstimate.objects.filter(project=project, date__lte=status).order_by("date", "pk").values_list("task_id", "date", "raf"):
+    for task_id, day, value in (
+        RafEstimate.objects.filter(project=project, date__lte=status)
+        .order_by("date", "pk")
+        .values_list("task_id", "date", "raf")
+    ):
         k = max((day - origin).days // 7, 0)
         if k < elapsed and task_id in index:
             raf_at[index[task_id], k] = float(value)
     # Forward-fill estimates along the weeks.
     filled = np.where(np.isnan(raf_at), 0, 1)
     last = np.maximum.accumulate(np.where(filled, np.arange(raf_at.shape[1])[None, :], -1), axis=1)
-    raf_ff = np.where(last >= 0, np.take_along_axis(np.nan_to_num(raf_at, nan=0.0), np.maximum(last, 0), axis=1), np.nan)
+    raf_ff = np.where(
+        last >= 0, np.take_along_axis(np.nan_to_num(raf_at, nan=0.0), np.maximum(last, 0), axis=1), np.nan
+    )
     effort = figures.effort[:, None]
     raf_w = np.where(np.isnan(raf_ff), np.maximum(effort - consumed, 0.0), raf_ff)
     total = consumed + raf_w
     progress_w = np.where(total > 0, consumed / np.where(total > 0, total, 1.0), 0.0)
-    finish_dates = dict(Task.objects.filter(project=project, actual_finish__isnull=False).values_list("pk", "actual_finish"))
+    finish_dates = dict(
+        Task.objects.filter(project=project, actual_finish__isnull=False).values_list("pk", "actual_finish")
+    )
     ends = np.array(week_ends[: max(elapsed, 1)], dtype="datetime64[D]")
-    for pk, day in finish_dates.items():
-        progress_w[index[pk], :] = np.where(ends >= np.datetime64(day), 1.0, progress_w[index[pk], :])
+    for pk, finished_on in finish_dates.items():
+        progress_w[index[pk], :] = np.where(ends >= np.datetime64(finished_on), 1.0, progress_w[index[pk], :])
     if elapsed >= 1:
         progress_w[:, elapsed - 1] = figures.progress  # the status date's progress, overrides included
     # Baseline budget of each current task (tasks added after the baseline earn nothing: re-baseline).
@@ -449,7 +470,7 @@ def resource_load(
     last = start + dt.timedelta(days=7 * weeks - 1)
     calendar = project_calendar(project, origin=start)
     horizon = int(calendar.to_index([last + _ONE_DAY])[0])
-    days = np.array([d.item() for d in calendar.to_date(np.arange(horizon)).astype("datetime64[D]")]) if horizon else np.zeros(0)
+    days: list[dt.date] = [d.item() for d in calendar.to_date(np.arange(horizon)).astype("datetime64[D]")]
     week_of = np.array([(d - start).days // 7 for d in days], np.int64) if horizon else np.zeros(0, np.int64)
     resources = list(
         Resource.objects.filter(project=project, active=True)
@@ -460,9 +481,9 @@ def resource_load(
     absences: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     from oeuvre.planning.models import Absence
 
-    for resource_id, a_start, a_end in Absence.objects.filter(resource__project=project, end__gte=start, start__lte=last).values_list(
-        "resource_id", "start", "end"
-    ):
+    for resource_id, a_start, a_end in Absence.objects.filter(
+        resource__project=project, end__gte=start, start__lte=last
+    ).values_list("resource_id", "start", "end"):
         absences[resource_id].append((a_start, a_end))
     r_index = {pk: i for i, (pk, *_rest) in enumerate(resources)}
     load = np.zeros((len(resources), horizon))
@@ -470,18 +491,21 @@ def resource_load(
     project_days = set(project.working_days or [0, 1, 2, 3, 4])
     for i, (pk, _name, cap, working_days) in enumerate(resources):
         allowed = set(working_days) if working_days is not None else project_days
-        mask = np.array([d.weekday() in allowed for d in days], bool) if horizon else np.zeros(0, bool)
+        mask = np.array([d.weekday() in allowed for d in days], bool)
         for a_start, a_end in absences.get(pk, []):
             mask &= ~np.array([a_start <= d <= a_end for d in days], bool)
         capacity[i] = np.where(mask, float(cap), 0.0)
     contributions: dict[tuple[int, int], list[str]] = defaultdict(list)
     assignments = list(
-        Assignment.objects.filter(task__project=project, resource__active=True, task__early_finish__gte=start, task__early_start__lte=last)
-        .values_list("resource_id", "units", "task__code", "task__early_start", "task__early_finish", "task__actual_finish")
+        Assignment.objects.filter(
+            task__project=project, resource__active=True, task__early_finish__gte=start, task__early_start__lte=last
+        ).values_list(
+            "resource_id", "units", "task__code", "task__early_start", "task__early_finish", "task__actual_finish"
+        )
     )
     if assignments and horizon:
-        s_idx = calendar.to_index([a[3] for a in assignments])
-        f_idx = calendar.to_index([a[4] + _ONE_DAY for a in assignments])
+        s_idx = calendar.to_index([a[3] or start for a in assignments])
+        f_idx = calendar.to_index([(a[4] or start) + _ONE_DAY for a in assignments])
         for (resource_id, units, code, _s, _f, done), a, b in zip(assignments, s_idx, f_idx, strict=True):
             if done is not None or resource_id not in r_index:
                 continue

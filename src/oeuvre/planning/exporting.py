@@ -109,7 +109,12 @@ def plan_data(project: Project, *, with_costs: bool = True) -> PlanData:
     exceptions = [(day, day, "") for day in sorted(public_holidays(project, list(years)))]
     exceptions += [(c.start, c.end, c.label) for c in project.closures.all()]
     data.calendars.append(
-        CalendarData(uid=1, name=_("Project calendar"), working_days=tuple(project.working_days or (0, 1, 2, 3, 4)), exceptions=exceptions)
+        CalendarData(
+            uid=1,
+            name=_("Project calendar"),
+            working_days=tuple(project.working_days or (0, 1, 2, 3, 4)),
+            exceptions=exceptions,
+        )
     )
     uid_of_task: dict[int, int] = {}
     next_uid = 1
@@ -156,7 +161,9 @@ def plan_data(project: Project, *, with_costs: bool = True) -> PlanData:
                     actual_finish=task.actual_finish,
                     notes=task.description,
                     optimistic_days=float(task.optimistic_duration) if task.optimistic_duration is not None else None,
-                    pessimistic_days=float(task.pessimistic_duration) if task.pessimistic_duration is not None else None,
+                    pessimistic_days=float(task.pessimistic_duration)
+                    if task.pessimistic_duration is not None
+                    else None,
                     baseline_start=row.start if row else None,
                     baseline_finish=row.finish if row else None,
                     baseline_duration_days=float(row.duration) if row else None,
@@ -194,7 +201,9 @@ def plan_data(project: Project, *, with_costs: bool = True) -> PlanData:
                     uid=calendar_uid,
                     name=resource.name,
                     base_uid=1,
-                    working_days=tuple(resource.working_days if resource.working_days is not None else project.working_days),
+                    working_days=tuple(
+                        resource.working_days if resource.working_days is not None else project.working_days
+                    ),
                     exceptions=[(a.start, a.end, a.label) for a in absences.get(resource.pk, [])],
                 )
             )
@@ -211,9 +220,13 @@ def plan_data(project: Project, *, with_costs: bool = True) -> PlanData:
         )
     resource_uid = {r.pk: k for k, r in enumerate(resources, start=1)}
     shares = figures.shares if figures else {}
-    for task_id, resource_id, units in Assignment.objects.filter(task__project=project).values_list("task_id", "resource_id", "units"):
+    for task_id, resource_id, units in Assignment.objects.filter(task__project=project).values_list(
+        "task_id", "resource_id", "units"
+    ):
         share = next((s for r, s in shares.get(task_id, []) if r == resource_id), 0.0)
-        data.assignments.append(AssignmentData(uid_of_task[task_id], resource_uid[resource_id], float(units), float(share)))
+        data.assignments.append(
+            AssignmentData(uid_of_task[task_id], resource_uid[resource_id], float(units), float(share))
+        )
     return data
 
 
@@ -244,16 +257,24 @@ def milestone_events(project: Project) -> list[MilestoneEvent]:
     if plan is not None and plan.baseline_id is not None:
         baseline = dict(BaselineTask.objects.filter(baseline_id=plan.baseline_id).values_list("task_id", "finish"))
     events = []
-    for task in Task.objects.filter(project=project, kind=TaskKind.MILESTONE).select_related("lot").order_by("early_finish", "code"):
+    for task in (
+        Task.objects.filter(project=project, kind=TaskKind.MILESTONE)
+        .select_related("lot")
+        .order_by("early_finish", "code")
+    ):
         day = task.actual_finish or task.early_finish
         if day is None:
             continue
-        kind = _("Contractual milestone") if task.milestone_type == MilestoneType.CONTRACTUAL else _("Internal milestone")
+        kind = (
+            _("Contractual milestone") if task.milestone_type == MilestoneType.CONTRACTUAL else _("Internal milestone")
+        )
         lines = [f"{kind} — {task.lot.code} {task.lot.name}"]
         reference = baseline.get(task.pk)
         if reference is not None and reference != day:
             delta = (day - reference).days
-            lines.append(_("Baseline: %(date)s (%(delta)+d days)") % {"date": reference.strftime("%d/%m/%Y"), "delta": delta})
+            lines.append(
+                _("Baseline: %(date)s (%(delta)+d days)") % {"date": reference.strftime("%d/%m/%Y"), "delta": delta}
+            )
         if task.actual_finish:
             lines.append(_("Reached on %(date)s") % {"date": task.actual_finish.strftime("%d/%m/%Y")})
         events.append(

@@ -175,7 +175,9 @@ def plan_import(
         else:
             if not stack:
                 if default_lot_index is None:
-                    lots.append(Lot(project=project, code=_unique("L0", used_codes, 40), name=_("Imported plan"), position=0))
+                    lots.append(
+                        Lot(project=project, code=_unique("L0", used_codes, 40), name=_("Imported plan"), position=0)
+                    )
                     default_lot_index = len(lots) - 1
                     lot_parent_uid[default_lot_index] = None
                 leaf_lot[task.uid] = default_lot_index
@@ -185,7 +187,9 @@ def plan_import(
     for index, parent in lot_parent_uid.items():
         if parent is not None:
             created_lots[index].parent_id = created_lots[parent].pk
-    Lot.objects.bulk_update([lot for i, lot in enumerate(created_lots) if lot_parent_uid.get(i) is not None], ["parent"])
+    Lot.objects.bulk_update(
+        [lot for i, lot in enumerate(created_lots) if lot_parent_uid.get(i) is not None], ["parent"]
+    )
     if progress is not None:
         progress.advance(1, _("%(n)s lots") % {"n": len(created_lots)})
 
@@ -224,8 +228,12 @@ def plan_import(
             actual_finish = item.finish
             actual_start = actual_start or item.start
         duration = 0 if milestone else max(1, math.ceil(item.duration_days - 1e-6))
-        optimistic = None if milestone or item.optimistic_days is None else min(duration, max(1, round(item.optimistic_days)))
-        pessimistic = None if milestone or item.pessimistic_days is None else max(duration, round(item.pessimistic_days))
+        optimistic = (
+            None if milestone or item.optimistic_days is None else min(duration, max(1, round(item.optimistic_days)))
+        )
+        pessimistic = (
+            None if milestone or item.pessimistic_days is None else max(duration, round(item.pessimistic_days))
+        )
         lot_index = leaf_lot[item.uid]
         assert lot_index is not None
         tasks.append(
@@ -237,7 +245,9 @@ def plan_import(
                 description=item.notes,
                 position=position,
                 kind=TaskKind.MILESTONE if milestone else TaskKind.TASK,
-                milestone_type=(MilestoneType.CONTRACTUAL if item.contractual else MilestoneType.INTERNAL) if milestone else MilestoneType.NONE,
+                milestone_type=(MilestoneType.CONTRACTUAL if item.contractual else MilestoneType.INTERNAL)
+                if milestone
+                else MilestoneType.NONE,
                 duration=duration,
                 effort=Decimal(0) if milestone else Decimal(str(round(item.work_days, 2))),
                 optimistic_duration=optimistic,
@@ -255,7 +265,7 @@ def plan_import(
         )
         uid_of_task.append(item.uid)
     created_tasks = bulk_create_with_history(tasks, Task, batch_size=500, default_user=actor)
-    task_by_uid = {uid: t for uid, t in zip(uid_of_task, created_tasks, strict=True)}
+    task_by_uid = dict(zip(uid_of_task, created_tasks, strict=True))
     if progress is not None:
         progress.advance(1, _("%(n)s tasks") % {"n": len(created_tasks)})
 
@@ -291,35 +301,35 @@ def plan_import(
     existing = {r.name.lower(): r for r in Resource.objects.filter(project=project)}
     new_resources: list[Resource] = []
     resource_by_uid: dict[int, Resource] = {}
-    for item in plan.resources:
-        found = existing.get(item.name.lower())
+    for person in plan.resources:
+        found = existing.get(person.name.lower())
         if found is None:
             found = Resource(
                 project=project,
-                name=item.name[:200],
-                kind=ResourceKind.PROFILE if item.generic else ResourceKind.PERSON,
-                tjm=Decimal(str(round(item.day_rate, 2))),
-                capacity=Decimal(str(round(item.max_units, 2))),
+                name=person.name[:200],
+                kind=ResourceKind.PROFILE if person.generic else ResourceKind.PERSON,
+                tjm=Decimal(str(round(person.day_rate, 2))),
+                capacity=Decimal(str(round(person.max_units, 2))),
             )
             new_resources.append(found)
-            existing[item.name.lower()] = found
-        resource_by_uid[item.uid] = found
+            existing[person.name.lower()] = found
+        resource_by_uid[person.uid] = found
     bulk_create_with_history(new_resources, Resource, batch_size=500, default_user=actor)
     _import_resource_calendars(actor, plan, resource_by_uid, new_resources)
     assignments: list[Assignment] = []
     pairs: set[tuple[int, int]] = set()
-    for item in plan.assignments:
-        task = task_by_uid.get(item.task_uid)
-        resource = resource_by_uid.get(item.resource_uid)
-        if task is None or resource is None or task.kind == TaskKind.MILESTONE or (task.pk, resource.pk) in pairs:
+    for share in plan.assignments:
+        target = task_by_uid.get(share.task_uid)
+        resource = resource_by_uid.get(share.resource_uid)
+        if target is None or resource is None or target.kind == TaskKind.MILESTONE or (target.pk, resource.pk) in pairs:
             continue
-        pairs.add((task.pk, resource.pk))
+        pairs.add((target.pk, resource.pk))
         assignments.append(
             Assignment(
-                task=task,
+                task=target,
                 resource=resource,
-                units=Decimal(str(max(round(item.units, 2), 0.01))),
-                effort=Decimal(str(round(item.work_days, 2))) if item.work_days > 0 else None,
+                units=Decimal(str(max(round(share.units, 2), 0.01))),
+                effort=Decimal(str(round(share.work_days, 2))) if share.work_days > 0 else None,
             )
         )
     bulk_create_with_history(assignments, Assignment, batch_size=1000, default_user=actor)
@@ -337,7 +347,9 @@ def plan_import(
         for item in with_baseline:
             task = task_by_uid[item.uid]
             duration = round(item.baseline_duration_days) if item.baseline_duration_days is not None else task.duration
-            effort = Decimal(str(round(item.baseline_work_days if item.baseline_work_days is not None else item.work_days, 2)))
+            effort = Decimal(
+                str(round(item.baseline_work_days if item.baseline_work_days is not None else item.work_days, 2))
+            )
             rows.append(
                 BaselineTask(
                     baseline=baseline,

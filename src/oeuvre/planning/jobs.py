@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from oeuvre.core.jobs import Progress, job_handler
@@ -72,13 +72,17 @@ def import_plan_job(job: Job, progress: Progress) -> dict[str, Any]:
 
     project = _project(job)
     actor = User.objects.get(pk=job.params["actor"])
-    data = base64.b64decode(job.params["content"])
-    summary = import_plan_file(
-        actor=actor,
-        project=project,
-        filename=job.params["filename"],
-        data=data,
-        replace=bool(job.params.get("replace")),
-        progress=progress,
-    )
-    return summary
+    stored = job.params["stored"]
+    with default_storage.open(stored, "rb") as handle:
+        data = handle.read()
+    try:
+        return import_plan_file(
+            actor=actor,
+            project=project,
+            filename=job.params["filename"],
+            data=data,
+            replace=bool(job.params.get("replace")),
+            progress=progress,
+        )
+    finally:
+        default_storage.delete(stored)

@@ -331,7 +331,9 @@ class Resource(VersionedModel):
 class Absence(VersionedModel):
     """Days a resource does not work (leave, training): part of the resource's calendar."""
 
-    resource = models.ForeignKey(Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="absences")
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="absences"
+    )
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))
     label = models.CharField(_("label"), max_length=100, blank=True)

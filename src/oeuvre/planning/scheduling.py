@@ -164,7 +164,7 @@ def load_network(
         Task.objects.filter(project=project)
         .order_by("lot__position", "lot__code", "position", "code", "pk")
         .annotate(latest_raf=Subquery(latest_raf))
-        .values_list(*fields, "latest_raf", *(current_fields + ["is_critical"] if with_current else []))
+        .values_list(*fields, "latest_raf", *([*current_fields, "is_critical"] if with_current else []))
     )
     if overrides:
         names = [*fields, "latest_raf"]
@@ -234,7 +234,11 @@ def load_network(
         if started[i]:
             elapsed = max(status_index - int(a_start[i]), 0)
             if not np.isnan(raf[i]):
-                rate = unit_sum[i] if unit_sum[i] > 0 else (effort[i] / planned[i] if effort[i] > 0 and planned[i] else 1.0)
+                rate = (
+                    unit_sum[i]
+                    if unit_sum[i] > 0
+                    else (effort[i] / planned[i] if effort[i] > 0 and planned[i] else 1.0)
+                )
                 left = math.ceil(raf[i] / rate - 1e-9) if raf[i] > 0 else 0
             else:
                 left = max(int(planned[i]) - elapsed, 1)
@@ -256,11 +260,7 @@ def load_network(
             constraints.append((i, ctype, c_dates[i], int(c_index_eod[i])))
     position = {int(t): i for i, t in enumerate(ids)}
     frozen = started | finished
-    kept = [
-        link
-        for link in links
-        if link[1] in position and link[2] in position and not frozen[position[link[2]]]
-    ]
+    kept = [link for link in links if link[1] in position and link[2] in position and not frozen[position[link[2]]]]
     pred = np.array([position[link[1]] for link in kept], np.int64)
     succ = np.array([position[link[2]] for link in kept], np.int64)
     kind = np.array([_LINK_KIND[link[3]] for link in kept], np.int8)
@@ -418,7 +418,7 @@ def save_schedule(project: Project, outcome: ScheduleOutcome, revision: int) -> 
     net = outcome.plan
     if not net.current:
         raise ValueError("load_network(with_current=True) is needed to save a schedule")
-    new = {
+    new: dict[str, list[Any]] = {
         "early_start": outcome.early_start,
         "early_finish": outcome.early_finish,
         "late_start": outcome.late_start,
@@ -437,7 +437,9 @@ def save_schedule(project: Project, outcome: ScheduleOutcome, revision: int) -> 
         finish=outcome.finish,
         scheduled_at=timezone.now(),
         scheduled_revision=revision,
-        schedule_warnings=[{**w, "date": w["date"].isoformat(), "possible": w["possible"].isoformat()} for w in outcome.warnings],
+        schedule_warnings=[
+            {**w, "date": w["date"].isoformat(), "possible": w["possible"].isoformat()} for w in outcome.warnings
+        ],
         critical_path=outcome.critical_path,
     )
     return len(changed)

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, Sum
+from django.db import transaction
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,10 +56,8 @@ from oeuvre.planning.scheduling import (
     ScheduleOutcome,
     compute_schedule,
     load_network,
-    project_calendar,
     public_holidays,
     save_schedule,
-    status_date_of,
     task_count,
 )
 from oeuvre.projects.models import Project
@@ -204,7 +202,11 @@ def _check_lot_parent(lot: Lot, parent: Lot | None) -> None:
 
 
 def _next_lot_code(project: Project) -> str:
-    numbers = [int(m.group(1)) for c in Lot.objects.filter(project=project).values_list("code", flat=True) if (m := re.fullmatch(r"L(\d+)", c))]
+    numbers = [
+        int(m.group(1))
+        for c in Lot.objects.filter(project=project).values_list("code", flat=True)
+        if (m := re.fullmatch(r"L(\d+)", c))
+    ]
     return f"L{max(numbers, default=0) + 1}"
 
 
@@ -450,7 +452,10 @@ def task_move(
         if fresh.constraint_type == ConstraintType.FNLT:
             raise DomainError(
                 _("%(task)s must finish by %(date)s: change or remove that constraint in the task form first.")
-                % {"task": fresh.code, "date": fresh.constraint_date.strftime("%d/%m/%Y") if fresh.constraint_date else ""}
+                % {
+                    "task": fresh.code,
+                    "date": fresh.constraint_date.strftime("%d/%m/%Y") if fresh.constraint_date else "",
+                }
             )
         free = compute_schedule(
             load_network(
@@ -468,7 +473,9 @@ def task_move(
             if driver:
                 message = _("%(task)s cannot start before %(date)s: it follows %(pred)s.")
             else:
-                message = _("%(task)s cannot start before %(date)s: the status date and the calendar allow no earlier start.")
+                message = _(
+                    "%(task)s cannot start before %(date)s: the status date and the calendar allow no earlier start."
+                )
             raise DomainError(message % {"task": fresh.code, "date": earliest.strftime("%d/%m/%Y"), "pred": driver})
         calendar = free.plan.calendar
         if not bool(calendar.is_working([start])[0]) and fresh.kind != TaskKind.MILESTONE:
@@ -501,7 +508,9 @@ def task_move(
     plan = _plan_changed(fresh.project, actor, sync=True)
     fresh.refresh_from_db()
     moved = []
-    old = {int(t): (s, f) for t, s, f in zip(before.plan.task_ids, before.early_start, before.early_finish, strict=True)}
+    old = {
+        int(t): (s, f) for t, s, f in zip(before.plan.task_ids, before.early_start, before.early_finish, strict=True)
+    }
     after = Task.objects.filter(project=fresh.project).values_list("pk", "code", "early_start", "early_finish")
     for pk, code, s, f in after:
         if old.get(pk) != (s, f):
@@ -628,7 +637,10 @@ def resource_update(*, actor: User, resource: Resource, expected_version: int | 
     _check_resource(fresh)
     if Resource.objects.filter(project=fresh.project, name=fresh.name).exclude(pk=fresh.pk).exists():
         raise ValidationFailed({"name": [_("Another resource already has this name.")]})
-    if fresh.user_id and Resource.objects.filter(project=fresh.project, user_id=fresh.user_id).exclude(pk=fresh.pk).exists():
+    if (
+        fresh.user_id
+        and Resource.objects.filter(project=fresh.project, user_id=fresh.user_id).exclude(pk=fresh.pk).exists()
+    ):
         raise ValidationFailed({"user": [_("This person already has a resource on the project.")]})
     fresh.save()
     return fresh
@@ -639,7 +651,9 @@ def resource_delete(*, actor: User, resource: Resource) -> None:
     require(actor, resource.project, PLANNING_MANAGE_RESOURCES)
     _plan_locked(resource.project)
     if resource.time_entries.exists():
-        raise DomainError(_("Time was recorded by %(name)s: deactivate the resource instead.") % {"name": resource.name})
+        raise DomainError(
+            _("Time was recorded by %(name)s: deactivate the resource instead.") % {"name": resource.name}
+        )
     project = resource.project
     resource.assignments.all().delete()
     resource.delete()
@@ -785,10 +799,14 @@ def _apply_entries(
             )
             continue
         if day > today:
-            errors.setdefault(key, []).append(_("Time is recorded once spent: %(day)s is in the future.") % {"day": day.strftime("%d/%m/%Y")})
+            errors.setdefault(key, []).append(
+                _("Time is recorded once spent: %(day)s is in the future.") % {"day": day.strftime("%d/%m/%Y")}
+            )
             continue
         if task.kind == TaskKind.MILESTONE:
-            errors.setdefault(key, []).append(_("%(task)s is a milestone: no time can be recorded on it.") % {"task": task.code})
+            errors.setdefault(key, []).append(
+                _("%(task)s is a milestone: no time can be recorded on it.") % {"task": task.code}
+            )
             continue
         if effort > 0:
             holidays = holidays_cache.setdefault(day.year, public_holidays(project, [day.year]))
@@ -824,7 +842,9 @@ def _apply_entries(
                 result.deleted += 1
             continue
         if entry is None:
-            to_create.append(TimeEntry(project=project, resource=resource, task=task, date=day, effort=effort, comment=comment))
+            to_create.append(
+                TimeEntry(project=project, resource=resource, task=task, date=day, effort=effort, comment=comment)
+            )
         elif entry.effort != effort or entry.comment != comment:
             entry.effort, entry.comment = effort, comment
             entry.version += 1
@@ -910,7 +930,9 @@ def time_entries_import(*, actor: User, project: Project, rows: Iterable[Any]) -
     """
     plan = _plan_locked(project)
     rows = list(rows)
-    resources = list(Resource.objects.filter(project=project).select_related("user", "project").prefetch_related("absences"))
+    resources = list(
+        Resource.objects.filter(project=project).select_related("user", "project").prefetch_related("absences")
+    )
     by_key: dict[str, Resource] = {}
     for r in resources:
         by_key[r.name.strip().lower()] = r
@@ -1154,4 +1176,3 @@ def risk_start(*, actor: User, project: Project, iterations: int = 5000, seed: i
         actor=actor,
         project=project,
     )
-

@@ -1,0 +1,401 @@
+"""Every read the planning pages, the API and the CLI make, with joins fetched up front."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.html import escape
+
+from oeuvre.core.models import Job
+from oeuvre.planning.models import (
+    Assignment,
+    Baseline,
+    BaselineTask,
+    Dependency,
+    Lot,
+    Plan,
+    RafEstimate,
+    Resource,
+    Task,
+    TaskKind,
+    TimeEntry,
+)
+from oeuvre.planning.scheduling import project_calendar, public_holidays, status_date_of, warning_text
+from oeuvre.projects.models import Project
+
+__all__ = [
+    "baselines_of",
+    "gantt_data",
+    "latest_job",
+    "lots_of",
+    "plan_of",
+    "raf_rows",
+    "resources_of",
+    "schedule_summary",
+    "task_of",
+    "tasks_of",
+    "time_entries_of",
+    "timesheet_week",
+]
+
+_ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
+def plan_of(project: Project) -> Plan:
+    """The project's plan, or an unsaved default one before the first plan write."""
+    plan = Plan.objects.filter(project=project).select_related("baseline").first()
+    return plan if plan is not None else Plan(project=project)
+
+
+def lots_of(project: Project) -> QuerySet[Lot]:
+    return (
+        Lot.objects.filter(project=project)
+        .select_related("parent")
+        .annotate(task_count=Count("tasks"))
+        .order_by("position", "code")
+    )
+
+
+def tasks_of(project: Project, plan: Plan | None = None) -> QuerySet[Task]:
+    """Tasks with their lot, consommé, latest RAF and reference-baseline dates (for the task table)."""
+    plan = plan if plan is not None else plan_of(project)
+    spent = TimeEntry.objects.filter(task=OuterRef("pk")).values("task").annotate(total=Sum("effort")).values("total")
+    latest_raf = RafEstimate.objects.filter(task=OuterRef("pk")).order_by("-date", "-pk")
+    qs = (
+        Task.objects.filter(project=project)
+        .select_related("lot")
+        .annotate(
+            spent=Coalesce(Subquery(spent), _ZERO),
+            raf=Subquery(latest_raf.values("raf")[:1]),
+            raf_id=Subquery(latest_raf.values("pk")[:1]),
+        )
+    )
+    if plan.baseline_id is not None:
+        reference = BaselineTask.objects.filter(baseline_id=plan.baseline_id, task=OuterRef("pk"))
+        qs = qs.annotate(
+            baseline_start=Subquery(reference.values("start")[:1]),
+            baseline_finish=Subquery(reference.values("finish")[:1]),
+        )
+    return qs
+
+
+def task_of(project: Project, task_id: int) -> Task:
+    return get_object_or_404(Task.objects.select_related("lot", "project"), project=project, pk=task_id)
+
+
+def task_links(task: Task) -> tuple[QuerySet[Dependency], QuerySet[Dependency]]:
+    predecessors = task.predecessor_links.select_related("predecessor").order_by("predecessor__code")
+    successors = task.successor_links.select_related("successor").order_by("successor__code")
+    return predecessors, successors
+
+
+def task_assignments(task: Task) -> QuerySet[Assignment]:
+    return task.assignments.select_related("resource").order_by("resource__name")
+
+
+def resources_of(project: Project) -> QuerySet[Resource]:
+    spent = (
+        TimeEntry.objects.filter(resource=OuterRef("pk"))
+        .values("resource")
+        .annotate(total=Sum("effort"))
+        .values("total")
+    )
+    return (
+        Resource.objects.filter(project=project)
+        .select_related("user")
+        .annotate(task_count=Count("assignments", distinct=True), spent=Coalesce(Subquery(spent), _ZERO))
+        .order_by("name")
+    )
+
+
+def baselines_of(project: Project) -> QuerySet[Baseline]:
+    return Baseline.objects.filter(project=project).select_related("created_by").annotate(task_count=Count("tasks"))
+
+
+def time_entries_of(project: Project) -> QuerySet[TimeEntry]:
+    return TimeEntry.objects.filter(project=project).select_related("resource", "task")
+
+
+def latest_job(project: Project, kind: str, *, done: bool = False) -> Job | None:
+    qs = Job.objects.filter(project=project, kind=kind)
+    if done:
+        qs = qs.filter(status=Job.Status.DONE)
+    return qs.order_by("-created_at").first()
+
+
+def schedule_summary(project: Project, plan: Plan | None = None) -> dict[str, Any]:
+    """Finish, slippage against the reference baseline, critical path and warnings (for pages and the CLI)."""
+    plan = plan if plan is not None else plan_of(project)
+    tasks = {
+        pk: (code, name, finish)
+        for pk, code, name, finish in Task.objects.filter(project=project).values_list(
+            "pk", "code", "name", "early_finish"
+        )
+    }
+    baseline_finish = plan.baseline.finish if plan.baseline_id and plan.baseline else None
+    slip_days = None
+    slip_working_days = None
+    if plan.finish and baseline_finish:
+        slip_days = (plan.finish - baseline_finish).days
+        calendar = project_calendar(project, origin=min(plan.finish, baseline_finish))
+        a, b = calendar.to_index([baseline_finish + dt.timedelta(days=1), plan.finish + dt.timedelta(days=1)])
+        slip_working_days = int(b - a)
+    contractual = project.delivery_date
+    return {
+        "finish": plan.finish,
+        "status_date": status_date_of(plan if plan.pk else None),
+        "baseline": plan.baseline,
+        "baseline_finish": baseline_finish,
+        "slip_days": slip_days,
+        "slip_working_days": slip_working_days,
+        "delivery_date": contractual,
+        "late_vs_contract": (plan.finish - contractual).days if plan.finish and contractual else None,
+        "critical_path": [
+            {"id": pk, "code": tasks[pk][0], "name": tasks[pk][1], "finish": tasks[pk][2]}
+            for pk in plan.critical_path
+            if pk in tasks
+        ],
+        "warnings": [warning_text(w) for w in plan.schedule_warnings],
+        "up_to_date": plan.pk is None or plan.up_to_date,
+        "task_count": len(tasks),
+        "scheduled_at": plan.scheduled_at,
+    }
+
+
+def gantt_data(
+    project: Project, plan: Plan | None = None, *, lot: int | None = None, critical: bool = False, query: str = ""
+) -> dict[str, Any]:
+    """What frappe-gantt draws: lots as read-only summary bars, tasks and milestones with their
+    dependencies, critical flag, float, progress and reference-baseline dates."""
+    plan = plan if plan is not None else plan_of(project)
+    qs = Task.objects.filter(project=project)
+    if lot is not None:
+        qs = qs.filter(Q(lot_id=lot) | Q(lot__parent_id=lot))
+    if critical:
+        qs = qs.filter(is_critical=True)
+    if query:
+        qs = qs.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    rows = list(
+        qs.order_by("lot__position", "lot__code", "position", "code", "pk").values_list(
+            "pk",
+            "code",
+            "name",
+            "lot_id",
+            "kind",
+            "milestone_type",
+            "early_start",
+            "early_finish",
+            "late_finish",
+            "total_float",
+            "is_critical",
+            "duration",
+            "actual_start",
+            "actual_finish",
+            "constraint_type",
+            "constraint_date",
+            "version",
+        )
+    )
+    shown = {r[0] for r in rows}
+    preds: dict[int, list[int]] = defaultdict(list)
+    for pred, succ in Dependency.objects.filter(project=project).values_list("predecessor_id", "successor_id"):
+        if succ in shown and pred in shown:
+            preds[succ].append(pred)
+    baseline: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+    if plan.baseline_id is not None:
+        baseline = {
+            t: (s, f)
+            for t, s, f in BaselineTask.objects.filter(baseline_id=plan.baseline_id, task_id__in=shown).values_list(
+                "task_id", "start", "finish"
+            )
+        }
+    from oeuvre.planning.costing import task_figures
+
+    figures = task_figures(project, status_date_of(plan if plan.pk else None), plan if plan.pk else None)
+    progress = {pk: float(figures.progress[i]) for i, pk in enumerate(figures.ids)}
+    lots = {
+        pk: (code, name) for pk, code, name in Lot.objects.filter(project=project).values_list("pk", "code", "name")
+    }
+    items: list[dict[str, Any]] = []
+    current_lot = None
+    lot_rows: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        (
+            pk,
+            code,
+            name,
+            lot_id,
+            kind,
+            mtype,
+            start,
+            finish,
+            late_finish,
+            tfloat,
+            crit,
+            duration,
+            a_start,
+            a_finish,
+            ctype,
+            cdate,
+            version,
+        ) = r
+        if start is None or finish is None:
+            continue
+        if lot_id != current_lot:
+            current_lot = lot_id
+            lot_row: dict[str, Any] = {
+                "id": f"lot-{lot_id}",
+                "name": escape(f"{lots[lot_id][0]} — {lots[lot_id][1]}"),
+                "invalid": True,
+                "start": start.isoformat(),
+                "end": finish.isoformat(),
+                "progress": 0,
+                "dependencies": "",
+                "custom_class": "bar-lot",
+                "kind": "lot",
+            }
+            lot_rows[lot_id] = lot_row
+            items.append(lot_row)
+        lot_row = lot_rows[lot_id]
+        lot_row["start"] = min(lot_row["start"], start.isoformat())
+        lot_row["end"] = max(lot_row["end"], finish.isoformat())
+        classes = []
+        if crit:
+            classes.append("bar-critical")
+        if kind == TaskKind.MILESTONE:
+            classes.append("bar-milestone")
+            if mtype == "contractual":
+                classes.append("bar-contractual")
+        if a_finish:
+            classes.append("bar-done")
+        b_start, b_finish = baseline.get(pk, (None, None))
+        items.append(
+            {
+                "id": str(pk),
+                # frappe-gantt writes names with innerHTML: they travel escaped.
+                "name": escape(f"{code} {name}"),
+                "code": escape(code),
+                "start": start.isoformat(),
+                "end": finish.isoformat(),
+                "progress": round(100 * progress.get(pk, 0.0)),
+                "dependencies": ", ".join(str(p) for p in preds.get(pk, [])),
+                "custom_class": " ".join(classes),
+                "kind": kind,
+                "critical": bool(crit),
+                "total_float": tfloat,
+                "late_finish": late_finish.isoformat() if late_finish else None,
+                "duration": duration,
+                "started": a_start is not None,
+                "finished": a_finish is not None,
+                "constraint": ctype if ctype != "ASAP" else "",
+                "constraint_date": cdate.isoformat() if cdate else None,
+                "baseline_start": b_start.isoformat() if b_start else None,
+                "baseline_end": b_finish.isoformat() if b_finish else None,
+                "version": version,
+            }
+        )
+    return {
+        "tasks": items,
+        "finish": plan.finish.isoformat() if plan.finish else None,
+        "status_date": status_date_of(plan if plan.pk else None).isoformat(),
+        "delivery_date": project.delivery_date.isoformat() if project.delivery_date else None,
+        "revision": plan.revision,
+    }
+
+
+def raf_rows(project: Project) -> list[dict[str, Any]]:
+    """Tasks not finished, with consommé, latest RAF and landing, for the re-estimation page."""
+    rows = []
+    task: Any
+    for task in tasks_of(project).filter(kind=TaskKind.TASK).order_by("lot__position", "position", "code"):
+        raf = task.raf if task.raf is not None else max(task.effort - task.spent, Decimal(0))
+        rows.append(
+            {
+                "task": task,
+                "key": f"raf-{task.pk}",
+                "spent": task.spent,
+                "raf": raf,
+                "estimated": task.raf is not None,
+                "latest_id": task.raf_id or 0,
+                "landing": task.spent + raf,
+                "gap": task.spent + raf - task.effort,
+            }
+        )
+    return rows
+
+
+def timesheet_week(resource: Resource, monday: dt.date) -> dict[str, Any]:
+    """One person's week: a row per task (assigned, or with time this week), a cell per day, totals,
+    and what makes a day unavailable (weekend, public holiday, closure, absence, closed period)."""
+    project = resource.project
+    plan = plan_of(project)
+    days = [monday + dt.timedelta(days=k) for k in range(7)]
+    entries = {
+        (e.task_id, e.date): e
+        for e in TimeEntry.objects.filter(resource=resource, date__gte=days[0], date__lte=days[-1])
+    }
+    assigned = set(resource.assignments.values_list("task_id", flat=True))
+    task_ids = assigned | {task_id for task_id, _d in entries}
+    tasks = list(
+        Task.objects.filter(pk__in=task_ids, kind=TaskKind.TASK)
+        .select_related("lot")
+        .order_by("lot__position", "position", "code")
+    )
+    holidays = public_holidays(project, sorted({d.year for d in days}))
+    closures = list(project.closures.all())
+    absences = list(resource.absences.all())
+    working = set(resource.working_days if resource.working_days is not None else project.working_days)
+    closed_until = plan.timesheet_closed_until
+    columns = []
+    for day in days:
+        reason = ""
+        if day.weekday() not in working:
+            reason = "weekend"
+        elif day in holidays:
+            reason = "holiday"
+        elif any(c.start <= day <= c.end for c in closures):
+            reason = "closure"
+        elif any(a.start <= day <= a.end for a in absences):
+            reason = "absence"
+        columns.append(
+            {
+                "date": day,
+                "off": reason,
+                "closed": closed_until is not None and day <= closed_until,
+                "future": day > timezone.localdate(),
+            }
+        )
+    rows = []
+    day_totals = [Decimal(0)] * 7
+    for task in tasks:
+        cells = []
+        total = Decimal(0)
+        for k, day in enumerate(days):
+            entry = entries.get((task.pk, day))
+            value = entry.effort if entry else None
+            if value:
+                total += value
+                day_totals[k] += value
+            cells.append(
+                {"date": day, "value": value, "name": f"cell-{task.pk}-{day.isoformat()}", "column": columns[k]}
+            )
+        rows.append({"task": task, "cells": cells, "total": total, "assigned": task.pk in assigned})
+    capacity = resource.capacity
+    for k, column in enumerate(columns):
+        column["total"] = day_totals[k]
+        column["over"] = day_totals[k] > capacity
+    return {
+        "resource": resource,
+        "monday": monday,
+        "days": columns,
+        "rows": rows,
+        "week_total": sum(day_totals, Decimal(0)),
+        "capacity": capacity,
+    }
