@@ -552,7 +552,9 @@ class ScheduleResult:
         if not len(self.ids):
             return []
         ends = np.flatnonzero(self.ef == self.finish)
-        node = int(ends[np.argmin(self.total_float[ends])])
+        ends = ends[self.total_float[ends] == self.total_float[ends].min()]
+        # among equals, the deepest activity (a closing milestone rather than its predecessor)
+        node = int(ends[np.argmax(self.network.level[ends])])
         net = self.network
         drivers: dict[int, int] = {}
         for li in np.flatnonzero(self.driving):
