@@ -47,7 +47,7 @@ def main() -> None:
         files = sorted(random.Random(args.seed).sample(files, args.subset))
     print(f"machine: {machine()}")
     print(
-        f"set {args.set}: {len(files)} instances{' (random subset, seed %d)' % args.seed if args.subset else ''}"
+        f"set {args.set}: {len(files)} instances{f' (random subset, seed {args.seed})' if args.subset else ''}"
     )
     rows = []
     for k, f in enumerate(files, 1):
