@@ -506,10 +506,27 @@ def level_heuristic(
     >>> r.makespan, r.optimal, r.validation.ok
     (4, True, True)
     """
+    return _heuristic(problem, time_limit=time_limit, iterations=iterations, seed=seed, noise=noise)
+
+
+def _heuristic(
+    problem: LevellingProblem,
+    *,
+    time_limit: float,
+    iterations: int | None = None,
+    seed: int = 0,
+    noise: float = 0.08,
+    incumbent: IntArray | None = None,
+    lb: int | None = None,
+) -> LevellingResult:
     t0 = time.perf_counter()
     net = problem.network
-    lb = lower_bound(problem)
+    lb = lower_bound(problem) if lb is None else lb
     best_mk, best_start, best_method = -1, np.zeros(net.n, np.int64), ""
+    if incumbent is not None:
+        best_start = np.asarray(incumbent, dtype=np.int64).copy()
+        best_mk = int((best_start + net.durations).max()) if net.n else 0
+        best_method = "incumbent"
     base: FloatArray | None = None
     for rule in ("LFT", "LST", "MTS", "GRPW"):
         keys = _priority_keys(problem, rule)
@@ -530,20 +547,28 @@ def level_heuristic(
         batch = 16
         done = 0
         rng = np.random.default_rng(seed)
+        last = 0.0
+        rounds = 0
         while True:
             if iterations is not None:
                 if done >= iterations:
                     break
                 todo = min(batch, iterations - done)
             else:
-                if time.perf_counter() - t0 >= time_limit:
+                # stop when the next batch would likely overrun the budget
+                if time.perf_counter() - t0 + last >= time_limit:
                     break
                 todo = batch
+            # Alternate diversification (around the priority rule) and intensification (around
+            # the incumbent's start times: a perturbed activity list of the best schedule).
+            intensify = rounds % 2 == 1
+            keys = best_start.astype(np.float64) + 1e-3 * base if intensify else base
             cand = np.empty(net.n, np.int64)
+            tb = time.perf_counter()
             mk = int(
                 k.sample(
-                    base,
-                    noise,
+                    keys,
+                    noise * (0.5 if intensify else 1.0),
                     todo,
                     int(rng.integers(2**31 - 1)),
                     True,
@@ -556,7 +581,9 @@ def level_heuristic(
                     -1,
                 )
             )
+            last = time.perf_counter() - tb
             done += todo
+            rounds += 1
             if mk >= 0 and mk < best_mk:
                 best_mk, best_start, best_method = mk, cand, "sampling+FBI"
             if best_mk <= lb:
@@ -613,18 +640,32 @@ def level(
     """
     t0 = time.perf_counter()
     h_time = min(0.2, time_limit / 10) if heuristic_time is None else heuristic_time
-    heur = level_heuristic(problem, time_limit=h_time, seed=seed)
+    heur = _heuristic(problem, time_limit=h_time, seed=seed)
     if heur.optimal:
         return _replace_elapsed(heur, time.perf_counter() - t0)
-    remaining = max(0.05, time_limit - (time.perf_counter() - t0))
-    cp_start, cp_mk, cp_lb, status = _solve_cpsat(problem, heur, remaining, seed, workers)
-    lb = max(heur.lower_bound, cp_lb)
-    if cp_start is not None and cp_mk < heur.makespan:
-        start, mk, method = cp_start, cp_mk, "cp-sat"
-    else:
-        start, mk, method = heur.start, heur.makespan, heur.method
-    if status == cp_model.OPTIMAL:
-        lb = max(lb, mk)
+    start, mk, method, lb = heur.start, heur.makespan, heur.method, heur.lower_bound
+
+    def left() -> float:
+        return time_limit - (time.perf_counter() - t0)
+
+    # Phase 1: a short exact run settles small problems (proof included) quickly.
+    phase1 = min(1.0, 0.15 * left()) if left() > 3.0 else max(0.05, left())
+    res = _solve_cpsat(problem, start, mk, lb, phase1, seed, workers)
+    if res.start is not None and res.makespan < mk:
+        start, mk, method = res.start, res.makespan, "cp-sat"
+    lb = max(lb, res.lower_bound)
+    if mk > lb and left() > 1.0:
+        # Phase 2: intensified sampling around the incumbent (cheap, strong on highly
+        # resource-constrained plans where the solver's neighbourhoods stall) ...
+        improved = _heuristic(problem, time_limit=0.25 * left(), seed=seed + 1, incumbent=start, lb=lb)
+        if improved.makespan < mk:
+            start, mk, method = improved.start, improved.makespan, improved.method
+        # ... then the solver again, hinted with the best schedule, for the rest of the time.
+        if mk > lb:
+            res = _solve_cpsat(problem, start, mk, lb, max(0.05, left()), seed + 1, workers)
+            if res.start is not None and res.makespan < mk:
+                start, mk, method = res.start, res.makespan, "cp-sat"
+            lb = max(lb, res.lower_bound)
     report = validate(problem, start)
     return LevellingResult(
         problem.network.ids, start, mk, lb, mk <= lb, method, heur.makespan, report, time.perf_counter() - t0
@@ -645,9 +686,22 @@ def _replace_elapsed(r: LevellingResult, elapsed: float) -> LevellingResult:
     )
 
 
+@dataclass(frozen=True)
+class _CpResult:
+    start: IntArray | None
+    makespan: int
+    lower_bound: int
+
+
 def _solve_cpsat(
-    problem: LevellingProblem, heur: LevellingResult, time_limit: float, seed: int, workers: int | None
-) -> tuple[IntArray | None, int, int, int]:
+    problem: LevellingProblem,
+    hint: IntArray,
+    ub: int,
+    lb: int,
+    time_limit: float,
+    seed: int,
+    workers: int | None,
+) -> _CpResult:
     """CP-SAT model: interval per activity, one cumulative per resource, precedence with lags.
 
     Domains are cut by the critical-path bounds under the heuristic makespan (``ub``), so the
@@ -655,8 +709,6 @@ def _solve_cpsat(
     """
     net = problem.network
     d = net.durations
-    ub = heur.makespan
-    lb = heur.lower_bound
     cpm = schedule(net, deadline=ub)
     model = cp_model.CpModel()
     starts = [
@@ -699,18 +751,21 @@ def _solve_cpsat(
             model.add(makespan >= starts[j] + int(d[j]))
     model.minimize(makespan)
     for j in range(net.n):
-        model.add_hint(starts[j], int(heur.start[j]))
+        model.add_hint(starts[j], int(hint[j]))
     model.add_hint(makespan, ub)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers if workers is not None else min(8, os.cpu_count() or 1)
     solver.parameters.random_seed = seed
     status = solver.solve(model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        start = np.array([solver.value(s) for s in starts], dtype=np.int64)
+    if status == cp_model.OPTIMAL:
+        start = np.array([solver.value(v) for v in starts], dtype=np.int64)
         mk = int((start + d).max()) if net.n else 0
-        return start, mk, int(solver.best_objective_bound), int(status)
-    if status == cp_model.INFEASIBLE:
-        # Nothing better than the hint's makespan exists within the bounds: the hint is optimal.
-        return None, ub, ub, int(cp_model.OPTIMAL)
-    return None, ub, lb, int(status)
+        return _CpResult(start, mk, mk)
+    if status == cp_model.FEASIBLE:
+        start = np.array([solver.value(v) for v in starts], dtype=np.int64)
+        mk = int((start + d).max()) if net.n else 0
+        return _CpResult(start, mk, max(lb, int(solver.best_objective_bound)))
+    # UNKNOWN (time out before any solution): no new information. INFEASIBLE cannot happen,
+    # since the hint is a valid schedule within the bounds; claim nothing in that case either.
+    return _CpResult(None, ub, lb)

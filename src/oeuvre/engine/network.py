@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from oeuvre.engine import _kernels
 from oeuvre.engine.errors import CycleError, InputError
 
 if TYPE_CHECKING:
@@ -314,8 +315,8 @@ class CompiledNetwork:
         if len(id_tuple) != n or len(k) != m or len(lg) != m or len(cl) != m or len(rel) != n or len(lf) != n:
             raise InputError("array lengths do not match the number of activities or links")
         level, n_levels = _levels(n, p, s, id_tuple)
-        fwd = _group(level[s], s, p, n_levels)
-        bwd = _group(level[p], p, s, n_levels)
+        fwd = _group(s, level, n_levels)
+        bwd = _group(p, level, n_levels)
         return cls(
             ids=id_tuple,
             durations=d,
@@ -336,8 +337,8 @@ class CompiledNetwork:
     def link_weights(self, durations: IntArray | FloatArray | None = None) -> IntArray | FloatArray:
         """Start-to-start weight ``w`` of every link (see the module docstring).
 
-        ``durations`` may be 1-D (n,) or 2-D (iterations, n); the result has shape (m,) or
-        (iterations, m). Calendar-day lags are not included (they are not constant).
+        ``durations`` may be 1-D (n,) or 2-D (n, iterations); the result has shape (m,) or
+        (m, iterations). Calendar-day lags are not included (they are not constant).
 
         Examples
         --------
@@ -346,37 +347,32 @@ class CompiledNetwork:
         [4, 1]
         """
         d = self.durations if durations is None else durations
-        use_p = _USES_PRED_DURATION[self.kind]
-        use_s = _USES_SUCC_DURATION[self.kind]
         lag = np.where(self.calendar_lag, 0, self.lag)
-        w = lag + np.where(use_p, d[..., self.pred], 0) - np.where(use_s, d[..., self.succ], 0)
+        if d.ndim == 1:
+            use_p = _USES_PRED_DURATION[self.kind]
+            use_s = _USES_SUCC_DURATION[self.kind]
+            return lag + np.where(use_p, d[self.pred], 0) - np.where(use_s, d[self.succ], 0)
+        df = np.asarray(d, dtype=np.float64)
+        w = np.empty((len(self.pred), df.shape[1]), dtype=np.float64)
+        for code in range(4):
+            sel = np.flatnonzero(self.kind == code)
+            if not len(sel):
+                continue
+            part = np.repeat(lag[sel, None].astype(np.float64), df.shape[1], axis=1)
+            if _USES_PRED_DURATION[code]:
+                part += df[self.pred[sel]]
+            if _USES_SUCC_DURATION[code]:
+                part -= df[self.succ[sel]]
+            w[sel] = part
         return w
 
 
 def _levels(n: int, pred: IntArray, succ: IntArray, ids: Sequence[str]) -> tuple[IntArray, int]:
-    """Topological level of every activity (Kahn's algorithm, one numpy step per level)."""
-    level = np.full(n, -1, np.int64)
-    indeg = np.bincount(succ, minlength=n).astype(np.int64)
-    order = np.argsort(pred, kind="stable")
-    succ_by_pred = succ[order]
-    ptr = np.searchsorted(pred[order], np.arange(n + 1))
-    frontier = np.flatnonzero(indeg == 0)
-    lvl = 0
-    while frontier.size:
-        level[frontier] = lvl
-        starts, ends = ptr[frontier], ptr[frontier + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        if total == 0:
-            break
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        targets, counts = np.unique(succ_by_pred[offsets], return_counts=True)
-        indeg[targets] -= counts
-        frontier = targets[indeg[targets] == 0]
-        lvl += 1
+    """Topological level of every activity (compiled Kahn's algorithm, O(n + m))."""
+    level = np.asarray(_kernels.topological_levels(n, pred, succ), dtype=np.int64)
     if (level < 0).any():
         raise CycleError([ids[i] for i in _find_cycle(level < 0, pred, succ)])
-    return level, lvl + 1 if n else 0
+    return level, int(level.max()) + 1 if n else 0
 
 
 def _find_cycle(remaining: BoolArray, pred: IntArray, succ: IntArray) -> list[int]:
@@ -398,22 +394,12 @@ def _find_cycle(remaining: BoolArray, pred: IntArray, succ: IntArray) -> list[in
     return cycle
 
 
-def _group(key_level: IntArray, key: IntArray, other: IntArray, n_levels: int) -> tuple[IntArray, ...]:
-    """Sort links by (level of key, key) and index the groups for ``reduceat``.
+def _group(key: IntArray, level: IntArray, n_levels: int) -> tuple[IntArray, ...]:
+    """Sort links by (level of ``key``, ``key``) and index the groups for ``reduceat``.
 
     Returns (link order, link pointer per level, group starts, group key, group pointer per level).
     """
-    order = np.lexsort((key, key_level))
-    k_sorted = key[order]
-    lvl_sorted = key_level[order]
-    lptr = np.searchsorted(lvl_sorted, np.arange(n_levels + 1))
-    if len(order):
-        gstart = np.flatnonzero(np.r_[True, k_sorted[1:] != k_sorted[:-1]])
-    else:
-        gstart = np.zeros(0, np.int64)
-    gkey = k_sorted[gstart]
-    gptr = np.searchsorted(gstart, lptr)
-    return order, lptr, gstart, gkey, gptr
+    return tuple(np.asarray(x, dtype=np.int64) for x in _kernels.group_links(key, level, n_levels))
 
 
 @dataclass(frozen=True)
@@ -566,7 +552,9 @@ class ScheduleResult:
         if not len(self.ids):
             return []
         ends = np.flatnonzero(self.ef == self.finish)
-        node = int(ends[np.argmin(self.total_float[ends])])
+        ends = ends[self.total_float[ends] == self.total_float[ends].min()]
+        # among equals, the deepest activity (a closing milestone rather than its predecessor)
+        node = int(ends[np.argmax(self.network.level[ends])])
         net = self.network
         drivers: dict[int, int] = {}
         for li in np.flatnonzero(self.driving):
@@ -610,22 +598,45 @@ class ScheduleResult:
 def _forward(
     net: CompiledNetwork, d: IntArray | FloatArray, w: IntArray | FloatArray, es: IntArray | FloatArray
 ) -> None:
-    """Early starts, in place. ``d``/``w``/``es`` are (n,), (m,), (n,) or 2-D with iterations first."""
-    order, lptr, gstart, gkey, gptr = net._fwd
-    pred_s = net.pred[order]
-    w_s = w[..., order]
-    cal_s = net.calendar_lag[order] if net.calendar_lag.any() else None
-    for k in range(1, net.n_levels):
-        a, b = int(lptr[k]), int(lptr[k + 1])
+    """Early starts, in place. ``d``/``w``/``es`` are (n,), (m,), (n,) or 2-D with iterations last."""
+    _pass(net, net._fwd, net.pred, d, w, es, forward=True)
+
+
+def _pass(
+    net: CompiledNetwork,
+    groups: tuple[IntArray, ...],
+    other_end: IntArray,
+    d: IntArray | FloatArray,
+    w: IntArray | FloatArray,
+    t: IntArray | FloatArray,
+    *,
+    forward: bool,
+) -> None:
+    """One CPM pass over the levels: a gather, an add and a ``reduceat`` per level.
+
+    Forward: ``t[succ] = max(t[succ], t[pred] + w)``; backward: ``t[pred] = min(t[pred], t[succ] - w)``.
+    """
+    order, lptr, gstart, gkey, gptr = groups
+    ends = other_end[order]
+    w_s = w[order] if forward else -w[order]
+    # group starts relative to their level's first link, so each level needs no arithmetic
+    rel = gstart - np.repeat(lptr[:-1], np.diff(gptr))
+    lp, gp = lptr.tolist(), gptr.tolist()
+    cal = net.calendar_lag[order] if net.calendar_lag.any() else None
+    reduce = np.maximum if forward else np.minimum
+    levels = range(1, net.n_levels) if forward else range(net.n_levels - 2, -1, -1)
+    for k in levels:
+        a, b = lp[k], lp[k + 1]
         if a == b:
             continue
-        cand = es[..., pred_s[a:b]] + w_s[..., a:b]
-        if cal_s is not None and cal_s[a:b].any():
-            cand = _calendar_forward(net, d, es, order[a:b], cand)
-        ga, gb = int(gptr[k]), int(gptr[k + 1])
-        red = np.maximum.reduceat(cand, gstart[ga:gb] - a, axis=-1)
+        cand = t[ends[a:b]] + w_s[a:b]
+        if cal is not None and cal[a:b].any():
+            fix = _calendar_forward if forward else _calendar_backward
+            cand = fix(net, d, t, order[a:b], cand)
+        ga, gb = gp[k], gp[k + 1]
+        red = reduce.reduceat(cand, rel[ga:gb], axis=0)
         tgt = gkey[ga:gb]
-        es[..., tgt] = np.maximum(es[..., tgt], red)
+        t[tgt] = reduce(t[tgt], red)
 
 
 def _calendar_forward(
@@ -651,21 +662,7 @@ def _backward(
     net: CompiledNetwork, d: IntArray | FloatArray, w: IntArray | FloatArray, ls: IntArray | FloatArray
 ) -> None:
     """Late starts, in place (``ls`` starts as the upper bounds)."""
-    order, lptr, gstart, gkey, gptr = net._bwd
-    succ_s = net.succ[order]
-    w_s = w[..., order]
-    cal_s = net.calendar_lag[order] if net.calendar_lag.any() else None
-    for k in range(net.n_levels - 2, -1, -1):
-        a, b = int(lptr[k]), int(lptr[k + 1])
-        if a == b:
-            continue
-        cand = ls[..., succ_s[a:b]] - w_s[..., a:b]
-        if cal_s is not None and cal_s[a:b].any():
-            cand = _calendar_backward(net, d, ls, order[a:b], cand)
-        ga, gb = int(gptr[k]), int(gptr[k + 1])
-        red = np.minimum.reduceat(cand, gstart[ga:gb] - a, axis=-1)
-        tgt = gkey[ga:gb]
-        ls[..., tgt] = np.minimum(ls[..., tgt], red)
+    _pass(net, net._bwd, net.succ, d, w, ls, forward=False)
 
 
 def _calendar_backward(

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from oeuvre.engine import _kernels
 from oeuvre.engine.errors import InputError
-from oeuvre.engine.network import CompiledNetwork, Network, _backward, _forward
+from oeuvre.engine.network import CompiledNetwork, Network, _forward
 
 __all__ = ["RiskEvent", "RiskResult", "monte_carlo"]
 
@@ -114,16 +115,24 @@ def _sample(
     size: int,
     distribution: str,
 ) -> FloatArray:
-    out = np.broadcast_to(ml, (size, len(ml))).copy()
-    var = hi > lo
-    if var.any():
+    """Durations, shape (n, size): one row per activity, iterations contiguous.
+
+    Random numbers are drawn iteration by iteration (shape (size, n)), so the stream, and the
+    result, do not depend on the chunk size.
+    """
+    n = len(ml)
+    out = np.empty((n, size))
+    if distribution == "triangular":
+        _kernels.triangular_inverse_cdf(rng.random((size, n)), lo, ml, hi, out)
+        return out
+    out[:] = ml[:, None]
+    var = np.flatnonzero(hi > lo)
+    if len(var):
         a, m, b = lo[var], ml[var], hi[var]
-        if distribution == "triangular":
-            out[:, var] = rng.triangular(a, m, b, size=(size, int(var.sum())))
-        else:
-            alpha = 1 + 4 * (m - a) / (b - a)
-            beta = 1 + 4 * (b - m) / (b - a)
-            out[:, var] = a + (b - a) * rng.beta(alpha, beta, size=(size, int(var.sum())))
+        alpha = 1 + 4 * (m - a) / (b - a)
+        beta = 1 + 4 * (b - m) / (b - a)
+        draws = rng.beta(alpha, beta, size=(size, len(var)))
+        out[var] = (a + (b - a) * draws).T
     return out
 
 
@@ -218,9 +227,24 @@ def monte_carlo(
         events.append((ev.probability, delay, np.array([index[a] for a in ev.activities], np.int64)))
 
     rng = np.random.default_rng(seed)
-    m = len(net.pred)
     if chunk is None:
-        chunk = max(16, min(iterations, (64 * 2**20) // (8 * 4 * max(n + m, 1))))
+        chunk = max(16, min(iterations, (48 * 2**20) // (8 * 4 * max(n, 1))))
+    topo = np.argsort(net.level, kind="stable")
+    by_succ = np.argsort(net.succ, kind="stable")
+    by_pred = np.argsort(net.pred, kind="stable")
+    ip = np.searchsorted(net.succ[by_succ], np.arange(n + 1))
+    op = np.searchsorted(net.pred[by_pred], np.arange(n + 1))
+    kind = net.kind.astype(np.int64)
+    csr = (
+        ip,
+        net.pred[by_succ],
+        kind[by_succ],
+        net.lag[by_succ],
+        op,
+        net.succ[by_pred],
+        kind[by_pred],
+        net.lag[by_pred],
+    )
     finish = np.empty(iterations, np.float64)
     crit_count = np.zeros(n, np.float64)
     s_d = np.zeros(n)
@@ -238,19 +262,16 @@ def monte_carlo(
                 extra = rng.triangular(delay[0], delay[1], delay[2], size=c)
             else:
                 extra = np.full(c, delay[1])
-            d[:, acts] += (hit * extra)[:, None]
-        w = net.link_weights(d)
-        es = np.broadcast_to(net.release.astype(np.float64), (c, n)).copy()
-        _forward(net, d, w, es)
-        ef = es + d
-        fin = ef.max(axis=1) if n else np.zeros(c)
-        ls = fin[:, None] - d
-        _backward(net, d, w, ls)
-        tol = 1e-9 * np.maximum(1.0, fin)[:, None]
-        crit_count += ((ls - es) <= tol).sum(axis=0)
-        s_d += d.sum(axis=0)
-        s_dd += (d * d).sum(axis=0)
-        s_df += (d * fin[:, None]).sum(axis=0)
+            d[acts] += hit * extra
+        es = np.empty_like(d)
+        ls = np.empty_like(d)
+        fin = np.empty(c)
+        _kernels.cpm_many(d, topo, *csr, net.release, es, ls, fin)
+        tol = 1e-9 * np.maximum(1.0, fin)[None, :]
+        crit_count += ((ls - es) <= tol).sum(axis=1)
+        s_d += d.sum(axis=1)
+        s_dd += np.einsum("ij,ij->i", d, d)
+        s_df += d @ fin
         finish[done : done + c] = fin
         done += c
     cov = s_df / iterations - (s_d / iterations) * finish.mean()
@@ -259,8 +280,8 @@ def monte_carlo(
     with np.errstate(invalid="ignore", divide="ignore"):
         sens = np.where((var_d > 1e-12) & (sd_f > 1e-12), cov / np.sqrt(var_d) / sd_f, 0.0)
     pct = np.percentile(finish, PERCENTILES)
-    det = np.asarray(ml, np.float64)[None, :]
-    es0 = net.release.astype(np.float64)[None, :].copy()
+    det = np.asarray(ml, np.float64)[:, None]
+    es0 = net.release.astype(np.float64)[:, None].copy()
     _forward(net, det, net.link_weights(det), es0)
     det_finish = float((es0 + det).max()) if n else 0.0
     return RiskResult(
