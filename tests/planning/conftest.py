@@ -43,12 +43,24 @@ def small_plan(personas: Any, settings: Any) -> SmallPlan:
     lot_b = services.lot_create(actor=moe, project=project, code="L2", name="Réalisation", budget_effort=Decimal(40))
     plan = SmallPlan(project=project, lot_a=lot_a, lot_b=lot_b)
     mk = services.task_create
-    plan.tasks["A"] = mk(actor=moe, project=project, lot=lot_a, code="A", name="Spécifications", duration=5, effort=Decimal(10))
-    plan.tasks["B"] = mk(actor=moe, project=project, lot=lot_b, code="B", name="Développement", duration=10, effort=Decimal(20))
+    plan.tasks["A"] = mk(
+        actor=moe, project=project, lot=lot_a, code="A", name="Spécifications", duration=5, effort=Decimal(10)
+    )
+    plan.tasks["B"] = mk(
+        actor=moe, project=project, lot=lot_b, code="B", name="Développement", duration=10, effort=Decimal(20)
+    )
     plan.tasks["C"] = mk(actor=moe, project=project, lot=lot_b, code="C", name="Tests", duration=5, effort=Decimal(10))
-    plan.tasks["D"] = mk(actor=moe, project=project, lot=lot_b, code="D", name="Documentation", duration=3, effort=Decimal(3))
+    plan.tasks["D"] = mk(
+        actor=moe, project=project, lot=lot_b, code="D", name="Documentation", duration=3, effort=Decimal(3)
+    )
     plan.tasks["M"] = mk(
-        actor=moe, project=project, lot=lot_b, code="M", name="Livraison", kind="milestone", milestone_type="contractual"
+        actor=moe,
+        project=project,
+        lot=lot_b,
+        code="M",
+        name="Livraison",
+        kind="milestone",
+        milestone_type="contractual",
     )
     link = services.dependency_add
     t = plan.tasks

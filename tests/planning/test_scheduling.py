@@ -55,7 +55,11 @@ def test_it_refuses_a_link_that_closes_a_loop_and_names_it(small_plan: Any, pers
 def test_it_reports_a_deadline_that_cannot_be_met(small_plan: Any, personas: Any) -> None:
     c = small_plan.tasks["C"]
     services.task_update(
-        actor=personas.moe, task=c, expected_version=c.version, constraint_type="FNLT", constraint_date=dt.date(2026, 7, 31)
+        actor=personas.moe,
+        task=c,
+        expected_version=c.version,
+        constraint_type="FNLT",
+        constraint_date=dt.date(2026, 7, 31),
     )
     plan = Plan.objects.get(project=small_plan.project)
     assert [w["task"] for w in plan.schedule_warnings] == ["C"]
@@ -66,7 +70,9 @@ def test_it_reports_a_deadline_that_cannot_be_met(small_plan: Any, personas: Any
 def test_it_moves_unstarted_work_after_the_status_date(small_plan: Any, personas: Any, settings: Any) -> None:
     project = small_plan.project
     plan = Plan.objects.get(project=project)
-    services.plan_update(actor=personas.moe, project=project, expected_version=plan.version, status_date=dt.date(2026, 7, 15))
+    services.plan_update(
+        actor=personas.moe, project=project, expected_version=plan.version, status_date=dt.date(2026, 7, 15)
+    )
     small_plan.refresh()
     # Nothing started by 15 July: A cannot start before the 16th.
     assert small_plan.tasks["A"].early_start == dt.date(2026, 7, 16)
@@ -79,7 +85,9 @@ def test_it_keeps_started_work_on_its_actual_dates(small_plan: Any, personas: An
         actor=personas.moe, task=a, expected_version=a.version, actual_start=START, actual_finish=dt.date(2026, 7, 8)
     )
     plan = Plan.objects.get(project=project)
-    services.plan_update(actor=personas.moe, project=project, expected_version=plan.version, status_date=dt.date(2026, 7, 9))
+    services.plan_update(
+        actor=personas.moe, project=project, expected_version=plan.version, status_date=dt.date(2026, 7, 9)
+    )
     small_plan.refresh()
     t = small_plan.tasks
     assert (t["A"].early_start, t["A"].early_finish) == (START, dt.date(2026, 7, 8))
@@ -91,7 +99,9 @@ def test_it_lasts_the_remaining_effort_of_a_started_task(small_plan: Any, person
     a = small_plan.tasks["A"]
     services.task_update(actor=personas.moe, task=a, expected_version=a.version, actual_start=START)
     plan = Plan.objects.get(project=project)
-    services.plan_update(actor=personas.moe, project=project, expected_version=plan.version, status_date=dt.date(2026, 7, 7))
+    services.plan_update(
+        actor=personas.moe, project=project, expected_version=plan.version, status_date=dt.date(2026, 7, 7)
+    )
     # 2 days elapsed (6 and 7 July); 6 person-days left at 1 unit -> 6 more days: 8..16 July (14th off).
     services.raf_set(actor=personas.moe, task=a, raf=Decimal(6), date=dt.date(2026, 7, 7))
     a.refresh_from_db()
@@ -102,7 +112,11 @@ def test_it_lasts_the_remaining_effort_of_a_started_task(small_plan: Any, person
 def test_it_honours_must_start_on_like_the_engine(small_plan: Any, personas: Any) -> None:
     d = small_plan.tasks["D"]
     services.task_update(
-        actor=personas.moe, task=d, expected_version=d.version, constraint_type="MSO", constraint_date=dt.date(2026, 7, 20)
+        actor=personas.moe,
+        task=d,
+        expected_version=d.version,
+        constraint_type="MSO",
+        constraint_date=dt.date(2026, 7, 20),
     )
     d.refresh_from_db()
     cal = WorkCalendar.france(START, years=range(2025, 2030))

@@ -8,6 +8,7 @@ Columns, in any order, with French or English headers (case and accents ignored)
 ``tâche`` / ``task``           the task code (``T-012``)
 ``charge`` / ``effort``        person-days, ``0,5`` or ``0.5``
 ``commentaire`` / ``comment``  optional
+``projet`` / ``project``       optional: the project code, for a file that spans projects
 =============================  ===========================================================
 
 The delimiter (``;`` as French Excel writes, ``,`` or tab) and the encoding (UTF-8, with or without a
@@ -56,6 +57,9 @@ _ALIASES = {
     "days": "effort",
     "commentaire": "comment",
     "comment": "comment",
+    "projet": "project",
+    "project": "project",
+    "code projet": "project",
 }
 REQUIRED = ("date", "person", "task", "effort")
 
@@ -68,6 +72,7 @@ class TimeEntryRow:
     task: str
     effort: Decimal
     comment: str = ""
+    project: str = ""
 
 
 class TimeEntryFileError(FileFormatError):
@@ -184,7 +189,11 @@ def read_time_entries(data: bytes, *, source: str | None = None) -> list[TimeEnt
                 bad(number, "effort", f"{raw_effort} person-days in one day: efforts are in days, not hours")
                 ok = False
         if ok and len(errors) < 1000:
-            rows.append(TimeEntryRow(number, day, person, task, effort.quantize(Decimal("0.01")), cell("comment")))
+            rows.append(
+                TimeEntryRow(
+                    number, day, person, task, effort.quantize(Decimal("0.01")), cell("comment"), cell("project")
+                )
+            )
     if errors:
         raise TimeEntryFileError(errors)
     return rows

@@ -150,9 +150,7 @@ def levelling_proposal(
         task = net.codes[net.index_of(int(exc.activity))] if exc.activity else "?"
         who = next((name for pk, name, *_r in resources if str(pk) == exc.resource), exc.resource)
         raise DomainError(
-            _(
-                "%(task)s needs more of %(resource)s than its capacity allows: lower the units or raise the capacity."
-            )
+            _("%(task)s needs more of %(resource)s than its capacity allows: lower the units or raise the capacity.")
             % {"task": task, "resource": who}
         ) from None
     if method == "cpsat":
@@ -234,6 +232,70 @@ def levelling_proposal(
     }
 
 
+def _milestone_risk(
+    project: Project,
+    net: PlanNetwork,
+    network: CompiledNetwork,
+    low: npt.NDArray[np.float64],
+    most: npt.NDArray[np.float64],
+    high: npt.NDArray[np.float64],
+    iterations: int,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """P50/P80 and the chance of meeting the deadline of each contractual milestone with one.
+
+    A milestone's date is the finish of the part of the network it depends on, so the simulation runs
+    on the milestone and its ancestors only.
+    """
+    rows = list(
+        Task.objects.filter(
+            project=project, kind="milestone", milestone_type="contractual", actual_finish__isnull=True
+        ).values_list("pk", "code", "name", "constraint_type", "constraint_date")
+    )[:6]
+    out: list[dict[str, Any]] = []
+    preds: dict[int, list[int]] = {}
+    for p, s in zip(network.pred.tolist(), network.succ.tolist(), strict=True):
+        preds.setdefault(s, []).append(p)
+    cal = net.calendar
+    for pk, code, name, ctype, cdate in rows:
+        root = net.index_of(pk)
+        seen = {root}
+        stack = [root]
+        while stack:
+            for p in preds.get(stack.pop(), []):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        keep = np.array(sorted(seen), np.int64)
+        position = {int(j): k for k, j in enumerate(keep)}
+        mask = np.array(
+            [int(p) in position and int(s) in position for p, s in zip(network.pred, network.succ, strict=True)], bool
+        )
+        sub = CompiledNetwork.from_arrays(
+            network.durations[keep],
+            [position[int(p)] for p in network.pred[mask]],
+            [position[int(s)] for s in network.succ[mask]],
+            network.kind[mask],
+            network.lag[mask],
+            ids=[network.ids[j] for j in keep],
+            release=network.release[keep],
+        )
+        result = monte_carlo(sub, low[keep], most[keep], high[keep], iterations=iterations, seed=seed)
+        deadline = cdate if ctype == "FNLT" else None
+        item: dict[str, Any] = {
+            "code": code,
+            "name": name,
+            "deadline": deadline.isoformat() if deadline else None,
+            "P50": cal.finish_date([math.ceil(result.percentiles[50] - 1e-9)])[0].item().isoformat(),
+            "P80": cal.finish_date([math.ceil(result.percentiles[80] - 1e-9)])[0].item().isoformat(),
+            "probability": None,
+        }
+        if deadline is not None:
+            item["probability"] = round(result.probability_of(float(cal.to_index([deadline + _ONE_DAY])[0])), 4)
+        out.append(item)
+    return out
+
+
 def risk_analysis(project: Project, plan: Plan, *, iterations: int = 5000, seed: int = 1) -> dict[str, Any]:
     """Monte Carlo on the remaining work: finish percentiles, probability of the contractual date,
     criticality index and the tornado of the tasks that drive the finish."""
@@ -283,9 +345,15 @@ def risk_analysis(project: Project, plan: Plan, *, iterations: int = 5000, seed:
         for i in crit_order[:30]
         if result.criticality[i] >= 0.01 and not net.finished[i]
     ]
+    milestones = _milestone_risk(project, net, network, low, most, high, iterations, seed)
+    focus = next((m for m in milestones if m["deadline"] == (target.isoformat() if target else None)), None)
+    if focus is None and milestones:
+        focus = milestones[0]
     return {
         "iterations": iterations,
         "seed": seed,
+        "milestones": milestones,
+        "focus": focus,
         "deterministic_finish": deterministic.isoformat(),
         "percentiles": {f"P{p}": finish_date(v).isoformat() for p, v in result.percentiles.items()},
         "p80_standard_error_days": round(float(result.p80_standard_error), 2),

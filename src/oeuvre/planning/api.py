@@ -1,10 +1,8 @@
 """The planning REST API: thin endpoints over the services and selectors (same rules as the pages)."""
 
-from __future__ import annotations
-
 import base64
 import binascii
-import datetime as dt
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +47,8 @@ from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
 
 router = Router(tags=["planning"])
+# Schemas with a field named "date" need another name for the type.
+Date = date
 
 _WRITE = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 412: ErrorOut, 422: ErrorOut, 428: ErrorOut}
 _READ = {403: ErrorOut, 404: ErrorOut}
@@ -65,16 +65,16 @@ def _project(request: HttpRequest, code: str, permission: str = PLANNING_VIEW) -
 
 
 class PlanOut(Schema):
-    status_date: dt.date | None
-    effective_status_date: dt.date
+    status_date: date | None
+    effective_status_date: date
     baseline_id: int | None
-    timesheet_closed_until: dt.date | None
+    timesheet_closed_until: date | None
     default_tjm: Decimal | None
     optimistic_factor: Decimal
     pessimistic_factor: Decimal
     revision: int
-    finish: dt.date | None
-    scheduled_at: dt.datetime | None
+    finish: date | None
+    scheduled_at: datetime | None
     up_to_date: bool
     critical_path: list[str]
     warnings: list[str]
@@ -82,14 +82,14 @@ class PlanOut(Schema):
 
 
 class PlanPatch(Schema):
-    status_date: dt.date | None = None
+    status_date: date | None = None
     default_tjm: Decimal | None = Field(None, ge=0)
     optimistic_factor: Decimal | None = Field(None, ge=0, le=1)
     pessimistic_factor: Decimal | None = Field(None, ge=1, le=10)
 
 
 class ScheduleOut(Schema):
-    finish: dt.date | None
+    finish: date | None
     task_count: int
     critical_path: list[str]
     warnings: list[str]
@@ -142,15 +142,15 @@ class TaskOut(Schema):
     optimistic_duration: int | None
     pessimistic_duration: int | None
     constraint_type: ConstraintType
-    constraint_date: dt.date | None
-    levelling_start: dt.date | None
-    actual_start: dt.date | None
-    actual_finish: dt.date | None
+    constraint_date: date | None
+    levelling_start: date | None
+    actual_start: date | None
+    actual_finish: date | None
     progress_override: Decimal | None
-    early_start: dt.date | None
-    early_finish: dt.date | None
-    late_start: dt.date | None
-    late_finish: dt.date | None
+    early_start: date | None
+    early_finish: date | None
+    late_start: date | None
+    late_finish: date | None
     total_float: int | None
     free_float: int | None
     is_critical: bool
@@ -169,9 +169,9 @@ class TaskIn(Schema):
     optimistic_duration: int | None = Field(None, ge=0)
     pessimistic_duration: int | None = Field(None, ge=0)
     constraint_type: ConstraintType = ConstraintType.ASAP
-    constraint_date: dt.date | None = None
-    actual_start: dt.date | None = None
-    actual_finish: dt.date | None = None
+    constraint_date: date | None = None
+    actual_start: date | None = None
+    actual_finish: date | None = None
     progress_override: Decimal | None = Field(None, ge=0, le=100)
     position: int | None = Field(None, ge=0)
 
@@ -188,23 +188,23 @@ class TaskPatch(Schema):
     optimistic_duration: int | None = Field(None, ge=0)
     pessimistic_duration: int | None = Field(None, ge=0)
     constraint_type: ConstraintType | None = None
-    constraint_date: dt.date | None = None
-    actual_start: dt.date | None = None
-    actual_finish: dt.date | None = None
+    constraint_date: date | None = None
+    actual_start: date | None = None
+    actual_finish: date | None = None
     progress_override: Decimal | None = Field(None, ge=0, le=100)
     position: int | None = Field(None, ge=0)
 
 
 class MoveIn(Schema):
-    start: dt.date | None = None
+    start: date | None = None
     duration: int | None = Field(None, ge=1)
 
 
 class MovedOut(Schema):
     id: int
     code: str
-    start: dt.date | None
-    finish: dt.date | None
+    start: date | None
+    finish: date | None
 
 
 class MoveOut(Schema):
@@ -272,16 +272,16 @@ class ResourcePatch(Schema):
 
 
 class AbsenceIn(Schema):
-    start: dt.date
-    end: dt.date
+    start: date
+    end: date
     label: str = Field("", max_length=100)
 
 
 class AbsenceOut(Schema):
     id: int
     resource_id: int
-    start: dt.date
-    end: dt.date
+    start: date
+    end: date
     label: str
 
 
@@ -308,7 +308,7 @@ class AssignmentPatch(Schema):
 
 class TimeEntryOut(Schema):
     id: int
-    date: dt.date
+    date: Date
     resource_id: int
     person: str = Field(..., alias="resource.name")
     task_id: int
@@ -320,13 +320,13 @@ class TimeEntryOut(Schema):
 
 class TimeCell(Schema):
     task_id: int
-    date: dt.date
+    date: Date
     effort: Decimal = Field(..., description="Person-days; 0 deletes the entry.")
 
 
 class TimesheetIn(Schema):
     resource_id: int
-    week: dt.date = Field(..., description="Any day of the week.")
+    week: date = Field(..., description="Any day of the week.")
     cells: list[TimeCell]
 
 
@@ -342,14 +342,14 @@ class TimeImportIn(Schema):
 
 class RafIn(Schema):
     raf: Decimal = Field(..., ge=0)
-    date: dt.date | None = None
+    date: Date | None = None
     comment: str = Field("", max_length=300)
 
 
 class RafOut(Schema):
     id: int
     task_id: int
-    date: dt.date
+    date: Date
     raf: Decimal
     comment: str
 
@@ -358,11 +358,11 @@ class BaselineOut(Schema):
     id: int
     name: str
     description: str
-    start: dt.date | None
-    finish: dt.date | None
+    start: date | None
+    finish: date | None
     effort: Decimal
     cost: Decimal | None = None
-    created_at: dt.datetime
+    created_at: datetime
     is_reference: bool = False
 
 
@@ -797,8 +797,8 @@ def list_time_entries(
     code: str,
     resource: int | None = None,
     task: str | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> object:
     project = _project(request, code)
     qs = selectors.time_entries_of(project).order_by("date", "pk")
@@ -921,7 +921,7 @@ def evm(request: HttpRequest, code: str) -> object:
 
 
 @router.get(f"{P}/load", response={200: dict[str, Any], **_READ}, summary="Weekly resource load and over-allocations")
-def load(request: HttpRequest, code: str, start: dt.date | None = None, weeks: int = 26) -> object:
+def load(request: HttpRequest, code: str, start: date | None = None, weeks: int = 26) -> object:
     project = _project(request, code)
     plan = selectors.plan_of(project)
     return costing.resource_load(project, plan if plan.pk else None, first=start, weeks=max(1, min(weeks, 104)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from oeuvre.planning.models import (
@@ -23,13 +24,36 @@ from oeuvre.web.forms import VersionField
 
 
 class _ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
-    """Model validation runs in the service, inside its transaction; the form only parses input."""
+    """Model validation runs in the service, inside its transaction; the form only parses input.
+
+    A field whose model column has a default may be left empty: it then keeps its value (or default).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._defaulted = set()
+        for name, field in self.fields.items():
+            try:
+                model_field = self._meta.model._meta.get_field(name)
+            except Exception:
+                continue
+            if getattr(model_field, "has_default", lambda: False)() and field.required:
+                field.required = False
+                self._defaulted.add(name)
 
     def _post_clean(self) -> None:
         pass
 
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields or [] if name in self.cleaned_data}
+        out = {}
+        for name in self._meta.fields or []:
+            if name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            if name in self._defaulted and value in (None, ""):
+                continue
+            out[name] = value
+        return out
 
 
 class _Versioned(_ServiceForm):

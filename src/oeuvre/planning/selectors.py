@@ -32,6 +32,7 @@ from oeuvre.projects.models import Project
 
 __all__ = [
     "baselines_of",
+    "contractual_milestones",
     "gantt_data",
     "latest_job",
     "lots_of",
@@ -166,7 +167,37 @@ def schedule_summary(project: Project, plan: Plan | None = None) -> dict[str, An
         "up_to_date": plan.pk is None or plan.up_to_date,
         "task_count": len(tasks),
         "scheduled_at": plan.scheduled_at,
+        "milestones": contractual_milestones(project, plan),
     }
+
+
+def contractual_milestones(project: Project, plan: Plan | None = None) -> list[dict[str, Any]]:
+    """Contractual milestones with their forecast, baseline and contractual (deadline) dates."""
+    plan = plan if plan is not None else plan_of(project)
+    baseline: dict[int, dt.date | None] = {}
+    if plan.baseline_id is not None:
+        baseline = dict(BaselineTask.objects.filter(baseline_id=plan.baseline_id).values_list("task_id", "finish"))
+    out = []
+    for task in Task.objects.filter(project=project, kind=TaskKind.MILESTONE, milestone_type="contractual").order_by(
+        "early_finish", "code"
+    ):
+        forecast = task.actual_finish or task.early_finish
+        deadline = task.constraint_date if task.constraint_type == "FNLT" else None
+        reference = baseline.get(task.pk)
+        out.append(
+            {
+                "id": task.pk,
+                "code": task.code,
+                "name": task.name,
+                "forecast": forecast,
+                "reached": task.actual_finish is not None,
+                "baseline": reference,
+                "deadline": deadline,
+                "late_days": (forecast - deadline).days if forecast and deadline else None,
+                "slip_days": (forecast - reference).days if forecast and reference else None,
+            }
+        )
+    return out
 
 
 def gantt_data(

@@ -1,0 +1,156 @@
+"""``oeuvre plan import|export|schedule``: the plan from the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from oeuvre.accounts.permissions import require
+from oeuvre.core.errors import DomainError
+from oeuvre.core.models import Job
+from oeuvre.planning import exporting, selectors, services
+from oeuvre.planning.analysis import risk_analysis
+from oeuvre.planning.management.commands._common import actor_for, fail, project_of, run_job
+from oeuvre.planning.permissions import PLANNING_ANALYSE, PLANNING_EDIT, PLANNING_VIEW, PLANNING_VIEW_COSTS
+
+
+class Command(BaseCommand):
+    help = "Import, export and schedule a project's plan."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import MS Project XML (.xml), .mpp or the plan workbook (.xlsx)")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--project", required=True)
+        imp.add_argument("--replace", action="store_true", help="replace the current plan")
+        imp.add_argument("--as", dest="username", help="acting user (default: $OEUVRE_USER or a project administrator)")
+        exp = sub.add_parser("export", help="export the plan")
+        exp.add_argument("--project", required=True)
+        exp.add_argument("--format", choices=["mspdi", "xlsx", "ics"], required=True)
+        exp.add_argument("-o", "--output", type=Path, required=True)
+        exp.add_argument("--as", dest="username")
+        sch = sub.add_parser("schedule", help="reschedule; print the finish, the critical path and the P80")
+        sch.add_argument("--project", required=True)
+        sch.add_argument("--level", action="store_true", help="level the resources and apply the result")
+        sch.add_argument("--method", choices=["heuristic", "cpsat"], default="heuristic")
+        sch.add_argument("--time-limit", type=float, default=10.0)
+        sch.add_argument("--risk", type=int, metavar="N", help="run a Monte Carlo of N iterations")
+        sch.add_argument("--seed", type=int, default=1)
+        sch.add_argument("--as", dest="username")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(file=self.stdout)  # type: ignore[arg-type]  # a text stream
+        project = project_of(options["project"])
+        actor = actor_for(project, options.get("username"))
+        try:
+            getattr(self, f"_{options['action']}")(console, project, actor, options)
+        except DomainError as exc:
+            raise fail(exc) from None
+
+    def _import(self, console: Console, project: Any, actor: Any, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.exists():
+            raise CommandError(f"file not found: {path}")
+        require(actor, project, PLANNING_EDIT)
+        stored = default_storage.save(f"planning-imports/{project.code}/{path.name}", ContentFile(path.read_bytes()))
+        job = Job.objects.create(
+            kind="planning.import",
+            project=project,
+            created_by=actor,
+            params={
+                "project": project.pk,
+                "actor": actor.pk,
+                "filename": path.name,
+                "stored": stored,
+                "replace": options["replace"],
+            },
+        )
+        result = run_job(job, console, "Import").result
+        console.print(
+            f"[green]Imported:[/] {result['lots']} lots, {result['tasks']} tasks, {result['milestones']} milestones, "
+            f"{result['dependencies']} links, {result['resources']} new resources, {result['assignments']} assignments"
+            + (", a baseline" if result.get("baseline") else "")
+        )
+        for note in result.get("notes", []):
+            console.print(f"[yellow]note:[/] {note}")
+        self._summary(console, project)
+
+    def _export(self, console: Console, project: Any, actor: Any, options: dict[str, Any]) -> None:
+        from oeuvre.accounts.permissions import can
+
+        require(actor, project, PLANNING_VIEW)
+        fmt = options["format"]
+        if fmt == "mspdi":
+            data = exporting.export_mspdi(project)
+        elif fmt == "xlsx":
+            data = exporting.export_xlsx(project, with_costs=can(actor, project, PLANNING_VIEW_COSTS))
+        else:
+            data = exporting.export_ics(project)
+        output: Path = options["output"]
+        output.write_bytes(data)
+        console.print(f"[green]Wrote[/] {output} ({len(data):,} bytes)")
+
+    def _schedule(self, console: Console, project: Any, actor: Any, options: dict[str, Any]) -> None:
+        services.plan_reschedule(actor=actor, project=project)
+        if options["level"]:
+            require(actor, project, PLANNING_ANALYSE)
+            job = services.levelling_start(
+                actor=actor, project=project, method=options["method"], time_limit=options["time_limit"]
+            )
+            job = run_job(job, console, "Levelling")
+            result = job.result
+            services.levelling_apply(actor=actor, project=project, job=job)
+            console.print(
+                f"Levelling ({result['method']}): finish {result['current_finish']} → {result['levelled_finish']}, "
+                f"{len(result['moved'])} tasks moved"
+            )
+        self._summary(console, project)
+        if options["risk"]:
+            require(actor, project, PLANNING_VIEW)
+            plan = selectors.plan_of(project)
+            risk = risk_analysis(project, plan, iterations=options["risk"], seed=options["seed"])
+            table = Table(title=f"Monte Carlo, {risk['iterations']} iterations (seed {risk['seed']})")
+            for key in ("P10", "P50", "P80", "P90"):
+                table.add_column(key)
+            table.add_row(*(risk["percentiles"][k] for k in ("P10", "P50", "P80", "P90")))
+            console.print(table)
+            console.print(
+                f"P80: [bold]{risk['percentiles']['P80']}[/] (± {risk['p80_standard_error_days']} working days)"
+            )
+            for milestone in risk["milestones"]:
+                chance = "" if milestone["probability"] is None else f", {100 * milestone['probability']:.1f} % on time"
+                console.print(
+                    f"{milestone['code']} {milestone['name']}: P50 {milestone['P50']}, P80 [bold]{milestone['P80']}[/]"
+                    f" (contract {milestone['deadline'] or '—'}{chance})"
+                )
+            if risk["tornado"]:
+                console.print(
+                    "Drivers of the finish: "
+                    + ", ".join(f"{t['code']} ({t['sensitivity']:+.2f})" for t in risk["tornado"][:5])
+                )
+
+    def _summary(self, console: Console, project: Any) -> None:
+        summary = selectors.schedule_summary(project)
+        finish = summary["finish"]
+        console.print(f"Finish: [bold]{finish:%Y-%m-%d}[/]" if finish else "Finish: —")
+        if summary["baseline_finish"] and summary["slip_working_days"] is not None:
+            console.print(
+                f"Baseline finish: {summary['baseline_finish']:%Y-%m-%d} "
+                f"(slippage {summary['slip_working_days']:+d} working days)"
+            )
+        for milestone in summary["milestones"]:
+            if milestone["deadline"] and milestone["forecast"]:
+                console.print(
+                    f"{milestone['code']} {milestone['name']}: forecast {milestone['forecast']:%Y-%m-%d}, "
+                    f"contract {milestone['deadline']:%Y-%m-%d} ({milestone['late_days']:+d} days)"
+                )
+        path = summary["critical_path"]
+        console.print(f"Critical path ({len(path)} tasks): " + " → ".join(t["code"] for t in path))
+        for warning in summary["warnings"]:
+            console.print(f"[red]warning:[/] {warning}")

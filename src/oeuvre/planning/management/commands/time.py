@@ -1,0 +1,58 @@
+"""``oeuvre time import FILE``: import time entries (imputations) from a CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from rich.console import Console
+
+from oeuvre.core.errors import DomainError
+from oeuvre.interop.errors import FileFormatError
+from oeuvre.interop.timesheet_csv import TimeEntryFileError, read_time_entries
+from oeuvre.planning import services
+from oeuvre.planning.management.commands._common import actor_for, fail, project_of
+
+
+class Command(BaseCommand):
+    help = "Import time entries from CSV (date; person; task; effort; comment; optional project column)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import a CSV of time entries, all or nothing")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--project", help="the project, when the file has no project column")
+        imp.add_argument("--as", dest="username", help="acting user (default: $OEUVRE_USER or a project administrator)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(file=self.stdout)  # type: ignore[arg-type]  # a text stream
+        path: Path = options["file"]
+        if not path.exists():
+            raise CommandError(f"file not found: {path}")
+        try:
+            rows = read_time_entries(path.read_bytes(), source=path.name)
+        except TimeEntryFileError as exc:
+            raise CommandError("\n".join(str(e) for e in exc.errors[:50])) from None
+        except FileFormatError as exc:
+            raise CommandError(str(exc)) from None
+        groups: dict[str, list[Any]] = {}
+        for row in rows:
+            code = row.project or options.get("project")
+            if not code:
+                raise CommandError(f"{path.name}, row {row.row}: no project column; give --project")
+            groups.setdefault(code, []).append(row)
+        total = 0
+        try:
+            with transaction.atomic():
+                for code, project_rows in groups.items():
+                    project = project_of(code)
+                    actor = actor_for(project, options.get("username"))
+                    result = services.time_entries_import(actor=actor, project=project, rows=project_rows)
+                    total += result.saved
+                    for warning in result.warnings:
+                        console.print(f"[yellow]warning:[/] {warning}")
+        except DomainError as exc:
+            raise fail(exc) from None
+        console.print(f"[green]Imported[/] {total} time entries into {len(groups)} project(s).")
