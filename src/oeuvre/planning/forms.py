@@ -35,7 +35,7 @@ class _ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         for name, field in self.fields.items():
             try:
                 model_field = self._meta.model._meta.get_field(name)
-            except Exception:
+            except FieldDoesNotExist:  # a form-only field
                 continue
             if getattr(model_field, "has_default", lambda: False)() and field.required:
                 field.required = False
