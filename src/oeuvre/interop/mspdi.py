@@ -58,6 +58,7 @@ _CONSTRAINT_TO_CODE = {v: k for k, v in _CONSTRAINT_FROM_CODE.items()}
 _ELAPSED_FORMATS = {"4", "6", "8", "10", "12", "20", "36", "38", "40", "42", "44", "52"}
 _TEXT1, _TEXT2 = "188743731", "188743734"
 _DURATION1, _DURATION3 = "188743783", "188743785"
+_NUMBER1, _NUMBER2 = "188743767", "188743768"
 CONTRACTUAL, INTERNAL = "contractuel", "interne"
 
 _DURATION_RE = re.compile(
@@ -364,6 +365,13 @@ def _read_task(r: _Reader, element: Any) -> tuple[TaskData | None, list[LinkData
         task.contractual = extended[_TEXT1][0].strip().lower() in {CONTRACTUAL, "contractual"}
     if _TEXT2 in extended:
         task.code = extended[_TEXT2][0].strip()[:40]
+    for field_id, target in ((_NUMBER1, "budget_effort"), (_NUMBER2, "budget_amount")):
+        if field_id in extended:
+            value, attribute = extended[field_id]
+            try:
+                setattr(task, target, float(value.replace(",", ".")))
+            except ValueError:
+                raise r.error(f"{target} is not a number: {value!r}", attribute, "ExtendedAttribute") from None
     for field_id, target in ((_DURATION1, "optimistic_days"), (_DURATION3, "pessimistic_days")):
         if field_id in extended:
             value, attribute = extended[field_id]
@@ -529,6 +537,8 @@ def write_mspdi(plan: PlanData) -> bytes:
         (_TEXT2, "Text2", "Code Œuvre"),
         (_DURATION1, "Duration1", "Durée optimiste"),
         (_DURATION3, "Duration3", "Durée pessimiste"),
+        (_NUMBER1, "Number1", "Charge vendue (j.h)"),
+        (_NUMBER2, "Number2", "Montant vendu (€)"),
     ):
         definition = sub(attributes, "ExtendedAttribute", "")
         sub(definition, "FieldID", field_id)
@@ -653,6 +663,10 @@ def _write_task(w: _Writer, parent: Any, task: TaskData, position: int, links: l
         _extended(w, element, _TEXT1, CONTRACTUAL if task.contractual else INTERNAL)
     if task.code:
         _extended(w, element, _TEXT2, task.code)
+    if task.budget_effort is not None:
+        _extended(w, element, _NUMBER1, f"{task.budget_effort:g}")
+    if task.budget_amount is not None:
+        _extended(w, element, _NUMBER2, f"{task.budget_amount:g}")
     if task.optimistic_days is not None:
         _extended(w, element, _DURATION1, _hours(task.optimistic_days, mpd))
     if task.pessimistic_days is not None:

@@ -52,6 +52,8 @@ TASK_COLUMNS = (
     "baseline_start",
     "baseline_finish",
     "cost",
+    "sold_effort",
+    "sold_amount",
 )
 RESOURCE_COLUMNS = ("name", "kind", "day_rate", "capacity", "email")
 _TYPE_WORDS = {
@@ -141,6 +143,8 @@ def write_plan_xlsx(
                 task.baseline_start,
                 task.baseline_finish,
                 task.cost,
+                task.budget_effort,
+                task.budget_amount,
             ]
         )
     _style(sheet, len(TASK_COLUMNS), date_columns={7, 8, 9, 10, 16, 21, 22})
@@ -350,6 +354,8 @@ def read_plan_xlsx(
                 baseline_start=_cell_date(get("baseline_start"), number, "baseline_start", name),
                 baseline_finish=_cell_date(get("baseline_finish"), number, "baseline_finish", name),
                 cost=_cell_number(get("cost"), number, "cost", name),
+                budget_effort=_cell_number(get("sold_effort"), number, "sold_effort", name) if kind == "lot" else None,
+                budget_amount=_cell_number(get("sold_amount"), number, "sold_amount", name) if kind == "lot" else None,
                 line=number,
             )
             if task.constraint not in {"ASAP", "ALAP"} and task.constraint_date is None:

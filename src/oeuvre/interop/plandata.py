@@ -67,6 +67,8 @@ class TaskData:
     baseline_work_days: float | None = None
     baseline_cost: float | None = None
     cost: float | None = None
+    budget_effort: float | None = None  # sold effort of a summary task (a lot), person-days
+    budget_amount: float | None = None  # sold amount of a summary task (a lot), euros
     early_start: dt.date | None = None
     early_finish: dt.date | None = None
     late_start: dt.date | None = None

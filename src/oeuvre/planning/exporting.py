@@ -58,6 +58,8 @@ def task_labels() -> dict[str, str]:
         "baseline_start": _("Baseline start"),
         "baseline_finish": _("Baseline finish"),
         "cost": _("Planned cost (€)"),
+        "sold_effort": _("Sold effort (person-days)"),
+        "sold_amount": _("Sold amount (€)"),
     }
 
 
@@ -129,8 +131,9 @@ def plan_data(project: Project, *, with_costs: bool = True) -> PlanData:
                 outline_level=level,
                 wbs=lot.code,
                 summary=True,
-                work_days=float(lot.budget_effort) or summary_effort,
-                cost=float(lot.budget_amount) or None,
+                work_days=summary_effort,
+                budget_effort=float(lot.budget_effort),
+                budget_amount=float(lot.budget_amount),
                 notes=lot.description,
                 start=min((t.early_start for t in tasks_of.get(lot.pk, []) if t.early_start), default=None),
                 finish=max((t.early_finish for t in tasks_of.get(lot.pk, []) if t.early_finish), default=None),
@@ -240,6 +243,7 @@ def export_xlsx(project: Project, *, with_costs: bool = True) -> bytes:
         for task in data.tasks:
             task.cost = None
             task.baseline_cost = None
+            task.budget_amount = None
         for resource in data.resources:
             resource.day_rate = 0.0
     return write_plan_xlsx(

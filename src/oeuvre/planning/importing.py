@@ -164,8 +164,13 @@ def plan_import(
                     name=task.name[:200],
                     description=task.notes,
                     position=position,
-                    budget_effort=Decimal(str(round(task.work_days, 2))),
-                    budget_amount=Decimal(str(round(task.cost or 0, 2))),
+                    # The sold figures when the file carries them (an Œuvre export), else the summary's work.
+                    budget_effort=Decimal(
+                        str(round(task.budget_effort if task.budget_effort is not None else task.work_days, 2))
+                    ),
+                    budget_amount=Decimal(
+                        str(round(task.budget_amount if task.budget_amount is not None else (task.cost or 0), 2))
+                    ),
                 )
             )
             index = len(lots) - 1
