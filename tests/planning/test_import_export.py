@@ -36,7 +36,9 @@ def test_it_imports_an_ms_project_file_into_lots_tasks_resources_and_a_baseline(
     _start(project)
     summary = import_plan_file(actor=personas.moe, project=project, filename="sirh.xml", data=_realistic_file())
     assert (summary["lots"], summary["tasks"], summary["milestones"]) == (2, 3, 1)
-    assert summary["dependencies"] == 4 and summary["resources"] == 2 and summary["assignments"] == 2
+    assert summary["dependencies"] == 4
+    assert summary["resources"] == 2
+    assert summary["assignments"] == 2
     lots = {lot.name: lot for lot in Lot.objects.filter(project=project)}
     assert set(lots) == {"Conception", "Réalisation"}
     assert lots["Conception"].budget_effort == Decimal(20)  # 140 h at 7 h a day
@@ -46,12 +48,14 @@ def test_it_imports_an_ms_project_file_into_lots_tasks_resources_and_a_baseline(
     assert (tasks["Développement"].optimistic_duration, tasks["Développement"].pessimistic_duration) == (16, 30)
     assert tasks["Développement"].constraint_type == "SNET"
     livraison = tasks["Livraison"]
-    assert livraison.kind == "milestone" and livraison.milestone_type == "contractual"
+    assert livraison.kind == "milestone"
+    assert livraison.milestone_type == "contractual"
     assert (livraison.constraint_type, livraison.constraint_date) == ("FNLT", dt.date(2026, 5, 29))
     link = Dependency.objects.get(predecessor=tasks["Revue"], successor=tasks["Développement"])
     assert (link.type, link.lag, link.lag_calendar_days) == ("FS", 2, True)
     marie = Resource.objects.get(project=project, name="Marie Curie")
-    assert marie.tjm == Decimal(700) and marie.working_days == [0, 1, 3, 4]
+    assert marie.tjm == Decimal(700)
+    assert marie.working_days == [0, 1, 3, 4]
     assert list(Absence.objects.filter(resource=marie).values_list("start", "end")) == [
         (dt.date(2026, 3, 23), dt.date(2026, 3, 24))
     ]
@@ -170,7 +174,7 @@ def test_it_exports_milestones_as_an_icalendar_feed(personas: Any) -> None:
     _start(project)
     import_plan_file(actor=personas.moe, project=project, filename="sirh.xml", data=_realistic_file())
     calendar = icalendar.Calendar.from_ical(exporting.export_ics(project))
-    events = [c for c in calendar.walk("VEVENT")]
+    events = list(calendar.walk("VEVENT"))
     milestone = Task.objects.get(project=project, kind="milestone")
     assert len(events) == 1
     event = events[0]
@@ -187,7 +191,8 @@ def test_it_says_what_is_missing_for_mpp_files(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(mpp.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(mpp.MppUnavailable) as missing:
         mpp.read_mpp("plan.mpp")
-    assert "oeuvre[mpp]" in str(missing.value) and "XML" in str(missing.value)
+    assert "oeuvre[mpp]" in str(missing.value)
+    assert "XML" in str(missing.value)
 
 
 def test_it_says_when_java_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

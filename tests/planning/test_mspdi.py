@@ -59,7 +59,8 @@ def _realistic_file() -> bytes:
             </Calendar>
           </Calendars>
           <Tasks>
-            <Task><UID>0</UID><ID>0</ID><Name>Refonte du SIRH</Name><OutlineLevel>0</OutlineLevel><Summary>1</Summary></Task>
+            <Task><UID>0</UID><ID>0</ID><Name>Refonte du SIRH</Name><OutlineLevel>0</OutlineLevel>
+              <Summary>1</Summary></Task>
             <Task><UID>1</UID><ID>1</ID><Name>Conception</Name><WBS>1</WBS><OutlineLevel>1</OutlineLevel><Summary>1</Summary>
               <Work>PT140H0M0S</Work></Task>
             <Task><UID>2</UID><ID>2</ID><Name>Spécifications</Name><WBS>1.1</WBS><OutlineLevel>2</OutlineLevel>
@@ -121,22 +122,31 @@ def test_it_reads_a_realistic_ms_project_file() -> None:
     assert marie_calendar.exceptions == [(dt.date(2026, 3, 23), dt.date(2026, 3, 24), "")]
     tasks = {t.uid: t for t in plan.tasks}
     assert 0 not in tasks  # the project summary task
-    assert tasks[1].summary and tasks[4].summary
+    assert tasks[1].summary
+    assert tasks[4].summary
     assert tasks[2].duration_days == 10  # 70 h at 7 h a day
     assert tasks[3].duration_days == 1.5
-    assert tasks[5].constraint == "SNET" and tasks[5].constraint_date == dt.date(2026, 3, 23)
+    assert tasks[5].constraint == "SNET"
+    assert tasks[5].constraint_date == dt.date(2026, 3, 23)
     assert (tasks[5].optimistic_days, tasks[5].pessimistic_days) == (16.0, 30.0)
-    assert tasks[6].milestone and tasks[6].contractual and tasks[6].constraint == "FNLT"
-    assert tasks[2].baseline_start == dt.date(2026, 3, 2) and tasks[2].baseline_cost == 4200.0
+    assert tasks[6].milestone
+    assert tasks[6].contractual
+    assert tasks[6].constraint == "FNLT"
+    assert tasks[2].baseline_start == dt.date(2026, 3, 2)
+    assert tasks[2].baseline_cost == 4200.0
     links = {(link.pred_uid, link.succ_uid): link for link in plan.links}
-    assert links[(2, 3)].lag_days == 2 and not links[(2, 3)].lag_calendar  # 840 min at 7 h
-    assert links[(2, 5)].type == "SS" and links[(2, 5)].lag_days == -1
-    assert links[(3, 5)].lag_calendar and links[(3, 5)].lag_days == 2  # 2 elapsed days
+    assert links[(2, 3)].lag_days == 2
+    assert not links[(2, 3)].lag_calendar
+    assert links[(2, 5)].type == "SS"
+    assert links[(2, 5)].lag_days == -1
+    assert links[(3, 5)].lag_calendar
+    assert links[(3, 5)].lag_days == 2
     assert links[(5, 6)].type == "FF"
     resources = {r.name: r for r in plan.resources}
     assert set(resources) == {"Marie Curie", "Développeurs"}  # no null or material resource
     assert resources["Marie Curie"].day_rate == 700  # 100 €/h × 7 h
-    assert resources["Développeurs"].generic and resources["Développeurs"].max_units == 3
+    assert resources["Développeurs"].generic
+    assert resources["Développeurs"].max_units == 3
     assert [(a.task_uid, a.resource_uid, a.units) for a in plan.assignments] == [(2, 1, 1.0), (5, 2, 2.0)]
 
 
@@ -275,13 +285,19 @@ def test_it_never_resolves_an_entity_even_in_a_valid_looking_file(tmp_path: Path
         (b'<?xml version="1.0"?>\n<Project>\n<Tasks>\n<Task></Tasks></Project>', 4, None, "malformed"),
         (b"<?xml version='1.0'?><Plan/>", 1, None, "<Plan>"),
         (
-            f'<Project xmlns="{NS}">\n<Tasks>\n<Task><UID>1</UID><Name>A</Name>\n<Duration>deux jours</Duration></Task></Tasks></Project>'.encode(),
+            (
+                f'<Project xmlns="{NS}">\n<Tasks>\n<Task><UID>1</UID><Name>A</Name>\n'
+                "<Duration>deux jours</Duration></Task></Tasks></Project>"
+            ).encode(),
             4,
             "Duration",
             "not a duration",
         ),
         (
-            f'<Project xmlns="{NS}"><Tasks>\n<Task><UID>2</UID><Name>B</Name>\n<PredecessorLink><PredecessorUID>9</PredecessorUID></PredecessorLink></Task></Tasks></Project>'.encode(),
+            (
+                f'<Project xmlns="{NS}"><Tasks>\n<Task><UID>2</UID><Name>B</Name>\n'
+                "<PredecessorLink><PredecessorUID>9</PredecessorUID></PredecessorLink></Task></Tasks></Project>"
+            ).encode(),
             3,
             "PredecessorUID",
             "not in the file",
