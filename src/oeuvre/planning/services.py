@@ -774,10 +774,11 @@ def _apply_entries(
     project: Project,
     plan: Plan,
     cells: Iterable[tuple[Resource, Task, dt.date, Decimal, str, str]],
+    errors: dict[str, list[str]] | None = None,
 ) -> TimesheetResult:
-    """Validate every cell first (errors keyed by the cell's name), then write them all."""
+    """Validate every cell first (errors keyed by the cell's name, added to ``errors``), then write them all."""
     result = TimesheetResult()
-    errors: dict[str, list[str]] = {}
+    errors = dict(errors or {})
     today = timezone.localdate()
     closed = plan.timesheet_closed_until
     holidays_cache: dict[int, set[dt.date]] = {}
@@ -961,9 +962,8 @@ def time_entries_import(*, actor: User, project: Project, rows: Iterable[Any]) -
             continue
         seen[key] = row.row
         cells.append((resource, task, row.date, row.effort, row.comment, f"row {row.row}"))
-    if errors:
-        raise ValidationFailed(errors)
-    return _apply_entries(actor=actor, project=project, plan=plan, cells=cells)
+    # Every row is checked before anything is written, so the user fixes the file once.
+    return _apply_entries(actor=actor, project=project, plan=plan, cells=cells, errors=errors)
 
 
 # --- Remaining effort (RAF) -------------------------------------------------------------------------
