@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         actor = actor_for(project, options.get("username"))
         try:
             getattr(self, f"_{options['action']}")(console, project, actor, options)
-        except DomainError as exc:
+        except (DomainError, PermissionDenied) as exc:
             raise fail(exc) from None
 
     def _import(self, console: Console, project: Any, actor: Any, options: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from rich.console import Console
@@ -53,6 +54,6 @@ class Command(BaseCommand):
                     total += result.saved
                     for warning in result.warnings:
                         console.print(f"[yellow]warning:[/] {warning}")
-        except DomainError as exc:
+        except (DomainError, PermissionDenied) as exc:
             raise fail(exc) from None
         console.print(f"[green]Imported[/] {total} time entries into {len(groups)} project(s).")
