@@ -124,14 +124,15 @@ def test_it_refuses_an_impossible_drag_with_the_reason(small_plan: Any, personas
         json.dumps({"task": b.pk, "start": "2026-07-06", "end": "2026-07-17", "version": b.version}),
         content_type="application/json",
     )
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert response.json()["refused"] == "refused"
     assert "Spécifications" in response.json()["detail"]
     stale = personas.client(personas.moe).post(
         _url(small_plan, "gantt/move/"),
         json.dumps({"task": b.pk, "start": "2026-07-20", "end": "2026-08-03", "version": b.version + 5}),
         content_type="application/json",
     )
-    assert stale.status_code == 412
+    assert stale.json()["refused"] == "stale"
 
 
 def test_it_resizes_a_task_from_the_gantt(small_plan: Any, personas: Any) -> None:

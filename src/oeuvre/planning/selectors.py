@@ -297,15 +297,13 @@ def gantt_data(
         lot_row = lot_rows[lot_id]
         lot_row["start"] = min(lot_row["start"], start.isoformat())
         lot_row["end"] = max(lot_row["end"], finish.isoformat())
-        classes = []
-        if crit:
-            classes.append("bar-critical")
-        if kind == TaskKind.MILESTONE:
-            classes.append("bar-milestone")
-            if mtype == "contractual":
-                classes.append("bar-contractual")
+        # frappe-gantt takes one class per bar, so each combination has its own name.
         if a_finish:
-            classes.append("bar-done")
+            css = "bar-done"
+        elif kind == TaskKind.MILESTONE:
+            css = "bar-ms" + ("-contract" if mtype == "contractual" else "") + ("-critical" if crit else "")
+        else:
+            css = "bar-critical" if crit else "bar-task"
         b_start, b_finish = baseline.get(pk, (None, None))
         items.append(
             {
@@ -317,7 +315,7 @@ def gantt_data(
                 "end": finish.isoformat(),
                 "progress": round(100 * progress.get(pk, 0.0)),
                 "dependencies": ", ".join(str(p) for p in preds.get(pk, [])),
-                "custom_class": " ".join(classes),
+                "custom_class": css,
                 "kind": kind,
                 "critical": bool(crit),
                 "total_float": tfloat,

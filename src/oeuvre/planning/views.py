@@ -81,13 +81,12 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, encoder=DjangoJSONEncoder, safe=False)
 
 
-def _error_json(exc: DomainError, status: int = 409) -> JsonResponse:
+def _refusal(exc: DomainError) -> JsonResponse:
+    """The Gantt's answer to a refused change: a normal response that says why (the REST API uses
+    409/412/422; the page's script only needs the reason, and browsers log every 4xx as an error)."""
     errors = exc.errors if isinstance(exc, ValidationFailed) else {}
-    if isinstance(exc, StaleVersion):
-        status = 412
-    elif isinstance(exc, ValidationFailed):
-        status = 422
-    return _json({"detail": str(exc.message), "errors": errors}, status=status)
+    kind = "stale" if isinstance(exc, StaleVersion) else "invalid" if isinstance(exc, ValidationFailed) else "refused"
+    return _json({"refused": kind, "detail": str(exc.message), "errors": errors})
 
 
 # --- Overview ---------------------------------------------------------------------------------------
@@ -261,7 +260,7 @@ def gantt_move(request: HttpRequest, project: Project) -> HttpResponse:
         )
     except DomainError as exc:
         if wants_json:
-            return _error_json(exc)
+            return _refusal(exc)
         messages.error(request, str(exc.message))
         return redirect("planning:gantt", project.code)
     if not wants_json:
@@ -298,7 +297,7 @@ def gantt_restore(request: HttpRequest, project: Project) -> HttpResponse:
     try:
         fresh = services.task_update(actor=current_user(request), task=task, expected_version=version, **changes)
     except DomainError as exc:
-        return _error_json(exc)
+        return _refusal(exc)
     return _json(
         {
             "task": {"id": fresh.pk, "version": fresh.version},

@@ -95,10 +95,21 @@
       return;
     }
     if (gantt) {
+      const scroller = gantt.$container;
+      const left = scroller ? scroller.scrollLeft : 0;
       gantt.refresh(tasks);
+      if (scroller) scroller.scrollLeft = left;
       drawBaselines();
       return;
     }
+    // Open on the status date when the plan spans it, else on the plan's start.
+    const first = tasks.reduce(function (min, t) {
+      return t.start < min ? t.start : min;
+    }, tasks[0].start);
+    const last = tasks.reduce(function (max, t) {
+      return t.end > max ? t.end : max;
+    }, tasks[0].end);
+    const scrollTo = data.status_date && data.status_date > first && data.status_date < last ? data.status_date : "start";
     gantt = new window.Gantt(frame, tasks, {
       view_mode: scale ? scale.value : "Week",
       language: frame.dataset.language || "fr",
@@ -110,6 +121,7 @@
       popup_on: "click",
       popup: popup,
       today_button: true,
+      scroll_to: scrollTo,
       on_date_change: onDateChange,
       on_view_change: function () {
         window.setTimeout(drawBaselines, 0);
@@ -144,18 +156,27 @@
     return query ? url + "?" + query : url;
   }
 
+  // frappe-gantt reports dates on every step of a drag; the move is sent once, when the mouse is released.
+  let pending = null;
   function onDateChange(task, start, end) {
     if (busy || String(task.id).indexOf("lot-") === 0) return;
+    pending = { task: task, start: start, end: end };
+  }
+
+  function flush() {
+    if (!pending || busy) return;
+    const change = pending;
+    pending = null;
     busy = true;
     frame.setAttribute("aria-busy", "true");
     post(withFilters(frame.dataset.move), {
-      task: Number(task.id),
-      start: iso(start),
-      end: iso(end),
-      version: task.version,
+      task: Number(change.task.id),
+      start: iso(change.start),
+      end: iso(change.end),
+      version: change.task.version,
     })
       .then(function (result) {
-        if (!result.ok) {
+        if (!result.ok || result.body.refused) {
           say(frame.dataset.msgRefused + " " + (result.body.detail || ""), true);
           return load();
         }
@@ -173,6 +194,9 @@
         frame.removeAttribute("aria-busy");
       });
   }
+  document.addEventListener("mouseup", function () {
+    window.setTimeout(flush, 0);  // after frappe-gantt's own mouseup handlers
+  });
 
   function undo() {
     if (busy || !undoStack.length) return;
@@ -180,7 +204,7 @@
     busy = true;
     post(withFilters(frame.dataset.restore), last)
       .then(function (result) {
-        if (!result.ok) {
+        if (!result.ok || result.body.refused) {
           say(frame.dataset.msgRefused + " " + (result.body.detail || ""), true);
           return load();
         }
