@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 
 from oeuvre.projects.models import Membership, Project
@@ -24,6 +24,7 @@ def projects_for_user(user: Any) -> QuerySet[Project]:
             member_count=Count("memberships", distinct=True),
             my_role=Subquery(mine.values("role")[:1]),
             my_admin=Subquery(mine.values("is_admin")[:1]),
+            my_user_id=Value(user.pk, output_field=IntegerField()),
         )
     )
 
