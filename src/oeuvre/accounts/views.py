@@ -20,7 +20,9 @@ from oeuvre.web.forms import apply_error
 @user_page
 def matrix(request: HttpRequest) -> HttpResponse:
     """The role matrix, read from the same data that :func:`oeuvre.accounts.permissions.can` uses."""
-    columns = [(role.value, str(role.label).split(" — ")[0], role.label) for role in Role]
+    columns: list[tuple[str, str, str]] = [
+        (role.value, str(role.label).split(" — ")[0], str(role.label)) for role in Role
+    ]
     columns.append((ADMIN, _("Admin"), _("Project administrator (adds to the member's role)")))
     groups: dict[str, list[dict[str, object]]] = {}
     for permission in MATRIX.values():
