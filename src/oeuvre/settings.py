@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "oeuvre.web",
     "oeuvre.accounts",
     "oeuvre.projects",
+    "oeuvre.requirements",
     "oeuvre.planning",
     "oeuvre.demo",
     "django.contrib.admin",

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RequirementsConfig(AppConfig):
+    name = "oeuvre.requirements"
+    label = "requirements"
+    verbose_name = _("Requirements")
+
+    def ready(self) -> None:
+        from oeuvre.core.activity import register_activity
+        from oeuvre.requirements import models
+
+        register_activity(models.Exigence, "project")
+        register_activity(models.Specification, "project")
+        register_activity(models.Component, "project")
+        register_activity(models.CdcVersion, "project")
+        register_activity(models.Deliverable, "project")
+        register_activity(
+            models.TraceLink,
+            "project",
+            (
+                "src_exigence",
+                "src_specification",
+                "src_component",
+                "dst_exigence",
+                "dst_specification",
+                "dst_component",
+            ),
+        )
