@@ -236,3 +236,25 @@ def test_it_reschedules_a_large_plan_in_a_job(small_plan: Any, personas: Any, mo
     execute_job(job)
     assert Plan.objects.get(project=small_plan.project).up_to_date
     assert Task.objects.get(pk=small_plan.tasks["C"].pk).early_start > before
+
+
+def test_it_links_tasks_to_specifications_and_answers_the_impact_analysis(small_plan: Any, personas: Any) -> None:
+    from oeuvre.requirements.models import Component, Specification
+    from oeuvre.requirements.traces import ImpactQuery, hanging_items
+
+    project = small_plan.project
+    spec = Specification.objects.create(project=project, reference="SFD-001", title="Prise de rendez-vous")
+    other = Specification.objects.create(project=personas.other_project, reference="SFD-001", title="Ailleurs")
+    component = Component.objects.create(project=project, reference="CMP-01", name="Portail")
+    b = small_plan.tasks["B"]
+    with pytest.raises(ValidationFailed) as refused:
+        services.task_update(actor=personas.moe, task=b, expected_version=b.version, specifications=[other])
+    assert list(refused.value.errors) == ["specifications"]
+    services.task_update(
+        actor=personas.moe, task=b, expected_version=b.version, specifications=[spec], components=[component]
+    )
+    items = hanging_items(ImpactQuery(project, frozenset(), frozenset({spec.pk}), frozenset({component.pk})))
+    assert [(i.group, i.reference, i.via) for i in items] == [("tasks", "B", ("CMP-01", "SFD-001"))]
+    assert items[0].url.endswith(f"/planning/tasks/{b.pk}/")
+    # The link is in the task's history too.
+    assert b.history.first().specifications.count() == 1

@@ -242,3 +242,18 @@ def test_it_imports_time_entries_from_the_page_with_row_errors(small_plan: Any, 
     assert response.status_code == 422
     assert "row 3" in response.content.decode()
     assert not TimeEntry.objects.exists()
+
+
+def test_it_adds_the_schedule_to_the_project_home_page(small_plan: Any, personas: Any) -> None:
+    services.baseline_take(actor=personas.moe, project=small_plan.project, name="Référence")
+    plan = Plan.objects.get(project=small_plan.project)
+    services.plan_update(
+        actor=personas.moe, project=small_plan.project, expected_version=plan.version, status_date=dt.date(2026, 7, 17)
+    )
+    small_plan.refresh()
+    home = personas.client(personas.moe).get(f"/p/{small_plan.project.code}/")
+    content = home.content.decode()
+    assert "Fin prévisionnelle" in content
+    assert small_plan.tasks["C"].early_finish.strftime("%d/%m/%Y") in content
+    assert "SPI / CPI" in content
+    assert "SPI / CPI" not in personas.client(personas.reader).get(f"/p/{small_plan.project.code}/").content.decode()

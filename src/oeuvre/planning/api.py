@@ -154,7 +154,17 @@ class TaskOut(Schema):
     total_float: int | None
     free_float: int | None
     is_critical: bool
+    specifications: list[str] = Field([], description="References of the specifications it implements.")
+    components: list[str] = Field([], description="References of the components it implements.")
     version: int
+
+    @staticmethod
+    def resolve_specifications(obj: Task) -> list[str]:
+        return [s.reference for s in obj.specifications.all()]
+
+    @staticmethod
+    def resolve_components(obj: Task) -> list[str]:
+        return [c.reference for c in obj.components.all()]
 
 
 class TaskIn(Schema):
@@ -174,6 +184,8 @@ class TaskIn(Schema):
     actual_finish: date | None = None
     progress_override: Decimal | None = Field(None, ge=0, le=100)
     position: int | None = Field(None, ge=0)
+    specification_ids: list[int] = []
+    component_ids: list[int] = []
 
 
 class TaskPatch(Schema):
@@ -193,6 +205,8 @@ class TaskPatch(Schema):
     actual_finish: date | None = None
     progress_override: Decimal | None = Field(None, ge=0, le=100)
     position: int | None = Field(None, ge=0)
+    specification_ids: list[int] | None = None
+    component_ids: list[int] | None = None
 
 
 class MoveIn(Schema):
@@ -514,7 +528,13 @@ def delete_lot(request: HttpRequest, code: str, lot_id: int) -> object:
 def _task_fields(project: Project, data: dict[str, Any]) -> dict[str, Any]:
     if "lot_id" in data:
         data["lot"] = get_object_or_404(Lot, pk=data.pop("lot_id"), project=project)
+    for name in ("specification", "component"):
+        if f"{name}_ids" in data:
+            data[f"{name}s"] = data.pop(f"{name}_ids") or []
     return data
+
+
+_TASKS = Task.objects.select_related("lot").prefetch_related("specifications", "components")
 
 
 @router.get(f"{P}/tasks", response={200: list[TaskOut], **_READ}, summary="Tasks in WBS order (paged)")
@@ -523,7 +543,7 @@ def list_tasks(
     request: HttpRequest, code: str, lot: int | None = None, critical: bool | None = None, q: str = ""
 ) -> object:
     project = _project(request, code)
-    qs = Task.objects.filter(project=project).select_related("lot").order_by("lot__position", "position", "code")
+    qs = _TASKS.filter(project=project).order_by("lot__position", "position", "code")
     if lot is not None:
         qs = qs.filter(lot_id=lot)
     if critical is not None:
@@ -539,14 +559,14 @@ def create_task(request: HttpRequest, code: str, payload: TaskIn, response: Http
     data = _task_fields(project, payload.dict(exclude_unset=True))
     task = services.task_create(actor=current_user(request), project=project, **data)
     set_etag(response, task)
-    return Status(201, Task.objects.select_related("lot").get(pk=task.pk))
+    return Status(201, _TASKS.get(pk=task.pk))
 
 
 @router.get(f"{P}/tasks/{{task_id}}", response={200: TaskOut, **_READ})
 def get_task(request: HttpRequest, code: str, task_id: int, response: HttpResponse) -> object:
     task = selectors.task_of(_project(request, code), task_id)
     set_etag(response, task)
-    return task
+    return _TASKS.get(pk=task.pk)
 
 
 @router.patch(
@@ -558,7 +578,7 @@ def update_task(request: HttpRequest, code: str, task_id: int, payload: TaskPatc
     data = _task_fields(project, payload.dict(exclude_unset=True))
     task = services.task_update(actor=current_user(request), task=task, expected_version=if_match(request), **data)
     set_etag(response, task)
-    return Task.objects.select_related("lot").get(pk=task.pk)
+    return _TASKS.get(pk=task.pk)
 
 
 @router.delete(f"{P}/tasks/{{task_id}}", response={204: None, **_WRITE})
@@ -584,7 +604,7 @@ def move_task(request: HttpRequest, code: str, task_id: int, payload: MoveIn, re
         duration=payload.duration,
     )
     set_etag(response, result.task)
-    return {"task": Task.objects.select_related("lot").get(pk=task.pk), "moved": result.moved, "undo": result.undo}
+    return {"task": _TASKS.get(pk=task.pk), "moved": result.moved, "undo": result.undo}
 
 
 @router.post(f"{P}/tasks/{{task_id}}/raf", response={201: RafOut, **_WRITE}, summary="Re-estimate the remaining effort")

@@ -33,3 +33,15 @@ class PlanningConfig(AppConfig):
         register_activity(TimeEntry, "project", ("resource", "task"))
         register_activity(RafEstimate, "project", ("task",))
         register_activity(Baseline, "project")
+
+        from oeuvre.planning.selectors import tasks_hanging_on
+        from oeuvre.requirements.traces import register_impact_provider
+
+        register_impact_provider("planning.tasks", tasks_hanging_on)
+
+        from oeuvre.planning.views import home_panel
+        from oeuvre.web.panels import HomePanel, register_home_panel
+
+        register_home_panel(
+            HomePanel("planning", "planning/_home_panel.html", home_panel, permissions.PLANNING_VIEW, 20)
+        )

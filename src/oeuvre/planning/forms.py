@@ -45,7 +45,7 @@ class _ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         pass
 
     def changes(self) -> dict[str, Any]:
-        out = {}
+        out: dict[str, Any] = {}
         for name in self._meta.fields or []:
             if name not in self.cleaned_data:
                 continue
@@ -87,6 +87,13 @@ class TaskForm(_Versioned):
         self.fields["lot"].queryset = Lot.objects.filter(project=project)  # type: ignore[attr-defined]
         self.fields["code"].required = False
         self.fields["code"].help_text = _("Empty: the next free code (T-001…, J-01… for milestones).")
+        from oeuvre.requirements.models import Component, Specification
+
+        self.fields["specifications"].queryset = Specification.objects.filter(project=project)  # type: ignore[attr-defined]
+        self.fields["components"].queryset = Component.objects.filter(project=project)  # type: ignore[attr-defined]
+        for name in ("specifications", "components"):
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["size"] = 6
 
     class Meta:
         model = Task
@@ -106,6 +113,8 @@ class TaskForm(_Versioned):
             "actual_finish",
             "progress_override",
             "position",
+            "specifications",
+            "components",
             "description",
         ]
         widgets = {

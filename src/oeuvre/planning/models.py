@@ -225,8 +225,15 @@ class Task(VersionedModel):
     total_float = models.IntegerField(_("total float (days)"), null=True, blank=True, editable=False)
     free_float = models.IntegerField(_("free float (days)"), null=True, blank=True, editable=False)
     is_critical = models.BooleanField(_("critical"), default=False, editable=False)
+    # Traceability from the requirements stage: what this task implements.
+    specifications = models.ManyToManyField(
+        "requirements.Specification", verbose_name=_("specifications"), related_name="tasks", blank=True
+    )
+    components = models.ManyToManyField(
+        "requirements.Component", verbose_name=_("components"), related_name="tasks", blank=True
+    )
 
-    history = HistoricalRecords(excluded_fields=COMPUTED_TASK_FIELDS)
+    history = HistoricalRecords(excluded_fields=COMPUTED_TASK_FIELDS, m2m_fields=["specifications", "components"])
 
     class Meta:
         verbose_name = _("task")

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from oeuvre.core.models import Job
 from oeuvre.planning.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "resources_of",
     "schedule_summary",
     "task_of",
+    "tasks_hanging_on",
     "tasks_of",
     "time_entries_of",
     "timesheet_week",
@@ -89,6 +91,49 @@ def tasks_of(project: Project, plan: Plan | None = None) -> QuerySet[Task]:
 
 def task_of(project: Project, task_id: int) -> Task:
     return get_object_or_404(Task.objects.select_related("lot", "project"), project=project, pk=task_id)
+
+
+def tasks_hanging_on(query: Any) -> list[Any]:
+    """The requirements stage's impact provider: tasks that implement the given specifications or
+    components (two queries, whatever the number of ids)."""
+    from django.urls import reverse
+
+    from oeuvre.requirements.traces import HangingItem
+
+    via: dict[int, set[str]] = defaultdict(set)
+    through_spec = Task.specifications.through.objects.filter(
+        task__project=query.project, specification_id__in=query.specification_ids
+    ).values_list("task_id", "specification__reference")
+    through_component = Task.components.through.objects.filter(
+        task__project=query.project, component_id__in=query.component_ids
+    ).values_list("task_id", "component__reference")
+    for task_id, reference in [*through_spec, *through_component]:
+        via[task_id].add(reference)
+    items = []
+    for task in Task.objects.filter(pk__in=via).only(
+        "pk", "code", "name", "actual_start", "actual_finish", "early_finish", "project_id"
+    ):
+        if task.actual_finish:
+            status = str(_("finished"))
+        elif task.actual_start:
+            status = str(_("in progress"))
+        else:
+            status = (
+                str(_("planned to finish on %(date)s") % {"date": task.early_finish.strftime("%d/%m/%Y")})
+                if task.early_finish
+                else ""
+            )
+        items.append(
+            HangingItem(
+                group="tasks",
+                reference=task.code,
+                title=task.name,
+                via=tuple(sorted(via[task.pk])),
+                url=reverse("planning:task_detail", args=[query.project.code, task.pk]),
+                status=status,
+            )
+        )
+    return items
 
 
 def task_links(task: Task) -> tuple[QuerySet[Dependency], QuerySet[Dependency]]:

@@ -279,8 +279,33 @@ TASK_FIELDS = frozenset(
         "actual_start",
         "actual_finish",
         "progress_override",
+        "specifications",
+        "components",
     }
 )
+TRACE_FIELDS = ("specifications", "components")
+
+
+def _pop_traces(project: Project, fields: dict[str, Any]) -> dict[str, list[Any]]:
+    """Take the traceability links out of ``fields``, checking they belong to the project."""
+    from oeuvre.requirements.models import Component, Specification
+
+    traces: dict[str, list[Any]] = {}
+    for name, model in (("specifications", Specification), ("components", Component)):
+        if name not in fields:
+            continue
+        items = list(fields.pop(name) or [])
+        ids = [getattr(i, "pk", i) for i in items]
+        found = list(model.objects.filter(project=project, pk__in=ids))
+        if len(found) != len(set(ids)):
+            raise ValidationFailed({name: [_("Some of these items belong to another project or do not exist.")]})
+        traces[name] = found
+    return traces
+
+
+def _set_traces(task: Task, traces: dict[str, list[Any]]) -> None:
+    for name, items in traces.items():
+        getattr(task, name).set(items)
 
 
 def _next_task_code(project: Project, milestone: bool) -> str:
@@ -339,6 +364,7 @@ def task_create(*, actor: User, project: Project, **fields: Any) -> Task:
     if fields.get("lot") is None:
         raise ValidationFailed({"lot": [_("Choose the lot of the task.")]})
     _plan_locked(project)
+    traces = _pop_traces(project, fields)
     task = Task(project=project, **fields)
     if not task.code:
         task.code = _next_task_code(project, task.kind == TaskKind.MILESTONE)
@@ -349,6 +375,7 @@ def task_create(*, actor: User, project: Project, **fields: Any) -> Task:
     if Task.objects.filter(project=project, code=task.code).exists():
         raise ValidationFailed({"code": [_("Another task already has this code.")]})
     task.save()
+    _set_traces(task, traces)
     _plan_changed(project, actor)
     task.refresh_from_db()
     return task
@@ -362,6 +389,7 @@ def task_update(*, actor: User, task: Task, expected_version: int | None, **chan
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     _plan_locked(task.project)
     fresh = lock_for_update(task, expected_version)
+    traces = _pop_traces(task.project, changes)
     for name, value in changes.items():
         setattr(fresh, name, value)
     _check_task(fresh)
@@ -371,6 +399,7 @@ def task_update(*, actor: User, task: Task, expected_version: int | None, **chan
     if fresh.kind == TaskKind.MILESTONE and fresh.time_entries.exists():
         raise ValidationFailed({"kind": [_("Time was recorded on this task: it cannot become a milestone.")]})
     fresh.save()
+    _set_traces(fresh, traces)
     _plan_changed(fresh.project, actor)
     fresh.refresh_from_db()
     return fresh

@@ -92,6 +92,15 @@ def _refusal(exc: DomainError) -> JsonResponse:
 # --- Overview ---------------------------------------------------------------------------------------
 
 
+def home_panel(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """The planning panel of the project home page: finish, contractual milestones, SPI/CPI."""
+    plan = selectors.plan_of(project)
+    evm = None
+    if plan.baseline_id and can(request.user, project, PLANNING_VIEW_COSTS):
+        evm = costing.earned_value_report(project, plan).get("money", {}).get("now")
+    return {"project": project, "summary": selectors.schedule_summary(project, plan), "evm": evm}
+
+
 @project_page(PLANNING_VIEW)
 def index(request: HttpRequest, project: Project) -> HttpResponse:
     context = _ctx(request, project, "overview")
