@@ -563,12 +563,12 @@ def _heuristic(
             # the incumbent's start times: a perturbed activity list of the best schedule).
             intensify = rounds % 2 == 1
             keys = best_start.astype(np.float64) + 1e-3 * base if intensify else base
-            cand = np.empty(net.n, np.int64)
+            cand = best_start.copy()
             tb = time.perf_counter()
             mk = int(
                 k.sample(
                     keys,
-                    noise * (0.5 if intensify else 1.0),
+                    noise * (0.2 if intensify else 1.0),
                     todo,
                     int(rng.integers(2**31 - 1)),
                     True,
@@ -578,7 +578,8 @@ def _heuristic(
                     *problem._csr,
                     net.release,
                     cand,
-                    -1,
+                    best_mk if intensify else -1,
+                    intensify,
                 )
             )
             last = time.perf_counter() - tb
@@ -586,6 +587,8 @@ def _heuristic(
             rounds += 1
             if mk >= 0 and mk < best_mk:
                 best_mk, best_start, best_method = mk, cand, "sampling+FBI"
+            elif intensify and mk == best_mk:
+                best_start = cand
             if best_mk <= lb:
                 break
     report = validate(problem, best_start)
@@ -718,6 +721,11 @@ def _solve_cpsat(
     w = problem._weights
     for li in range(len(net.pred)):
         model.add(starts[int(net.succ[li])] >= starts[int(net.pred[li])] + int(w[li]))
+    makespan = model.new_int_var(lb, ub, "makespan")
+    # The makespan as an interval [makespan, ub + 1) that takes every resource whole: the cumulative
+    # propagators then reason on the makespan directly (no energy is left after the last activity).
+    tail_size = model.new_int_var(1, ub + 1 - lb, "tail_size")
+    tail = model.new_interval_var(makespan, tail_size, model.new_constant(ub + 1), "tail")
     for r in range(len(problem.resources)):
         users = [j for j in range(net.n) if problem.demands[j, r] > 0 and d[j] > 0]
         if not users:
@@ -738,12 +746,15 @@ def _solve_cpsat(
                 t = t2
             else:
                 t += 1
+        if len(ivs) == len(users):  # constant capacity: nothing after the makespan
+            ivs.append(tail)
+            dem.append(cap_max)
         model.add_cumulative(ivs, dem, cap_max)
         # Activities that need more than half the capacity can never overlap: a redundant disjunction.
         big = [intervals[j] for j in users if 2 * problem.demands[j, r] > cap_max]
         if len(big) > 1:
             model.add_no_overlap(big)
-    makespan = model.new_int_var(lb, ub, "makespan")
+    # Activities followed by no finish-to-start link could finish last.
     has_succ = np.zeros(net.n, bool)
     has_succ[net.pred[(net.kind == 0) & (net.lag >= 0)]] = True
     for j in range(net.n):
@@ -753,6 +764,7 @@ def _solve_cpsat(
     for j in range(net.n):
         model.add_hint(starts[j], int(hint[j]))
     model.add_hint(makespan, ub)
+    model.add_hint(tail_size, 1)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers if workers is not None else min(8, os.cpu_count() or 1)
