@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from ortools.sat.python import cp_model
 
 from oeuvre.engine import _kernels as k
 from oeuvre.engine.errors import InfeasibleError, InputError
@@ -382,8 +381,14 @@ def _priority_keys(problem: LevellingProblem, rule: str) -> FloatArray:
 
 
 def _total_successors(net: CompiledNetwork) -> IntArray:
-    """Number of (transitive) successors of each activity, with packed bit sets per topological level."""
+    """Number of (transitive) successors of each activity, with packed bit sets per topological level.
+
+    Above 4,000 activities the bit sets would take too much memory (n^2 / 8 bytes): the count of
+    immediate successors is used instead.
+    """
     n = net.n
+    if n > 4000:
+        return np.bincount(net.pred, minlength=n).astype(np.int64)
     words = (n + 63) // 64
     reach = np.zeros((n, words), np.uint64)
     order = np.argsort(-net.level, kind="stable")
@@ -710,6 +715,10 @@ def _solve_cpsat(
     Domains are cut by the critical-path bounds under the heuristic makespan (``ub``), so the
     search only looks at schedules at least as good as the hint.
     """
+    # Imported here: OR-Tools pulls in pandas and takes seconds to import, which the CPM, Monte
+    # Carlo and heuristic paths (and the CLI's other commands) do not need.
+    from ortools.sat.python import cp_model
+
     net = problem.network
     d = net.durations
     cpm = schedule(net, deadline=ub)
