@@ -15,16 +15,18 @@ start-to-start constraint ``S[succ] >= S[pred] + w`` (see :mod:`oeuvre.engine.ne
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from oeuvre.engine import _kernels as k
+from oeuvre.engine.calendar import WorkCalendar
 from oeuvre.engine.errors import InfeasibleError, InputError
 from oeuvre.engine.network import CompiledNetwork, Network, schedule
 
@@ -33,6 +35,7 @@ __all__ = [
     "LevellingProblem",
     "LevellingResult",
     "ValidationReport",
+    "capacity_profile",
     "level",
     "level_heuristic",
     "lower_bound",
@@ -201,6 +204,53 @@ class LevellingProblem:
         out[:, :t] = self.capacity[:, :t]
         out[:, t:] = self.capacity[:, -1:]
         return out
+
+
+def capacity_profile(
+    calendar: WorkCalendar,
+    capacity: int,
+    absences: Sequence[tuple[dt.date, dt.date, int]] = (),
+    periods: int | None = None,
+) -> list[int]:
+    """Capacity per working day: a base capacity minus absences (holidays of a team member...).
+
+    Parameters
+    ----------
+    calendar : WorkCalendar
+    capacity : int
+        Units available on an ordinary working day.
+    absences : sequence of (first day, last day, units)
+        Inclusive date ranges where ``units`` are missing.
+    periods : int, optional
+        Length of the profile; default: up to the last absence (the base capacity holds afterwards).
+
+    Returns
+    -------
+    list of int
+        To pass as a capacity to :meth:`LevellingProblem.build`.
+
+    Examples
+    --------
+    >>> from oeuvre.engine.calendar import WorkCalendar
+    >>> cal = WorkCalendar(dt.date(2025, 1, 6))  # a Monday
+    >>> capacity_profile(cal, 3, [(dt.date(2025, 1, 8), dt.date(2025, 1, 13), 1)])
+    [3, 3, 2, 2, 2, 2, 3]
+    """
+    if absences:
+        first = calendar.to_index([a[0] for a in absences])
+        after = calendar.to_index([a[1] + dt.timedelta(days=1) for a in absences])
+        units = np.array([a[2] for a in absences], dtype=np.int64)
+    else:
+        first = after = units = np.zeros(0, np.int64)
+    length = int(after.max()) + 1 if periods is None and len(after) else (periods or 1)
+    diff = np.zeros(length + 1, np.int64)
+    keep = first < length
+    np.add.at(diff, first[keep], -units[keep])
+    np.add.at(diff, np.minimum(after[keep], length), units[keep])
+    prof = capacity + np.cumsum(diff)[:length]
+    if (prof < 0).any():
+        raise InputError("absences exceed the capacity", field="absences")
+    return [int(x) for x in prof]
 
 
 @dataclass(frozen=True)
@@ -617,6 +667,7 @@ def level(
     heuristic_time: float | None = None,
     seed: int = 0,
     workers: int | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> LevellingResult:
     """Level resources: heuristic first, then CP-SAT with the heuristic schedule as a hint.
 
@@ -630,6 +681,8 @@ def level(
     seed : int
     workers : int, optional
         CP-SAT workers; default: the number of CPU cores (at most 8).
+    progress : callable, optional
+        Called as ``progress(fraction_of_time_used, phase)`` after each phase (for a job's progress bar).
 
     Returns
     -------
@@ -648,7 +701,13 @@ def level(
     """
     t0 = time.perf_counter()
     h_time = min(0.2, time_limit / 10) if heuristic_time is None else heuristic_time
+
+    def report(phase: str) -> None:
+        if progress is not None:
+            progress(min(1.0, (time.perf_counter() - t0) / time_limit), phase)
+
     heur = _heuristic(problem, time_limit=h_time, seed=seed)
+    report("heuristic")
     if heur.optimal:
         return _replace_elapsed(heur, time.perf_counter() - t0)
     start, mk, method, lb = heur.start, heur.makespan, heur.method, heur.lower_bound
@@ -662,21 +721,24 @@ def level(
     if res.start is not None and res.makespan < mk:
         start, mk, method = res.start, res.makespan, "cp-sat"
     lb = max(lb, res.lower_bound)
+    report("cp-sat")
     if mk > lb and left() > 1.0:
         # Phase 2: intensified sampling around the incumbent (cheap, strong on highly
         # resource-constrained plans where the solver's neighbourhoods stall) ...
         improved = _heuristic(problem, time_limit=0.25 * left(), seed=seed + 1, incumbent=start, lb=lb)
         if improved.makespan < mk:
             start, mk, method = improved.start, improved.makespan, improved.method
+        report("sampling")
         # ... then the solver again, hinted with the best schedule, for the rest of the time.
         if mk > lb:
             res = _solve_cpsat(problem, start, mk, lb, max(0.05, left()), seed + 1, workers)
             if res.start is not None and res.makespan < mk:
                 start, mk, method = res.start, res.makespan, "cp-sat"
             lb = max(lb, res.lower_bound)
-    report = validate(problem, start)
+    report("done")
+    checked = validate(problem, start)
     return LevellingResult(
-        problem.network.ids, start, mk, lb, mk <= lb, method, heur.makespan, report, time.perf_counter() - t0
+        problem.network.ids, start, mk, lb, mk <= lb, method, heur.makespan, checked, time.perf_counter() - t0
     )
 
 
