@@ -610,10 +610,13 @@ def _heuristic(
                     break
                 todo = min(batch, iterations - done)
             else:
-                # stop when the next batch would likely overrun the budget
-                if time.perf_counter() - t0 + last >= time_limit:
+                # Stop when even a small batch would likely overrun the budget; near the end, run
+                # smaller batches so a busy machine overshoots less.
+                per_sample = last / batch
+                remaining = time_limit - (time.perf_counter() - t0)
+                if remaining <= 2 * per_sample:
                     break
-                todo = batch
+                todo = max(1, min(batch, int(remaining / (2 * per_sample)))) if per_sample > 0 else batch
             # Alternate diversification (around the priority rule) and intensification (around
             # the incumbent's start times: a perturbed activity list of the best schedule).
             intensify = rounds % 2 == 1
@@ -637,7 +640,7 @@ def _heuristic(
                     intensify,
                 )
             )
-            last = time.perf_counter() - tb
+            last = (time.perf_counter() - tb) * batch / todo
             done += todo
             rounds += 1
             if mk >= 0 and mk < best_mk:
