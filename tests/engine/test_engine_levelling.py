@@ -128,3 +128,25 @@ def test_property_every_levelled_schedule_is_valid_and_never_beats_the_lower_bou
         for mode in ("serial", "parallel"):
             r = sgs(p, rule, mode)
             assert r.validation.ok and r.makespan >= exact.lower_bound
+
+
+def test_a_calendar_absence_becomes_a_capacity_profile() -> None:
+    import datetime as dt
+
+    from oeuvre.engine import WorkCalendar, capacity_profile
+
+    cal = WorkCalendar.france(dt.date(2025, 5, 5))  # 8 May is a holiday
+    # The only tester is away from Monday 12 to Tuesday 13 May (working days 4 and 5).
+    prof = capacity_profile(cal, 1, [(dt.date(2025, 5, 12), dt.date(2025, 5, 13), 1)])
+    assert prof == [1, 1, 1, 1, 0, 0, 1]
+    net = Network([Activity("T1", 3), Activity("T2", 2)], [Link("T1", "T2")], calendar=cal)
+    p = LevellingProblem.build(net, {"T1": {"test": 1}, "T2": {"test": 1}}, {"test": prof})
+    r = level_heuristic(p, iterations=2)
+    assert r.start.tolist() == [0, 6] and r.validation.ok
+
+
+def test_level_reports_progress() -> None:
+    seen: list[tuple[float, str]] = []
+    level(_problem(), time_limit=2, workers=1, progress=lambda f, phase: seen.append((f, phase)))
+    assert seen and seen[-1][1] in ("done", "heuristic")
+    assert all(0.0 <= f <= 1.0 for f, _ in seen)

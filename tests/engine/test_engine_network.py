@@ -249,3 +249,13 @@ def test_it_schedules_a_large_network_the_same_as_the_plain_relaxation() -> None
         d.tolist(), list(zip(p.tolist(), s.tolist(), k.tolist(), lag.tolist(), strict=True))
     )
     assert r.es.tolist() == es and r.ls.tolist() == ls
+
+
+def test_it_gives_dates_from_the_calendar() -> None:
+    cal = WorkCalendar.france(dt.date(2025, 5, 5))  # Monday; 8 May (Thursday) is a holiday
+    net = Network([Activity("A", 4), Activity("M", 0)], [Link("A", "M")], calendar=cal)
+    r = schedule(net)
+    assert [str(x) for x in r.start_dates()] == ["2025-05-05", "2025-05-12"]
+    assert [str(x) for x in r.finish_dates()] == ["2025-05-09", "2025-05-12"]
+    with pytest.raises(InputError, match="no calendar"):
+        schedule(Network([Activity("A", 1)])).start_dates()

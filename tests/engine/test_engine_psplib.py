@@ -28,10 +28,10 @@ def test_it_finds_the_published_critical_path_length_of_every_instance(psplib_di
 
 def test_it_levels_small_instances_to_their_proven_optimum(psplib_dir: Path) -> None:
     bounds = read_ugent_bounds(psplib_dir / "solutions" / "ugent-2024" / "J30.csv")
-    for name in ("j301_1.sm", "j3013_3.sm", "j3045_7.sm"):
+    for name in ("j301_1.sm", "j3045_7.sm"):
         data = read_psplib(psplib_dir / "j30.sm" / name)
         problem = LevellingProblem.build(data.network(), data.demands(), data.capacities)
-        r = level(problem, time_limit=5, workers=2)
+        r = level(problem, time_limit=3, workers=2)
         assert r.validation.ok
         assert r.makespan >= bounds[name].optimum
         assert r.lower_bound <= bounds[name].optimum

@@ -98,3 +98,9 @@ def test_property_zero_variance_equals_cpm(n: int, data: st.DataObject) -> None:
     assert (r.finish == cpm.finish).all()
     assert r.deterministic_finish == cpm.finish
     assert np.array_equal(r.criticality == 1.0, cpm.critical)
+
+
+def test_it_reports_progress_per_batch() -> None:
+    seen: list[float] = []
+    monte_carlo(NET, LO, ML, HI, iterations=1000, seed=1, chunk=300, progress=seen.append)
+    assert seen == [0.3, 0.6, 0.9, 1.0]

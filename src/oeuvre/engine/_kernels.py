@@ -300,10 +300,13 @@ def _sample(
     release: I64,
     best_start: I64,
     best_makespan: int,
+    accept_ties: bool,
 ) -> int:
     """Biased random sampling around ``base`` keys, each sample improved by iterated justification.
 
-    ``best_start``/``best_makespan`` hold the incumbent and are updated in place; returns the best makespan.
+    ``best_start``/``best_makespan`` hold the incumbent and are updated in place; returns the best
+    makespan. With ``accept_ties`` a sample as good as the incumbent replaces it (a walk on the
+    plateau of equal makespans).
     """
     np.random.seed(seed)
     n = d.shape[0]
@@ -329,7 +332,7 @@ def _sample(
                 break
             mk = nk
             cur[:] = nxt
-        if best_makespan < 0 or mk < best_makespan:
+        if best_makespan < 0 or mk < best_makespan or (accept_ties and mk == best_makespan):
             best_makespan = mk
             best_start[:] = cur
     return best_makespan

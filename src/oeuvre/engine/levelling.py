@@ -15,17 +15,18 @@ start-to-start constraint ``S[succ] >= S[pred] + w`` (see :mod:`oeuvre.engine.ne
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from ortools.sat.python import cp_model
 
 from oeuvre.engine import _kernels as k
+from oeuvre.engine.calendar import WorkCalendar
 from oeuvre.engine.errors import InfeasibleError, InputError
 from oeuvre.engine.network import CompiledNetwork, Network, schedule
 
@@ -34,6 +35,7 @@ __all__ = [
     "LevellingProblem",
     "LevellingResult",
     "ValidationReport",
+    "capacity_profile",
     "level",
     "level_heuristic",
     "lower_bound",
@@ -202,6 +204,53 @@ class LevellingProblem:
         out[:, :t] = self.capacity[:, :t]
         out[:, t:] = self.capacity[:, -1:]
         return out
+
+
+def capacity_profile(
+    calendar: WorkCalendar,
+    capacity: int,
+    absences: Sequence[tuple[dt.date, dt.date, int]] = (),
+    periods: int | None = None,
+) -> list[int]:
+    """Capacity per working day: a base capacity minus absences (holidays of a team member...).
+
+    Parameters
+    ----------
+    calendar : WorkCalendar
+    capacity : int
+        Units available on an ordinary working day.
+    absences : sequence of (first day, last day, units)
+        Inclusive date ranges where ``units`` are missing.
+    periods : int, optional
+        Length of the profile; default: up to the last absence (the base capacity holds afterwards).
+
+    Returns
+    -------
+    list of int
+        To pass as a capacity to :meth:`LevellingProblem.build`.
+
+    Examples
+    --------
+    >>> from oeuvre.engine.calendar import WorkCalendar
+    >>> cal = WorkCalendar(dt.date(2025, 1, 6))  # a Monday
+    >>> capacity_profile(cal, 3, [(dt.date(2025, 1, 8), dt.date(2025, 1, 13), 1)])
+    [3, 3, 2, 2, 2, 2, 3]
+    """
+    if absences:
+        first = calendar.to_index([a[0] for a in absences])
+        after = calendar.to_index([a[1] + dt.timedelta(days=1) for a in absences])
+        units = np.array([a[2] for a in absences], dtype=np.int64)
+    else:
+        first = after = units = np.zeros(0, np.int64)
+    length = int(after.max()) + 1 if periods is None and len(after) else (periods or 1)
+    diff = np.zeros(length + 1, np.int64)
+    keep = first < length
+    np.add.at(diff, first[keep], -units[keep])
+    np.add.at(diff, np.minimum(after[keep], length), units[keep])
+    prof = capacity + np.cumsum(diff)[:length]
+    if (prof < 0).any():
+        raise InputError("absences exceed the capacity", field="absences")
+    return [int(x) for x in prof]
 
 
 @dataclass(frozen=True)
@@ -382,8 +431,14 @@ def _priority_keys(problem: LevellingProblem, rule: str) -> FloatArray:
 
 
 def _total_successors(net: CompiledNetwork) -> IntArray:
-    """Number of (transitive) successors of each activity, with packed bit sets per topological level."""
+    """Number of (transitive) successors of each activity, with packed bit sets per topological level.
+
+    Above 4,000 activities the bit sets would take too much memory (n^2 / 8 bytes): the count of
+    immediate successors is used instead.
+    """
     n = net.n
+    if n > 4000:
+        return np.bincount(net.pred, minlength=n).astype(np.int64)
     words = (n + 63) // 64
     reach = np.zeros((n, words), np.uint64)
     order = np.argsort(-net.level, kind="stable")
@@ -555,20 +610,23 @@ def _heuristic(
                     break
                 todo = min(batch, iterations - done)
             else:
-                # stop when the next batch would likely overrun the budget
-                if time.perf_counter() - t0 + last >= time_limit:
+                # Stop when even a small batch would likely overrun the budget; near the end, run
+                # smaller batches so a busy machine overshoots less.
+                per_sample = last / batch
+                remaining = time_limit - (time.perf_counter() - t0)
+                if remaining <= 2 * per_sample:
                     break
-                todo = batch
+                todo = max(1, min(batch, int(remaining / (2 * per_sample)))) if per_sample > 0 else batch
             # Alternate diversification (around the priority rule) and intensification (around
             # the incumbent's start times: a perturbed activity list of the best schedule).
             intensify = rounds % 2 == 1
             keys = best_start.astype(np.float64) + 1e-3 * base if intensify else base
-            cand = np.empty(net.n, np.int64)
+            cand = best_start.copy()
             tb = time.perf_counter()
             mk = int(
                 k.sample(
                     keys,
-                    noise * (0.5 if intensify else 1.0),
+                    noise * (0.2 if intensify else 1.0),
                     todo,
                     int(rng.integers(2**31 - 1)),
                     True,
@@ -578,14 +636,17 @@ def _heuristic(
                     *problem._csr,
                     net.release,
                     cand,
-                    -1,
+                    best_mk if intensify else -1,
+                    intensify,
                 )
             )
-            last = time.perf_counter() - tb
+            last = (time.perf_counter() - tb) * batch / todo
             done += todo
             rounds += 1
             if mk >= 0 and mk < best_mk:
                 best_mk, best_start, best_method = mk, cand, "sampling+FBI"
+            elif intensify and mk == best_mk:
+                best_start = cand
             if best_mk <= lb:
                 break
     report = validate(problem, best_start)
@@ -609,6 +670,7 @@ def level(
     heuristic_time: float | None = None,
     seed: int = 0,
     workers: int | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> LevellingResult:
     """Level resources: heuristic first, then CP-SAT with the heuristic schedule as a hint.
 
@@ -622,6 +684,8 @@ def level(
     seed : int
     workers : int, optional
         CP-SAT workers; default: the number of CPU cores (at most 8).
+    progress : callable, optional
+        Called as ``progress(fraction_of_time_used, phase)`` after each phase (for a job's progress bar).
 
     Returns
     -------
@@ -640,7 +704,13 @@ def level(
     """
     t0 = time.perf_counter()
     h_time = min(0.2, time_limit / 10) if heuristic_time is None else heuristic_time
+
+    def report(phase: str) -> None:
+        if progress is not None:
+            progress(min(1.0, (time.perf_counter() - t0) / time_limit), phase)
+
     heur = _heuristic(problem, time_limit=h_time, seed=seed)
+    report("heuristic")
     if heur.optimal:
         return _replace_elapsed(heur, time.perf_counter() - t0)
     start, mk, method, lb = heur.start, heur.makespan, heur.method, heur.lower_bound
@@ -654,21 +724,24 @@ def level(
     if res.start is not None and res.makespan < mk:
         start, mk, method = res.start, res.makespan, "cp-sat"
     lb = max(lb, res.lower_bound)
+    report("cp-sat")
     if mk > lb and left() > 1.0:
         # Phase 2: intensified sampling around the incumbent (cheap, strong on highly
         # resource-constrained plans where the solver's neighbourhoods stall) ...
         improved = _heuristic(problem, time_limit=0.25 * left(), seed=seed + 1, incumbent=start, lb=lb)
         if improved.makespan < mk:
             start, mk, method = improved.start, improved.makespan, improved.method
+        report("sampling")
         # ... then the solver again, hinted with the best schedule, for the rest of the time.
         if mk > lb:
             res = _solve_cpsat(problem, start, mk, lb, max(0.05, left()), seed + 1, workers)
             if res.start is not None and res.makespan < mk:
                 start, mk, method = res.start, res.makespan, "cp-sat"
             lb = max(lb, res.lower_bound)
-    report = validate(problem, start)
+    report("done")
+    checked = validate(problem, start)
     return LevellingResult(
-        problem.network.ids, start, mk, lb, mk <= lb, method, heur.makespan, report, time.perf_counter() - t0
+        problem.network.ids, start, mk, lb, mk <= lb, method, heur.makespan, checked, time.perf_counter() - t0
     )
 
 
@@ -707,6 +780,10 @@ def _solve_cpsat(
     Domains are cut by the critical-path bounds under the heuristic makespan (``ub``), so the
     search only looks at schedules at least as good as the hint.
     """
+    # Imported here: OR-Tools pulls in pandas and takes seconds to import, which the CPM, Monte
+    # Carlo and heuristic paths (and the CLI's other commands) do not need.
+    from ortools.sat.python import cp_model
+
     net = problem.network
     d = net.durations
     cpm = schedule(net, deadline=ub)
@@ -718,6 +795,11 @@ def _solve_cpsat(
     w = problem._weights
     for li in range(len(net.pred)):
         model.add(starts[int(net.succ[li])] >= starts[int(net.pred[li])] + int(w[li]))
+    makespan = model.new_int_var(lb, ub, "makespan")
+    # The makespan as an interval [makespan, ub + 1) that takes every resource whole: the cumulative
+    # propagators then reason on the makespan directly (no energy is left after the last activity).
+    tail_size = model.new_int_var(1, ub + 1 - lb, "tail_size")
+    tail = model.new_interval_var(makespan, tail_size, model.new_constant(ub + 1), "tail")
     for r in range(len(problem.resources)):
         users = [j for j in range(net.n) if problem.demands[j, r] > 0 and d[j] > 0]
         if not users:
@@ -738,12 +820,15 @@ def _solve_cpsat(
                 t = t2
             else:
                 t += 1
+        if len(ivs) == len(users):  # constant capacity: nothing after the makespan
+            ivs.append(tail)
+            dem.append(cap_max)
         model.add_cumulative(ivs, dem, cap_max)
         # Activities that need more than half the capacity can never overlap: a redundant disjunction.
         big = [intervals[j] for j in users if 2 * problem.demands[j, r] > cap_max]
         if len(big) > 1:
             model.add_no_overlap(big)
-    makespan = model.new_int_var(lb, ub, "makespan")
+    # Activities followed by no finish-to-start link could finish last.
     has_succ = np.zeros(net.n, bool)
     has_succ[net.pred[(net.kind == 0) & (net.lag >= 0)]] = True
     for j in range(net.n):
@@ -753,6 +838,7 @@ def _solve_cpsat(
     for j in range(net.n):
         model.add_hint(starts[j], int(hint[j]))
     model.add_hint(makespan, ub)
+    model.add_hint(tail_size, 1)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers if workers is not None else min(8, os.cpu_count() or 1)

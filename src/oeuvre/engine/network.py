@@ -568,6 +568,35 @@ class ScheduleResult:
             path.append(node)
         return [self.ids[i] for i in reversed(path)]
 
+    def start_dates(self) -> npt.NDArray[np.datetime64]:
+        """Early start dates, from the network's calendar.
+
+        Raises
+        ------
+        InputError
+            The network has no calendar.
+
+        Examples
+        --------
+        >>> from oeuvre.engine.calendar import WorkCalendar
+        >>> net = Network([Activity("A", 3), Activity("B", 2)], [Link("A", "B")], calendar=WorkCalendar(dt.date(2025, 1, 6)))
+        >>> r = schedule(net)
+        >>> [str(x) for x in r.start_dates()], [str(x) for x in r.finish_dates()]
+        (['2025-01-06', '2025-01-09'], ['2025-01-08', '2025-01-10'])
+        """
+        return self._calendar().to_date(self.es)
+
+    def finish_dates(self) -> npt.NDArray[np.datetime64]:
+        """Early finish dates (last working day of each activity; a milestone's is its start date)."""
+        cal = self._calendar()
+        zero = self.ef == self.es
+        return np.where(zero, cal.to_date(self.es), cal.finish_date(self.ef))
+
+    def _calendar(self) -> WorkCalendar:
+        if self.network.calendar is None:
+            raise InputError("the network has no calendar; dates need one", field="calendar")
+        return self.network.calendar
+
     def to_dict(self) -> dict[str, object]:
         """Plain dict with the CLI's JSON field names.
 
