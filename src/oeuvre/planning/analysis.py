@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,13 @@ def _weekly(dates: list[dt.date], values: npt.NDArray[np.float64]) -> tuple[list
 
 
 def levelling_proposal(
-    project: Project, plan: Plan, *, method: str = "heuristic", time_limit: float = 10.0, seed: int = 0
+    project: Project,
+    plan: Plan,
+    *,
+    method: str = "heuristic",
+    time_limit: float = 10.0,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
 ) -> dict[str, Any]:
     """Compute a levelled plan and compare it with the current one (nothing is saved)."""
     current = compute_schedule(load_network(project, plan=plan))
@@ -154,7 +161,7 @@ def levelling_proposal(
             % {"task": task, "resource": who}
         ) from None
     if method == "cpsat":
-        result = level(problem, time_limit=time_limit, seed=seed, workers=2)
+        result = level(problem, time_limit=time_limit, seed=seed, workers=2, progress=progress)
     else:
         result = level_heuristic(problem, time_limit=min(time_limit, 30.0), seed=seed)
     if not result.validation.ok:
@@ -296,7 +303,14 @@ def _milestone_risk(
     return out
 
 
-def risk_analysis(project: Project, plan: Plan, *, iterations: int = 5000, seed: int = 1) -> dict[str, Any]:
+def risk_analysis(
+    project: Project,
+    plan: Plan,
+    *,
+    iterations: int = 5000,
+    seed: int = 1,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
     """Monte Carlo on the remaining work: finish percentiles, probability of the contractual date,
     criticality index and the tornado of the tasks that drive the finish."""
     net = load_network(project, plan=plan)
@@ -318,7 +332,7 @@ def risk_analysis(project: Project, plan: Plan, *, iterations: int = 5000, seed:
     low = np.where(net.finished, most, np.minimum(low, most))
     high = np.where(net.finished, most, np.maximum(high, most))
     network = _working_day_lags(net, durations=net.duration)
-    result = monte_carlo(network, low, most, high, iterations=iterations, seed=seed)
+    result = monte_carlo(network, low, most, high, iterations=iterations, seed=seed, progress=progress)
     cal = net.calendar
 
     def finish_date(index: float) -> dt.date:

@@ -19,6 +19,18 @@ def _project(job: Job) -> Project:
     return Project.objects.get(pk=job.params["project"])
 
 
+def _fraction(progress: Progress, total: int = 100) -> Any:
+    """An engine callback (a fraction done, maybe a phase) that moves the job's progress bar."""
+    progress.start(total)
+
+    def report(fraction: float, phase: str | None = None) -> None:
+        target = min(total, int(fraction * total))
+        if target > progress.done:
+            progress.advance(target - progress.done, phase)
+
+    return report
+
+
 @job_handler("planning.schedule")
 def schedule_job(job: Job, progress: Progress) -> dict[str, Any]:
     from oeuvre.planning.services import _plan_locked, reschedule
@@ -38,7 +50,7 @@ def level_job(job: Job, progress: Progress) -> dict[str, Any]:
     from oeuvre.planning.analysis import levelling_proposal
 
     project = _project(job)
-    progress.start(2, "levelling")
+    report = _fraction(progress)
     with transaction.atomic():
         plan, _ = Plan.objects.get_or_create(project=project)
         revision = plan.revision
@@ -47,8 +59,9 @@ def level_job(job: Job, progress: Progress) -> dict[str, Any]:
             plan,
             method=job.params.get("method", "heuristic"),
             time_limit=float(job.params.get("time_limit", 10)),
+            progress=report,
         )
-    progress.advance(2, f"{len(result['moved'])} tasks moved")
+    report(1.0, f"{len(result['moved'])} tasks moved")
     return {**result, "revision": revision}
 
 
@@ -58,10 +71,10 @@ def risk_job(job: Job, progress: Progress) -> dict[str, Any]:
 
     project = _project(job)
     iterations = int(job.params.get("iterations", 5000))
-    progress.start(2, f"{iterations} iterations")
+    report = _fraction(progress)
     plan, _ = Plan.objects.get_or_create(project=project)
-    result = risk_analysis(project, plan, iterations=iterations, seed=int(job.params.get("seed", 1)))
-    progress.advance(2, f"P80 {result['percentiles']['P80']}")
+    result = risk_analysis(project, plan, iterations=iterations, seed=int(job.params.get("seed", 1)), progress=report)
+    report(1.0, f"P80 {result['percentiles']['P80']}")
     return {**result, "revision": plan.revision}
 
 
