@@ -87,6 +87,8 @@ class _Reader:
         tag = etree.QName(root)
         self.ns = f"{{{tag.namespace}}}" if tag.namespace else ""
         self.minutes_per_day = 480
+        self._element: Any = None
+        self._children: dict[Any, Any] = {}
 
     def tag(self, name: str) -> str:
         return self.ns + name
@@ -94,8 +96,18 @@ class _Reader:
     def error(self, message: str, element: Any, field: str | None = None) -> FileFormatError:
         return FileFormatError(message, line=getattr(element, "sourceline", None), field=field, source=self.source)
 
+    def child(self, element: Any, name: str) -> Any:
+        """The first child called ``name`` (as ``find``), from a map of the element's children: a task
+        has some forty fields, and ``find`` scans them all for each one."""
+        if element is not self._element:
+            children: dict[Any, Any] = {}
+            for child in element:
+                children.setdefault(child.tag, child)
+            self._element, self._children = element, children
+        return self._children.get(self.ns + name)
+
     def text(self, element: Any, name: str) -> str | None:
-        child = element.find(self.tag(name))
+        child = self.child(element, name)
         if child is None or child.text is None:
             return None
         value = str(child.text).strip()

@@ -203,10 +203,14 @@ class ProjectCosts:
     unassigned_effort: float
 
 
-def project_costs(project: Project, plan: Plan | None = None) -> ProjectCosts:
-    """Landing per lot (rolled up the WBS), per resource and for the project."""
+def project_costs(project: Project, plan: Plan | None = None, *, figures: TaskFigures | None = None) -> ProjectCosts:
+    """Landing per lot (rolled up the WBS), per resource and for the project.
+
+    ``figures`` (from :func:`task_figures` at the plan's status date) saves their queries when the
+    caller already has them (the dashboard shows the landing and the earned value).
+    """
     status = status_date_of(plan)
-    figures = task_figures(project, status, plan)
+    figures = figures if figures is not None else task_figures(project, status, plan)
     lots = list(
         Lot.objects.filter(project=project)
         .order_by("position", "code")
@@ -312,7 +316,9 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def earned_value_report(project: Project, plan: Plan | None = None) -> dict[str, Any]:
+def earned_value_report(
+    project: Project, plan: Plan | None = None, *, figures: TaskFigures | None = None
+) -> dict[str, Any]:
     """Time-phased earned value (weekly) in euros and person-days, and today's indicators.
 
     Returns a plain dict (the API's and the dashboard's data): ``weeks`` (Monday of each week),
@@ -328,7 +334,7 @@ def earned_value_report(project: Project, plan: Plan | None = None) -> dict[str,
             "task_id", "start", "finish", "effort", "cost", "is_milestone"
         )
     )
-    figures = task_figures(project, status, plan)
+    figures = figures if figures is not None else task_figures(project, status, plan)
     index = {pk: i for i, pk in enumerate(figures.ids)}
     starts = [r[1] for r in rows if r[1]] + [project.start_date or status]
     origin = _monday(min(starts))
@@ -395,12 +401,18 @@ def earned_value_report(project: Project, plan: Plan | None = None) -> dict[str,
     raf_w = np.where(np.isnan(raf_ff), np.maximum(effort - consumed, 0.0), raf_ff)
     total = consumed + raf_w
     progress_w = np.where(total > 0, consumed / np.where(total > 0, total, 1.0), 0.0)
-    finish_dates = dict(
-        Task.objects.filter(project=project, actual_finish__isnull=False).values_list("pk", "actual_finish")
-    )
-    ends = np.array(week_ends[: max(elapsed, 1)], dtype="datetime64[D]")
-    for pk, finished_on in finish_dates.items():
-        progress_w[index[pk], :] = np.where(ends >= np.datetime64(finished_on), 1.0, progress_w[index[pk], :])
+    finished_rows = [
+        (index[pk], day)
+        for pk, day in Task.objects.filter(project=project, actual_finish__isnull=False)
+        .order_by()
+        .values_list("pk", "actual_finish")
+        if pk in index
+    ]
+    if finished_rows:
+        ends = np.array(week_ends[: max(elapsed, 1)], dtype="datetime64[D]")
+        rows_done = np.array([r for r, _d in finished_rows], np.int64)
+        done_on = np.array([d for _r, d in finished_rows], dtype="datetime64[D]")
+        progress_w[rows_done, :] = np.where(ends[None, :] >= done_on[:, None], 1.0, progress_w[rows_done, :])
     if elapsed >= 1:
         progress_w[:, elapsed - 1] = figures.progress  # the status date's progress, overrides included
     # Baseline budget of each current task (tasks added after the baseline earn nothing: re-baseline).
@@ -414,7 +426,8 @@ def earned_value_report(project: Project, plan: Plan | None = None) -> dict[str,
         m=Sum(F("effort") * F("resource__tjm"))
     )["m"]
     ac_before = {"money": float(money_before or 0), "effort": float(base.sum())}
-    out["outside_baseline"] = int(sum(1 for pk in figures.ids if pk not in {r[0] for r in rows}))
+    in_baseline = {r[0] for r in rows}
+    out["outside_baseline"] = sum(1 for pk in figures.ids if pk not in in_baseline)
     for unit, budgets, b_values, ac_weekly, etc in (
         ("money", budget_cost, b_cost, weekly_cost_total, float((figures.raf * figures.rate).sum())),
         ("effort", budget_effort, b_effort, weekly_effort_total, float(figures.raf.sum())),

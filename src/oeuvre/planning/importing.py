@@ -107,7 +107,7 @@ def import_plan_file(
     """Read and import a file; file errors become ValidationFailed naming the line/row and field."""
     require(actor, project, PLANNING_EDIT)
     if progress is not None:
-        progress.start(4, _("reading the file"))
+        progress.start(7, _("reading the file"))
     try:
         data_plan = read_plan_file(filename, data)
     except FileFormatError as exc:
@@ -301,6 +301,8 @@ def plan_import(
             _("%(n)s links to or from summary tasks were not imported (lots carry no links).") % {"n": skipped_summary}
         )
     bulk_create_with_history(links, Dependency, batch_size=1000, default_user=actor)
+    if progress is not None:
+        progress.advance(1, _("%(n)s links") % {"n": len(links)})
 
     # --- Resources and assignments ---
     existing = {r.name.lower(): r for r in Resource.objects.filter(project=project)}
@@ -338,6 +340,8 @@ def plan_import(
             )
         )
     bulk_create_with_history(assignments, Assignment, batch_size=1000, default_user=actor)
+    if progress is not None:
+        progress.advance(1, _("%(n)s assignments") % {"n": len(assignments)})
 
     # --- Baseline from the file ---
     baseline = None
@@ -349,6 +353,7 @@ def plan_import(
             created_by=actor,
         )
         rows = []
+        lot_codes = {lot.pk: lot.code for lot in created_lots}
         for item in with_baseline:
             task = task_by_uid[item.uid]
             duration = round(item.baseline_duration_days) if item.baseline_duration_days is not None else task.duration
@@ -361,7 +366,7 @@ def plan_import(
                     task=task,
                     code=task.code,
                     name=task.name,
-                    lot_code=next(lot.code for lot in created_lots if lot.pk == task.lot_id),
+                    lot_code=lot_codes[task.lot_id],
                     is_milestone=task.kind == TaskKind.MILESTONE,
                     start=item.baseline_start or item.baseline_finish,
                     finish=item.baseline_finish or item.baseline_start,

@@ -63,7 +63,7 @@ from oeuvre.planning.permissions import (
     PLANNING_VIEW,
     PLANNING_VIEW_COSTS,
 )
-from oeuvre.planning.scheduling import project_calendar
+from oeuvre.planning.scheduling import project_calendar, status_date_of
 from oeuvre.projects.models import Project
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
@@ -1006,8 +1006,10 @@ def baseline_delete(request: HttpRequest, project: Project, baseline_id: int) ->
 @project_page(PLANNING_VIEW_COSTS)
 def costs(request: HttpRequest, project: Project) -> HttpResponse:
     plan = selectors.plan_of(project)
-    report = costing.earned_value_report(project, plan if plan.pk else None)
-    landing = costing.project_costs(project, plan if plan.pk else None)
+    saved = plan if plan.pk else None
+    figures = costing.task_figures(project, status_date_of(saved), saved)  # shared by both reports
+    report = costing.earned_value_report(project, saved, figures=figures)
+    landing = costing.project_costs(project, saved, figures=figures)
     if request.GET.get("format") == "csv":
         columns = [
             Column("label", gettext_lazy("Line"), lambda r: r["label"]),
