@@ -401,25 +401,52 @@ def _main_plan(ctx: DemoContext, project: Project) -> None:
     ]
 
     def scale() -> None:
+        """Scale each phase's durations (one factor, rounded) so that its milestone lands on target.
+
+        The finish grows with the factor, so a bisection finds the largest factor that keeps the
+        milestone on or before the target; the work that leads straight to the milestone then takes up
+        what rounding left."""
         for milestone, deadline, scaled, _unused in phases:
             assert deadline is not None
             target = int(cal.to_index([deadline])[0]) - 2
-            previous = -1
-            for _round in range(12):
+            work = [key for key in scaled if tasks[key].kind != TaskKind.MILESTONE]
+            base = {key: tasks[key].duration for key in work}
+
+            def reach(
+                factor: float, milestone: str = milestone, work: list[str] = work, base: dict[str, int] = base
+            ) -> int:
+                for key in work:
+                    tasks[key].duration = max(1, round(base[key] * factor))
+                Task.objects.bulk_update([tasks[key] for key in work], ["duration"])
+                _reschedule(project)
+                return int(cal.to_index([_finish(tasks[milestone]) + _ONE_DAY])[0])
+
+            low, high = 0.1, 5.0
+            for _round in range(16):
+                middle = (low + high) / 2
+                if reach(middle) <= target:
+                    low = middle
+                else:
+                    high = middle
+            reached = reach(low)
+            own = {tasks[key].pk: tasks[key] for key in work}
+            for _round in range(4):
+                if reached >= target:
+                    break
+                frontier, seen = [tasks[milestone].pk], set()
+                while frontier:  # through the milestones that lead to it, to this phase's tasks
+                    pk = frontier.pop()
+                    for pred in Dependency.objects.filter(successor_id=pk).values_list("predecessor_id", flat=True):
+                        if pred in seen:
+                            continue
+                        seen.add(pred)
+                        if pred in own:
+                            own[pred].duration += target - reached
+                            own[pred].save(update_fields=["duration"])
+                        elif any(tasks[key].pk == pred for key in scaled):
+                            frontier.append(pred)
                 _reschedule(project)
                 reached = int(cal.to_index([_finish(tasks[milestone]) + _ONE_DAY])[0])
-                origin = 0 if milestone == "livv" else int(cal.to_index([_finish(tasks["livv"]) + _ONE_DAY])[0])
-                factor = (target - origin) / max(reached - origin, 1)
-                if abs(factor - 1) < 0.004:
-                    break
-                # Rounding can stall the small tasks; then move every one by at least a day.
-                step = round if reached != previous else (math.floor if factor < 1 else math.ceil)
-                previous = reached
-                for key in scaled:
-                    task = tasks[key]
-                    if task.kind != TaskKind.MILESTONE:
-                        task.duration = max(1, step(task.duration * factor))
-                Task.objects.bulk_update([tasks[k] for k in scaled], ["duration"])
 
     scale()
     _sequence(project, running_ids, people)
@@ -460,7 +487,7 @@ def _main_plan(ctx: DemoContext, project: Project) -> None:
         i = by_pk[task.pk]
         if key in running or task.kind == TaskKind.MILESTONE:
             continue
-        stretch[i] = 1.0 + abs(rng.gauss(0.11, 0.06)) + (0.3 if key in UNDERESTIMATED else 0.0)
+        stretch[i] = 1.0 + abs(rng.gauss(0.07, 0.05)) + (0.25 if key in UNDERESTIMATED else 0.0)
     c = network.network
     real_d = np.where(c.durations > 0, np.maximum(np.round(c.durations * stretch), 1), 0).astype(np.int64)
     release = np.zeros(n, np.int64)
@@ -573,6 +600,7 @@ def _generated_plan(ctx: DemoContext, project: Project, n: int) -> None:
         ]
     )
     tasks = []
+    units = [Decimal(rng.choice(["0.5", "1", "1"])) for _ in range(n)]  # each task's share of its person
     for k in range(n):
         milestone = k % 25 == 24
         duration = 0 if milestone else rng.randint(1, 15)
@@ -586,18 +614,21 @@ def _generated_plan(ctx: DemoContext, project: Project, n: int) -> None:
                 kind=TaskKind.MILESTONE if milestone else TaskKind.TASK,
                 milestone_type=MilestoneType.INTERNAL if milestone else MilestoneType.NONE,
                 duration=duration,
-                effort=Decimal(duration) * Decimal(rng.choice(["0.5", "1", "1", "1.5", "2"])),
+                effort=Decimal(duration) * units[k] * Decimal(rng.choice(["0.9", "1", "1", "1.1"])),
             )
         )
     tasks = Task.objects.bulk_create(tasks, batch_size=1000)
+    # Parallel streams of work, one level after another (about 40 levels: the plan spans two years
+    # whatever its size); each task follows the previous one of its stream and, often, one or two
+    # tasks of other streams at the previous levels.
     links: set[tuple[int, int]] = set()
-    width = max(8, n // 60)  # parallel streams
-    for k in range(1, n):
-        if k % width:
-            links.add((k - 1, k))
+    width = max(8, n // 40)
+    for k in range(width, n):
+        links.add((k - width, k))
         for _ in range(rng.choice([0, 1, 1, 2])):
-            j = k - rng.randint(1, min(k, 3 * width))
-            links.add((j, k))
+            j = k - width * rng.randint(1, 2) + rng.randint(-3, 3)
+            if 0 <= j < k and j // width < k // width:
+                links.add((j, k))
     kinds = ["FS"] * 8 + ["SS", "FF"]
     Dependency.objects.bulk_create(
         [
@@ -614,8 +645,8 @@ def _generated_plan(ctx: DemoContext, project: Project, n: int) -> None:
     )
     Assignment.objects.bulk_create(
         [
-            Assignment(task=t, resource=rng.choice(people), units=Decimal(rng.choice(["0.5", "1", "1"])))
-            for t in tasks
+            Assignment(task=t, resource=rng.choice(people), units=units[k])
+            for k, t in enumerate(tasks)
             if t.kind == TaskKind.TASK
         ],
         batch_size=2000,
@@ -634,6 +665,7 @@ def _generated_plan(ctx: DemoContext, project: Project, n: int) -> None:
         )
     )
     crew = dict(Assignment.objects.filter(task__project=project).values_list("task_id", "resource_id"))
+    share = dict(Assignment.objects.filter(task__project=project).values_list("task_id", "units"))
     cal = project_calendar(project, origin=start)
     entries = []
     finished = []
@@ -649,7 +681,8 @@ def _generated_plan(ctx: DemoContext, project: Project, n: int) -> None:
                         resource_id=crew[pk],
                         task_id=pk,
                         date=day,
-                        effort=Decimal(rng.choice(["0.5", "1", "1"])),
+                        # Mostly as planned, some days longer: the work costs a little more than planned.
+                        effort=min(share[pk] + Decimal(rng.choice(["0", "0", "0", "0.25"])), Decimal(1)),
                     )
                 )
         finished.append(Task(pk=pk, actual_start=first, actual_finish=last if last < status else None))
