@@ -27,6 +27,7 @@ from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page, user_page
 from oeuvre.web.forms import apply_error
 from oeuvre.web.listing import Column, build_listing, export_csv
+from oeuvre.web.panels import home_panels
 
 PORTFOLIO_COLUMNS = [
     Column("code", gettext_lazy("Code"), lambda p: p.code, "code"),
@@ -78,6 +79,7 @@ def home(request: HttpRequest, project: Project) -> HttpResponse:
         closures=project.closures.all(),
         phases=Phase.choices,
         phase_form=PhaseForm(initial={"phase": project.phase, "version": project.version}),
+        home_panels=home_panels(request, project, context["my_permissions"]),
     )
     return render(request, "projects/home.html", context)
 
