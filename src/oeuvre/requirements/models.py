@@ -379,7 +379,10 @@ class TraceLink(models.Model):
         indexes = [models.Index(fields=["project", "kind"], name="trace_link_project_kind")]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.get_kind_display()} {self.target}"
+        # Written on the fields alone: the activity feed calls it on history records too.
+        source = self.src_exigence or self.src_specification or self.src_component
+        target = self.dst_exigence or self.dst_specification or self.dst_component
+        return f"{getattr(source, 'reference', '?')} {self.get_kind_display()} {getattr(target, 'reference', '?')}"
 
     @property
     def source(self) -> Exigence | Specification | Component | None:
