@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -83,6 +84,7 @@ _SYNONYMS: dict[str, list[str]] = {
     "owner": ["responsable", "owner", "porteur", "proprietaire", "author", "auteur"],
     "external_id": [_key(IDENTIFIER_COLUMN)],
 }  # fmt: skip
+_STATUS_WORDS = {"statut", "status", "etat", "state", "reqif status", "validation"}
 _TYPE_WORDS: dict[str, str] = {
     "fonctionnelle": "fonctionnelle", "fonctionnel": "fonctionnelle", "functional": "fonctionnelle",
     "f": "fonctionnelle", "metier": "fonctionnelle",
@@ -104,10 +106,23 @@ _PRIORITY_WORDS: dict[str, str] = {
     "won t": "wont", "wont": "wont", "w": "wont", "won t have": "wont", "exclue": "wont", "4": "wont",
     "hors perimetre": "wont",
 }  # fmt: skip
-for _value, _label in ExigenceType.choices:
-    _TYPE_WORDS.setdefault(_key(_value), _value)
-for _value, _label in Priority.choices:
-    _PRIORITY_WORDS.setdefault(_key(_value), _value)
+_LABELS_ADDED = False
+
+
+def _add_labels() -> None:
+    """Accept our own labels, in French and English, as our exports write them ("Indispensable (Must)")."""
+    global _LABELS_ADDED
+    if _LABELS_ADDED:
+        return
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for value, label in ExigenceType.choices:
+                _TYPE_WORDS.setdefault(_key(value), value)
+                _TYPE_WORDS.setdefault(_key(label), value)
+            for value, label in Priority.choices:
+                _PRIORITY_WORDS.setdefault(_key(value), value)
+                _PRIORITY_WORDS.setdefault(_key(label), value)
+    _LABELS_ADDED = True
 
 
 def suggest_mapping(columns: Iterable[str]) -> dict[str, str]:
@@ -126,7 +141,9 @@ def suggest_mapping(columns: Iterable[str]) -> dict[str, str]:
                 used.add(field_name)
                 break
         else:
-            mapping[column] = IGNORE if column == TYPE_COLUMN else EXTRA
+            # The status is decided in Œuvre (only the MOA validates): an imported one is not taken over.
+            ignored = column == TYPE_COLUMN or key in _STATUS_WORDS or last in _STATUS_WORDS
+            mapping[column] = IGNORE if ignored else EXTRA
     return mapping
 
 
@@ -267,6 +284,7 @@ def plan_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportPlan:
     """What importing ``source`` with ``mapping`` would do, row by row; writes nothing."""
+    _add_labels()
     table = source.table
     unknown = [c for c in mapping if c not in table.columns]
     if unknown:
