@@ -844,7 +844,7 @@ def coverage(request: HttpRequest, code: str) -> Any:
 
 
 @router.post(
-    "/projects/{code}/exigences/imports",
+    "/projects/{code}/requirements/imports",
     response={202: JobOut, **_WRITE},
     summary="Import exigences from xlsx, csv, reqif or reqifz (a job)",
     description=(
@@ -856,7 +856,7 @@ def coverage(request: HttpRequest, code: str) -> Any:
 def import_exigences(
     request: HttpRequest,
     code: str,
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
     mapping: Form[str] = "",
     dry_run: Form[bool] = True,
     header_row: Form[int | None] = None,
@@ -864,6 +864,8 @@ def import_exigences(
     project = _project(request, code)
     actor = current_user(request)
     require(actor, project, REQUIREMENTS_IMPORT)
+    if file is None:
+        raise ValidationFailed({"file": [_("Send the file to import (multipart form field “file”).")]})
     data = file.read()
     try:
         source = imports.read_source(data, file.name or "import", header_row=header_row)

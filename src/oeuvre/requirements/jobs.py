@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import translation
@@ -16,9 +18,35 @@ from oeuvre.interop.errors import FileFormatError
 from oeuvre.projects.models import Project
 from oeuvre.requirements.imports import apply_import, file_error_message, plan_import, read_source
 
-__all__ = ["IMPORT_JOB", "enqueue_import", "store_upload"]
+__all__ = ["IMPORT_JOB", "enqueue_import", "register_upload", "remember_mapping", "store_upload", "upload_info"]
 
 IMPORT_JOB = "requirements.import"
+_UPLOAD_TTL = 24 * 3600
+
+
+def _upload_key(token: str) -> str:
+    return f"oeuvre:requirements:upload:{token}"
+
+
+def register_upload(project: Project, filename: str, data: bytes, header_row: int | None) -> str:
+    """Keep an upload between the mapping screen, the dry run and the commit (a day, in the shared cache)."""
+    token = uuid.uuid4().hex
+    stored = store_upload(project, filename, data)
+    info = {"project": project.pk, "stored": stored, "filename": filename, "header_row": header_row, "mapping": {}}
+    cache.set(_upload_key(token), info, _UPLOAD_TTL)
+    return token
+
+
+def upload_info(token: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = cache.get(_upload_key(token))
+    return found
+
+
+def remember_mapping(token: str, mapping: dict[str, str]) -> None:
+    info = upload_info(token)
+    if info is not None:
+        info["mapping"] = mapping
+        cache.set(_upload_key(token), info, _UPLOAD_TTL)
 
 
 def store_upload(project: Project, filename: str, data: bytes) -> str:

@@ -603,18 +603,12 @@ def rtm(request: HttpRequest, project: Project) -> HttpResponse:
 
 # --- Import ----------------------------------------------------------------------------------------------------
 
-_SESSION_KEY = "requirements_imports"
 
-
-def _uploads(request: HttpRequest) -> dict[str, Any]:
-    return request.session.setdefault(_SESSION_KEY, {})  # type: ignore[no-any-return]
-
-
-def _upload(request: HttpRequest, project: Project, token: str) -> dict[str, Any]:
-    upload = _uploads(request).get(token)
+def _upload(project: Project, token: str) -> dict[str, Any]:
+    upload = jobs.upload_info(token)
     if upload is None or upload.get("project") != project.pk:
         raise Http404("upload")
-    return upload  # type: ignore[no-any-return]
+    return upload
 
 
 @project_page(REQUIREMENTS_IMPORT)
@@ -628,16 +622,7 @@ def import_upload(request: HttpRequest, project: Project) -> HttpResponse:
         except FileFormatError as exc:
             form.add_error("file", imports.file_error_message(exc))
         else:
-            token = uuid.uuid4().hex
-            stored = jobs.store_upload(project, upload.name, data)
-            uploads = _uploads(request)
-            uploads[token] = {
-                "project": project.pk,
-                "stored": stored,
-                "filename": upload.name,
-                "header_row": form.cleaned_data["header_row"],
-            }
-            request.session.modified = True
+            token = jobs.register_upload(project, upload.name, data, form.cleaned_data["header_row"])
             return redirect("requirements:import_map", project.code, token)
     return render(
         request,
@@ -649,7 +634,7 @@ def import_upload(request: HttpRequest, project: Project) -> HttpResponse:
 
 @project_page(REQUIREMENTS_IMPORT)
 def import_map(request: HttpRequest, project: Project, token: str) -> HttpResponse:
-    upload = _upload(request, project, token)
+    upload = _upload(project, token)
     with default_storage.open(upload["stored"], "rb") as handle:
         data = handle.read()
     source = imports.read_source(data, upload["filename"], header_row=upload.get("header_row"))
@@ -668,8 +653,7 @@ def import_map(request: HttpRequest, project: Project, token: str) -> HttpRespon
             dry_run=dry_run,
             header_row=upload.get("header_row"),
         )
-        upload["mapping"] = mapping
-        request.session.modified = True
+        jobs.remember_mapping(token, mapping)
         return redirect("requirements:import_job", project.code, token, job.pk)
     mapping = upload.get("mapping") or suggested
     samples = [[("" if v is None else str(v))[:60] for v in row.cells] for row in table.rows[:3]]
@@ -698,7 +682,7 @@ def import_map(request: HttpRequest, project: Project, token: str) -> HttpRespon
 @project_page(REQUIREMENTS_IMPORT)
 def import_commit(request: HttpRequest, project: Project, token: str) -> HttpResponse:
     """Commit what the dry run showed, with the mapping it used."""
-    upload = _upload(request, project, token)
+    upload = _upload(project, token)
     if not upload.get("mapping"):
         return redirect("requirements:import_map", project.code, token)
     job = jobs.enqueue_import(
@@ -715,10 +699,8 @@ def import_commit(request: HttpRequest, project: Project, token: str) -> HttpRes
 
 @project_page(REQUIREMENTS_IMPORT)
 def import_job(request: HttpRequest, project: Project, token: str, job_id: uuid.UUID) -> HttpResponse:
-    upload = _upload(request, project, token)
+    upload = _upload(project, token)
     job = get_object_or_404(Job, pk=job_id, project=project, kind=jobs.IMPORT_JOB)
-    if job.created_by_id != request.user.pk:
-        raise Http404("job")
     state = job_state(job)
     context = _ctx(request, project, job=job, state=state, token=token, upload=upload, result=job.result)
     template = "requirements/_import_status.html" if request.htmx else "requirements/import_job.html"  # type: ignore[attr-defined]
