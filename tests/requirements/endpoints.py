@@ -301,7 +301,7 @@ ENDPOINTS = [
             "specification_prefix": "SP",
             "component_prefix": "CMP",
             "reference_digits": 3,
-        },  # fmt: skip
+        },
         ok=(302,),
     ),
     # --- API ------------------------------------------------------------------------------------
