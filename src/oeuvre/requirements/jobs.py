@@ -104,12 +104,9 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
             )
         summary = plan.summary()
         summary["dry_run"] = bool(params.get("dry_run"))
-        progress.message = (
-            translation.gettext(
-                "%(create)s to create, %(update)s to update, %(error)s in error"
-                if summary["dry_run"]
-                else "%(create)s created, %(update)s updated"
-            )
-            % summary
-        )
+        if summary["dry_run"]:
+            message = translation.gettext("%(create)s to create, %(update)s to update, %(error)s in error")
+        else:
+            message = translation.gettext("%(create)s created, %(update)s updated")
+        progress.message = message % summary
         return summary
