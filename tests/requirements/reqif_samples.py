@@ -1,3 +1,4 @@
+# ruff: noqa: E501 — XML samples keep the long lines the tools write
 """ReqIF documents shaped like the exports of real tools (what each writes, cut down to a few objects)."""
 
 from __future__ import annotations

@@ -81,9 +81,11 @@ def test_it_names_the_row_and_column_of_each_error_and_imports_nothing(personas:
     errors = {o.row: o.errors for o in plan.outcomes if o.action == "error"}
     assert sorted(errors) == [3, 4, 5, 6]
     assert errors[3][0][0] == "Titre"
-    assert errors[4][0][0] == "Type" and "Esthétique" in errors[4][0][1]
+    assert errors[4][0][0] == "Type"
+    assert "Esthétique" in errors[4][0][1]
     assert {f for f, _m in errors[5]} == {"Priorité", "Responsable"}
-    assert "EX-001" in errors[6][0][1] and "2" in errors[6][0][1]  # "already on row 2"
+    assert "EX-001" in errors[6][0][1]
+    assert "2" in errors[6][0][1]
     with pytest.raises(DomainError):
         imports.apply_import(actor=personas.amoa, project=personas.project, source=source, mapping=mapping)
     assert Exigence.objects.count() == 0
@@ -178,7 +180,8 @@ def test_it_imports_a_doors_file_with_relations(personas: Any) -> None:
     assert first.title == "Paiement en ligne"
     assert first.external_id == "_o1"
     assert first.extra_attributes == {"Priority": "High", "Created On": "2026-01-05"}
-    assert "script" not in first.text and "**doit**" in first.text
+    assert "script" not in first.text
+    assert "**doit**" in first.text
     link = TraceLink.objects.get(project=personas.project)
     assert (link.src_exigence.reference, link.dst_exigence.reference, link.comment) == ("CCTP-13", "CCTP-12", "Refines")
 
@@ -196,7 +199,8 @@ def test_it_runs_an_import_as_a_job(personas: Any) -> None:
     job = execute_job(job, listener=lambda done, total, _m: seen.append((done, total)))
     assert job.status == Job.Status.DONE
     assert (job.result["create"], job.result["dry_run"]) == (3, True)
-    assert seen and seen[-1] == (3, 3)
+    assert seen
+    assert seen[-1] == (3, 3)
     bad = Job.objects.create(
         kind=jobs.IMPORT_JOB, project=project, created_by=personas.amoa,
         params={"stored": jobs.store_upload(project, "x.xlsx", b"not a zip"), "filename": "x.xlsx", "mapping": {},
