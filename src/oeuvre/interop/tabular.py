@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from oeuvre.interop.safety import DEFAULT_LIMITS, Limits, check_magic, check_xml
 from oeuvre.interop.sheets import unquote
 
 __all__ = ["Cell", "Row", "Table", "read_csv", "read_table", "read_xlsx"]
+
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
 
 Cell = str | int | float | Decimal | date | datetime | bool | None
 HEADER_SCAN_ROWS = 30
@@ -137,13 +140,15 @@ def read_xlsx(
                 # Declared sizes were checked; a lying header is caught by zipfile's own size check.
                 check_xml(member.read(limits.max_unzipped_bytes + 1))
     import openpyxl  # imported late: only this reader needs it
+    from openpyxl.utils.cell import range_boundaries
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about data validation and styles it ignores
-            # Not read-only: merged header cells are only known in the normal mode.
-            book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+            # Read-only mode streams the cells (several times faster on large sheets); merged ranges,
+            # which that mode does not report, are read from the sheet's XML below.
+            book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise FileFormatError(f"the workbook cannot be read: {exc}", code="unreadable") from None
     if sheet:
@@ -152,25 +157,42 @@ def read_xlsx(
         ws: Any = book[sheet]
     else:
         ws = book.worksheets[0]
-    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
-        raise HostileFileError(
-            f"the sheet has {ws.max_row} rows and {ws.max_column} columns; the limits are {MAX_ROWS} and {MAX_COLUMNS}",
-            code="too_many_rows",
-        )
-    width = ws.max_column
-    # Merged ranges: the value sits in the top-left cell; every cell of the range shows it.
-    merged: dict[tuple[int, int], Any] = {}
-    vertical_header_merges: list[tuple[int, int]] = []
-    for rng in ws.merged_cells.ranges:
-        value = ws.cell(rng.min_row, rng.min_col).value
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                merged[(r, c)] = value
-        vertical_header_merges.append((rng.min_row, rng.max_row))
+    ranges: list[tuple[int, int, int, int]] = []  # (min_col, min_row, max_col, max_row)
+    sheet_path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
+    if sheet_path in archive.namelist():
+        with archive.open(sheet_path) as member:
+            xml = member.read(limits.max_unzipped_bytes + 1)
+        for ref in _MERGE_REF.findall(xml):
+            bounds = range_boundaries(ref.decode())
+            if None not in bounds:
+                ranges.append(bounds)  # type: ignore[arg-type]
     grid: list[list[Cell]] = []
-    for r_index, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [_normalise(merged.get((r_index, c_index), value)) for c_index, value in enumerate(values, start=1)]
-        grid.append(cells)
+    width = 0
+    for values in ws.iter_rows(values_only=True):
+        if len(grid) >= MAX_ROWS:
+            raise HostileFileError(f"the sheet has more than {MAX_ROWS} rows", code="too_many_rows")
+        if len(values) > MAX_COLUMNS:
+            raise HostileFileError(f"the sheet has more than {MAX_COLUMNS} columns", code="too_many_rows")
+        grid.append([_normalise(v) for v in values])
+        width = max(width, len(values))
+        if progress is not None and len(grid) % 2000 == 0:
+            progress(len(grid))
+    book.close()
+    # Merged ranges: the value sits in the top-left cell; every cell of the range shows it.
+    vertical_header_merges: list[tuple[int, int]] = []
+    for min_col, min_row, max_col, max_row in ranges:
+        if min_row - 1 >= len(grid):
+            continue
+        top_left = grid[min_row - 1]
+        value = top_left[min_col - 1] if min_col - 1 < len(top_left) else None
+        for r in range(min_row, min(max_row, len(grid)) + 1):
+            row_cells = grid[r - 1]
+            if len(row_cells) < max_col:
+                row_cells.extend([None] * (max_col - len(row_cells)))
+            for c in range(min_col, max_col + 1):
+                row_cells[c - 1] = value
+        width = max(width, max_col)
+        vertical_header_merges.append((min_row, max_row))
     header = header_row - 1 if header_row else _find_header(grid)
     if not 0 <= header < len(grid):
         raise FileFormatError(f"row {header + 1} does not exist", code="no_header", row=header + 1)

@@ -462,7 +462,7 @@ def apply_import(
         new_objects.append(Exigence(project=project, reference=reference, number=number, **data))
     if new_objects:
         bulk_create_with_history(
-            new_objects, Exigence, batch_size=500, default_user=actor, default_change_reason="import"
+            new_objects, Exigence, batch_size=2000, default_user=actor, default_change_reason="import"
         )
         _advance_counter(project)
     if updates:
@@ -491,7 +491,7 @@ def apply_import(
             changed,
             Exigence,
             [*sorted(touched), "version", "updated_at"] if touched else ["version"],
-            batch_size=500,
+            batch_size=2000,
             default_user=actor,
             default_change_reason="import",
         )
