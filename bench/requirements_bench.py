@@ -30,7 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oeuvre.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -104,7 +104,7 @@ def bench_rtm(project: Project) -> None:
     ms, response = timed(lambda: client.get(url + "?sort=-priority&page=30"))
     line("page 30, sorted by priority descending", ms, 300)
     filters = selectors.RtmFilters()
-    ms, page = timed(lambda: selectors.rtm_page(project, filters, page=1, per_page=100))
+    ms, _page = timed(lambda: selectors.rtm_page(project, filters, page=1, per_page=100))
     line("first page, selector only", ms)
     first = list(Exigence.objects.filter(project=project).order_by("number", "pk")[:100])
     with CaptureQueriesContext(connection) as queries:
@@ -115,7 +115,7 @@ def bench_rtm(project: Project) -> None:
 
     ms, data = timed(lambda: exports.rtm_xlsx(project), runs=3)
     line(f"full Excel export ({count:,} rows, {len(data) // 1024} KiB)", ms, 5000)
-    ms_rows, (rows, _tests) = timed(lambda: selectors.rtm_all(project), runs=3)
+    ms_rows, (_rows, _tests) = timed(lambda: selectors.rtm_all(project), runs=3)
     line("  of which: every row from the selector", ms_rows)
     everything = list(Exigence.objects.filter(project=project).order_by("number", "pk"))
     counter = QueryCounter()
@@ -124,7 +124,7 @@ def bench_rtm(project: Project) -> None:
         naive_rtm_rows(project, everything)
         naive_ms = (time.perf_counter() - started) * 1000
     line("every row by naive per-row queries (no Excel)", naive_ms, None, f"({counter.count:,} queries)")
-    ms, csv_data = timed(lambda: exports.rtm_csv(project), runs=3)
+    ms, _csv_data = timed(lambda: exports.rtm_csv(project), runs=3)
     line("full CSV export", ms)
 
 
@@ -158,7 +158,10 @@ def bench_import(rows: int, naive_rows: int) -> None:
     def fresh_project(code: str) -> Project:
         Project.objects.filter(code=code).delete()
         project = Project.objects.create(
-            code=code, name=f"Banc {code}", moa_organisation=main.moa_organisation, moe_organisation=main.moe_organisation
+            code=code,
+            name=f"Banc {code}",
+            moa_organisation=main.moa_organisation,
+            moe_organisation=main.moe_organisation,
         )
         Membership.objects.create(project=project, user=amoa, role="amoa")
         return project
@@ -190,8 +193,10 @@ def bench_import(rows: int, naive_rows: int) -> None:
     imports.apply_import(actor=amoa, project=other, source=imports.read_source(data, "banc.xlsx"), mapping=mapping)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"  peak memory: {peak / 2**20:,.0f} MiB of Python allocations (tracemalloc, read + commit), "
-          f"process max RSS {rss_after / 1024:,.0f} MiB (+{(rss_after - rss_before) / 1024:,.0f} MiB during the timed run)")
+    print(
+        f"  peak memory: {peak / 2**20:,.0f} MiB of Python allocations (tracemalloc, read + commit), "
+        f"process max RSS {rss_after / 1024:,.0f} MiB (+{(rss_after - rss_before) / 1024:,.0f} MiB during the timed run)"
+    )
 
     # Re-import the same file: every row is matched by reference and unchanged.
     started = time.perf_counter()
