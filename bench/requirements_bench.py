@@ -195,7 +195,7 @@ def bench_import(rows: int, naive_rows: int) -> None:
     tracemalloc.stop()
     print(
         f"  peak memory: {peak / 2**20:,.0f} MiB of Python allocations (tracemalloc, read + commit), "
-        f"process max RSS {rss_after / 1024:,.0f} MiB (+{(rss_after - rss_before) / 1024:,.0f} MiB during the timed run)"
+        f"process max RSS {rss_after / 1024:,.0f} MiB (+{(rss_after - rss_before) / 1024:,.0f} MiB in the timed run)"
     )
 
     # Re-import the same file: every row is matched by reference and unchanged.
