@@ -115,7 +115,7 @@ class ExigenceDetail:
     allocated: list[TraceLink]  # components this exigence is allocated to
     incoming: list[TraceLink]  # satisfies links, for removal buttons
     history: list[Any]
-    hanging: dict[str, list[traces.HangingItem]]
+    hanging: list[tuple[str, str, list[traces.HangingItem]]]
     coverage: traces.TestCoverage | None
     tests_available: bool
 
@@ -145,7 +145,7 @@ def exigence_detail(project: Project, exigence_id: int) -> ExigenceDetail:
         allocated=[link for link in links if link.kind == TraceKind.ALLOCATED],
         incoming=incoming,
         history=history,
-        hanging=impact.hanging,
+        hanging=impact.hanging_groups,
         coverage=coverage,
         tests_available=traces.coverage_available(),
     )
@@ -160,6 +160,11 @@ class Impact:
     specifications: list[Specification]
     components: list[Component]
     hanging: dict[str, list[traces.HangingItem]] = field(default_factory=dict)
+
+    @property
+    def hanging_groups(self) -> list[tuple[str, str, list[traces.HangingItem]]]:
+        """(group, heading, items) for each stage's group, in a stable order."""
+        return [(group, traces.group_label(group), items) for group, items in sorted(self.hanging.items())]
 
 
 def impact_of(project: Project, exigence_ids: Iterable[int]) -> Impact:

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 __all__ = [
     "CoverageProvider",
     "HangingItem",
@@ -35,6 +37,7 @@ __all__ = [
     "ImpactQuery",
     "TestCoverage",
     "coverage_available",
+    "group_label",
     "coverage_for",
     "hanging_items",
     "register_coverage_provider",
@@ -81,6 +84,12 @@ class TestCoverage:
 
 
 ImpactProvider = Callable[[ImpactQuery], Iterable[HangingItem]]
+# Headings of the groups the planning and recette stages use; a new group shows its own name.
+GROUP_LABELS: dict[str, Any] = {"tasks": gettext_lazy("Tasks"), "tests": gettext_lazy("Tests")}
+
+
+def group_label(group: str) -> str:
+    return str(GROUP_LABELS.get(group, group))
 CoverageProvider = Callable[[Any, "Iterable[int] | None"], Mapping[int, TestCoverage]]
 
 _IMPACT: dict[str, ImpactProvider] = {}
