@@ -56,6 +56,9 @@ def test_it_runs_the_workflow_and_only_the_moa_validates(personas: Any) -> None:
     exigence = services.exigence_validate(actor=personas.moa, exigence=exigence, expected_version=exigence.version)
     assert exigence.status == ExigenceStatus.VALIDEE
     assert exigence.decided_by == personas.moa
+    # History names who did each step, also outside a web request (API token, CLI, jobs).
+    steps = [(r.history_user, r.status) for r in exigence.history.order_by("history_id")]
+    assert steps == [(personas.amoa, "brouillon"), (personas.amoa, "soumise"), (personas.moa, "validee")]
 
 
 def test_it_reopens_a_validated_exigence_that_changes(personas: Any) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from oeuvre.projects.models import Project
 from oeuvre.requirements import traces
@@ -27,7 +28,6 @@ from oeuvre.requirements.models import (
     TraceKind,
     TraceLink,
 )
-from oeuvre.requirements.services import deliverable_rule
 
 __all__ = [
     "GAP_NO_SPEC",
@@ -518,6 +518,17 @@ class Change:
     title_diff: list[Chunk]
     text_diff: list[Chunk]
 
+    @property
+    def field_labels(self) -> list[str]:
+        names = {f.name: str(f.verbose_name) for f in BaselineEntry._meta.get_fields() if hasattr(f, "verbose_name")}
+        return [names.get(f, f) for f in self.fields]
+
+    @property
+    def other_fields(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) for the changed fields other than title and text."""
+        names = {"type": _("type"), "priority": _("priority"), "source": _("source"), "status": _("status")}
+        return [(str(names[f]), *field_change(self, f)) for f in self.fields if f in names]
+
 
 @dataclass
 class Comparison:
@@ -612,4 +623,29 @@ def baseline_compare(project: Project, before: CdcVersion, after: CdcVersion | N
 
 def deliverable_rules(project: Project) -> list[tuple[str, str, list[str], list[str]]]:
     """(kind, label, author roles, validator roles) for every kind, the project's rule or the default."""
-    return [(kind, str(label), *deliverable_rule(project, kind)) for kind, label in Deliverable.Kind.choices]
+    from oeuvre.requirements.models import DEFAULT_DELIVERABLE_RULES, DeliverableRule
+
+    rules = {r.kind: r for r in DeliverableRule.objects.filter(project=project)}
+    result = []
+    for kind, label in Deliverable.Kind.choices:
+        rule = rules.get(kind)
+        if rule is not None:
+            result.append((kind, str(label), list(rule.author_roles), list(rule.validator_roles)))
+        else:
+            authors, validators = DEFAULT_DELIVERABLE_RULES.get(kind, ((), ()))
+            result.append((kind, str(label), [str(r) for r in authors], [str(r) for r in validators]))
+    return result
+
+
+FIELD_LABELS = {
+    "type": dict(ExigenceType.choices),
+    "priority": dict(Priority.choices),
+    "status": dict(ExigenceStatus.choices),
+}
+
+
+def field_change(change: Change, field_name: str) -> tuple[str, str]:
+    """(before, after) of one compared field, with choice labels."""
+    labels = FIELD_LABELS.get(field_name, {})
+    before, after = getattr(change.before, field_name), getattr(change.after, field_name)
+    return str(labels.get(before, before)), str(labels.get(after, after))

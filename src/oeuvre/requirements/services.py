@@ -98,6 +98,15 @@ def _check_unknown(changes: dict[str, Any], allowed: frozenset[str]) -> None:
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
 
 
+def _save(instance: Any, actor: User | None, reason: str = "") -> None:
+    """Save with the author recorded in history, also outside a web request (API token, CLI, jobs, demo)."""
+    if actor is not None:
+        instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+
+
 def _check_member(project: Project, user: User | None, field: str) -> None:
     if user is not None and membership_of(user, project) is None and not project.memberships.filter(user=user).exists():
         raise ValidationFailed({field: [_("This person is not a member of the project.")]})
@@ -132,7 +141,7 @@ def settings_update(
     if not 1 <= fresh.reference_digits <= 8:
         raise ValidationFailed({"reference_digits": [_("Give a number of digits between 1 and 8.")]})
     _full_clean(fresh)
-    fresh.save()
+    _save(fresh, actor)
     return fresh
 
 
@@ -220,7 +229,7 @@ def _exigence_create(*, project: Project, actor: User | None, **fields: Any) -> 
         ((reference, number),) = allocate_references(project, Exigence)
     exigence = Exigence(project=project, reference=reference, number=number, **fields)
     _full_clean(exigence, exclude=["project"])
-    exigence.save()
+    _save(exigence, actor)
     return exigence
 
 
@@ -228,10 +237,12 @@ def _exigence_create(*, project: Project, actor: User | None, **fields: Any) -> 
 def exigence_update(*, actor: User, exigence: Exigence, expected_version: int | None, **changes: Any) -> Exigence:
     require(actor, exigence.project, REQUIREMENTS_EDIT)
     _check_unknown(changes, EXIGENCE_FIELDS | {"extra_attributes"})
-    return _exigence_update(exigence=exigence, expected_version=expected_version, **changes)
+    return _exigence_update(exigence=exigence, expected_version=expected_version, actor=actor, **changes)
 
 
-def _exigence_update(*, exigence: Exigence, expected_version: int | None, **changes: Any) -> Exigence:
+def _exigence_update(
+    *, exigence: Exigence, expected_version: int | None, actor: User | None = None, **changes: Any
+) -> Exigence:
     project = exigence.project
     _check_member(project, changes.get("owner"), "owner")
     _check_same_project(project, changes.get("cdc_version"), "cdc_version")
@@ -248,7 +259,7 @@ def _exigence_update(*, exigence: Exigence, expected_version: int | None, **chan
         # A validated exigence that changes is no longer what the MOA validated.
         fresh.status = ExigenceStatus.MODIFIEE
     _full_clean(fresh, exclude=["project"])
-    fresh.save()
+    _save(fresh, actor)
     return fresh
 
 
@@ -274,8 +285,7 @@ def _transition(
     fresh.decided_by = actor if to in {ExigenceStatus.VALIDEE, ExigenceStatus.REJETEE} else fresh.decided_by
     if to in {ExigenceStatus.VALIDEE, ExigenceStatus.REJETEE}:
         fresh.decided_at = timezone.now()
-    fresh._change_reason = to  # type: ignore[attr-defined]
-    fresh.save()
+    _save(fresh, actor, reason=to)
     return fresh
 
 
@@ -324,7 +334,7 @@ def exigence_reject(*, actor: User, exigence: Exigence, expected_version: int | 
 # --- Specifications and components -------------------------------------------------------------------
 
 
-def _item_create(model: type[Any], project: Project, fields: dict[str, Any]) -> Any:
+def _item_create(model: type[Any], project: Project, fields: dict[str, Any], actor: User | None = None) -> Any:
     _check_member(project, fields.get("owner"), "owner")
     reference = fields.pop("reference", None)
     if reference:
@@ -335,11 +345,11 @@ def _item_create(model: type[Any], project: Project, fields: dict[str, Any]) -> 
         ((reference, number),) = allocate_references(project, model)
     item = model(project=project, reference=reference, number=number, **fields)
     _full_clean(item, exclude=["project"])
-    item.save()
+    _save(item, actor)
     return item
 
 
-def _item_update(item: Any, expected_version: int | None, changes: dict[str, Any]) -> Any:
+def _item_update(item: Any, expected_version: int | None, changes: dict[str, Any], actor: User | None = None) -> Any:
     _check_member(item.project, changes.get("owner"), "owner")
     fresh = lock_for_update(item, expected_version)
     if "reference" in changes and changes["reference"] != fresh.reference:
@@ -348,7 +358,7 @@ def _item_update(item: Any, expected_version: int | None, changes: dict[str, Any
     for name, value in changes.items():
         setattr(fresh, name, value)
     _full_clean(fresh, exclude=["project"])
-    fresh.save()
+    _save(fresh, actor)
     return fresh
 
 
@@ -356,7 +366,7 @@ def _item_update(item: Any, expected_version: int | None, changes: dict[str, Any
 def specification_create(*, actor: User, project: Project, **fields: Any) -> Specification:
     require(actor, project, SPECIFICATIONS_EDIT)
     _check_unknown(fields, SPECIFICATION_FIELDS)
-    return _item_create(Specification, project, fields)  # type: ignore[no-any-return]
+    return _item_create(Specification, project, fields, actor)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
@@ -365,7 +375,7 @@ def specification_update(
 ) -> Specification:
     require(actor, specification.project, SPECIFICATIONS_EDIT)
     _check_unknown(changes, SPECIFICATION_FIELDS)
-    return _item_update(specification, expected_version, changes)  # type: ignore[no-any-return]
+    return _item_update(specification, expected_version, changes, actor)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
@@ -378,14 +388,14 @@ def specification_delete(*, actor: User, specification: Specification) -> None:
 def component_create(*, actor: User, project: Project, **fields: Any) -> Component:
     require(actor, project, ARCHITECTURE_EDIT)
     _check_unknown(fields, COMPONENT_FIELDS)
-    return _item_create(Component, project, fields)  # type: ignore[no-any-return]
+    return _item_create(Component, project, fields, actor)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
 def component_update(*, actor: User, component: Component, expected_version: int | None, **changes: Any) -> Component:
     require(actor, component.project, ARCHITECTURE_EDIT)
     _check_unknown(changes, COMPONENT_FIELDS)
-    return _item_update(component, expected_version, changes)  # type: ignore[no-any-return]
+    return _item_update(component, expected_version, changes, actor)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
@@ -443,7 +453,9 @@ def trace_link_add(
     fields = _link_fields(kind, source, target)
     try:
         with transaction.atomic():
-            return TraceLink.objects.create(project=project, kind=kind, comment=comment, created_by=actor, **fields)
+            link = TraceLink(project=project, kind=kind, comment=comment, created_by=actor, **fields)
+            _save(link, actor)
+            return link
     except IntegrityError:
         raise ValidationFailed({"target": [_("These two items are already linked this way.")]}) from None
 
@@ -506,7 +518,7 @@ def cdc_version_freeze(
         frozen_by=actor,
     )
     _full_clean(version, exclude=["project"])
-    version.save()
+    _save(version, actor)
     fields = ("pk", "reference", "number", "title", "text", "type", "priority", "source", "status", "version")
     entries = [
         BaselineEntry(
@@ -558,7 +570,7 @@ def deliverable_rule_set(
     rule.author_roles = sorted(set(author_roles))
     rule.validator_roles = sorted(set(validator_roles))
     rule.version += 0 if _created else 1
-    rule.save()
+    _save(rule, actor)
     return rule
 
 
@@ -570,7 +582,7 @@ def deliverable_create(*, actor: User, project: Project, **fields: Any) -> Deliv
     _check_member(project, fields.get("validator"), "validator")
     deliverable = Deliverable(project=project, **fields)
     _full_clean(deliverable, exclude=["project"])
-    deliverable.save()
+    _save(deliverable, actor)
     return deliverable
 
 
@@ -586,7 +598,7 @@ def deliverable_update(
     for name, value in changes.items():
         setattr(fresh, name, value)
     _full_clean(fresh, exclude=["project"])
-    fresh.save()
+    _save(fresh, actor)
     return fresh
 
 
@@ -606,13 +618,13 @@ def deliverable_set_raci(
     for user, _letter in assignments:
         _check_member(deliverable.project, user, "raci")
     fresh = lock_for_update(deliverable, expected_version)
-    fresh.save()
+    _save(fresh, actor)
     RaciAssignment.objects.filter(deliverable=fresh).delete()
     seen: set[tuple[int, str]] = set()
     for user, letter in assignments:
         if (user.pk, letter) not in seen:
             seen.add((user.pk, letter))
-            RaciAssignment.objects.create(deliverable=fresh, user=user, letter=letter)
+            _save(RaciAssignment(deliverable=fresh, user=user, letter=letter), actor)
     return fresh
 
 
@@ -633,7 +645,7 @@ def deliverable_submit(*, actor: User, deliverable: Deliverable, expected_versio
     if fresh.raci.filter(letter="A").count() != 1:
         raise DomainError(_("Give the deliverable a RACI with exactly one A before submitting it."))
     fresh.status = Deliverable.Status.SOUMIS
-    fresh.save()
+    _save(fresh, actor)
     return fresh
 
 
@@ -655,5 +667,5 @@ def deliverable_decide(
     fresh.status_comment = comment
     fresh.decided_by = actor
     fresh.decided_at = timezone.now()
-    fresh.save()
+    _save(fresh, actor)
     return fresh

@@ -37,8 +37,8 @@ __all__ = [
     "ImpactQuery",
     "TestCoverage",
     "coverage_available",
-    "group_label",
     "coverage_for",
+    "group_label",
     "hanging_items",
     "register_coverage_provider",
     "register_impact_provider",
@@ -90,6 +90,8 @@ GROUP_LABELS: dict[str, Any] = {"tasks": gettext_lazy("Tasks"), "tests": gettext
 
 def group_label(group: str) -> str:
     return str(GROUP_LABELS.get(group, group))
+
+
 CoverageProvider = Callable[[Any, "Iterable[int] | None"], Mapping[int, TestCoverage]]
 
 _IMPACT: dict[str, ImpactProvider] = {}
