@@ -208,3 +208,10 @@ def test_it_fills_the_test_columns_when_a_stage_provides_coverage(personas: Any,
     home = client.get(f"/p/{personas.project.code}/").content.decode()
     assert "33 %" in home  # 1 of 3 exigences covered by a test
     assert TraceLink.objects.count() == 3
+
+
+def test_it_offers_deliverable_actions_to_the_roles_of_the_projects_rule(personas: Any) -> None:
+    dat = h.deliverable(personas.project, kind="dat", users=[personas.moe])
+    url = _url(personas, f"deliverables/{dat.pk}/")
+    assert "Soumettre" in personas.client(personas.amoe).get(url).content.decode()  # the DAT's author role
+    assert "Soumettre" not in personas.client(personas.moa).get(url).content.decode()

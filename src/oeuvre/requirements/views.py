@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.models import User
-from oeuvre.accounts.permissions import can, current_user
+from oeuvre.accounts.permissions import can, current_user, membership_of
 from oeuvre.accounts.roles import Role
 from oeuvre.core.errors import DomainError, StaleVersion
 from oeuvre.core.jobs import job_state
@@ -749,6 +749,8 @@ def deliverable_detail(request: HttpRequest, project: Project, pk: int) -> HttpR
                 messages.success(request, _("Deliverable saved."))
                 return redirect("requirements:deliverable", project.code, pk)
     authors, validators = services.deliverable_rule(project, deliverable.kind)
+    membership = membership_of(request.user, project)
+    my_role = membership.role if membership else ""
     members = User.objects.filter(memberships__project=project).order_by("last_name")
     role_labels = dict(Role.choices)
     return render(
@@ -764,6 +766,8 @@ def deliverable_detail(request: HttpRequest, project: Project, pk: int) -> HttpR
             letters=RaciAssignment.Letter.choices,
             authors=[role_labels.get(r, r) for r in authors],
             validators=[role_labels.get(r, r) for r in validators],
+            may_submit=can(request.user, project, DELIVERABLES_SUBMIT) and my_role in authors,
+            may_decide=can(request.user, project, DELIVERABLES_DECIDE) and my_role in validators,
         ),
     )
 
