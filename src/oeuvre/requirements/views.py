@@ -592,6 +592,7 @@ def rtm(request: HttpRequest, project: Project) -> HttpResponse:
         statuses=ExigenceStatus.choices,
         priorities=Priority.choices,
         gap_labels=exports.gap_labels(),
+        gap_choices={k: v for k, v in exports.gap_labels().items() if page.tests_available or k != "no_test"},
         query=base,
         sort_links={
             key: urlencode({**params, "sort": key if filters.sort != key else f"-{key}"}) for key in selectors.RTM_SORTS
