@@ -20,9 +20,13 @@ def _member_path(suffix: str = "") -> Any:
 
 
 def _closure(p: Any) -> Any:
+    from datetime import date
+
     from oeuvre.projects.models import Closure
 
-    closure, _ = Closure.objects.get_or_create(project=p.project, start="2026-08-03", end="2026-08-21", label="Été")
+    closure, _ = Closure.objects.get_or_create(
+        project=p.project, start=date(2026, 8, 3), end=date(2026, 8, 21), label="Été"
+    )
     return closure
 
 

@@ -63,7 +63,12 @@ def membership_of(user: Any, project: Project) -> Membership | None:
     if project.pk not in cache:
         from oeuvre.projects.models import Membership
 
-        cache[project.pk] = Membership.objects.filter(project=project, user=user).first()
+        if getattr(project, "my_user_id", None) == user.pk and getattr(project, "my_role", None):
+            # Annotated by projects_for_user(): a list of projects costs no query per row.
+            role, is_admin = project.my_role, project.my_admin  # type: ignore[attr-defined]
+            cache[project.pk] = Membership(project=project, user=user, role=role, is_admin=is_admin)
+        else:
+            cache[project.pk] = Membership.objects.filter(project=project, user=user).first()
     return cache[project.pk]
 
 

@@ -20,12 +20,15 @@ from oeuvre.web.forms import apply_error
 @user_page
 def matrix(request: HttpRequest) -> HttpResponse:
     """The role matrix, read from the same data that :func:`oeuvre.accounts.permissions.can` uses."""
-    columns = [(role.value, role.label) for role in Role] + [(ADMIN, _("Project administrator"))]
+    columns: list[tuple[str, str, str]] = [
+        (role.value, str(role.label).split(" — ")[0], str(role.label)) for role in Role
+    ]
+    columns.append((ADMIN, _("Admin"), _("Project administrator (adds to the member's role)")))
     groups: dict[str, list[dict[str, object]]] = {}
     for permission in MATRIX.values():
         cells = [
             permission.granted_to(value, is_admin=False) if value != ADMIN else ADMIN in permission.roles
-            for value, _label in columns
+            for value, _short, _label in columns
         ]
         groups.setdefault(str(permission.stage), []).append(
             {"label": permission.label, "code": permission.code, "cells": cells}

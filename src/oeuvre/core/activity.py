@@ -1,31 +1,79 @@
-"""The project activity feed: who changed what and when, read from django-simple-history tables.
+"""The project activity feed: who changed what and when.
 
-Each app registers its tracked models with the path from the model to its project; the feed then
-costs two queries per registered model, whatever the number of entries.
+Each app registers its tracked models with the path from the model to its project. When
+django-simple-history records a change of such a model, a line is written to
+:class:`~oeuvre.core.models.ActivityEvent`; the feed then reads that single table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import QuerySet
+from django.dispatch import receiver
+from simple_history.signals import post_create_historical_record
 
-__all__ = ["ActivityEntry", "project_activity", "register_activity"]
+__all__ = ["ActivityEntry", "activity_events", "project_activity", "register_activity", "to_entries"]
 
-_SOURCES: list[tuple[type[models.Model], str, tuple[str, ...]]] = []
+_PATHS: dict[type[models.Model], str] = {}
 _IGNORED_FIELDS = {"version", "updated_at", "created_at"}
 
 
 def register_activity(model: type[models.Model], project_path: str, related: tuple[str, ...] = ()) -> None:
     """Show changes of ``model`` in its project's feed.
 
-    ``project_path`` is a lookup from the model to its project, such as ``"project"``; ``related`` names
-    the relations that the model's ``__str__`` reads, fetched with the records to keep the query count flat.
+    ``project_path`` leads from the model to its project: ``"project"``, ``"lot__project"``, or ``"id"``
+    for the project itself. ``related`` is accepted for compatibility and no longer needed.
     """
-    if all(source[0] is not model for source in _SOURCES):
-        _SOURCES.append((model, project_path, related))
+    _PATHS[model] = project_path
+
+
+def _project_id(instance: models.Model, path: str) -> Any:
+    if path in {"id", "pk"}:
+        return instance.pk
+    *hops, last = path.split("__")
+    target: Any = instance
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
+@receiver(post_create_historical_record)
+def _record(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
+    from oeuvre.core.models import ActivityEvent
+
+    path = _PATHS.get(type(instance))
+    if path is None:
+        return
+    project_id = _project_id(instance, path)
+    if project_id is None:
+        return
+    changed: list[str] = []
+    if history_instance.history_type == "~":
+        previous = history_instance.prev_record
+        if previous is not None:
+            delta = history_instance.diff_against(previous)
+            changed = [c.field for c in delta.changes if c.field not in _IGNORED_FIELDS]
+            if not changed:
+                return  # a save that changed nothing worth showing
+    ActivityEvent.objects.create(
+        project_id=project_id,
+        when=history_instance.history_date,
+        user=history_instance.history_user,
+        action=history_instance.history_type,
+        model=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_label=str(instance)[:300],
+        changed_fields=changed,
+    )
 
 
 @dataclass
@@ -38,53 +86,47 @@ class ActivityEntry:
     changed_fields: list[str] = field(default_factory=list)
 
 
-def _user_label(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
+def _labels(model_name: str, fields: list[str]) -> tuple[str, list[str]]:
+    try:
+        model = apps.get_model(model_name)
+    except (LookupError, ValueError):
+        return model_name, fields
+    names = []
+    for name in fields:
+        try:
+            names.append(str(model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            names.append(name)
+    return str(model._meta.verbose_name), names
+
+
+def activity_events(project: Any, since: datetime | None = None) -> QuerySet[Any]:
+    """The project's events, newest first, with their authors (one query per page)."""
+    from oeuvre.core.models import ActivityEvent
+
+    events = ActivityEvent.objects.filter(project_id=project.pk).select_related("user")
+    if since is not None:
+        events = events.filter(when__gte=since)
+    return events
+
+
+def to_entries(events: Iterable[Any]) -> list[ActivityEntry]:
+    entries = []
+    for event in events:
+        model_label, field_labels = _labels(event.model, event.changed_fields)
+        who = (event.user.get_full_name() or event.user.get_username()) if event.user else ""
+        entries.append(
+            ActivityEntry(
+                when=event.when,
+                who=str(who),
+                action=event.action,
+                model_label=model_label,
+                object_label=event.object_label,
+                changed_fields=field_labels,
+            )
+        )
+    return entries
 
 
 def project_activity(project: Any, limit: int = 50, since: datetime | None = None) -> list[ActivityEntry]:
-    entries: list[ActivityEntry] = []
-    for model, path, related in _SOURCES:
-        history = model.history  # type: ignore[attr-defined]
-        qs = history.filter(**{path: project.pk}).select_related("history_user", *related).order_by("-history_date")
-        if since is not None:
-            qs = qs.filter(history_date__gte=since)
-        records = list(qs[:limit])
-        if not records:
-            continue
-        # One query for every record's predecessor, to say which fields changed.
-        pk_name = model._meta.pk.attname
-        ids = {getattr(r, pk_name) for r in records if r.history_type == "~"}
-        previous: dict[Any, list[Any]] = {}
-        if ids:
-            newest = max(r.history_date for r in records)
-            older = history.filter(**{f"{pk_name}__in": ids, "history_date__lte": newest}).order_by("history_date")
-            for rec in older:
-                previous.setdefault(getattr(rec, pk_name), []).append(rec)
-        tracked = [f.attname for f in model._meta.concrete_fields if f.attname not in _IGNORED_FIELDS]
-        for record in records:
-            changed: list[str] = []
-            if record.history_type == "~":
-                chain = previous.get(getattr(record, pk_name), [])
-                before = [r for r in chain if r.history_id < record.history_id]
-                if before:
-                    prior = before[-1]
-                    changed = [
-                        str(model._meta.get_field(name.removesuffix("_id")).verbose_name)  # type: ignore[union-attr]
-                        for name in tracked
-                        if getattr(prior, name) != getattr(record, name)
-                    ]
-            entries.append(
-                ActivityEntry(
-                    when=record.history_date,
-                    who=_user_label(record.history_user),
-                    action=record.history_type,
-                    model_label=str(model._meta.verbose_name),
-                    object_label=model.__str__(record),  # the model's own label, on the record's fields
-                    changed_fields=changed,
-                )
-            )
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+    return to_entries(activity_events(project, since)[:limit])

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "oeuvre.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from oeuvre.core import housekeeping  # noqa: F401  (registers the housekeeping jobs)

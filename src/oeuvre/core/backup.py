@@ -30,7 +30,14 @@ __all__ = ["BackupError", "backup_create", "backup_restore"]
 
 FORMAT = 1
 # Rebuilt by migrate, or transient: not worth restoring, and contenttype ids differ between databases.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "django_tasks_db"]
+TRANSIENT_APPS = {"contenttypes", "sessions", "django_tasks_database"}
+
+
+def _excluded() -> list[str]:
+    from django.apps import apps
+
+    labels = [config.label for config in apps.get_app_configs() if config.label in TRANSIENT_APPS]
+    return [*labels, "auth.permission"]
 
 
 class BackupError(DomainError):
@@ -43,14 +50,16 @@ def _applied_migrations() -> list[list[str]]:
 
 def backup_create(path: Path) -> dict[str, Any]:
     buffer = io.StringIO()
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
+            # One snapshot for every table; inside a caller's transaction the caller's isolation applies.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         call_command(
             "dumpdata",
             natural_foreign=True,
-            exclude=EXCLUDED,
+            exclude=_excluded(),
             format="json",
             stdout=buffer,
             verbosity=0,
@@ -128,10 +137,9 @@ def _flush_everything() -> None:
     """Empty the tables that the backup restores, inside the caller's transaction."""
     from django.apps import apps
 
-    excluded_apps = {"contenttypes", "sessions", "django_tasks_db"}
     tables = []
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label in excluded_apps or model._meta.label_lower == "auth.permission":
+        if model._meta.app_label in TRANSIENT_APPS or model._meta.label_lower == "auth.permission":
             continue
         if model._meta.managed and not model._meta.proxy:
             tables.append(model._meta.db_table)
@@ -139,8 +147,13 @@ def _flush_everything() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA defer_foreign_keys = ON")
+        else:
+            # TRUNCATE refuses tables with deferred checks still pending in this transaction: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in statements:
             cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _replace_media(source: Path) -> None:

@@ -81,3 +81,27 @@ class Job(models.Model):
             "result": self.result,
             "error": self.error,
         }
+
+
+class ActivityEvent(models.Model):
+    """One line of a project's activity feed, written when django-simple-history records a change.
+
+    The feed reads this one table, so it costs one query however many stages and models there are;
+    labels of models and fields are stored as names and translated when shown.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="activity_events")
+    when = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=1)  # "+", "~" or "-", as in simple-history
+    model = models.CharField(max_length=100)  # "app_label.modelname"
+    object_id = models.CharField(max_length=64)
+    object_label = models.CharField(max_length=300)
+    changed_fields = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "-when"], name="activity_project_when")]
+        ordering = ["-when", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.model} {self.object_label}"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -126,6 +127,15 @@ def _out(request: HttpRequest, project: Project) -> dict[str, object]:
     return data
 
 
+class _ProjectPage(Pagination):
+    """Pages the queryset first, then shapes only the rows of the page (budget hidden per role)."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = [_out(request, p) for p in page["items"]]
+        return page
+
+
 def _organisations(ids: dict[str, int | None]) -> dict[str, Organisation]:
     found: dict[str, Organisation] = {}
     for field, pk in ids.items():
@@ -138,10 +148,10 @@ def _organisations(ids: dict[str, int | None]) -> dict[str, Organisation]:
     return found
 
 
-@router.get("/projects", response=list[ProjectOut], summary="The projects I belong to")
-@paginate(Pagination)
+@router.get("/projects", response=list[ProjectOut], summary="The projects I belong to, by code")
+@paginate(_ProjectPage)
 def list_projects(request: HttpRequest) -> object:
-    return [_out(request, p) for p in selectors.projects_for_user(request.user).order_by("name")]
+    return selectors.projects_for_user(request.user).order_by("code")
 
 
 @router.post("/projects", response={201: ProjectOut, 403: ErrorOut, 422: ErrorOut}, summary="Create a project (staff)")

@@ -11,6 +11,6 @@ class ProjectsConfig(AppConfig):
         from oeuvre.core.activity import register_activity
         from oeuvre.projects.models import Closure, Membership, Project
 
-        register_activity(Project, "id", ("moa_organisation", "moe_organisation"))
-        register_activity(Membership, "project", ("user",))
+        register_activity(Project, "id")
+        register_activity(Membership, "project")
         register_activity(Closure, "project")

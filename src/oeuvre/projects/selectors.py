@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
 
+from oeuvre.accounts.roles import Role
 from oeuvre.projects.models import Membership, Project
 
 __all__ = ["project_for", "project_members", "projects_for_user"]
@@ -24,6 +25,7 @@ def projects_for_user(user: Any) -> QuerySet[Project]:
             member_count=Count("memberships", distinct=True),
             my_role=Subquery(mine.values("role")[:1]),
             my_admin=Subquery(mine.values("is_admin")[:1]),
+            my_user_id=Value(user.pk, output_field=IntegerField()),
         )
     )
 
@@ -39,4 +41,10 @@ def project_for(user: Any, code: str) -> Project:
 
 
 def project_members(project: Project) -> QuerySet[Membership]:
-    return project.memberships.select_related("user", "organisation").order_by("role", "user__last_name")
+    """Members in the order of DOMAIN.md's roles (MOA first), then by name."""
+    rank = Case(*[When(role=role, then=Value(i)) for i, role in enumerate(Role.values)], output_field=IntegerField())
+    return (
+        project.memberships.select_related("user", "organisation")
+        .annotate(role_rank=rank)
+        .order_by("role_rank", "user__last_name", "user__first_name")
+    )

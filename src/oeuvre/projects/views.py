@@ -18,7 +18,7 @@ from oeuvre.accounts.permissions import (
     current_user,
 )
 from oeuvre.accounts.roles import Role
-from oeuvre.core.activity import project_activity
+from oeuvre.core.activity import activity_events, project_activity, to_entries
 from oeuvre.core.errors import DomainError
 from oeuvre.projects import selectors, services
 from oeuvre.projects.forms import ClosureForm, MemberAddForm, MemberEditForm, PhaseForm, ProjectForm
@@ -223,6 +223,6 @@ def closure_remove(request: HttpRequest, project: Project, closure_id: int) -> H
 
 @project_page(PROJECT_VIEW_ACTIVITY)
 def activity(request: HttpRequest, project: Project) -> HttpResponse:
-    entries = project_activity(project, limit=500)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "projects/activity.html", project_context(request, project, "activity", page=page))
+    page = Paginator(activity_events(project), 50).get_page(request.GET.get("page"))
+    context = project_context(request, project, "activity", page=page, entries=to_entries(page.object_list))
+    return render(request, "projects/activity.html", context)

@@ -1,0 +1,97 @@
+"""The `oeuvre` command: Django's commands plus ours, with one-line errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from oeuvre.accounts.services import token_authenticate
+from oeuvre.cli import main
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_it_creates_lists_and_revokes_tokens() -> None:
+    user = UserFactory(username="ci-bot")
+    out = StringIO()
+    call_command("token", "create", "ci-bot", "--name", "pipeline", stdout=out)
+    raw = out.getvalue().strip()
+    assert token_authenticate(raw) == user
+    listing = StringIO()
+    call_command("token", "list", "ci-bot", stdout=listing)
+    assert "pipeline" in listing.getvalue()
+    assert "active" in listing.getvalue()
+    prefix = raw.split("_")[1]
+    call_command("token", "revoke", "ci-bot", prefix, stdout=StringIO())
+    assert token_authenticate(raw) is None
+    with pytest.raises(CommandError, match="unknown user 'nobody'"):
+        call_command("token", "create", "nobody")
+
+
+def test_it_prints_its_own_help(capsys: Any) -> None:
+    assert main(["--help"]) == 0
+    assert "oeuvre demo" in capsys.readouterr().out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_it_serves_with_gunicorn_and_a_worker_that_runs_jobs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OEUVRE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))}
+    env["OEUVRE_DATA_DIR"] = str(tmp_path)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "oeuvre", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = ""
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert '"database": "ok"' in body
+        enqueue = (
+            "from django.db import transaction; from oeuvre.core.jobs import job_enqueue\n"
+            "with transaction.atomic(): print(job_enqueue(kind='demo.generate', params={'size': 'small'}).pk)"
+        )
+        shell = [sys.executable, "-m", "oeuvre", "shell", "-c"]
+        job_id = subprocess.run([*shell, enqueue], env=env, capture_output=True, text=True, check=True).stdout.split()[
+            -1
+        ]
+        status = ""
+        for _ in range(120):
+            check = f"from oeuvre.core.models import Job; print(Job.objects.get(pk='{job_id}').status)"
+            status = subprocess.run(
+                [*shell, check], env=env, capture_output=True, text=True, check=True
+            ).stdout.split()[-1]
+            if status in {"done", "failed"}:
+                break
+            time.sleep(0.5)
+        assert status == "done"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "Booting worker" in output  # gunicorn, not runserver
