@@ -61,6 +61,10 @@ def test_it_previews_then_commits_in_one_go(personas: Any) -> None:
     assert (created.type, created.priority, created.status) == ("securite", "should", "brouillon")
     assert created.extra_attributes == {"Date de création": "2026-01-02"}
     assert created.history.first().history_user == personas.amoa
+    from oeuvre.core.activity import project_activity
+
+    imported = [e.object_label for e in project_activity(project) if e.model_label == "exigence"]
+    assert imported == ["Import : 4 créées, 0 mises à jour"]  # one line in the feed for the whole import
     # The next reference the project hands out follows the imported ones.
     assert services.exigence_create(actor=personas.amoa, project=project, title="Suite").reference == "EX-005"
 

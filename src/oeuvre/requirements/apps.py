@@ -21,15 +21,4 @@ class RequirementsConfig(AppConfig):
         register_activity(models.Component, "project")
         register_activity(models.CdcVersion, "project")
         register_activity(models.Deliverable, "project")
-        register_activity(
-            models.TraceLink,
-            "project",
-            (
-                "src_exigence",
-                "src_specification",
-                "src_component",
-                "dst_exigence",
-                "dst_specification",
-                "dst_component",
-            ),
-        )
+        register_activity(models.TraceLink, "project")

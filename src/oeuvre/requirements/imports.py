@@ -497,6 +497,24 @@ def apply_import(
         )
     if plan.links:
         _import_links(project, actor, plan, row_reference)
+    if creates or updates:
+        # Bulk writes record history rows but no per-row activity; the feed gets one line for the import.
+        from django.utils import timezone
+
+        from oeuvre.core.models import ActivityEvent
+
+        ActivityEvent.objects.create(
+            project=project,
+            when=timezone.now(),
+            user=actor,
+            action="+" if creates else "~",
+            model="requirements.exigence",
+            object_id="import",
+            object_label=(
+                _("Import: %(create)s created, %(update)s updated") % {"create": len(creates), "update": len(updates)}
+            )[:300],
+            changed_fields=[],
+        )
     return plan
 
 
