@@ -244,3 +244,15 @@ def test_it_counts_coverage_for_the_home_page(personas: Any) -> None:
     assert (summary.exigences, summary.with_spec, summary.specs, summary.specs_with_component) == (3, 2, 2, 1)
     assert summary.with_test is None
     assert TraceLink.objects.count() == 3
+
+
+def test_it_deletes_a_draft_with_its_links_and_says_so_in_the_feed(personas: Any) -> None:
+    from oeuvre.core.activity import project_activity
+
+    project = personas.project
+    ex, spec = h.exigence(project, "EX-001"), h.specification(project, "SP-001")
+    services.trace_link_add(actor=personas.amoe, project=project, kind="satisfies", source=spec, target=ex)
+    services.exigence_delete(actor=personas.amoa, exigence=ex)
+    assert not TraceLink.objects.filter(project=project).exists()
+    labels = [e.object_label for e in project_activity(project) if e.action == "-"]
+    assert any(label.startswith("SP-001 ") for label in labels)  # the link's deletion, though its target is gone
