@@ -4,7 +4,7 @@ The main project gets about 60 exigences of every type and status, written by th
 MOA through the services (so the history is real), 40 specifications, 15 DAT components, the trace links
 with a few deliberate gaps, two frozen CDC baselines with changes between them, and the deliverables
 with their RACI. With ``size == "large"`` the main project also gets 5,000 generated exigences (the RTM
-benchmark) and every other project a few hundred, written in bulk.
+benchmark) and every other project 40 to 120, written in bulk.
 
 Later stages find what was created in ``ctx.extra["requirements"][project.code]``: a dict with the lists
 ``exigences``, ``specifications`` and ``components`` (model instances, in reference order).
@@ -245,7 +245,7 @@ def build(ctx: DemoContext, project: Project) -> None:
         if ctx.size == "large":
             _bulk(ctx, project, exigences=5000, start=len(created["exigences"]) + 1)
     elif ctx.size == "large":
-        created = _bulk(ctx, project, exigences=ctx.rng(project.code, "req-size").randint(150, 400), start=1)
+        created = _bulk(ctx, project, exigences=ctx.rng(project.code, "req-size").randint(40, 120), start=1)
     else:
         return
     stored = ctx.extra.setdefault("requirements", {})
