@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -58,13 +59,14 @@ class Command(BaseCommand):
             job = execute_job(job, listener=show)
         if job.status != Job.Status.DONE:
             raise CommandError(f"demo generation failed: {job.error}")
-        console.print(f"[green]Demo loaded:[/] {job.result['projects']} project(s), {job.result['users']} accounts.")
-        table = Table(title=f"Logins — password for all: {DEMO_PASSWORD}")
-        table.add_column("username")
-        table.add_column(f"role on « {MAIN_PROJECT} »")
+        loaded = _("Demo loaded: %(projects)s project(s), %(users)s accounts.") % job.result
+        console.print(f"[green]{loaded}[/]")
+        table = Table(title=_("Logins — the password of every account is %(password)s") % {"password": DEMO_PASSWORD})
+        table.add_column(_("username"))
+        table.add_column(_("role on « %(project)s »") % {"project": MAIN_PROJECT})
         for username, first, last, _org, role, admin in DEMO_USERS:
-            table.add_row(username, f"{role.label} — {first} {last}" + (" (admin)" if admin else ""))
-        table.add_row("admin", "Django administration (/admin/)")
+            table.add_row(username, f"{role.label} — {first} {last}" + (f" ({_('administrator')})" if admin else ""))
+        table.add_row("admin", _("Django administration (/admin/)"))
         console.print(table)
         if options["no_serve"]:
             return
