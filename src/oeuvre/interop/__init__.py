@@ -1,0 +1,1 @@
+"""File formats, without Django: plain data in and out (see DESIGN.md)."""
