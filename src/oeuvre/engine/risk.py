@@ -269,12 +269,7 @@ def monte_carlo(
         es = np.empty_like(d)
         ls = np.empty_like(d)
         fin = np.empty(c)
-        _kernels.cpm_many(d, topo, *csr, net.release, es, ls, fin)
-        tol = 1e-9 * np.maximum(1.0, fin)[None, :]
-        crit_count += ((ls - es) <= tol).sum(axis=1)
-        s_d += d.sum(axis=1)
-        s_dd += np.einsum("ij,ij->i", d, d)
-        s_df += d @ fin
+        _kernels.cpm_many(d, topo, *csr, net.release, es, ls, fin, crit_count, s_d, s_dd, s_df)
         finish[done : done + c] = fin
         done += c
         if progress is not None:
