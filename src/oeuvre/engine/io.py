@@ -1,0 +1,754 @@
+"""Readers for project files: CSV, JSON and PSPLIB ``.sm``; plus the UGent best-known-bounds tables.
+
+Every reader returns a :class:`ProjectData` and raises :class:`~oeuvre.engine.errors.InputError`
+naming the line (CSV, ``.sm``, JSON syntax) or the field path (JSON content) of the first problem.
+
+CSV columns: ``id,name,duration,predecessors,optimistic,most_likely,pessimistic,resources``.
+Only ``id`` and ``duration`` (or ``most_likely``) are required. ``predecessors`` is a ``;``-separated
+list such as ``A; B:SS+2; C:FF-1; D:FS+3cd`` (type FS by default, lag in working days, ``cd`` for
+calendar days); ``resources`` is like ``dev=2; test=1``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io as _io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from oeuvre.engine.calendar import WorkCalendar
+from oeuvre.engine.errors import InputError
+from oeuvre.engine.network import Activity, Constraint, ConstraintType, Link, LinkType, Network
+from oeuvre.engine.risk import RiskEvent
+
+__all__ = [
+    "ActivityRecord",
+    "Bounds",
+    "ProjectData",
+    "parse_capacities",
+    "parse_predecessors",
+    "parse_resources",
+    "read_csv",
+    "read_json",
+    "read_project",
+    "read_psplib",
+    "read_ugent_bounds",
+]
+
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "duration",
+    "predecessors",
+    "optimistic",
+    "most_likely",
+    "pessimistic",
+    "resources",
+)
+
+_PRED_RE = re.compile(
+    r"^(?P<id>[^:]+?)\s*(?::\s*(?P<type>FS|SS|FF|SF)?\s*(?P<lag>[+-]\s*\d+)?\s*(?P<unit>cd|wd)?)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """One activity as read from a file.
+
+    Attributes
+    ----------
+    id, name : str
+    duration : int
+        Working days.
+    optimistic, most_likely, pessimistic : float or None
+        Three-point estimate for Monte Carlo.
+    demands : dict of str to int
+        Units of each resource.
+    line : int or None
+        Source line, for messages.
+    """
+
+    id: str
+    name: str
+    duration: int
+    optimistic: float | None = None
+    most_likely: float | None = None
+    pessimistic: float | None = None
+    demands: dict[str, int] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ProjectData:
+    """Everything a project file holds, in plain objects.
+
+    Examples
+    --------
+    >>> data = read_csv("id,duration,predecessors\\nA,3,\\nB,2,A\\n")
+    >>> from oeuvre.engine.network import schedule
+    >>> schedule(data.network()).finish
+    5
+    """
+
+    activities: list[ActivityRecord]
+    links: list[Link]
+    constraints: list[Constraint] = field(default_factory=list)
+    capacities: dict[str, int | list[int]] = field(default_factory=dict)
+    risks: list[RiskEvent] = field(default_factory=list)
+    calendar: WorkCalendar | None = None
+    source: str = "<input>"
+
+    def network(self) -> Network:
+        """The activity network (durations, links, constraints, calendar)."""
+        return Network(
+            [Activity(a.id, a.duration, a.name) for a in self.activities],
+            self.links,
+            self.constraints,
+            self.calendar,
+        )
+
+    def demands(self) -> dict[str, dict[str, int]]:
+        """Resource demands by activity id."""
+        return {a.id: dict(a.demands) for a in self.activities if a.demands}
+
+    def three_point(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Optimistic, most likely and pessimistic durations; missing values fall back to ``duration``.
+
+        Examples
+        --------
+        >>> read_csv("id,duration,optimistic,pessimistic\\nA,3,2,6\\n").three_point()
+        (array([2.]), array([3.]), array([6.]))
+        """
+        m = np.array(
+            [a.most_likely if a.most_likely is not None else float(a.duration) for a in self.activities],
+            float,
+        )
+        lo = np.array(
+            [a.optimistic if a.optimistic is not None else mv for a, mv in zip(self.activities, m)], float
+        )
+        hi = np.array(
+            [a.pessimistic if a.pessimistic is not None else mv for a, mv in zip(self.activities, m)], float
+        )
+        return lo, m, hi
+
+
+def parse_predecessors(
+    text: str, *, line: int | None = None, source: str | None = None
+) -> list[tuple[str, LinkType, int, bool]]:
+    """Parse ``A; B:SS+2; C:FF-1; D:+3cd`` into (id, type, lag, calendar_days) tuples.
+
+    Examples
+    --------
+    >>> parse_predecessors("A; B:SS+2; C:FF-1; D:+3cd")
+    [('A', <LinkType.FS: 'FS'>, 0, False), ('B', <LinkType.SS: 'SS'>, 2, False), ('C', <LinkType.FF: 'FF'>, -1, False), ('D', <LinkType.FS: 'FS'>, 3, True)]
+    """
+    out: list[tuple[str, LinkType, int, bool]] = []
+    for raw in text.replace(",", ";").split(";"):
+        item = raw.strip()
+        if not item:
+            continue
+        m = _PRED_RE.match(item)
+        if m is None:
+            raise InputError(
+                f"cannot read predecessor {item!r}; write e.g. A or B:SS+2",
+                line=line,
+                field="predecessors",
+                source=source,
+            )
+        ltype = LinkType((m.group("type") or "FS").upper())
+        lag = int(m.group("lag").replace(" ", "")) if m.group("lag") else 0
+        out.append((m.group("id").strip(), ltype, lag, (m.group("unit") or "").lower() == "cd"))
+    return out
+
+
+def parse_resources(
+    text: str, *, line: int | None = None, source: str | None = None, field_name: str = "resources"
+) -> dict[str, int]:
+    """Parse ``dev=2; test=1`` (also ``,``-separated) into a dict.
+
+    Examples
+    --------
+    >>> parse_resources("dev=2; test=1")
+    {'dev': 2, 'test': 1}
+    """
+    out: dict[str, int] = {}
+    for raw in re.split(r"[;,]", text):
+        item = raw.strip()
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(
+                f"cannot read {item!r}; write e.g. dev=2", line=line, field=field_name, source=source
+            )
+        try:
+            units = int(value.strip())
+        except ValueError:
+            raise InputError(
+                f"{name.strip()!r} must be a whole number, got {value.strip()!r}",
+                line=line,
+                field=field_name,
+                source=source,
+            ) from None
+        if units < 0:
+            raise InputError(
+                f"{name.strip()!r} must not be negative", line=line, field=field_name, source=source
+            )
+        out[name.strip()] = units
+    return out
+
+
+def parse_capacities(text: str) -> dict[str, int]:
+    """Parse the CLI's ``--capacity dev=3,test=2``.
+
+    Examples
+    --------
+    >>> parse_capacities("dev=3,test=2")
+    {'dev': 3, 'test': 2}
+    """
+    return parse_resources(text, field_name="--capacity")
+
+
+def _number(value: str, *, line: int, field_name: str, source: str, integer: bool = False) -> float | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        num = float(value.replace(",", "."))
+    except ValueError:
+        raise InputError(f"not a number: {value!r}", line=line, field=field_name, source=source) from None
+    if not np.isfinite(num):
+        raise InputError(f"not a finite number: {value!r}", line=line, field=field_name, source=source)
+    if num < 0:
+        raise InputError(f"must not be negative, got {value}", line=line, field=field_name, source=source)
+    if integer and num != int(num):
+        raise InputError(
+            f"must be a whole number of working days, got {value}", line=line, field=field_name, source=source
+        )
+    return num
+
+
+def read_csv(text_or_path: str | Path, *, source: str | None = None) -> ProjectData:
+    """Read the CSV format (see the module docstring). Accepts a path or the CSV text itself.
+
+    Raises
+    ------
+    InputError
+        With the line number and column: missing column, bad number, negative duration,
+        unknown or duplicate activity, malformed predecessor.
+
+    Examples
+    --------
+    >>> data = read_csv("id,name,duration,predecessors,resources\\nA,Spec,3,,dev=1\\nB,Build,5,A:SS+1,dev=2\\n")
+    >>> [(l.pred, l.succ, l.type.value, l.lag) for l in data.links]
+    [('A', 'B', 'SS', 1)]
+    >>> read_csv("id,duration,predecessors\\nA,3,\\nB,2,Z\\n")
+    Traceback (most recent call last):
+    ...
+    oeuvre.engine.errors.InputError: <csv>, line 3, field 'predecessors': unknown predecessor 'Z' of 'B'
+    """
+    if isinstance(text_or_path, Path):
+        src = source or text_or_path.name
+        try:
+            text = text_or_path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason})", source=src) from None
+    else:
+        src = source or "<csv>"
+        text = text_or_path
+    reader = csv.reader(_io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("empty file; expected a header line", line=1, source=src) from None
+    cols = [h.strip().lower() for h in header]
+    for required in ("id",):
+        if required not in cols:
+            raise InputError(
+                f"missing column {required!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src
+            )
+    if "duration" not in cols and "most_likely" not in cols:
+        raise InputError("missing column 'duration'", line=1, source=src)
+    unknown = [c for c in cols if c not in CSV_COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown column {unknown[0]!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src
+        )
+    records: list[ActivityRecord] = []
+    raw_preds: list[tuple[str, str, int]] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(cols):
+            raise InputError(f"{len(row)} values for {len(cols)} columns", line=line, source=src)
+        rec = dict(zip(cols, [*row, *[""] * (len(cols) - len(row))], strict=True))
+        aid = rec["id"].strip()
+        if not aid:
+            raise InputError("empty id", line=line, field="id", source=src)
+        if aid in seen:
+            raise InputError(
+                f"duplicate id {aid!r} (first on line {seen[aid]})", line=line, field="id", source=src
+            )
+        seen[aid] = line
+        if rec.get("duration", "").strip().startswith("-"):
+            raise InputError(
+                f"negative duration {rec['duration'].strip()} for {aid!r}",
+                line=line,
+                field="duration",
+                source=src,
+            )
+        dur = _number(rec.get("duration", ""), line=line, field_name="duration", source=src, integer=True)
+        lo = _number(rec.get("optimistic", ""), line=line, field_name="optimistic", source=src)
+        ml = _number(rec.get("most_likely", ""), line=line, field_name="most_likely", source=src)
+        hi = _number(rec.get("pessimistic", ""), line=line, field_name="pessimistic", source=src)
+        if dur is None:
+            if ml is None:
+                raise InputError(f"no duration for {aid!r}", line=line, field="duration", source=src)
+            dur = float(round(ml))
+        _check_three_point(aid, lo, ml if ml is not None else dur, hi, line=line, source=src)
+        records.append(
+            ActivityRecord(
+                aid,
+                rec.get("name", "").strip(),
+                int(dur),
+                lo,
+                ml,
+                hi,
+                parse_resources(rec.get("resources", ""), line=line, source=src),
+                line,
+            )
+        )
+        raw_preds.append((aid, rec.get("predecessors", ""), line))
+    links = _links(raw_preds, seen, src)
+    return ProjectData(records, links, source=src)
+
+
+def _check_three_point(
+    aid: str,
+    lo: float | None,
+    ml: float,
+    hi: float | None,
+    *,
+    line: int | None,
+    source: str,
+    field_prefix: str = "",
+) -> None:
+    if lo is not None and lo > ml:
+        raise InputError(
+            f"optimistic {lo:g} is above most likely {ml:g} for {aid!r}",
+            line=line,
+            field=f"{field_prefix}optimistic",
+            source=source,
+        )
+    if hi is not None and hi < ml:
+        raise InputError(
+            f"pessimistic {hi:g} is below most likely {ml:g} for {aid!r}",
+            line=line,
+            field=f"{field_prefix}pessimistic",
+            source=source,
+        )
+
+
+def _links(raw: list[tuple[str, str, int]], known: Mapping[str, int], src: str) -> list[Link]:
+    links: list[Link] = []
+    for aid, text, line in raw:
+        for pid, ltype, lag, cal in parse_predecessors(text, line=line, source=src):
+            if pid not in known:
+                raise InputError(
+                    f"unknown predecessor {pid!r} of {aid!r}", line=line, field="predecessors", source=src
+                )
+            links.append(Link(pid, aid, ltype, lag, cal))
+    return links
+
+
+def _date(value: Any, path: str, src: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", field=path, source=src) from None
+
+
+def read_json(text_or_path: str | Path, *, source: str | None = None) -> ProjectData:
+    """Read the JSON format. Accepts a path or the JSON text itself.
+
+    The document is an object with ``activities`` (list of objects with ``id``, ``name``,
+    ``duration``, ``optimistic``, ``most_likely``, ``pessimistic``, ``resources`` as a mapping,
+    ``predecessors`` as a string like the CSV column or a list of ``{"id", "type", "lag",
+    "calendar_days"}``, ``constraints`` as a list of ``{"type", "date"|"index"}``), and optionally
+    ``capacities`` (resource -> int or list of int per period), ``risks`` (list of
+    ``{"name", "probability", "delay", "activities"}``), ``start`` (ISO date) and ``calendar``
+    (``{"department", "closures", "workdays"}``).
+
+    Examples
+    --------
+    >>> doc = '{"capacities": {"dev": 1}, "activities": [{"id": "A", "duration": 2, "resources": {"dev": 1}},'
+    >>> doc += ' {"id": "B", "duration": 1, "predecessors": [{"id": "A", "type": "FF", "lag": 1}]}]}'
+    >>> data = read_json(doc)
+    >>> data.capacities, data.links[0].type.value
+    ({'dev': 1}, 'FF')
+    """
+    if isinstance(text_or_path, Path):
+        src = source or text_or_path.name
+        text = text_or_path.read_text(encoding="utf-8-sig")
+    else:
+        src = source or "<json>"
+        text = text_or_path
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, source=src
+        ) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("activities"), list):
+        raise InputError("expected an object with an 'activities' list", field="activities", source=src)
+    calendar = None
+    if "start" in doc:
+        cal = doc.get("calendar") or {}
+        if not isinstance(cal, dict):
+            raise InputError("expected an object", field="calendar", source=src)
+        closures = [
+            (_date(c[0], f"calendar.closures[{i}]", src), _date(c[1], f"calendar.closures[{i}]", src))
+            for i, c in enumerate(cal.get("closures", []))
+        ]
+        dept = cal.get("department")
+        calendar = WorkCalendar.france(
+            _date(doc["start"], "start", src),
+            department=str(dept) if dept is not None else None,
+            closures=closures,
+            workdays=tuple(cal.get("workdays", (0, 1, 2, 3, 4))),
+        )
+    records: list[ActivityRecord] = []
+    known: dict[str, int] = {}
+    pred_specs: list[tuple[str, Any, str]] = []
+    constraints: list[Constraint] = []
+    for i, act in enumerate(doc["activities"]):
+        path = f"activities[{i}]"
+        if not isinstance(act, dict):
+            raise InputError("expected an object", field=path, source=src)
+        aid = str(act.get("id", "")).strip()
+        if not aid:
+            raise InputError("missing id", field=f"{path}.id", source=src)
+        if aid in known:
+            raise InputError(f"duplicate id {aid!r}", field=f"{path}.id", source=src)
+        known[aid] = i
+        nums: dict[str, float | None] = {}
+        for key in ("duration", "optimistic", "most_likely", "pessimistic"):
+            v = act.get(key)
+            if v is None:
+                nums[key] = None
+                continue
+            if not isinstance(v, int | float) or isinstance(v, bool) or v < 0 or not np.isfinite(v):
+                raise InputError(
+                    f"must be a non-negative number, got {v!r}", field=f"{path}.{key}", source=src
+                )
+            nums[key] = float(v)
+        dur = nums["duration"]
+        if dur is None:
+            if nums["most_likely"] is None:
+                raise InputError(f"no duration for {aid!r}", field=f"{path}.duration", source=src)
+            dur = float(round(nums["most_likely"]))
+        if dur != int(dur):
+            raise InputError("must be a whole number of working days", field=f"{path}.duration", source=src)
+        ml = nums["most_likely"] if nums["most_likely"] is not None else dur
+        _check_three_point(
+            aid, nums["optimistic"], ml, nums["pessimistic"], line=None, source=src, field_prefix=f"{path}."
+        )
+        res = act.get("resources") or {}
+        if isinstance(res, str):
+            demands = parse_resources(res, field_name=f"{path}.resources", source=src)
+        elif isinstance(res, dict) and all(isinstance(v, int) and v >= 0 for v in res.values()):
+            demands = {str(k2): int(v) for k2, v in res.items()}
+        else:
+            raise InputError(
+                "expected {resource: units} with whole non-negative units",
+                field=f"{path}.resources",
+                source=src,
+            )
+        records.append(
+            ActivityRecord(
+                aid,
+                str(act.get("name", "")),
+                int(dur),
+                nums["optimistic"],
+                nums["most_likely"],
+                nums["pessimistic"],
+                demands,
+            )
+        )
+        pred_specs.append((aid, act.get("predecessors", []), path))
+        for c_i, c in enumerate(act.get("constraints", [])):
+            cpath = f"{path}.constraints[{c_i}]"
+            try:
+                ctype = ConstraintType(str(c.get("type", "")).upper())
+            except ValueError:
+                raise InputError(
+                    "type must be SNET, FNLT or MSO", field=f"{cpath}.type", source=src
+                ) from None
+            if "index" in c:
+                constraints.append(Constraint(aid, ctype, int(c["index"])))
+            elif "date" in c:
+                if calendar is None:
+                    raise InputError(
+                        "a constraint date needs a project 'start' date", field=f"{cpath}.date", source=src
+                    )
+                constraints.append(
+                    Constraint.on_date(aid, ctype, _date(c["date"], f"{cpath}.date", src), calendar)
+                )
+            else:
+                raise InputError("give 'index' or 'date'", field=cpath, source=src)
+    links: list[Link] = []
+    for aid, spec, path in pred_specs:
+        items: list[tuple[str, LinkType, int, bool]]
+        if isinstance(spec, str):
+            items = parse_predecessors(spec, source=src)
+        elif isinstance(spec, list):
+            items = []
+            for j, p in enumerate(spec):
+                if isinstance(p, str):
+                    items.extend(parse_predecessors(p, source=src))
+                elif isinstance(p, dict) and "id" in p:
+                    try:
+                        ltype = LinkType(str(p.get("type", "FS")).upper())
+                    except ValueError:
+                        raise InputError(
+                            "type must be FS, SS, FF or SF",
+                            field=f"{path}.predecessors[{j}].type",
+                            source=src,
+                        ) from None
+                    items.append(
+                        (str(p["id"]), ltype, int(p.get("lag", 0)), bool(p.get("calendar_days", False)))
+                    )
+                else:
+                    raise InputError(
+                        "expected an id or {id, type, lag}", field=f"{path}.predecessors[{j}]", source=src
+                    )
+        else:
+            raise InputError("expected a string or a list", field=f"{path}.predecessors", source=src)
+        for pid, ltype, lag, cal in items:
+            if pid not in known:
+                raise InputError(
+                    f"unknown predecessor {pid!r} of {aid!r}", field=f"{path}.predecessors", source=src
+                )
+            links.append(Link(pid, aid, ltype, lag, cal))
+    capacities: dict[str, int | list[int]] = {}
+    for name, value in (doc.get("capacities") or {}).items():
+        if isinstance(value, int) and value >= 0:
+            capacities[str(name)] = value
+        elif isinstance(value, list) and value and all(isinstance(v, int) and v >= 0 for v in value):
+            capacities[str(name)] = [int(v) for v in value]
+        else:
+            raise InputError(
+                "expected a whole number or a list of them", field=f"capacities.{name}", source=src
+            )
+    risks: list[RiskEvent] = []
+    for i, r in enumerate(doc.get("risks") or []):
+        path = f"risks[{i}]"
+        try:
+            delay = r["delay"]
+            risks.append(
+                RiskEvent(
+                    str(r.get("name", f"risk {i + 1}")),
+                    float(r["probability"]),
+                    tuple(float(x) for x in delay) if isinstance(delay, list) else float(delay),
+                    tuple(str(a) for a in r["activities"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"bad risk event ({exc})", field=path, source=src) from None
+        for a in risks[-1].activities:
+            if a not in known:
+                raise InputError(f"unknown activity {a!r}", field=f"{path}.activities", source=src)
+    return ProjectData(records, links, constraints, capacities, risks, calendar, src)
+
+
+def read_psplib(text_or_path: str | Path, *, source: str | None = None) -> ProjectData:
+    """Read a single-mode PSPLIB ``.sm`` file (RCPSP). Resources are named ``R1``, ``R2``...
+
+    Raises
+    ------
+    InputError
+        With the line number of the first line that does not fit the format.
+
+    Examples
+    --------
+    >>> sm = '''jobs (incl. supersource/sink ):  3
+    ... PRECEDENCE RELATIONS:
+    ... jobnr.    #modes  #successors   successors
+    ...    1        1          1           2
+    ...    2        1          1           3
+    ...    3        1          0
+    ... REQUESTS/DURATIONS:
+    ... jobnr. mode duration  R 1
+    ... ------------------------------------------------------------------------
+    ...   1      1     0       0
+    ...   2      1     4       2
+    ...   3      1     0       0
+    ... RESOURCEAVAILABILITIES:
+    ...   R 1
+    ...    3
+    ... '''
+    >>> data = read_psplib(sm)
+    >>> [a.duration for a in data.activities], data.capacities
+    ([0, 4, 0], {'R1': 3})
+    """
+    if isinstance(text_or_path, Path):
+        src = source or text_or_path.name
+        text = text_or_path.read_text(encoding="latin-1")
+    else:
+        src = source or "<sm>"
+        text = text_or_path
+    lines = text.splitlines()
+
+    def ints(i: int, what: str) -> list[int]:
+        try:
+            return [int(x) for x in lines[i].split()]
+        except ValueError:
+            raise InputError(
+                f"expected whole numbers ({what}), got {lines[i].strip()!r}", line=i + 1, source=src
+            ) from None
+
+    def find(prefix: str, start: int = 0) -> int:
+        for i in range(start, len(lines)):
+            if lines[i].strip().upper().startswith(prefix):
+                return i
+        raise InputError(f"section {prefix!r} not found", line=len(lines), source=src)
+
+    jl = find("JOBS (INCL. SUPERSOURCE/SINK")
+    try:
+        n = int(lines[jl].split(":")[1])
+    except (IndexError, ValueError):
+        raise InputError("cannot read the number of jobs", line=jl + 1, source=src) from None
+    pl = find("PRECEDENCE RELATIONS:", jl) + 2
+    rl = find("REQUESTS/DURATIONS:", pl)
+    header = lines[rl + 1].replace("R ", "R").split()
+    res_names = [h for h in header if re.fullmatch(r"[RNDrnd]\d+", h)]
+    if not res_names:
+        raise InputError("no resource columns in the REQUESTS/DURATIONS header", line=rl + 2, source=src)
+    al = find("RESOURCEAVAILABILITIES:", rl)
+    succs: dict[int, list[int]] = {}
+    for k in range(n):
+        i = pl + k
+        if i >= len(lines):
+            raise InputError(f"precedence table ends after {k} of {n} jobs", line=i, source=src)
+        row = ints(i, "job, modes, successor count, successors")
+        if len(row) < 3 or len(row) != 3 + row[2]:
+            raise InputError(
+                "expected job number, modes, successor count and that many successors", line=i + 1, source=src
+            )
+        if row[0] != k + 1:
+            raise InputError(f"expected job {k + 1}, got {row[0]}", line=i + 1, source=src)
+        bad = [s for s in row[3:] if not 1 <= s <= n]
+        if bad:
+            raise InputError(f"successor {bad[0]} is not a job 1..{n}", line=i + 1, source=src)
+        succs[k + 1] = row[3:]
+    first = rl + 2
+    while first < len(lines) and lines[first].strip().startswith("-"):
+        first += 1
+    records: list[ActivityRecord] = []
+    for k in range(n):
+        i = first + k
+        if i >= al:
+            raise InputError(f"duration table ends after {k} of {n} jobs", line=i + 1, source=src)
+        row = ints(i, "job, mode, duration, requests")
+        if len(row) != 3 + len(res_names):
+            raise InputError(f"expected {3 + len(res_names)} numbers", line=i + 1, source=src)
+        if row[0] != k + 1:
+            raise InputError(f"expected job {k + 1}, got {row[0]}", line=i + 1, source=src)
+        if row[2] < 0 or min(row[3:], default=0) < 0:
+            raise InputError("negative duration or request", line=i + 1, source=src)
+        dem = {res_names[r].upper(): row[3 + r] for r in range(len(res_names)) if row[3 + r] > 0}
+        records.append(ActivityRecord(str(k + 1), f"job {k + 1}", row[2], demands=dem, line=i + 1))
+    if al + 2 >= len(lines) + 1:
+        raise InputError("missing resource availabilities", line=al + 1, source=src)
+    caps = ints(al + 2, "resource availabilities") if al + 2 < len(lines) else []
+    if len(caps) != len(res_names):
+        raise InputError(f"expected {len(res_names)} availabilities", line=al + 3, source=src)
+    links = [Link(str(p), str(s)) for p in range(1, n + 1) for s in succs[p]]
+    return ProjectData(
+        records, links, capacities={res_names[r].upper(): caps[r] for r in range(len(caps))}, source=src
+    )
+
+
+def read_project(path: str | Path) -> ProjectData:
+    """Read a project file, choosing the reader by extension (``.csv``, ``.json``, ``.sm``).
+
+    Examples
+    --------
+    >>> read_project("plan.xlsx")
+    Traceback (most recent call last):
+    ...
+    oeuvre.engine.errors.InputError: plan.xlsx: unknown file type '.xlsx'; use .csv, .json or .sm
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".json", ".sm"):
+        raise InputError(f"unknown file type {suffix!r}; use .csv, .json or .sm", source=p.name)
+    if not p.is_file():
+        raise InputError("file not found", source=str(path))
+    if suffix == ".csv":
+        return read_csv(p)
+    if suffix == ".json":
+        return read_json(p)
+    return read_psplib(p)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Best-known bounds of one PSPLIB instance from the UGent tables (0 = unknown)."""
+
+    lower: int
+    upper: int
+    optimum: int
+    cpm: int
+
+
+def read_ugent_bounds(path: str | Path) -> dict[str, Bounds]:
+    """Read a UGent OR&S bounds table (``;``-separated, decimal commas, 4 header lines).
+
+    Returns a dict keyed by instance file name (e.g. ``"j301_1.sm"``).
+
+    Examples
+    --------
+    >>> text = "Title;J30\\nDescription;x\\nNumber;1\\nFormat;sm\\n"
+    >>> text += "ID;Ref1;Ref2;Ref3;LB value;LB ref;LB time;UB value;UB ref;UB time;OPT value;OPT ref;OPT time;CPM\\n"
+    >>> text += "1;j301_1.sm;0;0;43;1;10;43;1;10;43;1;10;38\\n"
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    ...     _ = f.write(text)
+    >>> read_ugent_bounds(f.name)["j301_1.sm"]
+    Bounds(lower=43, upper=43, optimum=43, cpm=38)
+    >>> os.unlink(f.name)
+    """
+    p = Path(path)
+    out: dict[str, Bounds] = {}
+    with p.open(encoding="latin-1") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    try:
+        head = next(i for i, r in enumerate(rows) if r and r[0].strip() == "ID")
+    except StopIteration:
+        raise InputError("no 'ID;Ref1;...' header row", source=p.name) from None
+    cols = [c.strip() for c in rows[head]]
+    idx = {name: cols.index(name) for name in ("Ref1", "LB value", "UB value", "OPT value", "CPM")}
+    for line, row in enumerate(rows[head + 1 :], start=head + 2):
+        if len(row) < len(cols) or not row[idx["Ref1"]].strip():
+            continue
+        try:
+            vals = [
+                int(float(row[idx[c]].replace(",", ".")))
+                for c in ("LB value", "UB value", "OPT value", "CPM")
+            ]
+        except ValueError:
+            raise InputError("bad number", line=line, source=p.name) from None
+        out[row[idx["Ref1"]].strip()] = Bounds(*vals)
+    return out
