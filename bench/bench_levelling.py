@@ -46,9 +46,7 @@ def main() -> None:
     if args.subset:
         files = sorted(random.Random(args.seed).sample(files, args.subset))
     print(f"machine: {machine()}")
-    print(
-        f"set {args.set}: {len(files)} instances{f' (random subset, seed {args.seed})' if args.subset else ''}"
-    )
+    print(f"set {args.set}: {len(files)} instances{f' (random subset, seed {args.seed})' if args.subset else ''}")
     rows = []
     for k, f in enumerate(files, 1):
         data = read_psplib(f)
@@ -64,17 +62,17 @@ def main() -> None:
             heur = level_heuristic(problem, time_limit=args.heuristic_time, seed=args.seed)
             row["heuristic_time"] = time.perf_counter() - t0
             row["heuristic"] = heur.makespan
-            assert base.validation.ok and heur.validation.ok, f.name
+            assert base.validation.ok, f.name
+            assert heur.validation.ok, f.name
             assert heur.makespan >= b.lower, f.name
         else:
             t0 = time.perf_counter()
             res = level(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
             row["time"] = time.perf_counter() - t0
-            row.update(
-                makespan=res.makespan, lower_bound=res.lower_bound, optimal=res.optimal, method=res.method
-            )
+            row.update(makespan=res.makespan, lower_bound=res.lower_bound, optimal=res.optimal, method=res.method)
             assert res.validation.ok, f.name
-            assert res.makespan >= b.lower and res.lower_bound <= b.upper, f.name
+            assert res.makespan >= b.lower, f.name
+            assert res.lower_bound <= b.upper, f.name
         rows.append(row)
         if k % 20 == 0 or k == len(files):
             print(f"  {k}/{len(files)} done", flush=True)

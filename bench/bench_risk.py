@@ -89,9 +89,7 @@ def main() -> None:
     for p, s, k, lg in zip(pred.tolist(), succ.tolist(), kind.tolist(), lag.tolist(), strict=True):
         preds[s].append((p, k, lg))
     t0 = time.perf_counter()
-    loop_fin = python_loop(
-        lo.tolist(), ml.tolist(), hi.tolist(), topo, preds, args.loop_iterations, args.seed
-    )
+    loop_fin = python_loop(lo.tolist(), ml.tolist(), hi.tolist(), topo, preds, args.loop_iterations, args.seed)
     t_loop = (time.perf_counter() - t0) / args.loop_iterations * args.iterations
     best = min(times)
     print(

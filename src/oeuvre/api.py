@@ -5,9 +5,11 @@ from oeuvre.core.api import build_api
 from oeuvre.core.api_jobs import router as jobs_router
 from oeuvre.planning.api import router as planning_router
 from oeuvre.projects.api import router as projects_router
+from oeuvre.requirements.api import router as requirements_router
 
 api = build_api()
 api.add_router("", accounts_router)
 api.add_router("", projects_router)
 api.add_router("", jobs_router)
 api.add_router("", planning_router)
+api.add_router("", requirements_router)

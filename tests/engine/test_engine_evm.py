@@ -23,10 +23,13 @@ def test_it_matches_the_fence_example() -> None:
     # AC 2,800, BAC 4,000 -> CV -300, CPI .893, SV -500, SPI .833, EAC 4,479, ETC 1,679, VAC -479.
     # The source rounds CPI to .893 before dividing; unrounded, EAC = 4,480.
     r = earned_value(bac=4000, pv=3000, ev=2500, ac=2800)
-    assert r.cv == -300 and r.sv == -500
-    assert round(r.cpi, 3) == 0.893 and round(r.spi, 3) == 0.833
+    assert r.cv == -300
+    assert r.sv == -500
+    assert round(r.cpi, 3) == 0.893
+    assert round(r.spi, 3) == 0.833
     assert r.eac == pytest.approx(4000 / 0.893, abs=1.5)
-    assert r.etc == pytest.approx(1679, abs=1.5) and r.vac == pytest.approx(-479, abs=1.5)
+    assert r.etc == pytest.approx(1679, abs=1.5)
+    assert r.vac == pytest.approx(-479, abs=1.5)
 
 
 def test_it_matches_the_tutorialspoint_example() -> None:
@@ -34,10 +37,17 @@ def test_it_matches_the_tutorialspoint_example() -> None:
     # baselined at $100/h, 11 h spent, 1 h to go: PV 800, AC 1,100, EV 734, EAC = AC + ETC = 1,200,
     # VAC -400, SV -66, CV -366, SPI 0.91, CPI 0.66 (the page truncates the last digits).
     r = earned_value(bac=800, pv=800, ev=734, ac=1100, etc=100)
-    assert r.eac == 1200 and r.eac_bottom_up == 1200 and r.vac == -400
-    assert r.sv == -66 and r.cv == -366
-    assert math.floor(r.spi * 100) / 100 == 0.91 and math.floor(r.cpi * 100) / 100 == 0.66
-    assert r.atterrissage == 1200 and r.raf == 100 and r.consomme == 1100 and r.ecart == 400
+    assert r.eac == 1200
+    assert r.eac_bottom_up == 1200
+    assert r.vac == -400
+    assert r.sv == -66
+    assert r.cv == -366
+    assert math.floor(r.spi * 100) / 100 == 0.91
+    assert math.floor(r.cpi * 100) / 100 == 0.66
+    assert r.atterrissage == 1200
+    assert r.raf == 100
+    assert r.consomme == 1100
+    assert r.ecart == 400
 
 
 def test_earned_schedule_follows_lipke() -> None:
@@ -48,8 +58,10 @@ def test_earned_schedule_follows_lipke() -> None:
     es = earned_schedule(pv, [ev_july])[0]
     assert es == pytest.approx(5 + (120 - 100) / (140 - 100))
     r = earned_value(bac=200, pv=170, ev=ev_july, ac=150, pv_curve=pv, at=7)
-    assert r.es == pytest.approx(5.5) and r.spi_t == pytest.approx(5.5 / 7)
-    assert r.sv_t == pytest.approx(-1.5) and r.forecast_duration == pytest.approx(9 / (5.5 / 7))
+    assert r.es == pytest.approx(5.5)
+    assert r.spi_t == pytest.approx(5.5 / 7)
+    assert r.sv_t == pytest.approx(-1.5)
+    assert r.forecast_duration == pytest.approx(9 / (5.5 / 7))
 
 
 def test_the_composite_eac_and_tcpi() -> None:
@@ -60,7 +72,8 @@ def test_the_composite_eac_and_tcpi() -> None:
 
 def test_undefined_ratios_are_nan_not_errors() -> None:
     r = earned_value(bac=100, pv=0, ev=0, ac=0)
-    assert math.isnan(r.spi) and math.isnan(r.cpi)
+    assert math.isnan(r.spi)
+    assert math.isnan(r.cpi)
     with pytest.raises(InputError):
         earned_value(bac=100, pv=-1, ev=0, ac=0)
 

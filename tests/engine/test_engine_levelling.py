@@ -61,14 +61,16 @@ def test_level_proves_the_optimum_of_a_small_plan() -> None:
     p = _problem()
     r = level(p, time_limit=10, workers=2)
     assert r.validation.ok
-    assert r.optimal and r.makespan == r.lower_bound
+    assert r.optimal
+    assert r.makespan == r.lower_bound
 
 
 def test_a_demand_above_capacity_is_a_clear_infeasibility() -> None:
     net = Network([Activity("A", 2), Activity("B", 1)])
     with pytest.raises(InfeasibleError) as exc:
         LevellingProblem.build(net, {"B": {"dev": 4}}, {"dev": 3})
-    assert exc.value.activity == "B" and exc.value.resource == "dev"
+    assert exc.value.activity == "B"
+    assert exc.value.resource == "dev"
     assert "needs 4 'dev' but at most 3" in str(exc.value)
 
 
@@ -93,7 +95,9 @@ def test_it_honours_negative_lags() -> None:
     net = Network([Activity("A", 4), Activity("B", 4)], [Link("A", "B", LinkType.FS, -2)])
     p = LevellingProblem.build(net, {"A": {"dev": 1}, "B": {"dev": 1}}, {"dev": 2})
     r = level(p, time_limit=5, workers=1)
-    assert r.start.tolist() == [0, 2] and r.makespan == 6 and r.optimal
+    assert r.start.tolist() == [0, 2]
+    assert r.makespan == 6
+    assert r.optimal
 
 
 @st.composite
@@ -127,7 +131,8 @@ def test_property_every_levelled_schedule_is_valid_and_never_beats_the_lower_bou
     for rule in ("LFT", "GRPW"):
         for mode in ("serial", "parallel"):
             r = sgs(p, rule, mode)
-            assert r.validation.ok and r.makespan >= exact.lower_bound
+            assert r.validation.ok
+            assert r.makespan >= exact.lower_bound
 
 
 def test_a_calendar_absence_becomes_a_capacity_profile() -> None:
@@ -142,11 +147,13 @@ def test_a_calendar_absence_becomes_a_capacity_profile() -> None:
     net = Network([Activity("T1", 3), Activity("T2", 2)], [Link("T1", "T2")], calendar=cal)
     p = LevellingProblem.build(net, {"T1": {"test": 1}, "T2": {"test": 1}}, {"test": prof})
     r = level_heuristic(p, iterations=2)
-    assert r.start.tolist() == [0, 6] and r.validation.ok
+    assert r.start.tolist() == [0, 6]
+    assert r.validation.ok
 
 
 def test_level_reports_progress() -> None:
     seen: list[tuple[float, str]] = []
     level(_problem(), time_limit=2, workers=1, progress=lambda f, phase: seen.append((f, phase)))
-    assert seen and seen[-1][1] in ("done", "heuristic")
+    assert seen
+    assert seen[-1][1] in ("done", "heuristic")
     assert all(0.0 <= f <= 1.0 for f, _ in seen)

@@ -92,16 +92,17 @@ def test_it_applies_snet_and_mso() -> None:
     r = schedule(net)
     assert r.es.tolist() == [1, 4, 6]
     assert r.ls[0] == 1  # must start on 1: no float to the right either
-    assert r.total_float[0] == 0 and not r.warnings
+    assert r.total_float[0] == 0
+    assert not r.warnings
 
 
 def test_it_warns_when_a_must_start_on_date_is_too_early() -> None:
-    net = Network(
-        [Activity("A", 4), Activity("B", 2)], [Link("A", "B")], [Constraint("B", ConstraintType.MSO, 2)]
-    )
+    net = Network([Activity("A", 4), Activity("B", 2)], [Link("A", "B")], [Constraint("B", ConstraintType.MSO, 2)])
     r = schedule(net)
-    assert r.es[1] == 4 and r.total_float[1] == -2
-    assert r.warnings and "must start on day 2" in r.warnings[0].message
+    assert r.es[1] == 4
+    assert r.total_float[1] == -2
+    assert r.warnings
+    assert "must start on day 2" in r.warnings[0].message
 
 
 def test_it_names_the_activities_of_a_cycle() -> None:
@@ -129,9 +130,7 @@ def test_it_rejects_a_negative_duration_and_an_unknown_activity() -> None:
 def test_it_supports_calendar_day_lags() -> None:
     cal = WorkCalendar(dt.date(2025, 1, 6))  # Monday, no holidays
     # A ends Friday evening; concrete cures 2 calendar days (the weekend): B may start Monday.
-    net = Network(
-        [Activity("A", 5), Activity("B", 1)], [Link("A", "B", lag=2, calendar_days=True)], calendar=cal
-    )
+    net = Network([Activity("A", 5), Activity("B", 1)], [Link("A", "B", lag=2, calendar_days=True)], calendar=cal)
     r = schedule(net)
     assert r.es[1] == 5
     # The same lag in working days would push B to Wednesday.
@@ -147,7 +146,8 @@ def test_it_schedules_milestones_and_an_empty_network() -> None:
             [Link("Start", "A"), Link("A", "End")],
         )
     )
-    assert r.es.tolist() == [0, 0, 3] and r.finish == 3
+    assert r.es.tolist() == [0, 0, 3]
+    assert r.finish == 3
     assert schedule(Network([])).finish == 0
 
 
@@ -224,7 +224,8 @@ def test_property_floats_and_critical_path_without_constraints(
     r = schedule(net)
     assert (r.total_float >= 0).all()
     assert (r.es <= r.ls).all()
-    assert (r.free_float >= 0).all() and (r.free_float <= r.total_float).all()
+    assert (r.free_float >= 0).all()
+    assert (r.free_float <= r.total_float).all()
     # The critical chain's length (its first start plus durations and link gaps) equals the finish.
     path = [int(i) for i in r.critical_path()]
     assert r.ef[path[-1]] == r.finish
@@ -245,10 +246,9 @@ def test_it_schedules_a_large_network_the_same_as_the_plain_relaxation() -> None
     lag = rng.integers(-2, 4, m)
     d = rng.integers(0, 10, n)
     r = schedule(CompiledNetwork.from_arrays(d, p, s, k, lag))
-    es, ls = _reference_cpm(
-        d.tolist(), list(zip(p.tolist(), s.tolist(), k.tolist(), lag.tolist(), strict=True))
-    )
-    assert r.es.tolist() == es and r.ls.tolist() == ls
+    es, ls = _reference_cpm(d.tolist(), list(zip(p.tolist(), s.tolist(), k.tolist(), lag.tolist(), strict=True)))
+    assert r.es.tolist() == es
+    assert r.ls.tolist() == ls
 
 
 def test_it_gives_dates_from_the_calendar() -> None:

@@ -36,9 +36,7 @@ def test_it_imports_without_django() -> None:
 @pytest.mark.parametrize("name", MODULES)
 def test_it_passes_its_doctests(name: str) -> None:
     module = importlib.import_module(name)
-    result = doctest.testmod(
-        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False
-    )
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0
     assert result.attempted > 0
 

@@ -36,8 +36,10 @@ def test_it_is_reproducible_with_a_seed() -> None:
 def test_it_measures_criticality_and_sensitivity() -> None:
     r = monte_carlo(NET, LO, ML, HI, iterations=5000, seed=1)
     crit = dict(zip(r.ids, r.criticality.tolist(), strict=True))
-    assert crit["C"] == 1.0 and crit["D"] == 1.0
-    assert 0.0 < crit["A"] < 1.0 and 0.0 < crit["B"] < 1.0
+    assert crit["C"] == 1.0
+    assert crit["D"] == 1.0
+    assert 0.0 < crit["A"] < 1.0
+    assert 0.0 < crit["B"] < 1.0
     assert crit["A"] + crit["B"] >= 1.0
     sens = dict(zip(r.ids, r.sensitivity.tolist(), strict=True))
     assert sens["D"] == 0.0  # constant duration
@@ -53,7 +55,8 @@ def test_pert_is_tighter_than_triangular() -> None:
 def test_a_certain_risk_event_adds_its_delay() -> None:
     base = monte_carlo(NET, ML, ML, ML, iterations=50)
     hit = monte_carlo(NET, ML, ML, ML, iterations=50, risks=[RiskEvent("strike", 1.0, 3.0, ("C",))])
-    assert base.percentiles[50] == 7.0 and hit.percentiles[50] == 10.0
+    assert base.percentiles[50] == 7.0
+    assert hit.percentiles[50] == 10.0
     half = monte_carlo(NET, ML, ML, ML, iterations=4000, seed=3, risks=[RiskEvent("x", 0.25, 3.0, ("C",))])
     assert abs(half.probability_of(7.0) - 0.75) < 0.03
 

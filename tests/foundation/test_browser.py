@@ -23,7 +23,7 @@ def test_it_logs_in_switches_language_opens_the_project_and_calls_the_api(page: 
     assert page.get_by_role("button", name="Changer de phase").is_visible()
     assert page.get_by_role("link", name="Gérer les membres").count() == 0
 
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Your actions").is_visible()

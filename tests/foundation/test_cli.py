@@ -95,3 +95,11 @@ def test_it_serves_with_gunicorn_and_a_worker_that_runs_jobs(tmp_path: Path) -> 
         output = server.communicate(timeout=30)[0]
     assert f"http://127.0.0.1:{port}/" in output
     assert "Booting worker" in output  # gunicorn, not runserver
+
+
+def test_it_runs_the_engine_without_django_settings(capsys: Any) -> None:
+    code = main(["engine", "evm", "--bac", "100", "--pv", "50", "--ev", "40", "--ac", "45", "--json"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert '"spi": 0.8' in out
+    assert main(["engine", "schedule", "/nonexistent.csv"]) == 2

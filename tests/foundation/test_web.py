@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from oeuvre.accounts.services import token_create
@@ -202,3 +203,16 @@ def test_it_creates_shows_once_and_revokes_a_token_from_the_account_page(persona
     client.post(f"/account/tokens/{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_it_deletes_a_project_with_its_members_and_its_activity(personas: Any) -> None:
+    from oeuvre.core.models import ActivityEvent
+
+    project = personas.other_project
+    assert ActivityEvent.objects.filter(project_id=project.pk).exists()
+    project.delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would check
+    assert not ActivityEvent.objects.filter(project_id=project.pk).exists()
+    assert ActivityEvent.objects.filter(project_id=personas.project.pk).exists()

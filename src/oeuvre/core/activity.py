@@ -76,6 +76,13 @@ def _record(sender: Any, instance: models.Model, history_instance: Any, **kwargs
     )
 
 
+def forget_project(project_id: Any) -> None:
+    """Delete a deleted project's events (called from the project's post_delete signal)."""
+    from oeuvre.core.models import ActivityEvent
+
+    ActivityEvent.objects.filter(project_id=project_id).delete()
+
+
 @dataclass
 class ActivityEntry:
     when: datetime

@@ -90,7 +90,11 @@ class ActivityEvent(models.Model):
     labels of models and fields are stored as names and translated when shown.
     """
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="activity_events")
+    # No database constraint: deleting a project cascades to its members, whose deletions are recorded
+    # here mid-cascade; the project's post_delete handler then removes every event of the project.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, related_name="activity_events"
+    )
     when = models.DateTimeField(db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     action = models.CharField(max_length=1)  # "+", "~" or "-", as in simple-history

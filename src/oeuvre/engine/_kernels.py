@@ -486,52 +486,88 @@ def _cpm_many(
     es: F64,
     ls: F64,
     fin: F64,
+    crit: F64,
+    s_d: F64,
+    s_dd: F64,
+    s_df: F64,
 ) -> None:
-    """Forward and backward CPM passes for many duration samples at once.
+    """Forward and backward CPM passes for many duration samples at once, plus the statistics.
 
     ``d``, ``es``, ``ls`` are (n, iterations); the inner loops run over iterations (contiguous,
-    SIMD-friendly). Link kinds: 0 FS, 1 SS, 2 FF, 3 SF.
+    SIMD-friendly), with the link kind decided outside them. Link kinds: 0 FS, 1 SS, 2 FF, 3 SF.
+    Adds to ``crit`` (iterations where the activity has zero total float), ``s_d``, ``s_dd`` and
+    ``s_df`` (sums of d, d^2 and d x finish, for the correlation with the finish).
     """
     n, c = d.shape
     for i in range(c):
         fin[i] = 0.0
     for t in range(n):
         v = topo[t]
+        ev = es[v]
+        dv = d[v]
+        r = float(release[v])
         for i in range(c):
-            es[v, i] = release[v]
+            ev[i] = r
         for k in range(ip[v], ip[v + 1]):
             p = isrc[k]
             kind = ikind[k]
             lag = float(ilag[k])
-            use_p = kind == 0 or kind == 2
-            use_s = kind == 2 or kind == 3
-            for i in range(c):
-                val = es[p, i] + lag
-                if use_p:
-                    val += d[p, i]
-                if use_s:
-                    val -= d[v, i]
-                es[v, i] = max(es[v, i], val)
+            ep = es[p]
+            dp = d[p]
+            if kind == 0:
+                for i in range(c):
+                    ev[i] = max(ev[i], ep[i] + dp[i] + lag)
+            elif kind == 1:
+                for i in range(c):
+                    ev[i] = max(ev[i], ep[i] + lag)
+            elif kind == 2:
+                for i in range(c):
+                    ev[i] = max(ev[i], ep[i] + dp[i] + lag - dv[i])
+            else:
+                for i in range(c):
+                    ev[i] = max(ev[i], ep[i] + lag - dv[i])
         for i in range(c):
-            f = es[v, i] + d[v, i]
-            fin[i] = max(fin[i], f)
+            fin[i] = max(fin[i], ev[i] + dv[i])
     for t in range(n - 1, -1, -1):
         v = topo[t]
+        lv = ls[v]
+        dv = d[v]
         for i in range(c):
-            ls[v, i] = fin[i] - d[v, i]
+            lv[i] = fin[i] - dv[i]
         for k in range(op[v], op[v + 1]):
             s = odst[k]
             kind = okind[k]
             lag = float(olag[k])
-            use_p = kind == 0 or kind == 2
-            use_s = kind == 2 or kind == 3
-            for i in range(c):
-                val = ls[s, i] - lag
-                if use_p:
-                    val -= d[v, i]
-                if use_s:
-                    val += d[s, i]
-                ls[v, i] = min(ls[v, i], val)
+            lsn = ls[s]
+            ds = d[s]
+            if kind == 0:
+                for i in range(c):
+                    lv[i] = min(lv[i], lsn[i] - lag - dv[i])
+            elif kind == 1:
+                for i in range(c):
+                    lv[i] = min(lv[i], lsn[i] - lag)
+            elif kind == 2:
+                for i in range(c):
+                    lv[i] = min(lv[i], lsn[i] - lag - dv[i] + ds[i])
+            else:
+                for i in range(c):
+                    lv[i] = min(lv[i], lsn[i] - lag + ds[i])
+        ev = es[v]
+        cnt = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        for i in range(c):
+            x = dv[i]
+            if lv[i] - ev[i] <= 1e-9 * max(1.0, fin[i]):
+                cnt += 1.0
+            a1 += x
+            a2 += x * x
+            a3 += x * fin[i]
+        crit[v] += cnt
+        s_d[v] += a1
+        s_dd[v] += a2
+        s_df[v] += a3
 
 
 cpm_many = _jit(_cpm_many)

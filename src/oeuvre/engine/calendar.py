@@ -147,9 +147,7 @@ class WorkCalendar:
 
     @property
     def _origin64(self) -> np.datetime64:
-        rolled = np.busday_offset(
-            np.datetime64(self.origin, "D"), 0, roll="forward", busdaycal=self._busdaycal
-        )
+        rolled = np.busday_offset(np.datetime64(self.origin, "D"), 0, roll="forward", busdaycal=self._busdaycal)
         return np.datetime64(rolled, "D")
 
     def is_working(self, dates: Iterable[dt.date] | DateArray) -> npt.NDArray[np.bool_]:

@@ -48,9 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["evm", "--bac", "10", "--pv", "5", "--ev", "4", "--ac", "6"]).command
     'evm'
     """
-    p = _Parser(
-        prog="oeuvre engine", description="Scheduling and QCD engine: CPM, levelling, risk, earned value."
-    )
+    p = _Parser(prog="oeuvre engine", description="Scheduling and QCD engine: CPM, levelling, risk, earned value.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("schedule", help="critical path: early/late dates, floats, critical activities")
@@ -59,12 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lv = sub.add_parser("level", help="resource levelling: heuristic then CP-SAT")
     lv.add_argument("file")
-    lv.add_argument(
-        "--time-limit", type=float, default=10.0, metavar="S", help="seconds in total (default 10)"
-    )
-    lv.add_argument(
-        "--capacity", metavar="RES=N,...", help="capacities, e.g. dev=3,test=2 (override the file)"
-    )
+    lv.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds in total (default 10)")
+    lv.add_argument("--capacity", metavar="RES=N,...", help="capacities, e.g. dev=3,test=2 (override the file)")
     lv.add_argument("--heuristic-only", action="store_true", help="skip CP-SAT")
     lv.add_argument("--seed", type=int, default=0)
     lv.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: CPU cores)")
@@ -88,9 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("bac", "pv", "ev", "ac"):
         e.add_argument(f"--{name}", type=float, required=True)
     e.add_argument("--etc", type=float, default=None, help="bottom-up estimate to complete (RAF)")
-    e.add_argument(
-        "--duration", type=float, default=None, metavar="D", help="planned duration, for earned schedule"
-    )
+    e.add_argument("--duration", type=float, default=None, metavar="D", help="planned duration, for earned schedule")
     e.add_argument("--json", action="store_true")
     return p
 
@@ -152,9 +144,7 @@ def _cmd_level(args: argparse.Namespace, data: ProjectData, out: Console) -> int
     used = sorted({r for a in data.activities for r in a.demands})
     missing = [r for r in used if r not in caps]
     if missing:
-        raise InputError(
-            f"no capacity for resource {missing[0]!r}; give --capacity {missing[0]}=N", field="--capacity"
-        )
+        raise InputError(f"no capacity for resource {missing[0]!r}; give --capacity {missing[0]}=N", field="--capacity")
     if args.time_limit <= 0:
         raise InputError("must be positive", field="--time-limit")
     problem = LevellingProblem.build(data.network(), data.demands(), caps)
@@ -218,9 +208,7 @@ def _cmd_risk(args: argparse.Namespace, data: ProjectData, out: Console) -> int:
     if args.json:
         out.print_json(json.dumps(_clean(res.to_dict(target))))
         return EXIT_OK
-    table = Table(
-        title=f"Finish distribution of {data.source} ({args.iterations} iterations, seed {args.seed})"
-    )
+    table = Table(title=f"Finish distribution of {data.source} ({args.iterations} iterations, seed {args.seed})")
     table.add_column("percentile")
     table.add_column("finish (working day)", justify="right")
     if data.calendar is not None:

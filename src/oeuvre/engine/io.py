@@ -133,10 +133,11 @@ class ProjectData:
             float,
         )
         lo = np.array(
-            [a.optimistic if a.optimistic is not None else mv for a, mv in zip(self.activities, m)], float
+            [a.optimistic if a.optimistic is not None else mv for a, mv in zip(self.activities, m, strict=False)], float
         )
         hi = np.array(
-            [a.pessimistic if a.pessimistic is not None else mv for a, mv in zip(self.activities, m)], float
+            [a.pessimistic if a.pessimistic is not None else mv for a, mv in zip(self.activities, m, strict=False)],
+            float,
         )
         return lo, m, hi
 
@@ -148,8 +149,12 @@ def parse_predecessors(
 
     Examples
     --------
-    >>> parse_predecessors("A; B:SS+2; C:FF-1; D:+3cd")
-    [('A', <LinkType.FS: 'FS'>, 0, False), ('B', <LinkType.SS: 'SS'>, 2, False), ('C', <LinkType.FF: 'FF'>, -1, False), ('D', <LinkType.FS: 'FS'>, 3, True)]
+    >>> for link in parse_predecessors("A; B:SS+2; C:FF-1; D:+3cd"):
+    ...     print(link[0], link[1].value, link[2], link[3])
+    A FS 0 False
+    B SS 2 False
+    C FF -1 False
+    D FS 3 True
     """
     out: list[tuple[str, LinkType, int, bool]] = []
     for raw in text.replace(",", ";").split(";"):
@@ -187,9 +192,7 @@ def parse_resources(
             continue
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise InputError(
-                f"cannot read {item!r}; write e.g. dev=2", line=line, field=field_name, source=source
-            )
+            raise InputError(f"cannot read {item!r}; write e.g. dev=2", line=line, field=field_name, source=source)
         try:
             units = int(value.strip())
         except ValueError:
@@ -200,9 +203,7 @@ def parse_resources(
                 source=source,
             ) from None
         if units < 0:
-            raise InputError(
-                f"{name.strip()!r} must not be negative", line=line, field=field_name, source=source
-            )
+            raise InputError(f"{name.strip()!r} must not be negative", line=line, field=field_name, source=source)
         out[name.strip()] = units
     return out
 
@@ -273,16 +274,12 @@ def read_csv(text_or_path: str | Path, *, source: str | None = None) -> ProjectD
     cols = [h.strip().lower() for h in header]
     for required in ("id",):
         if required not in cols:
-            raise InputError(
-                f"missing column {required!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src
-            )
+            raise InputError(f"missing column {required!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src)
     if "duration" not in cols and "most_likely" not in cols:
         raise InputError("missing column 'duration'", line=1, source=src)
     unknown = [c for c in cols if c not in CSV_COLUMNS]
     if unknown:
-        raise InputError(
-            f"unknown column {unknown[0]!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src
-        )
+        raise InputError(f"unknown column {unknown[0]!r}; columns are {', '.join(CSV_COLUMNS)}", line=1, source=src)
     records: list[ActivityRecord] = []
     raw_preds: list[tuple[str, str, int]] = []
     seen: dict[str, int] = {}
@@ -297,9 +294,7 @@ def read_csv(text_or_path: str | Path, *, source: str | None = None) -> ProjectD
         if not aid:
             raise InputError("empty id", line=line, field="id", source=src)
         if aid in seen:
-            raise InputError(
-                f"duplicate id {aid!r} (first on line {seen[aid]})", line=line, field="id", source=src
-            )
+            raise InputError(f"duplicate id {aid!r} (first on line {seen[aid]})", line=line, field="id", source=src)
         seen[aid] = line
         if rec.get("duration", "").strip().startswith("-"):
             raise InputError(
@@ -365,9 +360,7 @@ def _links(raw: list[tuple[str, str, int]], known: Mapping[str, int], src: str) 
     for aid, text, line in raw:
         for pid, ltype, lag, cal in parse_predecessors(text, line=line, source=src):
             if pid not in known:
-                raise InputError(
-                    f"unknown predecessor {pid!r} of {aid!r}", line=line, field="predecessors", source=src
-                )
+                raise InputError(f"unknown predecessor {pid!r} of {aid!r}", line=line, field="predecessors", source=src)
             links.append(Link(pid, aid, ltype, lag, cal))
     return links
 
@@ -407,9 +400,7 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, source=src
-        ) from None
+        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, source=src) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("activities"), list):
         raise InputError("expected an object with an 'activities' list", field="activities", source=src)
     calendar = None
@@ -449,9 +440,7 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
                 nums[key] = None
                 continue
             if not isinstance(v, int | float) or isinstance(v, bool) or v < 0 or not np.isfinite(v):
-                raise InputError(
-                    f"must be a non-negative number, got {v!r}", field=f"{path}.{key}", source=src
-                )
+                raise InputError(f"must be a non-negative number, got {v!r}", field=f"{path}.{key}", source=src)
             nums[key] = float(v)
         dur = nums["duration"]
         if dur is None:
@@ -492,9 +481,7 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
             try:
                 ctype = ConstraintType(str(c.get("type", "")).upper())
             except ValueError:
-                raise InputError(
-                    "type must be SNET, FNLT or MSO", field=f"{cpath}.type", source=src
-                ) from None
+                raise InputError("type must be SNET, FNLT or MSO", field=f"{cpath}.type", source=src) from None
             if "index" in c:
                 constraints.append(Constraint(aid, ctype, int(c["index"])))
             elif "date" in c:
@@ -502,9 +489,7 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
                     raise InputError(
                         "a constraint date needs a project 'start' date", field=f"{cpath}.date", source=src
                     )
-                constraints.append(
-                    Constraint.on_date(aid, ctype, _date(c["date"], f"{cpath}.date", src), calendar)
-                )
+                constraints.append(Constraint.on_date(aid, ctype, _date(c["date"], f"{cpath}.date", src), calendar))
             else:
                 raise InputError("give 'index' or 'date'", field=cpath, source=src)
     links: list[Link] = []
@@ -526,20 +511,14 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
                             field=f"{path}.predecessors[{j}].type",
                             source=src,
                         ) from None
-                    items.append(
-                        (str(p["id"]), ltype, int(p.get("lag", 0)), bool(p.get("calendar_days", False)))
-                    )
+                    items.append((str(p["id"]), ltype, int(p.get("lag", 0)), bool(p.get("calendar_days", False))))
                 else:
-                    raise InputError(
-                        "expected an id or {id, type, lag}", field=f"{path}.predecessors[{j}]", source=src
-                    )
+                    raise InputError("expected an id or {id, type, lag}", field=f"{path}.predecessors[{j}]", source=src)
         else:
             raise InputError("expected a string or a list", field=f"{path}.predecessors", source=src)
         for pid, ltype, lag, cal in items:
             if pid not in known:
-                raise InputError(
-                    f"unknown predecessor {pid!r} of {aid!r}", field=f"{path}.predecessors", source=src
-                )
+                raise InputError(f"unknown predecessor {pid!r} of {aid!r}", field=f"{path}.predecessors", source=src)
             links.append(Link(pid, aid, ltype, lag, cal))
     capacities: dict[str, int | list[int]] = {}
     for name, value in (doc.get("capacities") or {}).items():
@@ -548,9 +527,7 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
         elif isinstance(value, list) and value and all(isinstance(v, int) and v >= 0 for v in value):
             capacities[str(name)] = [int(v) for v in value]
         else:
-            raise InputError(
-                "expected a whole number or a list of them", field=f"capacities.{name}", source=src
-            )
+            raise InputError("expected a whole number or a list of them", field=f"capacities.{name}", source=src)
     risks: list[RiskEvent] = []
     for i, r in enumerate(doc.get("risks") or []):
         path = f"risks[{i}]"
@@ -675,9 +652,7 @@ def read_psplib(text_or_path: str | Path, *, source: str | None = None) -> Proje
     if len(caps) != len(res_names):
         raise InputError(f"expected {len(res_names)} availabilities", line=al + 3, source=src)
     links = [Link(str(p), str(s)) for p in range(1, n + 1) for s in succs[p]]
-    return ProjectData(
-        records, links, capacities={res_names[r].upper(): caps[r] for r in range(len(caps))}, source=src
-    )
+    return ProjectData(records, links, capacities={res_names[r].upper(): caps[r] for r in range(len(caps))}, source=src)
 
 
 def read_project(path: str | Path) -> ProjectData:
@@ -744,10 +719,7 @@ def read_ugent_bounds(path: str | Path) -> dict[str, Bounds]:
         if len(row) < len(cols) or not row[idx["Ref1"]].strip():
             continue
         try:
-            vals = [
-                int(float(row[idx[c]].replace(",", ".")))
-                for c in ("LB value", "UB value", "OPT value", "CPM")
-            ]
+            vals = [int(float(row[idx[c]].replace(",", "."))) for c in ("LB value", "UB value", "OPT value", "CPM")]
         except ValueError:
             raise InputError("bad number", line=line, source=p.name) from None
         out[row[idx["Ref1"]].strip()] = Bounds(*vals)

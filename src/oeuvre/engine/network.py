@@ -162,9 +162,7 @@ class Constraint:
     index: int
 
     @classmethod
-    def on_date(
-        cls, activity: str, type: ConstraintType, date: dt.date, calendar: WorkCalendar
-    ) -> Constraint:
+    def on_date(cls, activity: str, type: ConstraintType, date: dt.date, calendar: WorkCalendar) -> Constraint:
         """Build a constraint from a calendar date.
 
         For ``FNLT`` the date is the last working day allowed, so the index is the one of the
@@ -462,9 +460,7 @@ class Network:
                 (link.succ, link.pred, "successor", "succ"),
             ):
                 if end not in index:
-                    raise InputError(
-                        f"unknown activity {end!r} ({label} of {other!r})", field=f"links[{i}].{key}"
-                    )
+                    raise InputError(f"unknown activity {end!r} ({label} of {other!r})", field=f"links[{i}].{key}")
             pred[i] = index[link.pred]
             succ[i] = index[link.succ]
             kind[i] = _KIND_CODE[LinkType(link.type)]
@@ -579,7 +575,8 @@ class ScheduleResult:
         Examples
         --------
         >>> from oeuvre.engine.calendar import WorkCalendar
-        >>> net = Network([Activity("A", 3), Activity("B", 2)], [Link("A", "B")], calendar=WorkCalendar(dt.date(2025, 1, 6)))
+        >>> calendar = WorkCalendar(dt.date(2025, 1, 6))
+        >>> net = Network([Activity("A", 3), Activity("B", 2)], [Link("A", "B")], calendar=calendar)
         >>> r = schedule(net)
         >>> [str(x) for x in r.start_dates()], [str(x) for x in r.finish_dates()]
         (['2025-01-06', '2025-01-09'], ['2025-01-08', '2025-01-10'])
@@ -675,7 +672,8 @@ def _calendar_forward(
     links: IntArray,
     cand: IntArray | FloatArray,
 ) -> IntArray | FloatArray:
-    assert net.calendar is not None and d.ndim == 1
+    assert net.calendar is not None
+    assert d.ndim == 1
     sel = net.calendar_lag[links]
     li = links[sel]
     p, s = net.pred[li], net.succ[li]
@@ -701,7 +699,8 @@ def _calendar_backward(
     links: IntArray,
     cand: IntArray | FloatArray,
 ) -> IntArray | FloatArray:
-    assert net.calendar is not None and d.ndim == 1
+    assert net.calendar is not None
+    assert d.ndim == 1
     sel = net.calendar_lag[links]
     li = links[sel]
     p, s = net.pred[li], net.succ[li]
@@ -843,9 +842,5 @@ def _constraint_warnings(
                 )
             )
     if deadline is not None and finish > deadline:
-        out.append(
-            ScheduleWarning(
-                "deadline", None, f"project deadline {deadline} cannot be met; finish is {finish}"
-            )
-        )
+        out.append(ScheduleWarning("deadline", None, f"project deadline {deadline} cannot be met; finish is {finish}"))
     return out

@@ -1,44 +1,53 @@
-"""The one error every file reader raises: it names where the problem is (line, row, field)."""
+"""Errors of file readers: each names where the problem is (row, line, field) and why, with a stable code.
+
+The code and parameters let an edge translate the message; ``str(error)`` is a readable English sentence.
+"""
 
 from __future__ import annotations
 
-__all__ = ["FileFormatError"]
+from typing import Any
+
+__all__ = ["FileFormatError", "HostileFileError"]
 
 
 class FileFormatError(ValueError):
-    """A file could not be read; ``line``/``row``/``field`` say where, when known.
+    """A file, or one of its rows, cannot be read as it is.
 
-    ``line`` is a line of a text or XML file, ``row`` a row of a sheet or CSV (1-based, header included),
-    ``field`` the column, element or attribute that holds the bad value.
-
-    Examples
-    --------
-    >>> str(FileFormatError("not a date: '31/02/2026'", row=4, field="date"))
-    "row 4, field 'date': not a date: '31/02/2026'"
+    ``row`` is the spreadsheet row (1-based, as the user sees it), ``line`` the line of a text file,
+    ``field`` the column or attribute name; ``source`` the file or sheet it comes from; any of them may
+    be unknown (``None``).
     """
 
     def __init__(
         self,
         message: str,
         *,
-        line: int | None = None,
+        code: str = "invalid",
         row: int | None = None,
+        line: int | None = None,
         field: str | None = None,
+        params: dict[str, Any] | None = None,
         source: str | None = None,
     ) -> None:
         self.message = message
-        self.line = line
-        self.row = row
-        self.field = field
         self.source = source
-        where: list[str] = []
-        if source:
-            where.append(source)
-        if line is not None:
-            where.append(f"line {line}")
-        if row is not None:
-            where.append(f"row {row}")
-        if field:
-            where.append(f"field {field!r}")
-        prefix = ", ".join(where)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.code = code
+        self.row = row
+        self.line = line
+        self.field = field
+        self.params = dict(params or {})
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = [self.source] if self.source else []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class HostileFileError(FileFormatError):
+    """The file looks crafted to harm the reader (entities, zip bomb, disguised type, excessive size)."""

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +17,10 @@ class ProjectsConfig(AppConfig):
         register_activity(Project, "id")
         register_activity(Membership, "project")
         register_activity(Closure, "project")
+        post_delete.connect(_forget_activity, sender=Project, dispatch_uid="projects.forget_activity")
+
+
+def _forget_activity(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from oeuvre.core.activity import forget_project
+
+    forget_project(instance.pk)

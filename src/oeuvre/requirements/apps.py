@@ -9,22 +9,16 @@ class RequirementsConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.requirements import models
+        from oeuvre.requirements import demo, jobs, models  # noqa: F401 — registers the demo step and job
+        from oeuvre.requirements.home import register
+        from oeuvre.requirements.permissions import REQUIREMENTS_VIEW
+        from oeuvre.web.stages import Stage, register_stage
 
+        register_stage(Stage("requirements", _("Requirements"), "requirements:index", REQUIREMENTS_VIEW, 10))
+        register()
         register_activity(models.Exigence, "project")
         register_activity(models.Specification, "project")
         register_activity(models.Component, "project")
         register_activity(models.CdcVersion, "project")
         register_activity(models.Deliverable, "project")
-        register_activity(
-            models.TraceLink,
-            "project",
-            (
-                "src_exigence",
-                "src_specification",
-                "src_component",
-                "dst_exigence",
-                "dst_specification",
-                "dst_component",
-            ),
-        )
+        register_activity(models.TraceLink, "project")

@@ -9,6 +9,7 @@ reads them through the providers of :mod:`oeuvre.requirements.traces`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -379,7 +380,18 @@ class TraceLink(models.Model):
         indexes = [models.Index(fields=["project", "kind"], name="trace_link_project_kind")]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.get_kind_display()} {self.target}"
+        # Written on the fields alone (history records call it too), and safe while a cascade deletes an end.
+        return f"{self._end('src')} {self.get_kind_display()} {self._end('dst')}"
+
+    def _end(self, side: str) -> str:
+        for item_type in _ITEM_TYPES:
+            if getattr(self, f"{side}_{item_type}_id", None) is None:
+                continue
+            try:
+                return str(getattr(getattr(self, f"{side}_{item_type}"), "reference", "?"))
+            except ObjectDoesNotExist:
+                return "?"
+        return "?"
 
     @property
     def source(self) -> Exigence | Specification | Component | None:

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 __all__ = [
     "CoverageProvider",
     "HangingItem",
@@ -36,6 +38,7 @@ __all__ = [
     "TestCoverage",
     "coverage_available",
     "coverage_for",
+    "group_label",
     "hanging_items",
     "register_coverage_provider",
     "register_impact_provider",
@@ -81,6 +84,14 @@ class TestCoverage:
 
 
 ImpactProvider = Callable[[ImpactQuery], Iterable[HangingItem]]
+# Headings of the groups the planning and recette stages use; a new group shows its own name.
+GROUP_LABELS: dict[str, Any] = {"tasks": gettext_lazy("Tasks"), "tests": gettext_lazy("Tests")}
+
+
+def group_label(group: str) -> str:
+    return str(GROUP_LABELS.get(group, group))
+
+
 CoverageProvider = Callable[[Any, "Iterable[int] | None"], Mapping[int, TestCoverage]]
 
 _IMPACT: dict[str, ImpactProvider] = {}

@@ -1,0 +1,55 @@
+"""The demo's requirements: what the issue asks for, with its deliberate gaps, the same from the same seed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from oeuvre.demo.generator import MAIN_PROJECT, generate
+from oeuvre.requirements import selectors
+from oeuvre.requirements.models import CdcVersion, Component, Deliverable, Exigence, Specification, TraceLink
+
+TODAY = date(2026, 11, 28)
+
+
+def _fingerprint() -> list[Any]:
+    return [
+        list(Exigence.objects.order_by("project__code", "number").values_list("reference", "title", "status", "type")),
+        list(
+            TraceLink.objects.order_by("pk").values_list(
+                "kind", "src_specification__reference", "dst_exigence__reference"
+            )
+        ),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_builds_the_guichet_cdc_with_its_gaps_and_baselines() -> None:
+    ctx = generate(size="small", seed=42, today=TODAY)
+    project = ctx.main_project
+    assert project.code == MAIN_PROJECT
+    exigences = Exigence.objects.filter(project=project)
+    assert 55 <= exigences.count() <= 65
+    assert set(exigences.values_list("type", flat=True)) == {
+        "fonctionnelle", "technique", "performance", "securite", "reglementaire", "exploitabilite",
+    }  # fmt: skip
+    assert set(exigences.values_list("status", flat=True)) == {"brouillon", "soumise", "validee", "rejetee", "modifiee"}
+    assert Specification.objects.filter(project=project).count() == 40
+    assert Component.objects.filter(project=project).count() == 15
+    summary = selectors.coverage_summary(project)
+    assert 0 < summary.with_spec < summary.exigences  # some exigences have no specification, on purpose
+    assert 0 < summary.specs_with_component < summary.specs
+    v1, v2 = CdcVersion.objects.filter(project=project).order_by("created_at")
+    between = selectors.baseline_compare(project, v1, v2)
+    assert (len(between.added), len(between.removed), len(between.changed)) == (2, 1, 2)
+    assert selectors.baseline_compare(project, v2, None).changed  # and a change since V1.1
+    for deliverable in Deliverable.objects.filter(project=project):
+        assert deliverable.raci.filter(letter="A").count() == 1
+    assert [e.reference for e in ctx.extra["exigences"]][:2] == ["EX-001", "EX-002"]
+    first = _fingerprint()
+    call_command("flush", interactive=False, verbosity=0)
+    generate(size="small", seed=42, today=TODAY)
+    assert _fingerprint() == first
