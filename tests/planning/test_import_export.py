@@ -132,7 +132,21 @@ def test_it_refuses_a_file_with_a_loop_and_writes_nothing(personas: Any) -> None
 def test_it_reports_a_bad_file_with_its_line(personas: Any) -> None:
     with pytest.raises(ValidationFailed) as refused:
         import_plan_file(actor=personas.moe, project=personas.project, filename="x.xml", data=b"<Project><Tasks>")
-    assert "x.xml, line 1" in refused.value.errors["file"][0]
+    assert "x.xml, ligne 1 : Le XML est mal formé" in refused.value.errors["file"][0]
+    bad_duration = (
+        b'<Project xmlns="http://schemas.microsoft.com/project"><Tasks>\n'
+        b"<Task><UID>1</UID><Name>A</Name>\n<Duration>trois jours</Duration></Task></Tasks></Project>"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        import_plan_file(actor=personas.moe, project=personas.project, filename="y.xml", data=bad_duration)
+    assert refused.value.errors["file"] == ["y.xml, ligne 3, champ « Duration » : « trois jours » n'est pas une durée."]
+
+
+def test_it_says_in_french_what_is_missing_for_mpp_files(personas: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mpp.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ValidationFailed) as refused:
+        import_plan_file(actor=personas.moe, project=personas.project, filename="plan.mpp", data=b"\xd0\xcf")
+    assert "demande le paquet optionnel MPXJ" in refused.value.errors["file"][0]
 
 
 def test_it_refuses_to_import_over_a_plan_unless_asked(personas: Any) -> None:

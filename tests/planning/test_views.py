@@ -240,8 +240,11 @@ def test_it_imports_time_entries_from_the_page_with_row_errors(small_plan: Any, 
     csv = "date;personne;tâche;charge\n13/07/2026;Alice Dev;B;1\n14/07/2026;Alice Dev;B;1\n"
     response = client.post(_url(small_plan, "time/import/"), {"file": SimpleUploadedFile("t.csv", csv.encode())})
     assert response.status_code == 422
-    assert "row 3" in response.content.decode()
+    assert "ligne 3 : Le 14/07/2026 est un jour férié." in response.content.decode()
     assert not TimeEntry.objects.exists()
+    bad = "date;personne;tâche;charge\n31/02/2026;Alice Dev;B;1\n"
+    response = client.post(_url(small_plan, "time/import/"), {"file": SimpleUploadedFile("t.csv", bad.encode())})
+    assert "t.csv, ligne 2, champ « date » : « 31/02/2026 » n&#x27;est pas une date" in response.content.decode()
 
 
 def test_it_adds_the_schedule_to_the_project_home_page(small_plan: Any, personas: Any) -> None:

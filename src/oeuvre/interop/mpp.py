@@ -28,7 +28,12 @@ _CONVERTER = "org.mpxj.sample.MpxjConvert"
 
 
 class MppUnavailable(RuntimeError):
-    """MPXJ or Java is not installed; the message says what to install."""
+    """MPXJ or Java is not installed; the message says what to install, ``code`` which is missing
+    (``no_mpxj``, ``no_mpxj_jars``, ``no_java``) for an edge that translates it."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _mpxj_lib() -> Path:
@@ -37,11 +42,12 @@ def _mpxj_lib() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise MppUnavailable(
             "Reading .mpp files needs the optional MPXJ package: install Œuvre with the 'mpp' extra "
-            "(pip install 'oeuvre[mpp]' or uv sync --extra mpp), or export the plan from MS Project as XML."
+            "(pip install 'oeuvre[mpp]' or uv sync --extra mpp), or export the plan from MS Project as XML.",
+            "no_mpxj",
         )
     lib = Path(next(iter(spec.submodule_search_locations))) / "lib"
     if not (lib / "mpxj.jar").exists():
-        raise MppUnavailable(f"The MPXJ package is installed but its jar files are missing from {lib}.")
+        raise MppUnavailable(f"The MPXJ package is installed but its jar files are missing from {lib}.", "no_mpxj_jars")
     return lib
 
 
@@ -53,7 +59,8 @@ def _java() -> str:
     if found is None:
         raise MppUnavailable(
             "Reading .mpp files needs Java (MPXJ is a Java library): install a Java runtime 11 or later "
-            "(e.g. apt-get install default-jre-headless), or export the plan from MS Project as XML."
+            "(e.g. apt-get install default-jre-headless), or export the plan from MS Project as XML.",
+            "no_java",
         )
     return found
 
@@ -94,10 +101,18 @@ def read_mpp(path: str | Path, *, timeout: float = 180.0) -> PlanData:
             )
         except subprocess.TimeoutExpired:
             raise FileFormatError(
-                f"MPXJ did not finish reading the file within {timeout:.0f} s", source=source.name
+                f"MPXJ did not finish reading the file within {timeout:.0f} s",
+                code="mpxj_timeout",
+                params={"seconds": round(timeout)},
+                source=source.name,
             ) from None
         if result.returncode != 0 or not target.exists():
             lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
             detail = next((line for line in lines if "Exception" in line), lines[-1] if lines else "unknown error")
-            raise FileFormatError(f"MPXJ cannot read this file: {detail.strip()}", source=source.name)
+            raise FileFormatError(
+                f"MPXJ cannot read this file: {detail.strip()}",
+                code="mpxj_failed",
+                params={"detail": detail.strip()},
+                source=source.name,
+            )
         return read_mspdi(target.read_bytes(), source=source.name)

@@ -93,8 +93,17 @@ class _Reader:
     def tag(self, name: str) -> str:
         return self.ns + name
 
-    def error(self, message: str, element: Any, field: str | None = None) -> FileFormatError:
-        return FileFormatError(message, line=getattr(element, "sourceline", None), field=field, source=self.source)
+    def error(
+        self, message: str, element: Any, field: str | None = None, code: str = "invalid", **params: Any
+    ) -> FileFormatError:
+        return FileFormatError(
+            message,
+            code=code,
+            params=params,
+            line=getattr(element, "sourceline", None),
+            field=field,
+            source=self.source,
+        )
 
     def child(self, element: Any, name: str) -> Any:
         """The first child called ``name`` (as ``find``), from a map of the element's children: a task
@@ -120,7 +129,9 @@ class _Reader:
         try:
             return int(float(value))
         except ValueError:
-            raise self.error(f"{name} is not a number: {value!r}", element.find(self.tag(name)), name) from None
+            raise self.error(
+                f"{name} is not a number: {value!r}", element.find(self.tag(name)), name, "not_number", value=value
+            ) from None
 
     def number(self, element: Any, name: str, default: float | None = None) -> float | None:
         value = self.text(element, name)
@@ -129,9 +140,17 @@ class _Reader:
         try:
             result = float(value)
         except ValueError:
-            raise self.error(f"{name} is not a number: {value!r}", element.find(self.tag(name)), name) from None
+            raise self.error(
+                f"{name} is not a number: {value!r}", element.find(self.tag(name)), name, "not_number", value=value
+            ) from None
         if not math.isfinite(result):
-            raise self.error(f"{name} is not a finite number: {value!r}", element.find(self.tag(name)), name)
+            raise self.error(
+                f"{name} is not a finite number: {value!r}",
+                element.find(self.tag(name)),
+                name,
+                "not_finite",
+                value=value,
+            )
         return result
 
     def boolean(self, element: Any, name: str) -> bool:
@@ -145,7 +164,9 @@ class _Reader:
         try:
             return dt.date.fromisoformat(value[:10])
         except ValueError:
-            raise self.error(f"{name} is not a date: {value!r}", element.find(self.tag(name)), name) from None
+            raise self.error(
+                f"{name} is not a date: {value!r}", element.find(self.tag(name)), name, "not_date", value=value
+            ) from None
 
     def hours(self, element: Any, name: str) -> float | None:
         """An xsd:duration in hours (MS Project writes PT#H#M#S)."""
@@ -154,7 +175,9 @@ class _Reader:
             return None
         match = _DURATION_RE.match(value)
         if match is None:
-            raise self.error(f"{name} is not a duration: {value!r}", element.find(self.tag(name)), name)
+            raise self.error(
+                f"{name} is not a duration: {value!r}", element.find(self.tag(name)), name, "not_duration", value=value
+            )
         parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
         # Days written as P#D count working days of the project, like MS Project's own files.
         day_hours = self.minutes_per_day / 60
@@ -169,22 +192,33 @@ class _Reader:
 
 def _parse_root(data: bytes, source: str | None) -> Any:
     if len(data) > MAX_BYTES:
-        raise FileFormatError(f"the file is larger than {MAX_BYTES // 2**20} MB", source=source)
+        raise FileFormatError(
+            f"the file is larger than {MAX_BYTES // 2**20} MB",
+            code="too_large",
+            params={"limit_mib": MAX_BYTES // 2**20},
+            source=source,
+        )
     head = data[:4096].lstrip()
     if not head.startswith((b"<", b"\xef\xbb\xbf<", b"\xff\xfe", b"\xfe\xff")):
-        raise FileFormatError("this is not an XML file", line=1, source=source)
+        raise FileFormatError("this is not an XML file", code="not_xml", line=1, source=source)
     try:
         tree = etree.fromstring(data, _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
-        raise FileFormatError(f"malformed XML: {exc.msg}", line=line, source=source) from None
+        raise FileFormatError(
+            f"malformed XML: {exc.msg}", code="xml_syntax", params={"detail": exc.msg}, line=line, source=source
+        ) from None
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         # MSPDI never declares a DTD; one here can only carry entities (XXE, expansion bombs).
-        raise FileFormatError("documents with a DTD (<!DOCTYPE …>) are refused", line=1, source=source)
+        raise FileFormatError(
+            "documents with a DTD (<!DOCTYPE …>) are refused", code="xml_entities", line=1, source=source
+        )
     root = tree.getroot()
     if etree.QName(root).localname != "Project":
         raise FileFormatError(
             f"the root element is <{etree.QName(root).localname}>, not the <Project> of MS Project XML",
+            code="not_mspdi",
+            params={"root": etree.QName(root).localname},
             line=root.sourceline,
             source=source,
         )
@@ -228,7 +262,7 @@ def read_mspdi(data: bytes, *, source: str | None = None) -> PlanData:
             if task is None:
                 continue
             if task.uid in seen:
-                raise r.error(f"two tasks have UID {task.uid}", element, "UID")
+                raise r.error(f"two tasks have UID {task.uid}", element, "UID", "duplicate_uid", uid=task.uid)
             seen.add(task.uid)
             plan.tasks.append(task)
             plan.links.extend(links)
@@ -236,6 +270,8 @@ def read_mspdi(data: bytes, *, source: str | None = None) -> PlanData:
         if link.pred_uid not in seen:
             raise FileFormatError(
                 f"task {link.succ_uid} follows task {link.pred_uid}, which is not in the file",
+                code="unknown_predecessor",
+                params={"task": link.succ_uid, "predecessor": link.pred_uid},
                 line=link.line,
                 field="PredecessorUID",
                 source=source,
@@ -254,12 +290,20 @@ def read_mspdi(data: bytes, *, source: str | None = None) -> PlanData:
             task_uid = r.integer(element, "TaskUID")
             resource_uid = r.integer(element, "ResourceUID")
             if task_uid is None or resource_uid is None:
-                raise r.error("an assignment needs a TaskUID and a ResourceUID", element, "TaskUID")
+                raise r.error(
+                    "an assignment needs a TaskUID and a ResourceUID", element, "TaskUID", "assignment_incomplete"
+                )
             if resource_uid not in resource_uids:
                 # MS Project writes an "unassigned" pseudo-resource (UID -65535); it is not a person.
                 continue
             if task_uid not in seen:
-                raise r.error(f"assignment to unknown task {task_uid}", element, "TaskUID")
+                raise r.error(
+                    f"assignment to unknown task {task_uid}",
+                    element,
+                    "TaskUID",
+                    "assignment_unknown_task",
+                    task=task_uid,
+                )
             units = r.number(element, "Units", 1.0)
             assert units is not None
             plan.assignments.append(
@@ -277,7 +321,7 @@ def read_mspdi(data: bytes, *, source: str | None = None) -> PlanData:
 def _read_calendar(r: _Reader, element: Any) -> CalendarData:
     uid = r.integer(element, "UID")
     if uid is None:
-        raise r.error("a calendar has no UID", element, "UID")
+        raise r.error("a calendar has no UID", element, "UID", "no_uid")
     calendar = CalendarData(
         uid=uid, name=r.text(element, "Name") or f"Calendar {uid}", base_uid=r.integer(element, "BaseCalendarUID")
     )
@@ -288,7 +332,7 @@ def _read_calendar(r: _Reader, element: Any) -> CalendarData:
         for day in weekdays.iterfind(r.tag("WeekDay")):
             day_type = r.integer(day, "DayType")
             if day_type is None:
-                raise r.error("a WeekDay has no DayType", day, "DayType")
+                raise r.error("a WeekDay has no DayType", day, "DayType", "missing_value")
             if day_type == 0:
                 period = day.find(r.tag("TimePeriod"))
                 if period is not None and not r.boolean(day, "DayWorking"):
@@ -297,7 +341,7 @@ def _read_calendar(r: _Reader, element: Any) -> CalendarData:
                         calendar.exceptions.append((start, end, ""))
                 continue
             if not 1 <= day_type <= 7:
-                raise r.error(f"DayType {day_type} is not 0 to 7", day, "DayType")
+                raise r.error(f"DayType {day_type} is not 0 to 7", day, "DayType", "unknown_value", value=day_type)
             declared = True
             weekday = (day_type + 5) % 7  # MSPDI: 1 = Sunday … 7 = Saturday; ours: 0 = Monday
             if r.boolean(day, "DayWorking"):
@@ -323,7 +367,7 @@ def _read_calendar(r: _Reader, element: Any) -> CalendarData:
 def _read_task(r: _Reader, element: Any) -> tuple[TaskData | None, list[LinkData]]:
     uid = r.integer(element, "UID")
     if uid is None:
-        raise r.error("a task has no UID", element, "UID")
+        raise r.error("a task has no UID", element, "UID", "no_uid")
     if r.boolean(element, "IsNull"):
         return None, []
     level = r.integer(element, "OutlineLevel", 1)
@@ -332,13 +376,21 @@ def _read_task(r: _Reader, element: Any) -> tuple[TaskData | None, list[LinkData
         return None, []  # the project summary task
     name = r.text(element, "Name")
     if name is None:
-        raise r.error(f"task {uid} has no name", element, "Name")
+        raise r.error(f"task {uid} has no name", element, "Name", "task_no_name", task=uid)
     duration = r.days(element, "Duration") or 0.0
     if duration < 0:
-        raise r.error(f"task {uid} has a negative duration", element.find(r.tag("Duration")), "Duration")
+        raise r.error(
+            f"task {uid} has a negative duration", r.child(element, "Duration"), "Duration", "negative", value=duration
+        )
     constraint_code = r.text(element, "ConstraintType") or "0"
     if constraint_code not in _CONSTRAINT_FROM_CODE:
-        raise r.error(f"unknown ConstraintType {constraint_code!r}", element, "ConstraintType")
+        raise r.error(
+            f"unknown ConstraintType {constraint_code!r}",
+            element,
+            "ConstraintType",
+            "unknown_value",
+            value=constraint_code,
+        )
     extended: dict[str, tuple[str, Any]] = {}
     for attribute in element.iterfind(r.tag("ExtendedAttribute")):
         field_id = r.text(attribute, "FieldID")
@@ -383,13 +435,21 @@ def _read_task(r: _Reader, element: Any) -> tuple[TaskData | None, list[LinkData
             try:
                 setattr(task, target, float(value.replace(",", ".")))
             except ValueError:
-                raise r.error(f"{target} is not a number: {value!r}", attribute, "ExtendedAttribute") from None
+                raise r.error(
+                    f"{target} is not a number: {value!r}", attribute, "ExtendedAttribute", "not_number", value=value
+                ) from None
     for field_id, target in ((_DURATION1, "optimistic_days"), (_DURATION3, "pessimistic_days")):
         if field_id in extended:
             value, attribute = extended[field_id]
             hours = _hours_of(value)
             if hours is None:
-                raise r.error(f"{target} is not a duration: {value!r}", attribute, "ExtendedAttribute")
+                raise r.error(
+                    f"{target} is not a duration: {value!r}",
+                    attribute,
+                    "ExtendedAttribute",
+                    "not_duration",
+                    value=value,
+                )
             setattr(task, target, hours / (r.minutes_per_day / 60))
     for baseline in element.iterfind(r.tag("Baseline")):
         if (r.integer(baseline, "Number", 0) or 0) != 0:
@@ -403,12 +463,14 @@ def _read_task(r: _Reader, element: Any) -> tuple[TaskData | None, list[LinkData
     for link in element.iterfind(r.tag("PredecessorLink")):
         pred = r.integer(link, "PredecessorUID")
         if pred is None:
-            raise r.error("a PredecessorLink has no PredecessorUID", link, "PredecessorUID")
+            raise r.error("a PredecessorLink has no PredecessorUID", link, "PredecessorUID", "missing_value")
         if r.boolean(link, "CrossProject"):
             continue
         code = r.text(link, "Type") or "1"
         if code not in _LINK_FROM_CODE:
-            raise r.error(f"unknown link Type {code!r} (0=FF, 1=FS, 2=SF, 3=SS)", link, "Type")
+            raise r.error(
+                f"unknown link Type {code!r} (0=FF, 1=FS, 2=SF, 3=SS)", link, "Type", "unknown_value", value=code
+            )
         lag = r.number(link, "LinkLag", 0.0) or 0.0
         lag_format = r.text(link, "LagFormat") or "7"
         elapsed = lag_format in _ELAPSED_FORMATS
@@ -442,7 +504,7 @@ def _cents(value: float | None) -> float | None:
 def _read_resource(r: _Reader, element: Any) -> ResourceData | None:
     uid = r.integer(element, "UID")
     if uid is None:
-        raise r.error("a resource has no UID", element, "UID")
+        raise r.error("a resource has no UID", element, "UID", "no_uid")
     name = r.text(element, "Name")
     if uid == 0 or r.boolean(element, "IsNull") or name is None:
         return None
@@ -451,11 +513,11 @@ def _read_resource(r: _Reader, element: Any) -> ResourceData | None:
         return None  # material and cost resources carry no person-days
     rate = r.number(element, "StandardRate", 0.0) or 0.0
     if rate < 0:
-        raise r.error("StandardRate is negative", element, "StandardRate")
+        raise r.error("StandardRate is negative", element, "StandardRate", "negative", value=rate)
     units = r.number(element, "MaxUnits", 1.0)
     assert units is not None
     if units < 0:
-        raise r.error("MaxUnits is negative", element, "MaxUnits")
+        raise r.error("MaxUnits is negative", element, "MaxUnits", "negative", value=units)
     return ResourceData(
         uid=uid,
         name=name[:200],

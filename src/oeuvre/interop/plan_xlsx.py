@@ -237,25 +237,50 @@ def _cell_date(value: Any, row: int, field: str, sheet: str) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 — a calendar day
         except ValueError:
             continue
-    raise FileFormatError(f"not a date: {text!r}", row=row, field=field, source=sheet)
+    raise FileFormatError(
+        f"not a date: {text!r}", code="not_date", params={"value": text}, row=row, field=field, source=sheet
+    )
 
 
 def _cell_number(value: Any, row: int, field: str, sheet: str, *, minimum: float | None = 0.0) -> float | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool):
-        raise FileFormatError(f"not a number: {value!r}", row=row, field=field, source=sheet)
+        raise FileFormatError(
+            f"not a number: {value!r}", code="not_number", params={"value": value}, row=row, field=field, source=sheet
+        )
     if isinstance(value, int | float):
         number = float(value)
     else:
         try:
             number = float(str(value).replace(",", ".").replace("\u202f", "").replace(" ", "").rstrip("%"))
         except ValueError:
-            raise FileFormatError(f"not a number: {value!r}", row=row, field=field, source=sheet) from None
+            raise FileFormatError(
+                f"not a number: {value!r}",
+                code="not_number",
+                params={"value": value},
+                row=row,
+                field=field,
+                source=sheet,
+            ) from None
     if number != number or number in (float("inf"), float("-inf")):
-        raise FileFormatError(f"not a finite number: {value!r}", row=row, field=field, source=sheet)
+        raise FileFormatError(
+            f"not a finite number: {value!r}",
+            code="not_finite",
+            params={"value": value},
+            row=row,
+            field=field,
+            source=sheet,
+        )
     if minimum is not None and number < minimum:
-        raise FileFormatError(f"must not be negative: {value!r}", row=row, field=field, source=sheet)
+        raise FileFormatError(
+            f"must not be negative: {value!r}",
+            code="negative",
+            params={"value": value},
+            row=row,
+            field=field,
+            source=sheet,
+        )
     return number
 
 
@@ -275,11 +300,13 @@ def read_plan_xlsx(
         Not a workbook, a missing column, a bad value (row and column named), an unknown predecessor.
     """
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise FileFormatError("this is not an Excel workbook (.xlsx)", source=source)
+        raise FileFormatError("this is not an Excel workbook (.xlsx)", code="not_xlsx", source=source)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise FileFormatError(f"the workbook cannot be opened: {exc}", source=source) from None
+        raise FileFormatError(
+            f"the workbook cannot be opened: {exc}", code="unreadable", params={"detail": str(exc)}, source=source
+        ) from None
     words: dict[str, set[str]] = {k: set(v) for k, v in _TYPE_WORDS.items()}
     for key, names in (type_aliases or {}).items():
         words.setdefault(key, set()).update(_fold(n) for n in names)
@@ -291,18 +318,31 @@ def read_plan_xlsx(
         rows = tasks_sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise FileFormatError("the first sheet is empty", row=1, source=name)
+            raise FileFormatError("the first sheet is empty", code="empty", row=1, source=name)
         columns = _header_map(header, TASK_COLUMNS, task_aliases or {}, name)
         for required in ("name", "type"):
             if required not in columns:
-                raise FileFormatError(f"missing column {required!r}", row=1, field=required, source=name)
+                raise FileFormatError(
+                    f"missing column {required!r}",
+                    code="missing_columns",
+                    params={"columns": required, "header": ", ".join(str(h or "") for h in header)},
+                    row=1,
+                    field=required,
+                    source=name,
+                )
         code_to_uid: dict[str, int] = {}
         pending_links: list[tuple[int, int, str]] = []
         pending_resources: list[tuple[int, int, str]] = []
         stack: list[int] = []
         for number, values in enumerate(rows, start=2):
             if number > MAX_ROWS:
-                raise FileFormatError(f"more than {MAX_ROWS} rows", row=number, source=name)
+                raise FileFormatError(
+                    f"more than {MAX_ROWS} rows",
+                    code="too_many_rows",
+                    params={"limit": MAX_ROWS},
+                    row=number,
+                    source=name,
+                )
 
             def get(key: str, values: tuple[Any, ...] = values) -> Any:
                 index = columns.get(key)
@@ -316,7 +356,14 @@ def read_plan_xlsx(
             uid = number
             code = str(get("code") or "").strip() or f"R{number}"
             if code in code_to_uid:
-                raise FileFormatError(f"the code {code!r} is used twice", row=number, field="code", source=name)
+                raise FileFormatError(
+                    f"the code {code!r} is used twice",
+                    code="duplicate_code",
+                    params={"code": code},
+                    row=number,
+                    field="code",
+                    source=name,
+                )
             code_to_uid[code] = uid
             level_value = _cell_number(get("level"), number, "level", name, minimum=1)
             level = int(level_value) if level_value is not None else (1 if kind == "lot" else 2)
@@ -326,6 +373,8 @@ def read_plan_xlsx(
             if constraint not in {"ASAP", "ALAP", "MSO", "MFO", "SNET", "SNLT", "FNET", "FNLT"}:
                 raise FileFormatError(
                     f"unknown constraint {constraint!r}: use SNET, FNLT, MSO or leave empty",
+                    code="unknown_constraint",
+                    params={"value": constraint},
                     row=number,
                     field="constraint",
                     source=name,
@@ -360,7 +409,12 @@ def read_plan_xlsx(
             )
             if task.constraint not in {"ASAP", "ALAP"} and task.constraint_date is None:
                 raise FileFormatError(
-                    f"the constraint {task.constraint} needs a date", row=number, field="constraint_date", source=name
+                    f"the constraint {task.constraint} needs a date",
+                    code="constraint_needs_date",
+                    params={"constraint": task.constraint},
+                    row=number,
+                    field="constraint_date",
+                    source=name,
                 )
             plan.tasks.append(task)
             if get("predecessors"):
@@ -376,6 +430,8 @@ def read_plan_xlsx(
                 if match is None:
                     raise FileFormatError(
                         f"cannot read predecessor {item!r}; write e.g. T-001 or T-002:SS+2",
+                        code="bad_predecessor",
+                        params={"value": item},
                         row=number,
                         field="predecessors",
                         source=name,
@@ -383,7 +439,12 @@ def read_plan_xlsx(
                 code = match.group("code").strip()
                 if code not in code_to_uid:
                     raise FileFormatError(
-                        f"unknown predecessor {code!r}", row=number, field="predecessors", source=name
+                        f"unknown predecessor {code!r}",
+                        code="unknown_code",
+                        params={"code": code},
+                        row=number,
+                        field="predecessors",
+                        source=name,
                     )
                 lag_text = (match.group("lag") or "0").replace(" ", "").replace(",", ".")
                 plan.links.append(
@@ -428,7 +489,14 @@ def _read_resources(
         return
     columns = _header_map(header, RESOURCE_COLUMNS, aliases, sheet.title)
     if "name" not in columns:
-        raise FileFormatError("missing column 'name'", row=1, field="name", source=sheet.title)
+        raise FileFormatError(
+            "missing column 'name'",
+            code="missing_columns",
+            params={"columns": "name", "header": ", ".join(str(h or "") for h in header)},
+            row=1,
+            field="name",
+            source=sheet.title,
+        )
     for number, values in enumerate(rows, start=2):
 
         def get(key: str, values: tuple[Any, ...] = values) -> Any:

@@ -24,6 +24,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from oeuvre.interop.errors import FileFormatError
 
@@ -82,7 +83,14 @@ class TimeEntryFileError(FileFormatError):
         self.errors = errors
         first = errors[0]
         extra = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(first.message + extra, row=first.row, field=first.field, source=first.source)
+        super().__init__(
+            first.message + extra,
+            code=first.code,
+            params=first.params,
+            row=first.row,
+            field=first.field,
+            source=first.source,
+        )
 
 
 def _key(header: str) -> str:
@@ -120,7 +128,7 @@ def read_time_entries(data: bytes, *, source: str | None = None) -> list[TimeEnt
     """
     text = _decode(data)
     if not text.strip():
-        raise FileFormatError("the file is empty", row=1, source=source)
+        raise FileFormatError("the file is empty", code="empty", row=1, source=source)
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
@@ -131,7 +139,7 @@ def read_time_entries(data: bytes, *, source: str | None = None) -> list[TimeEnt
     try:
         header = next(reader)
     except StopIteration:
-        raise FileFormatError("the file is empty", row=1, source=source) from None
+        raise FileFormatError("the file is empty", code="empty", row=1, source=source) from None
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = _ALIASES.get(_key(name))
@@ -141,6 +149,8 @@ def read_time_entries(data: bytes, *, source: str | None = None) -> list[TimeEnt
     if missing:
         raise FileFormatError(
             f"missing column(s): {', '.join(missing)}; the header has: {', '.join(h.strip() for h in header)}",
+            code="missing_columns",
+            params={"columns": ", ".join(missing), "header": ", ".join(h.strip() for h in header)},
             row=1,
             field=missing[0],
             source=source,
@@ -148,12 +158,18 @@ def read_time_entries(data: bytes, *, source: str | None = None) -> list[TimeEnt
     rows: list[TimeEntryRow] = []
     errors: list[FileFormatError] = []
 
-    def bad(row: int, field: str, message: str) -> None:
-        errors.append(FileFormatError(message, row=row, field=field, source=source))
+    def bad(row: int, field: str, message: str, code: str, **params: Any) -> None:
+        errors.append(FileFormatError(message, code=code, params=params, row=row, field=field, source=source))
 
     for number, cells in enumerate(reader, start=2):
         if number > MAX_ROWS + 1:
-            raise FileFormatError(f"more than {MAX_ROWS} rows", row=number, source=source)
+            raise FileFormatError(
+                f"more than {MAX_ROWS} rows",
+                code="too_many_rows",
+                params={"limit": MAX_ROWS},
+                row=number,
+                source=source,
+            )
         if not any(c.strip() for c in cells):
             continue
 
@@ -166,27 +182,35 @@ def read_time_entries(data: bytes, *, source: str | None = None) -> list[TimeEnt
         try:
             day = _date(raw_date)
         except ValueError:
-            bad(number, "date", f"not a date: {raw_date!r} (write 2026-03-02 or 02/03/2026)")
+            bad(
+                number, "date", f"not a date: {raw_date!r} (write 2026-03-02 or 02/03/2026)", "not_date", value=raw_date
+            )
             ok = False
         if not person:
-            bad(number, "person", "the person is empty")
+            bad(number, "person", "the person is empty", "missing_value")
             ok = False
         if not task:
-            bad(number, "task", "the task is empty")
+            bad(number, "task", "the task is empty", "missing_value")
             ok = False
         try:
             effort = Decimal(raw_effort.replace(",", ".").replace(" ", ""))
             if not effort.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
-            bad(number, "effort", f"not a number: {raw_effort!r}")
+            bad(number, "effort", f"not a number: {raw_effort!r}", "not_number", value=raw_effort)
             ok = False
         else:
             if effort < 0:
-                bad(number, "effort", f"negative effort: {raw_effort}")
+                bad(number, "effort", f"negative effort: {raw_effort}", "negative", value=raw_effort)
                 ok = False
             elif effort > MAX_EFFORT:
-                bad(number, "effort", f"{raw_effort} person-days in one day: efforts are in days, not hours")
+                bad(
+                    number,
+                    "effort",
+                    f"{raw_effort} person-days in one day: efforts are in days, not hours",
+                    "effort_in_hours",
+                    value=raw_effort,
+                )
                 ok = False
         if ok and len(errors) < 1000:
             rows.append(

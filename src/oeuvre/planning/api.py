@@ -23,6 +23,7 @@ from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import TimeEntryFileError, read_time_entries
 from oeuvre.planning import costing, exporting, selectors, services
+from oeuvre.planning.files import file_error_message
 from oeuvre.planning.models import (
     Absence,
     Assignment,
@@ -860,9 +861,9 @@ def import_time_entries(request: HttpRequest, code: str, payload: TimeImportIn) 
     try:
         rows = read_time_entries(payload.csv.encode("utf-8"), source="csv")
     except TimeEntryFileError as exc:
-        raise ValidationFailed({f"row {e.row}, {e.field}": [e.message] for e in exc.errors[:100]}) from None
+        raise ValidationFailed({f"row {e.row}, {e.field}": [file_error_message(e)] for e in exc.errors[:100]}) from None
     except FileFormatError as exc:
-        raise ValidationFailed({"csv": [str(exc)]}) from None
+        raise ValidationFailed({"csv": [file_error_message(exc)]}) from None
     result = services.time_entries_import(actor=current_user(request), project=project, rows=rows)
     return {"saved": result.saved, "deleted": result.deleted, "warnings": result.warnings}
 

@@ -29,6 +29,7 @@ from oeuvre.interop.mpp import MPXJ_SUFFIXES, MppUnavailable, read_mpp
 from oeuvre.interop.mspdi import read_mspdi
 from oeuvre.interop.plan_xlsx import read_plan_xlsx
 from oeuvre.interop.plandata import PlanData
+from oeuvre.planning.files import file_error_message, mpp_unavailable_message
 from oeuvre.planning.models import (
     Absence,
     Assignment,
@@ -95,9 +96,7 @@ def read_plan_file(filename: str, data: bytes) -> PlanData:
             path.write_bytes(data)
             return read_mpp(path)
     raise FileFormatError(
-        _("Unknown file type %(suffix)s: give MS Project XML (.xml), .mpp or the plan workbook (.xlsx).")
-        % {"suffix": suffix or "?"},
-        source=filename,
+        f"unknown file type {suffix or '?'}", code="unsupported", params={"suffix": suffix or "?"}, source=filename
     )
 
 
@@ -111,9 +110,9 @@ def import_plan_file(
     try:
         data_plan = read_plan_file(filename, data)
     except FileFormatError as exc:
-        raise ValidationFailed({"file": [str(exc)]}) from None
+        raise ValidationFailed({"file": [file_error_message(exc)]}) from None
     except MppUnavailable as exc:
-        raise ValidationFailed({"file": [str(exc)]}) from None
+        raise ValidationFailed({"file": [mpp_unavailable_message(exc)]}) from None
     if progress is not None:
         progress.advance(1, _("%(n)s tasks read") % {"n": len(data_plan.tasks)})
     return plan_import(actor=actor, project=project, plan=data_plan, replace=replace, progress=progress)

@@ -24,8 +24,9 @@ from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
 from oeuvre.core.jobs import job_enqueue, job_state
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
-from oeuvre.interop.timesheet_csv import TimeEntryFileError, read_time_entries
+from oeuvre.interop.timesheet_csv import read_time_entries
 from oeuvre.planning import costing, exporting, selectors, services
+from oeuvre.planning.files import file_error_messages, row_label
 from oeuvre.planning.forms import (
     AbsenceForm,
     AssignmentForm,
@@ -875,12 +876,13 @@ def time_import(request: HttpRequest, project: Project) -> HttpResponse:
         try:
             rows = read_time_entries(upload.read(), source=upload.name)
             result = services.time_entries_import(actor=current_user(request), project=project, rows=rows)
-        except TimeEntryFileError as exc:
-            errors = [str(e) for e in exc.errors[:50]]
-        except FileFormatError as exc:
-            errors = [str(exc)]
+        except FileFormatError as exc:  # every problem of the file, each naming its row and column
+            errors = file_error_messages(exc)
         except ValidationFailed as exc:
-            errors = [f"{key}: {' '.join(msgs)}" for key, msgs in list(exc.errors.items())[:50]]
+            errors = [
+                _("%(where)s: %(message)s") % {"where": row_label(key), "message": " ".join(msgs)}
+                for key, msgs in list(exc.errors.items())[:50]
+            ]
         except DomainError as exc:
             errors = [str(exc.message)]
         else:

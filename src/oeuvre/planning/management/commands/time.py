@@ -12,8 +12,9 @@ from rich.console import Console
 
 from oeuvre.core.errors import DomainError
 from oeuvre.interop.errors import FileFormatError
-from oeuvre.interop.timesheet_csv import TimeEntryFileError, read_time_entries
+from oeuvre.interop.timesheet_csv import read_time_entries
 from oeuvre.planning import services
+from oeuvre.planning.files import file_error_messages
 from oeuvre.planning.management.commands._common import actor_for, fail, project_of
 
 
@@ -34,10 +35,8 @@ class Command(BaseCommand):
             raise CommandError(f"file not found: {path}")
         try:
             rows = read_time_entries(path.read_bytes(), source=path.name)
-        except TimeEntryFileError as exc:
-            raise CommandError("\n".join(str(e) for e in exc.errors[:50])) from None
-        except FileFormatError as exc:
-            raise CommandError(str(exc)) from None
+        except FileFormatError as exc:  # every problem of the file, each naming its row and column
+            raise CommandError("\n".join(file_error_messages(exc))) from None
         groups: dict[str, list[Any]] = {}
         for row in rows:
             code = row.project or options.get("project")
