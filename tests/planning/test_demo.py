@@ -23,7 +23,7 @@ def test_it_builds_the_main_demo_plan_with_a_visible_slippage() -> None:
     plan = Plan.objects.get(project=project)
 
     assert Lot.objects.filter(project=project, parent__isnull=True).count() == 5
-    assert Task.objects.filter(project=project).count() >= 70
+    assert Task.objects.filter(project=project).count() >= 78
     assert Task.objects.filter(project=project, kind=TaskKind.MILESTONE, milestone_type="contractual").exists()
     rates = sorted(Resource.objects.filter(project=project).values_list("tjm", flat=True))
     assert len(rates) == 8
@@ -37,6 +37,10 @@ def test_it_builds_the_main_demo_plan_with_a_visible_slippage() -> None:
 
     summary = selectors.schedule_summary(project, plan)
     assert summary["slip_working_days"] > 0  # later than the baseline
+    delivery_milestone = Task.objects.get(
+        project=project, milestone_type="contractual", constraint_type="FNLT", constraint_date=project.delivery_date
+    )
+    assert delivery_milestone.early_finish > project.delivery_date  # the contractual delivery is missed
 
     now = costing.earned_value_report(project, plan)["money"]["now"]
     assert 0.85 <= now["spi"] <= 0.95

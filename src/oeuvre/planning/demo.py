@@ -84,6 +84,7 @@ TASKS: list[tuple[str, str, str, int, dict[int, float], list[str], tuple[float, 
     ("homol", "L1", "Dossier d'homologation de sécurité (RGS)", 6, {ARCHI: 0.5}, ["dat", "rgpd"], None),
     ("ux", "L1", "Maquettes et parcours usagers (UX)", 8, {ANALYSTE: 0.5, DEV: 1}, ["sfg"], None),
     ("ptest", "L1", "Plan de tests et stratégie de recette usine", 6, {TEST: 1}, ["sfd-p:SS+5"], None),
+    ("dsfr", "L1", "Charte graphique et système de design de l'État (DSFR)", 4, {DEV: 0.5}, ["ux:SS+2"], None),
     (
         "revue",
         "L1",
@@ -112,7 +113,9 @@ TASKS: list[tuple[str, str, str, int, dict[int, float], list[str], tuple[float, 
     ("stat", "L2", "Démarche : stationnement résident", 10, {DEV: 1.5}, ["ec"], (0.9, 1.5)),
     ("pay", "L2", "Paiement en ligne (PayFiP)", 8, {LEAD: 1, DEV: 0.5}, ["fc"], (0.9, 1.6)),
     ("notif", "L2", "Notifications courriel et SMS", 6, {DEV: 0.5}, ["compte"], None),
-    ("info", "L2", "Pages d'information et foire aux questions", 5, {ANALYSTE: 0.5, DEV: 0.5}, ["ux"], None),
+    ("info", "L2", "Pages d'information et foire aux questions", 5, {ANALYSTE: 0.5, DEV: 0.5}, ["ux", "dsfr"], None),
+    ("rdv", "L2", "Prise de rendez-vous en ligne (état civil)", 6, {DEV: 1}, ["ec:SS+5"], (0.9, 1.4)),
+    ("mobile", "L2", "Adaptation mobile et allègement des pages", 4, {DEV: 0.5}, ["compte"], None),
     (
         "rgaa",
         "L2",
@@ -128,11 +131,11 @@ TASKS: list[tuple[str, str, str, int, dict[int, float], list[str], tuple[float, 
         "Tests unitaires et d'intégration du portail",
         8,
         {LEAD: 0.5, DEV: 1.5},
-        ["stat", "dech", "pay"],
+        ["stat", "dech", "pay", "rdv"],
         None,
     ),
     ("doc-p", "L2", "Documentation utilisateur du portail", 5, {ANALYSTE: 0.5}, ["stat:SS+5"], None),
-    ("liv-p", "L2", "Portail livré en recette usine", 0, {}, ["tu-p", "rgaa", "notif", "info"], None),
+    ("liv-p", "L2", "Portail livré en recette usine", 0, {}, ["tu-p", "rgaa", "notif", "info", "mobile"], None),
     (
         "wf",
         "L3",
@@ -162,12 +165,22 @@ TASKS: list[tuple[str, str, str, int, dict[int, float], list[str], tuple[float, 
     ("rep-b", "L3", "Reprise de données : migration à blanc", 4, {CPT: 1, INTEG: 1}, ["rep-d"], (0.9, 1.8)),
     ("sup", "L3", "Supervision, journalisation et sauvegardes", 6, {INTEG: 0.5, ARCHI: 0.25}, ["socle"], None),
     (
+        "api",
+        "L3",
+        "API de consultation des demandes pour les partenaires",
+        6,
+        {INTEG: 0.5, DEV: 0.5},
+        ["wf"],
+        (0.9, 1.5),
+    ),
+    ("purge", "L3", "Durées de conservation et purge des données (RGPD)", 3, {DEV: 0.5}, ["rgpd", "wf"], None),
+    (
         "tu-b",
         "L3",
         "Tests d'intégration du back-office et des interfaces",
         8,
         {TEST: 1, DEV: 0.5},
-        ["tdb", "edit", "sif", "grc", "hab", "ged"],
+        ["tdb", "edit", "sif", "grc", "hab", "ged", "api", "purge"],
         None,
     ),
     ("liv-b", "L3", "Back-office livré en recette usine", 0, {}, ["tu-b", "rep-b", "sup"], None),
@@ -183,8 +196,9 @@ TASKS: list[tuple[str, str, str, int, dict[int, float], list[str], tuple[float, 
     ("nr", "L4", "Automatisation des tests de non-régression", 8, {TEST: 0.5, DEV: 0.5}, ["ru:SS+2"], None),
     ("perf", "L4", "Tests de performance et de charge", 6, {ARCHI: 0.5, INTEG: 0.5}, ["liv-p", "liv-b"], (0.9, 1.6)),
     ("secu", "L4", "Tests d'intrusion et audit de sécurité", 5, {ARCHI: 0.5}, ["liv-p"], (0.9, 1.6)),
+    ("a11y", "L4", "Audit d'accessibilité RGAA par un organisme tiers", 4, {ANALYSTE: 0.25}, ["liv-p"], None),
     ("corr", "L4", "Corrections des anomalies de recette usine", 10, {DEV: 2, LEAD: 0.5}, ["ru:SS+4"], (0.9, 1.6)),
-    ("pvru", "L4", "PV de recette usine", 0, {}, ["corr", "perf", "secu", "nr"], None),
+    ("pvru", "L4", "PV de recette usine", 0, {}, ["corr", "perf", "secu", "nr", "a11y"], None),
     ("cahier", "L4", "Cahier de recette VABF avec l'AMOA", 6, {TEST: 0.5, ANALYSTE: 0.5}, ["ru:SS+2"], None),
     ("livv", "L4", "Livraison en VABF (PV de MOM)", 0, {}, ["pvru", "cahier"], None),
     ("vabf", "L4", "Accompagnement de la VABF", 15, {TEST: 1, CPT: 0.5, DEV: 0.5}, ["livv"], (0.9, 1.4)),
@@ -196,6 +210,7 @@ TASKS: list[tuple[str, str, str, int, dict[int, float], list[str], tuple[float, 
     ("com", "L5", "Communication aux usagers", 5, {DP: 0.25}, ["livv"], None),
     ("dex", "L5", "Dossier d'exploitation et procédures", 6, {ARCHI: 0.5, CPT: 0.5}, ["pvru"], None),
     ("pmep", "L5", "Plan de mise en production et plan de retour arrière", 4, {CPT: 0.5, DP: 0.25}, ["dex"], None),
+    ("rev", "L5", "Plan de réversibilité", 3, {ARCHI: 0.25, CPT: 0.25}, ["dex"], None),
     (
         "env",
         "L5",
@@ -206,7 +221,7 @@ TASKS: list[tuple[str, str, str, int, dict[int, float], list[str], tuple[float, 
         (0.9, 1.4),
     ),
     ("rab", "L5", "Run à blanc de la bascule", 3, {CPT: 1, INTEG: 1}, ["pmep", "env", "pvvabf"], (0.9, 1.5)),
-    ("gonogo", "L5", "Comité go/no-go", 0, {}, ["rab", "form-a", "n1"], None),
+    ("gonogo", "L5", "Comité go/no-go", 0, {}, ["rab", "form-a", "n1", "rev"], None),
     ("bascule", "L5", "Bascule et reprise définitive des données", 2, {CPT: 1, INTEG: 1}, ["gonogo"], (0.9, 1.5)),
     ("mep", "L5", "Mise en production", 0, {}, ["bascule"], None),
     ("accomp", "L5", "Accompagnement au démarrage (hypercare)", 10, {CPT: 0.5, DEV: 1}, ["mep"], None),
@@ -430,10 +445,10 @@ def _main_plan(ctx: DemoContext, project: Project) -> None:
                     high = middle
             reached = reach(low)
             own = {tasks[key].pk: tasks[key] for key in work}
-            for _round in range(4):
+            for _round in range(40):  # a day at a time, so that no step overshoots by much
                 if reached >= target:
                     break
-                frontier, seen = [tasks[milestone].pk], set()
+                frontier, seen, changed = [tasks[milestone].pk], set(), {}
                 while frontier:  # through the milestones that lead to it, to this phase's tasks
                     pk = frontier.pop()
                     for pred in Dependency.objects.filter(successor_id=pk).values_list("predecessor_id", flat=True):
@@ -441,12 +456,20 @@ def _main_plan(ctx: DemoContext, project: Project) -> None:
                             continue
                         seen.add(pred)
                         if pred in own:
-                            own[pred].duration += target - reached
+                            changed[pred] = own[pred].duration
+                            own[pred].duration += 1
                             own[pred].save(update_fields=["duration"])
                         elif any(tasks[key].pk == pred for key in scaled):
                             frontier.append(pred)
                 _reschedule(project)
-                reached = int(cal.to_index([_finish(tasks[milestone]) + _ONE_DAY])[0])
+                before, reached = reached, int(cal.to_index([_finish(tasks[milestone]) + _ONE_DAY])[0])
+                if reached > target:  # the longer work pushed other work onto the path: keep the earlier
+                    for pk, duration in changed.items():
+                        own[pk].duration = duration
+                        own[pk].save(update_fields=["duration"])
+                    _reschedule(project)
+                    reached = before
+                    break
 
     scale()
     _sequence(project, running_ids, people)
