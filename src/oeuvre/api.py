@@ -5,6 +5,7 @@ from oeuvre.core.api import build_api
 from oeuvre.core.api_jobs import router as jobs_router
 from oeuvre.planning.api import router as planning_router
 from oeuvre.projects.api import router as projects_router
+from oeuvre.recette.api import router as recette_router
 from oeuvre.requirements.api import router as requirements_router
 
 api = build_api()
@@ -13,3 +14,4 @@ api.add_router("", projects_router)
 api.add_router("", jobs_router)
 api.add_router("", planning_router)
 api.add_router("", requirements_router)
+api.add_router("", recette_router)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "oeuvre.projects",
     "oeuvre.requirements",
     "oeuvre.planning",
+    "oeuvre.recette",
     "oeuvre.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", core_views.job_detail, name="job_detail"),
     path("p/<slug:code>/requirements/", include("oeuvre.requirements.urls")),
     path("p/<slug:code>/planning/", include("oeuvre.planning.urls")),
+    path("p/<slug:code>/recette/", include("oeuvre.recette.urls")),
     path("p/", include("oeuvre.projects.urls")),
     path("", include("oeuvre.accounts.urls")),
     path("admin/", admin.site.urls),

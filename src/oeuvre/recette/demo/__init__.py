@@ -1,0 +1,15 @@
+"""The recette stage's demo steps: one module per slice (test book and campaigns, anomalies, PV and timers).
+
+Each module decorates its steps with ``@demo_step``; importing them here registers them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_SLICES: tuple[str, ...] = ()
+
+
+def register() -> None:
+    for name in _SLICES:
+        importlib.import_module(f"oeuvre.recette.demo.{name}")

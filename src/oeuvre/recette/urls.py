@@ -1,0 +1,11 @@
+"""The recette stage's pages, under ``p/<code>/recette/``: each slice's views module lists its own ``urlpatterns``."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+from oeuvre.recette.views import overview
+
+app_name = "recette"
+
+urlpatterns: list[URLPattern] = [*overview.urlpatterns]
