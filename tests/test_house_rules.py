@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "oeuvre"
 RAW_SQL_ALLOWED = {
     "core/backup.py": "database-level snapshot and sequence reset, vendor-specific by nature",
     "core/views.py": "the health check runs SELECT 1 without touching any table",
-    "planning/scheduling.py": "one UPDATE … FROM unnest writes a whole schedule on PostgreSQL (bench/planning_schedule.py)",
+    "planning/scheduling.py": "one UPDATE … FROM unnest writes a schedule on PostgreSQL (bench/planning_schedule)",
 }
 RAW_SQL = re.compile(r"\.raw\(|\.cursor\(|RawSQL\(|\.extra\(")
 
