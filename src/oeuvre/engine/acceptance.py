@@ -791,7 +791,8 @@ def compute_timers(settings: TimerSettings, facts: TimerFacts, today: dt.date) -
     ):
         if (getattr(facts, date_name) is None) != (getattr(facts, outcome_name) is None):
             raise InputError(f"{date_name} and {outcome_name} go together", field=outcome_name)
-    _check_order(facts.mom_date, facts.va_decision_date, "va_decision_date", "the PV de MOM")
+    if facts.va_outcome is not Verdict.AJOURNEMENT:  # after an ajournement, a new PV de MOM follows the decision
+        _check_order(facts.mom_date, facts.va_decision_date, "va_decision_date", "the PV de MOM")
     _check_order(facts.va_decision_date, facts.vsr_start, "vsr_start", "the VA decision")
     _check_order(facts.vsr_start, facts.vsr_end, "vsr_end", "the VSR start")
     _check_order(facts.vsr_start, facts.vsr_decision_date, "vsr_decision_date", "the VSR start")
