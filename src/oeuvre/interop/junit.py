@@ -6,13 +6,15 @@ parsed by a hardened lxml parser (no entity resolution, no network, no DTD, no h
 that hid it from the byte check, such as UTF-16) is refused too.
 
 Accepted shapes: a ``<testsuites>`` or a ``<testsuite>`` root, nested suites (PHPUnit), several ``<failure>``,
-``<error>`` or ``<skipped>`` in one case (pytest writes a failure and a teardown error together), missing
+``<error>`` or ``<skipped>`` in one case, adjacent ``<testcase>`` elements of the same test (pytest's failure
+then teardown error) merged into one case with the worse outcome, missing
 ``time`` attributes, any encoding libxml2 knows (UTF-8, UTF-16, ISO-8859-1…).
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,7 @@ from oeuvre.interop.safety import DEFAULT_LIMITS, Limits, check_magic, check_xml
 
 __all__ = ["MAX_DETAILS", "MAX_OUTPUT", "JUnitCase", "JUnitReport", "JUnitSuite", "Outcome", "read_junit"]
 
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 MAX_DETAILS = 20_000  # characters of a failure's text kept (head and tail)
 MAX_OUTPUT = 4_000  # characters of system-out / system-err kept
 
@@ -210,6 +213,36 @@ def _case(case: _JTestCase, suite_name: str, source: str) -> JUnitCase:
     )
 
 
+def _merge(first: JUnitCase, second: JUnitCase) -> JUnitCase:
+    """One case from two adjacent reports of the same test: the worse outcome, both texts, the total time."""
+
+    def join(a: str, b: str, sep: str, limit: int) -> str:
+        return _truncate(sep.join(x for x in (a, b) if x), limit)
+
+    worse = second.outcome if _RANK[second.outcome] > _RANK[first.outcome] else first.outcome
+    duration = (
+        None
+        if first.duration is None and second.duration is None
+        else (first.duration or 0.0) + (second.duration or 0.0)
+    )
+    return JUnitCase(
+        suite=first.suite,
+        classname=first.classname,
+        name=first.name,
+        full_name=first.full_name,
+        outcome=worse,
+        message=join(first.message, second.message, "\n", MAX_OUTPUT),
+        details=join(first.details, second.details, "\n\n", MAX_DETAILS),
+        result_type=", ".join(t for t in (first.result_type, second.result_type) if t),
+        duration=duration,
+        file=first.file or second.file,
+        line=first.line if first.line is not None else second.line,
+        system_out=join(first.system_out, second.system_out, "\n", MAX_OUTPUT),
+        system_err=join(first.system_err, second.system_err, "\n", MAX_OUTPUT),
+        xml_line=first.xml_line,
+    )
+
+
 # junitparser is not annotated: these two typed wrappers are the only calls into its untyped API.
 def _child_cases(suite: _JTestSuite) -> list[_JTestCase]:
     return list(suite.iterchildren(_JTestCase))  # type: ignore[no-untyped-call]
@@ -230,7 +263,13 @@ def _suites(suite: _JTestSuite, path: tuple[str, ...], source: str) -> Iterator[
             key = _attr(prop, "name")
             if key:
                 properties[key] = _attr(prop, "value") or (prop.text or "").strip()
-    cases = [_case(c, name, source) for c in _child_cases(suite)]
+    cases: list[JUnitCase] = []
+    for child in _child_cases(suite):
+        case = _case(child, name, source)
+        if cases and (cases[-1].classname, cases[-1].name) == (case.classname, case.name):
+            # pytest writes a test that fails and then errors at teardown as two adjacent <testcase> elements.
+            case = _merge(cases.pop(), case)
+        cases.append(case)
     yield JUnitSuite(
         name=name,
         path=here,
@@ -240,8 +279,8 @@ def _suites(suite: _JTestSuite, path: tuple[str, ...], source: str) -> Iterator[
         hostname=_attr(elem, "hostname"),
         properties=properties,
     )
-    for child in _child_suites(suite):
-        yield from _suites(child, here, source)
+    for nested in _child_suites(suite):
+        yield from _suites(nested, here, source)
 
 
 def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMITS) -> JUnitReport:
@@ -278,7 +317,7 @@ def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMI
     >>> read_junit(b'<!DOCTYPE x [<!ENTITY a "b">]><testsuite/>')
     Traceback (most recent call last):
     ...
-    oeuvre.interop.errors.HostileFileError: the XML declares a DOCTYPE or entities ...
+    oeuvre.interop.errors.HostileFileError: line 1: the XML declares a DOCTYPE or entities ...
     """
     source = filename or None
     try:
@@ -290,9 +329,12 @@ def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMI
             )
         check_xml(data)
     except HostileFileError as exc:
-        if exc.source is None and source is not None:
-            exc.source = source
-            exc.args = (exc.describe(),)
+        # The shared checks do not know the file name, nor where the DOCTYPE is.
+        exc.source = exc.source or source
+        if exc.code == "xml_entities" and exc.line is None:
+            match = _DOCTYPE.search(data)
+            exc.line = data.count(b"\n", 0, match.start()) + 1 if match else None
+        exc.args = (exc.describe(),)
         raise
     try:
         tree = etree.fromstring(data, _parser()).getroottree()
