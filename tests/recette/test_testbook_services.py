@@ -19,24 +19,26 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_numbers_test_cases_from_the_settings(personas: Any) -> None:
-    first = h.test_case(personas)
+    first = h.make_case(personas)
     m.RecetteSettings.objects.filter(project=personas.project).update(test_case_prefix="TC", reference_digits=4)
-    second = h.test_case(personas, "Déconnexion")
-    explicit = h.test_case(personas, "Mot de passe oublié", reference="TC-0010")
-    after = h.test_case(personas, "Changement de mot de passe")
+    second = h.make_case(personas, "Déconnexion")
+    explicit = h.make_case(personas, "Mot de passe oublié", reference="TC-0010")
+    after = h.make_case(personas, "Changement de mot de passe")
     assert [first.reference, second.reference, explicit.reference, after.reference] == [
         "CT-001", "TC-0002", "TC-0010", "TC-0011",
     ]  # fmt: skip
     with pytest.raises(ValidationFailed) as caught:
-        h.test_case(personas, "Doublon", reference="TC-0010")
+        h.make_case(personas, "Doublon", reference="TC-0010")
     assert "reference" in caught.value.errors
 
 
 def test_it_freezes_a_revision_on_each_content_change_only(personas: Any) -> None:
-    case = h.test_case(personas)
+    case = h.make_case(personas)
     assert case.revision == 1
     assert m.TestCaseRevision.objects.get(test_case=case, revision=1).content["steps"][2]["action"] == "Valider"
-    case = services.test_case_update(actor=personas.amoa, test_case=case, expected_version=case.version, priority="haute")
+    case = services.test_case_update(
+        actor=personas.amoa, test_case=case, expected_version=case.version, priority="haute"
+    )
     assert case.revision == 1, "priority is not content"
     steps = [*h.STEPS[:2], {"action": "Cliquer sur « Se connecter »", "expected": "Le tableau de bord s'affiche"}]
     case = services.test_case_set_steps(actor=personas.amoa, test_case=case, expected_version=case.version, steps=steps)
@@ -52,7 +54,7 @@ def test_it_freezes_a_revision_on_each_content_change_only(personas: Any) -> Non
 
 
 def test_it_refuses_a_stale_edit_and_writes_nothing(personas: Any) -> None:
-    case = h.test_case(personas)
+    case = h.make_case(personas)
     services.test_case_update(actor=personas.amoa, test_case=case, expected_version=case.version, title="Autre")
     with pytest.raises(StaleVersion):
         services.test_case_update(actor=personas.moe, test_case=case, expected_version=case.version, title="Perdu")
@@ -62,7 +64,7 @@ def test_it_refuses_a_stale_edit_and_writes_nothing(personas: Any) -> None:
 
 def test_it_names_the_step_that_is_incomplete(personas: Any) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        h.test_case(personas, steps=[h.STEPS[0], {"action": "Valider", "expected": ""}])
+        h.make_case(personas, steps=[h.STEPS[0], {"action": "Valider", "expected": ""}])
     assert "steps.2.expected" in caught.value.errors
     assert not m.TestCase.objects.exists()
 
@@ -70,7 +72,7 @@ def test_it_names_the_step_that_is_incomplete(personas: Any) -> None:
 def test_it_covers_only_exigences_of_the_same_project(personas: Any) -> None:
     mine = h.exigence(personas)
     theirs = req.exigence(personas.other_project, "EX-009")
-    case = h.test_case(personas, exigences=[mine])
+    case = h.make_case(personas, exigences=[mine])
     assert list(case.exigences.all()) == [mine]
     with pytest.raises(ValidationFailed):
         services.test_case_set_exigences(
@@ -87,15 +89,16 @@ def test_it_refuses_the_test_book_to_a_reader_and_an_operator(personas: Any) -> 
 def test_it_plans_whole_folders_with_subfolders_but_not_obsolete_cases(personas: Any) -> None:
     root = services.folder_create(actor=personas.amoa, project=personas.project, name="Portail")
     sub = services.folder_create(actor=personas.amoa, project=personas.project, name="Connexion", parent=root)
-    a = h.test_case(personas, "A", folder=root)
-    b = h.test_case(personas, "B", folder=sub)
-    h.test_case(personas, "C", folder=sub, status="obsolete")
-    h.test_case(personas, "D")
+    a = h.make_case(personas, "A", folder=root)
+    b = h.make_case(personas, "B", folder=sub)
+    h.make_case(personas, "C", folder=sub, status="obsolete")
+    h.make_case(personas, "D")
     campaign = h.campaign(personas)
     added = services.planned_tests_add(actor=personas.amoa, campaign=campaign, folders=[root], tester=personas.moe)
     assert {p.test_case_id for p in added} == {a.pk, b.pk}
     again = services.planned_tests_add(actor=personas.amoa, campaign=campaign, test_cases=[a])
-    assert again == [] and m.PlannedTest.objects.filter(campaign=campaign).count() == 2
+    assert again == []
+    assert m.PlannedTest.objects.filter(campaign=campaign).count() == 2
     with pytest.raises(ValidationFailed):
         services.planned_tests_add(actor=personas.amoa, campaign=campaign, test_cases=[a], tester=personas.outsider)
     with pytest.raises(ValidationFailed):
@@ -103,7 +106,7 @@ def test_it_plans_whole_folders_with_subfolders_but_not_obsolete_cases(personas:
 
 
 def test_it_snapshots_the_revision_an_execution_ran(personas: Any) -> None:
-    case = h.test_case(personas)
+    case = h.make_case(personas)
     campaign = h.campaign(personas, cases=[case])
     iteration = campaign.iterations.get()
     execution = services.execution_start(actor=personas.contributor, iteration=iteration, test_case=case)
@@ -116,7 +119,8 @@ def test_it_snapshots_the_revision_an_execution_ran(personas: Any) -> None:
     assert execution.test_case_revision.revision == 1, "the run keeps what it ran"
     assert len(selectors.step_view(selectors.execution_for(personas.project, execution.pk))) == 3
     later = services.execution_start(actor=personas.contributor, iteration=iteration, test_case=case)
-    assert later.test_case_revision.revision == 2 and later.step_results.count() == 2
+    assert later.test_case_revision.revision == 2
+    assert later.step_results.count() == 2
 
 
 def test_it_derives_the_overall_status_from_the_steps() -> None:
@@ -128,7 +132,7 @@ def test_it_derives_the_overall_status_from_the_steps() -> None:
 
 
 def test_it_records_steps_and_lets_the_tester_decide(personas: Any) -> None:
-    case = h.test_case(personas)
+    case = h.make_case(personas)
     campaign = h.campaign(personas, cases=[case])
     execution = services.execution_start(
         actor=personas.contributor, iteration=campaign.iterations.get(), test_case=case
@@ -154,7 +158,7 @@ def test_it_records_steps_and_lets_the_tester_decide(personas: Any) -> None:
 
 
 def test_it_refuses_to_run_an_unplanned_case_or_in_a_finished_campaign(personas: Any) -> None:
-    planned, unplanned = h.test_case(personas), h.test_case(personas, "Hors campagne")
+    planned, unplanned = h.make_case(personas), h.make_case(personas, "Hors campagne")
     campaign = h.campaign(personas, cases=[planned])
     iteration = campaign.iterations.get()
     with pytest.raises(ValidationFailed):
@@ -162,13 +166,15 @@ def test_it_refuses_to_run_an_unplanned_case_or_in_a_finished_campaign(personas:
     with pytest.raises(PermissionDenied):
         services.execution_start(actor=personas.reader, iteration=iteration, test_case=planned)
     campaign.refresh_from_db()
-    services.campaign_update(actor=personas.amoa, campaign=campaign, expected_version=campaign.version, status="terminee")
+    services.campaign_update(
+        actor=personas.amoa, campaign=campaign, expected_version=campaign.version, status="terminee"
+    )
     with pytest.raises(DomainError):
         services.execution_start(actor=personas.contributor, iteration=iteration, test_case=planned)
 
 
 def test_it_keeps_executed_cases_in_the_book(personas: Any) -> None:
-    case = h.test_case(personas)
+    case = h.make_case(personas)
     campaign = h.campaign(personas, cases=[case])
     services.execution_start(actor=personas.contributor, iteration=campaign.iterations.get(), test_case=case)
     with pytest.raises(DomainError):
@@ -178,7 +184,7 @@ def test_it_keeps_executed_cases_in_the_book(personas: Any) -> None:
 
 def test_it_drafts_an_anomaly_from_the_failed_step(personas: Any) -> None:
     exigence = h.exigence(personas)
-    case = h.test_case(personas, exigences=[exigence])
+    case = h.make_case(personas, exigences=[exigence])
     campaign = h.campaign(personas, cases=[case])
     iteration = services.iteration_create(actor=personas.amoa, campaign=campaign, release="1.0.3")
     execution = services.execution_start(actor=personas.contributor, iteration=iteration, test_case=case)
@@ -187,21 +193,28 @@ def test_it_drafts_an_anomaly_from_the_failed_step(personas: Any) -> None:
     )
     draft = selectors.anomaly_draft_from_execution(selectors.execution_for(personas.project, execution.pk))
     assert draft["step_position"] == 3
-    assert draft["exigence"] == exigence.pk and draft["campaign"] == campaign.pk
-    assert draft["release_found"] == "1.0.3" and draft["severity"] == "majeure"
-    assert "Le tableau de bord s'affiche" in draft["description"] and "Page blanche" in draft["description"]
+    assert draft["exigence"] == exigence.pk
+    assert draft["campaign"] == campaign.pk
+    assert draft["release_found"] == "1.0.3"
+    assert draft["severity"] == "majeure"
+    assert "Le tableau de bord s'affiche" in draft["description"]
+    assert "Page blanche" in draft["description"]
     assert draft["title"].startswith(case.reference)
 
 
 def test_it_measures_progress_by_the_latest_result_of_each_case(personas: Any) -> None:
-    cases = [h.test_case(personas, f"Cas {n}") for n in range(4)]
+    cases = [h.make_case(personas, f"Cas {n}") for n in range(4)]
     campaign = h.campaign(personas, cases=cases)
     iteration = campaign.iterations.get()
     for case, status in zip(cases[:3], ["ko", "ok", "bloque"], strict=True):
         ex = services.execution_start(actor=personas.contributor, iteration=iteration, test_case=case)
-        services.execution_set_status(actor=personas.contributor, execution=ex, expected_version=ex.version, status=status)
+        services.execution_set_status(
+            actor=personas.contributor, execution=ex, expected_version=ex.version, status=status
+        )
     retry = services.execution_start(actor=personas.contributor, iteration=iteration, test_case=cases[0])
-    services.execution_set_status(actor=personas.contributor, execution=retry, expected_version=retry.version, status="ok")
+    services.execution_set_status(
+        actor=personas.contributor, execution=retry, expected_version=retry.version, status="ok"
+    )
     progress = selectors.campaign_progress([campaign])[campaign.pk]
     assert progress.as_dict() == {
         "planned": 4, "ok": 2, "ko": 0, "bloque": 1, "not_run": 1, "executed": 3, "execution_rate": 75.0,

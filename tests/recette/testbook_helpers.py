@@ -10,12 +10,16 @@ from tests.requirements import helpers as req
 
 STEPS = [
     {"action": "Ouvrir la page de connexion", "expected": "Le formulaire s'affiche", "data": ""},
-    {"action": "Saisir l'identifiant et le mot de passe", "expected": "Les champs sont remplis", "data": "alice / secret"},
+    {
+        "action": "Saisir l'identifiant et le mot de passe",
+        "expected": "Les champs sont remplis",
+        "data": "alice / secret",
+    },
     {"action": "Valider", "expected": "Le tableau de bord s'affiche", "data": ""},
 ]
 
 
-def test_case(personas: Any, title: str = "Connexion d'un usager", **fields: Any) -> TestCase:
+def make_case(personas: Any, title: str = "Connexion d'un usager", **fields: Any) -> TestCase:
     fields.setdefault("steps", STEPS)
     return services.test_case_create(actor=personas.amoa, project=personas.project, title=title, **fields)
 

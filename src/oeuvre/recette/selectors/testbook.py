@@ -185,9 +185,7 @@ def iteration_progress(campaign: Campaign, planned: int) -> dict[int, Progress]:
 
 
 def campaigns_for(project: Project) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(project=project).annotate(
-        iteration_count=Count("iterations", distinct=True)
-    )
+    return Campaign.objects.filter(project=project).annotate(iteration_count=Count("iterations", distinct=True))
 
 
 @dataclass
@@ -203,9 +201,7 @@ class CampaignDetail:
 def planned_tests_for(campaign: Campaign, iteration: Iteration | None) -> list[PlannedTest]:
     """Planned tests with their tester and, as ``latest``, their latest execution in ``iteration`` (3 queries)."""
     planned = list(
-        PlannedTest.objects.filter(campaign=campaign)
-        .select_related("test_case", "tester")
-        .order_by("position", "pk")
+        PlannedTest.objects.filter(campaign=campaign).select_related("test_case", "tester").order_by("position", "pk")
     )
     latest: dict[int, Execution] = {}
     if iteration is not None:
@@ -311,7 +307,9 @@ def _draft(
         "exigence": exigence_id,
         "campaign": campaign.pk if campaign is not None else None,
         "release_found": release,
-        "severity": str(Severity.MAJEURE if step is not None or execution.status == ExecutionStatus.KO else Severity.MINEURE),
+        "severity": str(
+            Severity.MAJEURE if step is not None or execution.status == ExecutionStatus.KO else Severity.MINEURE
+        ),
     }
 
 

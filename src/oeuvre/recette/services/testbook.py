@@ -83,9 +83,7 @@ __all__ = [
 
 CONTENT_FIELDS = ("title", "objective", "preconditions", "data")
 TEST_CASE_FIELDS = frozenset({*CONTENT_FIELDS, "type", "priority", "status", "folder", "automated"})
-CAMPAIGN_FIELDS = frozenset(
-    {"name", "kind", "status", "description", "environment", "release", "starts_on", "ends_on"}
-)
+CAMPAIGN_FIELDS = frozenset({"name", "kind", "status", "description", "environment", "release", "starts_on", "ends_on"})
 ITERATION_FIELDS = frozenset({"name", "release", "starts_on", "ends_on"})
 
 
@@ -139,9 +137,7 @@ def allocate_test_case_references(project: Project, count: int = 1) -> list[tupl
     conf = _settings_locked(project)
     prefix, number = conf.test_case_prefix, conf.next_test_case_number
     taken = set(
-        TestCase.objects.filter(project=project, reference__startswith=f"{prefix}-").values_list(
-            "reference", flat=True
-        )
+        TestCase.objects.filter(project=project, reference__startswith=f"{prefix}-").values_list("reference", flat=True)
     )
     allocated: list[tuple[str, int]] = []
     while len(allocated) < count:
@@ -190,7 +186,9 @@ def folder_create(
     require(actor, project, TESTBOOK_EDIT)
     _check_folder(project, parent, "parent")
     if position is None:
-        position = (TestFolder.objects.filter(project=project, parent=parent).aggregate(m=Max("position"))["m"] or 0) + 1
+        position = (
+            TestFolder.objects.filter(project=project, parent=parent).aggregate(m=Max("position"))["m"] or 0
+        ) + 1
     folder = TestFolder(project=project, parent=parent, name=(name or "").strip(), position=position)
     _full_clean(folder, exclude=["project", "parent"])
     _save(folder, actor)
@@ -263,8 +261,9 @@ def _write_steps(test_case: TestCase, steps: list[dict[str, Any]]) -> None:
     TestStep.objects.filter(test_case=test_case).delete()
     TestStep.objects.bulk_create(
         [
-            TestStep(test_case=test_case, position=s["position"], action=s["action"], expected=s["expected"],
-                     data=s["data"])  # fmt: skip
+            TestStep(
+                test_case=test_case, position=s["position"], action=s["action"], expected=s["expected"], data=s["data"]
+            )
             for s in steps
         ]
     )
@@ -289,9 +288,9 @@ def test_case_create(
     actor: User,
     project: Project,
     title: str,
-    reference: str | None = None,
-    steps: Sequence[dict[str, Any]] = (),
-    exigences: Iterable[Exigence] = (),
+    reference: str | None = None,  # noqa: PT028
+    steps: Sequence[dict[str, Any]] = (),  # noqa: PT028
+    exigences: Iterable[Exigence] = (),  # noqa: PT028
     **fields: Any,
 ) -> TestCase:
     require(actor, project, TESTBOOK_EDIT)
@@ -319,9 +318,9 @@ def test_case_update(
     actor: User,
     test_case: TestCase,
     expected_version: int | None,
-    steps: Sequence[dict[str, Any]] | None = None,
-    exigences: Iterable[Exigence] | None = None,
-    reference: str | None = None,
+    steps: Sequence[dict[str, Any]] | None = None,  # noqa: PT028
+    exigences: Iterable[Exigence] | None = None,  # noqa: PT028
+    reference: str | None = None,  # noqa: PT028
     **changes: Any,
 ) -> TestCase:
     """Change fields, and optionally the steps and covered exigences; a content change makes a new revision."""
@@ -405,9 +404,7 @@ def campaign_create(
     _full_clean(campaign, exclude=["project"])
     _save(campaign, actor)
     if first_iteration:
-        iteration = Iteration(
-            campaign=campaign, number=1, release=campaign.release, starts_on=campaign.starts_on
-        )
+        iteration = Iteration(campaign=campaign, number=1, release=campaign.release, starts_on=campaign.starts_on)
         _save(iteration, actor)
     return campaign
 
@@ -554,9 +551,7 @@ def current_revision(test_case: TestCase) -> TestCaseRevision:
 
 
 @transaction.atomic
-def execution_start(
-    *, actor: User, iteration: Iteration, test_case: TestCase, tester: User | None = None
-) -> Execution:
+def execution_start(*, actor: User, iteration: Iteration, test_case: TestCase, tester: User | None = None) -> Execution:
     """Start a run of a planned test case: the case's current revision is frozen with one result per step."""
     campaign = Campaign.objects.select_related("project").get(pk=iteration.campaign_id)
     project = campaign.project
@@ -748,7 +743,10 @@ def evidence_add(
             {"file": [_("« %(name)s » does not contain what its name says (its content is %(kind)s).")
                       % {"name": name, "kind": kind.upper()}]}
         )  # fmt: skip
-    if step_position is not None and not StepResult.objects.filter(execution=execution, position=step_position).exists():
+    if (
+        step_position is not None
+        and not StepResult.objects.filter(execution=execution, position=step_position).exists()
+    ):
         raise ValidationFailed({"step_position": [_("This execution has no step %(n)s.") % {"n": step_position}]})
     stored = f"{uuid.uuid4().hex}{extension}"
     evidence = Evidence(
@@ -834,9 +832,7 @@ def reference_pattern(prefix: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9]){re.escape(prefix)}[-_ ]?0*(\d+)(?!\d)", re.IGNORECASE)
 
 
-def map_junit_names(
-    project: Project, names: Iterable[str], prefix: str | None = None
-) -> dict[str, int]:
+def map_junit_names(project: Project, names: Iterable[str], prefix: str | None = None) -> dict[str, int]:
     """JUnit names → test case ids: a saved mapping first, else a reference found in the name (two queries)."""
     prefix = prefix or recette_settings(project).test_case_prefix
     pattern = reference_pattern(prefix)
@@ -919,13 +915,24 @@ def junit_import(
         status = max((_OUTCOMES[r.outcome] for r in runs), key=lambda s: _RANK[s])
         worst = [r for r in runs if _OUTCOMES[r.outcome] == status]
         seconds = sum(r.duration or 0.0 for r in runs)
-        message = "\n\n".join(f"{r.full_name}: {r.message}\n{r.details}".strip() for r in worst if r.message or r.details)
+        message = "\n\n".join(
+            f"{r.full_name}: {r.message}\n{r.details}".strip() for r in worst if r.message or r.details
+        )
         executions.append(
             Execution(
-                project=project, iteration=iteration, test_case_id=pk, test_case_revision_id=revisions[pk],
-                status=status, source=ExecutionSource.JUNIT, tester=actor, started_at=now, executed_at=now,
-                duration=timedelta(seconds=seconds), junit_name=worst[0].full_name[:500], message=message[:20_000],
-            )  # fmt: skip
+                project=project,
+                iteration=iteration,
+                test_case_id=pk,
+                test_case_revision_id=revisions[pk],
+                status=status,
+                source=ExecutionSource.JUNIT,
+                tester=actor,
+                started_at=now,
+                executed_at=now,
+                duration=timedelta(seconds=seconds),
+                junit_name=worst[0].full_name[:500],
+                message=message[:20_000],
+            )
         )
     Execution.objects.bulk_create(executions, batch_size=2000)
     result = JUnitImportResult(iteration_id=iteration.pk, total=len(cases), created=len(executions),
