@@ -16,8 +16,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Lag, RowNumber, TruncDate
+from django.db.models import Count, F, Q, RowRange, Value, Window
+from django.db.models.functions import FirstValue, Lag, RowNumber, TruncDate
 from django.utils import timezone
 
 from oeuvre.projects.models import Project
@@ -49,12 +49,20 @@ def _days(first: date, last: date) -> list[date]:
 def iteration_burnup(iteration: Iteration, planned: int) -> dict[str, Any]:
     """``{"days": [...], "executed": [...], "passed": [...], "planned": n}`` for one iteration (one query)."""
     runs = Execution.objects.filter(iteration=iteration, status__in=DONE, executed_at__isnull=False)
+    # LAG with a default: the first run of a case has previous "" (no NULL to compare, on any database).
+    # The current status is read through a one-row window too: a filter on a window runs after the
+    # window is computed, whereas a filter on the column would drop rows before LAG sees them.
+    order = [F("executed_at").asc(), F("pk").asc()]
     tagged = runs.annotate(
-        previous=Window(Lag("status"), partition_by=[F("test_case_id")], order_by=[F("executed_at").asc(), F("pk").asc()])
+        previous=Window(Lag("status", default=Value("")), partition_by=[F("test_case_id")], order_by=order),
+        current=Window(
+            FirstValue("status"), partition_by=[F("test_case_id")], order_by=order, frame=RowRange(start=0, end=0)
+        ),
     )
-    first_runs = tagged.filter(previous__isnull=True).values("pk")
-    turned_green = tagged.filter(status=ExecutionStatus.OK).exclude(previous=ExecutionStatus.OK).values("pk")
-    turned_red = tagged.filter(previous=ExecutionStatus.OK).exclude(status=ExecutionStatus.OK).values("pk")
+    not_ok = [ExecutionStatus.KO, ExecutionStatus.BLOQUE]
+    first_runs = tagged.filter(previous="").values("pk")
+    turned_green = tagged.filter(current=ExecutionStatus.OK, previous__in=["", *not_ok]).values("pk")
+    turned_red = tagged.filter(previous=ExecutionStatus.OK, current__in=not_ok).values("pk")
     daily = list(
         runs.annotate(day=TruncDate("executed_at"))
         .values("day")
