@@ -62,8 +62,9 @@ JEST = b"""<?xml version="1.0" encoding="UTF-8"?>
   <testsuite name="Connexion" errors="0" failures="1" skipped="0" timestamp="2026-11-20T10:00:00" time="1.2" tests="2">
     <testcase classname="Connexion CT-001 affiche le formulaire" name="Connexion CT-001 affiche le formulaire"
               time="0.4"></testcase>
-    <testcase classname="Connexion CT-002 refuse un mot de passe faux" name="Connexion CT-002 refuse un mot de passe faux"
-              time="0.8"><failure message="Error: expect(received).toBe(expected)">Error: expect(received).toBe(expected)
+    <testcase classname="Connexion CT-002 refuse un mot de passe faux"
+              name="Connexion CT-002 refuse un mot de passe faux" time="0.8">
+      <failure message="Error: expect(received).toBe(expected)">Error: expect(received).toBe(expected)
 Expected: "Mot de passe incorrect"
 Received: ""</failure></testcase>
   </testsuite>
@@ -88,7 +89,7 @@ def _pytest_report(tmp_path: Path) -> bytes:
     (tmp_path / "test_portail.py").write_text(PYTEST_SUITE)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "PYTEST"))}
-    subprocess.run(  # noqa: S603 — our own interpreter on a file we wrote
+    subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:django", "-p", "no:cacheprovider", "-q",
          "--junitxml=report.xml", "test_portail.py"],
         cwd=tmp_path, env=env, capture_output=True, check=False, timeout=120,
@@ -173,7 +174,7 @@ def test_it_imports_through_the_cli(personas: Any, book: dict[str, Any], tmp_pat
     assert "1 unmapped" in text
     assert "fr.guichet.ExportIT.exportPdf" in text
     assert "1 failures" in text
-    with pytest.raises(CommandError, match="rôle|role"):
+    with pytest.raises(CommandError, match=r"rôle|role"):
         call_command(
             "recette", "junit", str(path), "--project", "alpha", "--campaign", "Non-régression", "--user", "reader",
             stdout=io.StringIO(),

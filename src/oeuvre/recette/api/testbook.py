@@ -34,7 +34,7 @@ from oeuvre.recette.models import (
     TestPriority,
     TestType,
 )
-from oeuvre.recette.permissions import RECETTE_VIEW
+from oeuvre.recette.permissions import EXECUTE, RECETTE_VIEW, RESULTS_IMPORT
 from oeuvre.recette.selectors import testbook as selectors
 from oeuvre.recette.services import testbook as services
 from oeuvre.requirements.models import Exigence
@@ -771,6 +771,7 @@ def upload_evidence(
     step: Form[int | None] = None,
 ) -> Any:  # fmt: skip
     project = _project(request, code)
+    require(request.user, project, EXECUTE)
     if file is None:
         raise ValidationFailed({"file": [_("Send the file (multipart form field “file”).")]})
     execution = selectors.execution_for(project, execution_id)
@@ -821,6 +822,7 @@ def push_junit(
 ) -> Any:  # fmt: skip
     project = _project(request, code)
     campaign = _campaign(project, campaign_id)
+    require(request.user, project, RESULTS_IMPORT)
     if file is None:
         raise ValidationFailed({"file": [_("Send the JUnit XML file (multipart form field “file”).")]})
     chosen = None
