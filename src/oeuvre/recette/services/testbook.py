@@ -357,16 +357,14 @@ def test_case_set_steps(
     *, actor: User, test_case: TestCase, expected_version: int | None, steps: Sequence[dict[str, Any]]
 ) -> TestCase:
     """Replace the steps (add, edit, reorder and delete are all a new list); a new revision if they changed."""
-    return test_case_update(actor=actor, test_case=test_case, expected_version=expected_version, steps=steps)  # type: ignore[no-any-return]
+    return test_case_update(actor=actor, test_case=test_case, expected_version=expected_version, steps=steps)
 
 
 @transaction.atomic
 def test_case_set_exigences(
     *, actor: User, test_case: TestCase, expected_version: int | None, exigences: Iterable[Exigence]
 ) -> TestCase:
-    return test_case_update(  # type: ignore[no-any-return]
-        actor=actor, test_case=test_case, expected_version=expected_version, exigences=exigences
-    )
+    return test_case_update(actor=actor, test_case=test_case, expected_version=expected_version, exigences=exigences)
 
 
 @transaction.atomic

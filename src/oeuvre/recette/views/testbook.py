@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -62,6 +62,8 @@ def _members(project: Project) -> Any:
 
 
 class TestCaseForm(forms.Form):
+    """``test_data`` is the case's ``data`` (a form's ``data`` is its input)."""
+
     version = VersionField(required=False)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     folder = forms.ModelChoiceField(label=gettext_lazy("Folder"), queryset=TestFolder.objects.none(), required=False)
@@ -71,7 +73,9 @@ class TestCaseForm(forms.Form):
     preconditions = forms.CharField(
         label=gettext_lazy("Preconditions"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    data = forms.CharField(label=gettext_lazy("Test data"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    test_data = forms.CharField(
+        label=gettext_lazy("Test data"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=TestType.choices)
     priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=TestPriority.choices, initial="moyenne")
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=TestCaseStatus.choices)
@@ -91,6 +95,7 @@ class TestCaseForm(forms.Form):
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        data["data"] = data.pop("test_data", "")
         return data
 
 
@@ -203,7 +208,7 @@ def test_case_edit(request: HttpRequest, project: Project, pk: int) -> HttpRespo
     case = selectors.test_case_detail(project, pk)
     initial = {
         "version": case.version, "title": case.title, "folder": case.folder_id, "objective": case.objective,
-        "preconditions": case.preconditions, "data": case.data, "type": case.type, "priority": case.priority,
+        "preconditions": case.preconditions, "test_data": case.data, "type": case.type, "priority": case.priority,
         "status": case.status, "automated": case.automated, "exigences": list(case.exigences.all()),
     }  # fmt: skip
     form = TestCaseForm(request.POST or None, project=project, initial=initial)
@@ -562,7 +567,7 @@ def evidence_upload(request: HttpRequest, project: Project, pk: int) -> HttpResp
 
 
 @project_page(RECETTE_VIEW)
-def evidence_download(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, project: Project, pk: int) -> HttpResponse | FileResponse:
     evidence = selectors.evidence_for(project, pk)
     try:
         return evidence_response(evidence)
