@@ -273,9 +273,16 @@ def step_view(execution: Execution) -> list[dict[str, Any]]:
 # --- anomaly drafts (the anomalies slice creates the anomaly from them) -----------------------------------------
 
 
+@dataclass(frozen=True)
+class _CaseRef:
+    pk: int
+    reference: str
+    title: str
+
+
 def _draft(
     execution: Execution,
-    test_case: TestCase,
+    test_case: TestCase | _CaseRef,
     campaign: Campaign | None,
     release: str,
     exigence_id: int | None,
@@ -339,12 +346,21 @@ def anomaly_drafts_for(
     executions: Sequence[Execution], *, campaign: Campaign, iteration: Iteration
 ) -> list[dict[str, Any]]:
     """Drafts for many failed executions from CI (two queries, whatever their number)."""
-    # Filtered by project rather than by an id list, which could hold 20,000 ids.
-    cases = {tc.pk: tc for tc in TestCase.objects.filter(project=campaign.project).only("pk", "reference", "title")}
+    ids = sorted({e.test_case_id for e in executions})
+    # A short id list when there are few failures; the whole project rather than thousands of ids otherwise.
+    scope: dict[str, Any] = {"pk__in": ids} if len(ids) <= 500 else {"project": campaign.project}
+    through_scope: dict[str, Any] = (
+        {"testcase_id__in": ids} if len(ids) <= 500 else {"testcase__project": campaign.project}
+    )
+    # Plain values: model instances would cost a constructor per case of the book.
+    cases = {
+        pk: _CaseRef(pk, reference, title)
+        for pk, reference, title in TestCase.objects.filter(**scope).values_list("pk", "reference", "title")
+    }
     first: dict[int, int] = {}
     through = TestCase.exigences.through
     for tc_id, ex_id in (
-        through.objects.filter(testcase__project=campaign.project)
+        through.objects.filter(**through_scope)
         .order_by("testcase_id", "exigence__number", "exigence_id")
         .values_list("testcase_id", "exigence_id")
     ):
