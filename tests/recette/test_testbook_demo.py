@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -50,3 +51,19 @@ def test_it_builds_the_test_book_and_campaigns_of_the_guichet() -> None:
     assert all(e.step_results.filter(status="ko").count() == 1 for e in manual_ko)
     # Executions spread over the iterations' dates (the dashboards' burn-up needs it).
     assert m.Execution.objects.filter(iteration=it1).dates("executed_at", "day").count() > 5
+
+
+@pytest.mark.django_db
+def test_it_writes_the_large_campaign_in_bulk(personas: Any) -> None:
+    """The large demo's campaign (5,000 cases × 10 iterations there), on a small scale."""
+    from oeuvre.demo.generator import DemoContext
+    from oeuvre.recette.demo.testbook import _large
+
+    ctx = DemoContext(size="large", seed=7, today=TODAY, users={"amoa": personas.amoa})
+    campaign = _large(ctx, personas.project, cases=30, iterations=3)
+    assert m.Execution.objects.filter(iteration__campaign=campaign).count() == 90
+    assert campaign.iterations.count() == 3
+    progress = selectors.campaign_progress([campaign])[campaign.pk]
+    assert progress.planned == 30
+    assert progress.executed + progress.not_run == 30
+    assert m.TestCase.objects.filter(project=personas.project).count() == 30
