@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from oeuvre.recette.api.testbook import router as testbook_router
+
 router = Router(tags=["recette"])
+router.add_router("", testbook_router)
