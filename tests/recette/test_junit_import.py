@@ -207,3 +207,24 @@ def test_it_imports_through_the_api_with_a_token(personas: Any, book: dict[str, 
     )
     assert mapping.status_code == 201
     assert client.get("/api/projects/alpha/recette/junit-mappings").json()[0]["test_case"] == "CT-003"
+
+
+def test_it_raises_the_anomaly_of_a_ci_failure_from_the_import_page(personas: Any, book: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = personas.client(personas.amoe)
+    url = f"/p/alpha/recette/campaigns/{book['campaign'].pk}/junit/"
+    page = client.post(url, {"file": SimpleUploadedFile("jest.xml", JEST), "iteration": "1"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="junit-result"' in body
+    failed = m.Execution.objects.get(status="ko")
+    assert f"/executions/{failed.pk}/anomaly/" in body
+    response = client.post(f"/p/alpha/recette/executions/{failed.pk}/anomaly/")
+    assert response.status_code == 302
+    anomaly = m.Anomaly.objects.get()
+    assert anomaly.execution_id == failed.pk
+    assert anomaly.test_case_id == book["cases"][1].pk
+    broken = client.post(url, {"file": SimpleUploadedFile("bad.xml", b"<testsuite><x></testsuite>")})
+    assert 'role="alert"' in broken.content.decode()
+    assert "bad.xml" in broken.content.decode()
