@@ -228,3 +228,27 @@ def test_it_raises_the_anomaly_of_a_ci_failure_from_the_import_page(personas: An
     broken = client.post(url, {"file": SimpleUploadedFile("bad.xml", b"<testsuite><x></testsuite>")})
     assert 'role="alert"' in broken.content.decode()
     assert "bad.xml" in broken.content.decode()
+
+
+def test_it_imports_a_report_as_a_job(personas: Any, book: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oeuvre.core.jobs import execute_job
+    from oeuvre.core.models import Job
+
+    _token, raw = token_create(user=personas.amoe, name="ci")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    url = f"/api/projects/alpha/recette/campaigns/{book['campaign'].pk}/junit"
+    response = client.post(url, {"file": SimpleUploadedFile("jest.xml", JEST), "background": "true"})
+    assert response.status_code == 202, response.content
+    assert not m.Execution.objects.exists()
+    job = execute_job(Job.objects.get(pk=response.json()["id"]))
+    assert job.status == "done", job.error
+    assert job.result["created"] == 2
+    assert job.result["by_status"] == {"ok": 1, "ko": 1}
+    assert m.Execution.objects.count() == 2
+    assert not list(services._junit_root().iterdir()), "the stored report is removed"
+    broken = client.post(url, {"file": SimpleUploadedFile("bad.xml", b"<testsuite><x></testsuite>"), "background": "1"})
+    failed = execute_job(Job.objects.get(pk=broken.json()["id"]))
+    assert failed.status == "failed"
+    assert "bad.xml" in failed.error
