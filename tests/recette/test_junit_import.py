@@ -207,3 +207,48 @@ def test_it_imports_through_the_api_with_a_token(personas: Any, book: dict[str, 
     )
     assert mapping.status_code == 201
     assert client.get("/api/projects/alpha/recette/junit-mappings").json()[0]["test_case"] == "CT-003"
+
+
+def test_it_raises_the_anomaly_of_a_ci_failure_from_the_import_page(personas: Any, book: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = personas.client(personas.amoe)
+    url = f"/p/alpha/recette/campaigns/{book['campaign'].pk}/junit/"
+    page = client.post(url, {"file": SimpleUploadedFile("jest.xml", JEST), "iteration": "1"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="junit-result"' in body
+    failed = m.Execution.objects.get(status="ko")
+    assert f"/executions/{failed.pk}/anomaly/" in body
+    response = client.post(f"/p/alpha/recette/executions/{failed.pk}/anomaly/")
+    assert response.status_code == 302
+    anomaly = m.Anomaly.objects.get()
+    assert anomaly.execution_id == failed.pk
+    assert anomaly.test_case_id == book["cases"][1].pk
+    broken = client.post(url, {"file": SimpleUploadedFile("bad.xml", b"<testsuite><x></testsuite>")})
+    assert 'role="alert"' in broken.content.decode()
+    assert "bad.xml" in broken.content.decode()
+
+
+def test_it_imports_a_report_as_a_job(personas: Any, book: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oeuvre.core.jobs import execute_job
+    from oeuvre.core.models import Job
+
+    _token, raw = token_create(user=personas.amoe, name="ci")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    url = f"/api/projects/alpha/recette/campaigns/{book['campaign'].pk}/junit"
+    response = client.post(url, {"file": SimpleUploadedFile("jest.xml", JEST), "background": "true"})
+    assert response.status_code == 202, response.content
+    assert not m.Execution.objects.exists()
+    job = execute_job(Job.objects.get(pk=response.json()["id"]))
+    assert job.status == "done", job.error
+    assert job.result["created"] == 2
+    assert job.result["by_status"] == {"ok": 1, "ko": 1}
+    assert m.Execution.objects.count() == 2
+    assert not list(services._junit_root().iterdir()), "the stored report is removed"
+    broken = client.post(url, {"file": SimpleUploadedFile("bad.xml", b"<testsuite><x></testsuite>"), "background": "1"})
+    failed = execute_job(Job.objects.get(pk=broken.json()["id"]))
+    assert failed.status == "failed"
+    assert "bad.xml" in failed.error

@@ -47,6 +47,8 @@ def test_it_builds_the_test_book_and_campaigns_of_the_guichet() -> None:
     regression = stored["campaigns"]["non_regression"]
     assert m.Execution.objects.filter(iteration__campaign=regression, source="junit").count() > 10
     assert stored["executions_ko"]
+    assert m.Execution.objects.filter(iteration__campaign=vabf, status="ko").count() >= 32, "the anomalies demo uses 32"
+    assert stored["vabf"] == vabf
     manual_ko = [e for e in stored["executions_ko"] if e.source == "manual"]
     assert all(e.step_results.filter(status="ko").count() == 1 for e in manual_ko)
     # Executions spread over the iterations' dates (the dashboards' burn-up needs it).

@@ -16,3 +16,4 @@ def register() -> None:
     home.register()
     register_coverage_provider(coverage.exigence_test_coverage)
     register_impact_provider("recette.tests", coverage.tests_hanging_on)
+    from oeuvre.recette.services import testbook as _testbook  # noqa: F401 — registers the JUnit import job

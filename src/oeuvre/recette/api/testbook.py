@@ -805,20 +805,27 @@ def evidence_response(evidence: Any) -> FileResponse:
 # --- JUnit ---------------------------------------------------------------------------------------------------------
 
 
+class JobOut(Schema):
+    id: str
+    kind: str
+    status: str
+    url: str = Field(..., description="Poll GET /api/jobs/{id}; its result has the same shape as the direct answer.")
+
+
 @router.post(
     f"{_BASE}/campaigns/{{campaign_id}}/junit",
-    response={200: JUnitResultOut, **_WRITE},
+    response={200: JUnitResultOut, 202: JobOut, **_WRITE},
     summary="Push JUnit XML results from CI",
     description=(
         "Multipart form: `file` (JUnit XML from pytest, Surefire, Jest, Go, PHPUnit…), optional `iteration` "
         "(number; the latest when left out). Each result is mapped to a test case by a saved mapping, else by the "
         "reference in its name (`test_CT_012_login`, `CT-012`). Executions are created in bulk; unmapped names "
-        "and failures (with anomaly drafts) are returned."
+        "and failures (with anomaly drafts) are returned. With `background=true` the import runs as a job (202)."
     ),
 )
 def push_junit(
     request: HttpRequest, code: str, campaign_id: int, file: File[UploadedFile | None] = None,
-    iteration: Form[int | None] = None,
+    iteration: Form[int | None] = None, background: Form[bool] = False,
 ) -> Any:  # fmt: skip
     project = _project(request, code)
     campaign = _campaign(project, campaign_id)
@@ -830,6 +837,12 @@ def push_junit(
         chosen = Iteration.objects.filter(campaign=campaign, number=iteration).first()
         if chosen is None:
             raise ValidationFailed({"iteration": [_("This campaign has no iteration %(n)s.") % {"n": iteration}]})
+    if background:
+        job = services.junit_import_enqueue(
+            actor=current_user(request), campaign=campaign, data=file.read(), filename=file.name or "junit.xml",
+            iteration=chosen,
+        )  # fmt: skip
+        return Status(202, {"id": str(job.pk), "kind": job.kind, "status": job.status, "url": f"/api/jobs/{job.pk}"})
     result = services.junit_import(
         actor=current_user(request), campaign=campaign, data=file.read(), filename=file.name or "junit.xml",
         iteration=chosen,

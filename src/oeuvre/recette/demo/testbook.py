@@ -16,7 +16,10 @@ Later slices read ``ctx.extra["recette"][project.code]``, a dict with:
 - ``uncovered_exigences``: the exigences left without a test case on purpose;
 - ``executions_ko``: the KO executions (VABF and non-régression), oldest first; a manual one has exactly one KO
   step (its failed step), a JUnit one has none and carries the failure ``message``;
-- ``executions_bloque``: the bloqué executions of the VABF campaign.
+- ``executions_bloque``: the bloqué executions of the VABF campaign;
+- ``vabf``, ``vsr``: shortcuts to those two campaigns.
+
+The VABF campaign holds about 35 KO executions (the anomalies slice raises about 30 anomalies from them).
 """
 
 from __future__ import annotations
@@ -288,7 +291,7 @@ def build(ctx: DemoContext, project: Project) -> None:
         roll = rng.random()
         if roll < 0.04:
             continue  # not run in iteration 1
-        outcome = ExecutionStatus.KO if roll < 0.19 else ExecutionStatus.BLOQUE if roll < 0.25 else ExecutionStatus.OK
+        outcome = ExecutionStatus.KO if roll < 0.33 else ExecutionStatus.BLOQUE if roll < 0.38 else ExecutionStatus.OK
         results1[case.pk] = outcome
         day = today - timedelta(days=rng.randint(23, 42))
         _run(it1, case, current[case.pk], users[tester_of[case.pk]], outcome, _when(day, rng), rng, bucket)
@@ -297,9 +300,9 @@ def build(ctx: DemoContext, project: Project) -> None:
     retest = [c for c in manual if results1.get(c.pk) in (ExecutionStatus.KO, ExecutionStatus.BLOQUE)]
     retest += rng.sample([c for c in manual if results1.get(c.pk) == ExecutionStatus.OK], 12)
     for case in retest:
-        if rng.random() < 0.4:
+        if rng.random() < 0.3:
             continue  # iteration 2 is under way: not everything is re-run yet
-        outcome = ExecutionStatus.OK if rng.random() < 0.7 else ExecutionStatus.KO
+        outcome = ExecutionStatus.OK if rng.random() < 0.6 else ExecutionStatus.KO
         day = today - timedelta(days=rng.randint(1, 19))
         _run(it2, case, current[case.pk], users[tester_of[case.pk]], outcome, _when(day, rng), rng, bucket)
     executions2 = _flush(bucket)
@@ -364,6 +367,9 @@ def build(ctx: DemoContext, project: Project) -> None:
         "uncovered_exigences": uncovered,
         "executions_ko": ko,
         "executions_bloque": [e for e in executions1 + executions2 if e.status == ExecutionStatus.BLOQUE],
+        # Shortcuts some slices look up directly.
+        "vabf": vabf,
+        "vsr": vsr,
     }
     if ctx.size == "large":
         stored["campaigns"]["charge"] = _large(ctx, project)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +28,8 @@ from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.jobs import Progress, job_enqueue, job_handler
+from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.junit import JUnitCase, Outcome, read_junit
 from oeuvre.projects.models import Project
@@ -1044,3 +1046,61 @@ def junit_mapping_save(*, actor: User, project: Project, junit_name: str, test_c
 def junit_mapping_delete(*, actor: User, mapping: JUnitMapping) -> None:
     require(actor, mapping.project, RESULTS_IMPORT)
     mapping.delete()
+
+
+# --- JUnit as a job (very large reports, or a CI that does not want to wait) --------------------------------------
+
+JUNIT_JOB = "recette.junit_import"
+
+
+def _junit_root() -> Path:
+    return evidence_root().parent / "junit"
+
+
+@transaction.atomic
+def junit_import_enqueue(
+    *, actor: User, campaign: Campaign, data: bytes, filename: str = "", iteration: Iteration | None = None
+) -> Job:
+    """Keep the report under a generated name and import it in the worker (same rules as :func:`junit_import`)."""
+    require(actor, campaign.project, RESULTS_IMPORT)
+    if not data:
+        raise ValidationFailed({"file": [_("The file « %(name)s » is empty.") % {"name": clean_filename(filename)}]})
+    if iteration is not None and iteration.campaign_id != campaign.pk:
+        raise ValidationFailed({"iteration": [_("This iteration belongs to another campaign.")]})
+    stored = f"{uuid.uuid4().hex}.xml"
+    root = _junit_root()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / stored).write_bytes(data)
+    params = {"campaign": campaign.pk, "iteration": iteration.pk if iteration else None, "stored": stored,
+              "filename": clean_filename(filename or "junit.xml")}  # fmt: skip
+    return job_enqueue(kind=JUNIT_JOB, params=params, actor=actor, project=campaign.project)
+
+
+@job_handler(JUNIT_JOB)
+def run_junit_import(job: Job, progress: Progress) -> dict[str, Any]:
+    params = job.params
+    if job.created_by_id is None or job.project_id is None:
+        raise DomainError("a JUnit import job needs its author and its project")
+    if not re.fullmatch(r"[0-9a-f]{32}\.xml", str(params.get("stored", ""))):
+        raise DomainError("unexpected stored name")
+    actor = User.objects.get(pk=job.created_by_id)
+    campaign = Campaign.objects.select_related("project").get(pk=params["campaign"], project_id=job.project_id)
+    iteration = (
+        Iteration.objects.filter(pk=params["iteration"], campaign=campaign).first() if params.get("iteration") else None
+    )
+    path = _junit_root() / params["stored"]
+    with translation.override(getattr(actor, "language", "") or "fr"):
+        progress.start(1, translation.gettext("Importing the JUnit results"))
+        try:
+            result = junit_import(
+                actor=actor, campaign=campaign, data=path.read_bytes(), filename=params["filename"], iteration=iteration
+            )
+        except ValidationFailed as exc:
+            raise DomainError(" ".join(m for messages in exc.errors.values() for m in messages)) from None
+        finally:
+            path.unlink(missing_ok=True)
+        progress.advance(1)
+        progress.message = translation.gettext(
+            "%(created)s executions created, %(unmapped)s unmapped, %(failures)s failures"
+        ) % {"created": result.created, "unmapped": len(result.unmapped), "failures": len(result.failures)}
+    return result.as_dict()
