@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from oeuvre.recette.views import overview
+from oeuvre.recette.views import anomalies, dashboards, overview
 
 app_name = "recette"
 
-urlpatterns: list[URLPattern] = [*overview.urlpatterns]
+urlpatterns: list[URLPattern] = [*overview.urlpatterns, *anomalies.urlpatterns, *dashboards.urlpatterns]
