@@ -70,7 +70,9 @@ ENDPOINTS: list[Endpoint] = [
         ok=(302,),
     ),
     Endpoint("recette:anomaly_detail", "GET", lambda p: f"{_p(p)}/anomalies/{_anomaly(p).pk}/", "recette.view"),
-    Endpoint("recette:anomaly_edit", "GET", lambda p: f"{_p(p)}/anomalies/{_anomaly(p).pk}/edit/", "recette.qualify_anomaly"),
+    Endpoint(
+        "recette:anomaly_edit", "GET", lambda p: f"{_p(p)}/anomalies/{_anomaly(p).pk}/edit/", "recette.qualify_anomaly"
+    ),
     Endpoint(
         "recette:anomaly_edit",
         "POST",

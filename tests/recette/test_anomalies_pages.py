@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _many(p: Any, n: int = 30) -> list[Anomaly]:
-    case = h.test_case(p.project, 1, exigences=("EX-001",))
+    case = h.make_case(p.project, 1, exigences=("EX-001",))
     camp = h.campaign(p.project, cases=[case])
     result = []
     for i in range(n):
@@ -56,16 +56,27 @@ def test_it_shows_the_board_in_workflow_columns_with_custom_labels(personas: Any
         actor=p.moa, project=p.project, expected_version=conf.version, label_bloquante="Sévérité 1"
     )
     html = p.client(p.moe).get(f"/p/{p.project.code}/recette/anomalies/").content.decode()
-    assert html.index('data-status="nouvelle"') < html.index('data-status="qualifiee"') < html.index('data-status="close"')
-    assert "Sévérité 1" in html and ">Bloquante<" not in html
+    assert (
+        html.index('data-status="nouvelle"') < html.index('data-status="qualifiee"') < html.index('data-status="close"')
+    )
+    assert "Sévérité 1" in html
+    assert ">Bloquante<" not in html
     # The MOE may qualify and take into correction, never verify or close.
-    assert "Lancer la correction" in html and "Vérifier la correction" not in html
+    assert "Lancer la correction" in html
+    assert "Vérifier la correction" not in html
 
 
 def test_it_filters_the_board(personas: Any) -> None:
     _many(personas, 6)
-    html = personas.client(personas.amoa).get(f"/p/{personas.project.code}/recette/anomalies/?severity=bloquante").content.decode()
-    assert "Anomalie 0" in html and "Anomalie 3" in html and "Anomalie 1<" not in html and "Anomalie 2" not in html
+    html = (
+        personas.client(personas.amoa)
+        .get(f"/p/{personas.project.code}/recette/anomalies/?severity=bloquante")
+        .content.decode()
+    )
+    assert "Anomalie 0" in html
+    assert "Anomalie 3" in html
+    assert "Anomalie 1<" not in html
+    assert "Anomalie 2" not in html
 
 
 def test_it_moves_a_card_through_htmx_and_returns_the_board(personas: Any) -> None:
@@ -78,7 +89,8 @@ def test_it_moves_a_card_through_htmx_and_returns_the_board(personas: Any) -> No
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.startswith('<div id="anomaly-board">') and 'autofocus' in html
+    assert html.startswith('<div id="anomaly-board">')
+    assert "autofocus" in html
     a.refresh_from_db()
     assert a.status == "qualifiee"
 
@@ -106,12 +118,13 @@ def test_it_refuses_a_move_the_role_lacks(personas: Any) -> None:
 
 def test_it_prefills_the_form_from_a_ko(personas: Any) -> None:
     p = personas
-    case = h.test_case(p.project, 5, exigences=("EX-002",))
+    case = h.make_case(p.project, 5, exigences=("EX-002",))
     camp = h.campaign(p.project, cases=[case])
     ex = h.run(camp.iterations.get(), case, "ko", h.at(date(2026, 3, 2)), failed_step=3, actual="Écran blanc")
     url = f"/p/{p.project.code}/recette/anomalies/new/?execution={ex.pk}&step=3"
     html = p.client(p.contributor).get(url).content.decode()
-    assert "CT-005, étape 3 : Action 3 de CT-005" in html and "Écran blanc" in html
+    assert "CT-005, étape 3 : Action 3 de CT-005" in html
+    assert "Écran blanc" in html
     response = p.client(p.contributor).post(
         f"/p/{p.project.code}/recette/anomalies/new/",
         {"execution": ex.pk, "step": 3, "title": "Écran blanc à l'étape 3", "severity": "bloquante", "priority": "p1"},
@@ -126,7 +139,8 @@ def test_it_shows_the_history_on_the_detail_page(personas: Any) -> None:
     a = _many(p, 1)[0]
     svc.anomaly_reject(actor=p.moa, anomaly=a, expected_version=a.version, reason="Comportement conforme au CCTP")
     html = p.client(p.reader).get(f"/p/{p.project.code}/recette/anomalies/{a.pk}/").content.decode()
-    assert "Comportement conforme au CCTP" in html and "Rejetée" in html
+    assert "Comportement conforme au CCTP" in html
+    assert "Rejetée" in html
 
 
 def test_it_keeps_board_list_and_dashboard_queries_flat(personas: Any, django_assert_max_num_queries: Any) -> None:
@@ -150,7 +164,11 @@ def test_it_keeps_board_list_and_dashboard_queries_flat(personas: Any, django_as
 
 def test_it_exports_the_list_as_csv_with_labels(personas: Any) -> None:
     _many(personas, 3)
-    body = personas.client(personas.reader).get(f"/p/{personas.project.code}/recette/anomalies/list/?format=csv").content.decode()
+    body = (
+        personas.client(personas.reader)
+        .get(f"/p/{personas.project.code}/recette/anomalies/list/?format=csv")
+        .content.decode()
+    )
     assert body.splitlines()[1].startswith("ANO-001;Anomalie 0;Anomalie;Bloquante")
 
 
@@ -161,14 +179,20 @@ def test_it_drives_the_workflow_through_the_api(personas: Any) -> None:
     created = client.post(base, json.dumps({"title": "API", "severity": "bloquante"}), content_type="application/json")
     assert created.status_code == 201
     body = created.json()
-    assert body["reference"] == "ANO-001" and body["severity_label"] == "Bloquante"
+    assert body["reference"] == "ANO-001"
+    assert body["severity_label"] == "Bloquante"
     url = f"{base}/{body['id']}/transitions"
     no_match = client.post(url, json.dumps({"action": "qualify"}), content_type="application/json")
     assert no_match.status_code == 428
     moved = client.post(
-        url, json.dumps({"action": "qualify", "priority": "p1"}), content_type="application/json", headers={"If-Match": created["ETag"]}
+        url,
+        json.dumps({"action": "qualify", "priority": "p1"}),
+        content_type="application/json",
+        headers={"If-Match": created["ETag"]},
     )
-    assert moved.status_code == 200 and moved.json()["status"] == "qualifiee" and moved.json()["priority"] == "p1"
+    assert moved.status_code == 200
+    assert moved.json()["status"] == "qualifiee"
+    assert moved.json()["priority"] == "p1"
     stale = client.post(
         url,
         json.dumps({"action": "reject", "reason": "doublon"}),
@@ -188,7 +212,8 @@ def test_it_drives_the_workflow_through_the_api(personas: Any) -> None:
         content_type="application/json",
         headers={"If-Match": moved["ETag"]},
     )
-    assert fix.status_code == 200 and fix.json()["assignee"] == "moe"
+    assert fix.status_code == 200
+    assert fix.json()["assignee"] == "moe"
     history = client.get(f"{base}/{body['id']}/history").json()
     assert [h["changes"][0]["new"] for h in history][:2] == ["En correction", "Qualifiée"]
     listed = client.get(f"{base}?status=en_correction").json()
@@ -223,11 +248,12 @@ def test_it_relabels_through_the_api(personas: Any) -> None:
 
 def test_it_serves_dashboard_data_through_the_api(personas: Any) -> None:
     p = personas
-    case = h.test_case(p.project, 1)
+    case = h.make_case(p.project, 1)
     camp = h.campaign(p.project, cases=[case])
     h.run(camp.iterations.get(), case, "ok", h.at(date(2026, 3, 2)))
     client = _api(p, p.reader)
     data = client.get(f"/api/projects/{p.project.code}/campaigns/{camp.pk}/dashboard").json()
-    assert data["pass_rate"] == 100.0 and data["burnup"][0]["passed"] == [1]
+    assert data["pass_rate"] == 100.0
+    assert data["burnup"][0]["passed"] == [1]
     coverage = client.get(f"/api/projects/{p.project.code}/recette/coverage").json()
     assert coverage["totals"]["exigences"] == 0

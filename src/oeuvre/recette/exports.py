@@ -187,7 +187,10 @@ def cahier_docx(project: Project, *, with_results: bool = False) -> bytes:
     doc.core_properties.language = get_language() or "fr"
     doc.add_heading(_("Acceptance test book"), level=0)
     doc.add_paragraph(project.name).runs[0].font.size = Pt(18)
-    doc.add_paragraph(_("Project %(code)s · edition of %(date)s") % {"code": project.code, "date": facts["today"].strftime("%d/%m/%Y")})
+    doc.add_paragraph(
+        _("Project %(code)s · edition of %(date)s")
+        % {"code": project.code, "date": facts["today"].strftime("%d/%m/%Y")}
+    )
     doc.add_paragraph(
         _("%(cases)s test cases covering %(exigences)s requirements.")
         % {"cases": facts["case_count"], "exigences": facts["exigence_count"]}

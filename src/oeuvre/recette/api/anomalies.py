@@ -123,7 +123,9 @@ class AnomalyIn(Schema):
     priority: AnomalyPriority | None = None
     kind: AnomalyKind | None = None
     blocks_step_start: bool | None = None
-    execution_id: int | None = Field(None, description="A KO execution: the anomaly is pre-filled from its failed step.")
+    execution_id: int | None = Field(
+        None, description="A KO execution: the anomaly is pre-filled from its failed step."
+    )
     step_position: int | None = None
     test_case: str | None = Field(None, description="Reference of a test case of the project.")
     exigence: str | None = Field(None, description="Reference of an exigence of the project.")
@@ -404,7 +406,9 @@ def put_labels(request: HttpRequest, code: str, payload: LabelsIn, response: Htt
     summary="Campaign dashboard: burn-up per iteration, status breakdown, pass rate, open anomalies",
 )
 def campaign_dashboard_api(request: HttpRequest, code: str, campaign_id: int) -> Any:
-    campaign = get_object_or_404(Campaign.objects.select_related("project"), project=_project(request, code), pk=campaign_id)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("project"), project=_project(request, code), pk=campaign_id
+    )
     return campaign_dashboard(campaign)
 
 
@@ -413,7 +417,9 @@ def campaign_dashboard_api(request: HttpRequest, code: str, campaign_id: int) ->
     response={200: dict[str, Any], **_READ},
     summary="Open defects per severity and defects per status at the end of each day",
 )
-def anomalies_over_time_api(request: HttpRequest, code: str, since: date | None = None, until: date | None = None) -> Any:
+def anomalies_over_time_api(
+    request: HttpRequest, code: str, since: date | None = None, until: date | None = None
+) -> Any:
     return anomalies_over_time(_project(request, code), since=since, until=until)
 
 

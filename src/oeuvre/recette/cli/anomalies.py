@@ -29,9 +29,7 @@ def add_subcommands(sub: Any) -> None:
     exp.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
     exp.add_argument("--results", action="store_true", help="cahier: add each case's latest result")
     exp.add_argument("--language", default="fr", help="language of the document (fr, en)")
-    exp.add_argument(
-        "--user", default="", help="optional: check that this member may read the project's recette"
-    )
+    exp.add_argument("--user", default="", help="optional: check that this member may read the project's recette")
     exp.set_defaults(handler=_export)
 
     lst = sub.add_parser("anomalies", help="list a project's anomalies")
@@ -80,9 +78,9 @@ def _list(command: Any, options: dict[str, Any]) -> None:
     for a in rows:
         count += 1
         assignee = a.assignee.username if a.assignee else "-"
-        command.stdout.write(
-            f"{a.reference:<10} {a.get_status_display()!s:<14} {labels[a.severity]:<12} {a.priority:<3} {assignee:<12} {a.title}"
-        )
+        status = str(a.get_status_display())
+        severity = labels[a.severity]
+        command.stdout.write(f"{a.reference:<10} {status:<14} {severity:<12} {a.priority:<3} {assignee:<12} {a.title}")
     command.stdout.write(f"{count} anomalies")
 
 
@@ -92,10 +90,19 @@ def _move(command: Any, options: dict[str, Any]) -> None:
     anomaly = Anomaly.objects.filter(project=project, reference=options["reference"]).first()
     if anomaly is None:
         raise CommandError(f"no anomaly {options['reference']} in {project.code}")
-    fields = {"release_fixed": options["release_fixed"]} if options["action"] == "deliver" and options["release_fixed"] else {}
+    fields = (
+        {"release_fixed": options["release_fixed"]}
+        if options["action"] == "deliver" and options["release_fixed"]
+        else {}
+    )
     try:
         moved = anomaly_transition(
-            actor=actor, anomaly=anomaly, action=options["action"], expected_version=None, reason=options["reason"], **fields
+            actor=actor,
+            anomaly=anomaly,
+            action=options["action"],
+            expected_version=None,
+            reason=options["reason"],
+            **fields,
         )
     except PermissionDenied:
         raise CommandError(f"{actor.username} may not {options['action']} anomalies in {project.code}") from None

@@ -28,8 +28,8 @@ __all__ = [
     "ExigenceCoverage",
     "coverage_per_exigence",
     "exigence_test_coverage",
-    "latest_results",
     "latest_executions",
+    "latest_results",
     "tests_hanging_on",
 ]
 
@@ -56,7 +56,9 @@ def latest_executions(executions: QuerySet[Execution]) -> QuerySet[Execution]:
     return Execution.objects.filter(pk__in=ranked.values("pk"))
 
 
-def latest_results(project: Project, test_case_ids: Iterable[int] | None, campaign_id: int | None = None) -> dict[int, str]:
+def latest_results(
+    project: Project, test_case_ids: Iterable[int] | None, campaign_id: int | None = None
+) -> dict[int, str]:
     """``{test case id: status of its latest run}`` in the project or in one campaign (runs done only)."""
     executions = Execution.objects.filter(project=project, status__in=DONE)
     if campaign_id is not None:
@@ -150,7 +152,7 @@ class ExigenceCoverage:
 
     @property
     def state(self) -> str:
-        """``none`` (no test) · ``not_run`` · ``partial`` (some run) · ``failing`` (all run, not all OK) · ``passed``."""
+        """``none`` (no test), ``not_run``, ``partial`` (some run), ``failing`` (all run, not all OK), ``passed``."""
         if not self.tests:
             return "none"
         if self.executed == 0:
@@ -164,7 +166,9 @@ class ExigenceCoverage:
 
 def coverage_per_exigence(project: Project, campaign_id: int | None = None) -> list[ExigenceCoverage]:
     """Every exigence of the project with its coverage in the scope (project or campaign): three queries."""
-    exigences = list(Exigence.objects.filter(project=project).order_by("number", "reference").values_list("pk", "reference", "title"))
+    exigences = list(
+        Exigence.objects.filter(project=project).order_by("number", "reference").values_list("pk", "reference", "title")
+    )
     links = _coverage_links(project, None)
     results = latest_results(project, None, campaign_id)
     tests: dict[int, list[str]] = defaultdict(list)

@@ -96,7 +96,7 @@ def iteration_burnup(iteration: Iteration, planned: int) -> dict[str, Any]:
 
 
 def _status_counts(executions: Any) -> dict[str, int]:
-    counts = {s: 0 for s in DONE}
+    counts: dict[str, int] = {s.value: 0 for s in DONE}
     for row in latest_executions(executions).values("status").annotate(n=Count("pk")).order_by():
         counts[row["status"]] = row["n"]
     return counts
@@ -134,9 +134,7 @@ def campaign_dashboard(campaign: Campaign) -> dict[str, Any]:
         "pass_rate": round(100 * counts[ExecutionStatus.OK] / executed, 1) if executed else None,
         "breakdown": breakdown,
         "burnup": [iteration_burnup(it, planned) for it in campaign.iterations.order_by("number")],
-        "open_anomalies": [
-            {"severity": s, "label": sev_labels[s], "count": open_by_severity[s]} for s in sev_labels
-        ],
+        "open_anomalies": [{"severity": s, "label": sev_labels[s], "count": open_by_severity[s]} for s in sev_labels],
     }
 
 
@@ -146,9 +144,9 @@ def campaign_summaries(project: Project) -> list[dict[str, Any]]:
     per_campaign = _latest_per_campaign(project)
     result = []
     for campaign in campaigns:
-        c = per_campaign.get(campaign.pk, {s: 0 for s in DONE})
+        c = per_campaign.get(campaign.pk, dict.fromkeys(DONE, 0))
         executed = sum(c.values())
-        planned = campaign.planned  # type: ignore[attr-defined]
+        planned = campaign.planned
         result.append(
             {
                 "campaign": campaign,
@@ -176,7 +174,7 @@ def _latest_per_campaign(project: Project) -> dict[int, dict[str, int]]:
         )
         .filter(rank=1)
     )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {s: 0 for s in DONE})
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DONE, 0))
     for row in (
         Execution.objects.filter(pk__in=ranked.values("pk"))
         .values("iteration__campaign_id", "status")
@@ -194,7 +192,7 @@ def anomalies_over_time(project: Project, *, until: date | None = None, since: d
     moves one unit from the old bucket to the new one on its day. Change requests (kind ``evolution``)
     and deleted anomalies leave the counts.
     """
-    history = Anomaly.history.model  # type: ignore[attr-defined]
+    history = Anomaly.history.model
     order = [F("history_date").asc(), F("history_id").asc()]
     rows = list(
         history.objects.filter(project_id=project.pk)
@@ -206,7 +204,15 @@ def anomalies_over_time(project: Project, *, until: date | None = None, since: d
             prev_type=Window(Lag("history_type"), partition_by=[F("id")], order_by=order),
         )
         .values_list(
-            "day", "history_type", "status", "severity", "kind", "prev_type", "prev_status", "prev_severity", "prev_kind"
+            "day",
+            "history_type",
+            "status",
+            "severity",
+            "kind",
+            "prev_type",
+            "prev_status",
+            "prev_severity",
+            "prev_kind",
         )
     )
     until = until or timezone.localdate()
@@ -254,9 +260,7 @@ def _series(
         {
             "severity": sv,
             "label": label,
-            "open": [
-                sum(vals) for vals in zip(*[table.get((st, sv), empty) for st in open_statuses], strict=True)
-            ]
+            "open": [sum(vals) for vals in zip(*[table.get((st, sv), empty) for st in open_statuses], strict=True)]
             if days
             else [],
         }
@@ -273,4 +277,3 @@ def _series(
         for st in statuses
     ]
     return {"days": [d.isoformat() for d in days], "by_severity": by_severity, "by_status": by_status}
-

@@ -15,4 +15,8 @@ def anomalies_overview(context: Any) -> dict[str, Any]:
     from oeuvre.recette.home import overview_context
 
     project = context["project"]
-    return {"project": project, "recette": overview_context(project), "my_permissions": context.get("my_permissions", set())}
+    return {
+        "project": project,
+        "recette": overview_context(project),
+        "my_permissions": context.get("my_permissions", set()),
+    }

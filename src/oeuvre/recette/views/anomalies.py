@@ -86,9 +86,7 @@ def _filter_choices(project: Project) -> dict[str, Any]:
         "statuses": AnomalyStatus.choices,
         "kinds": AnomalyKind.choices,
         "campaigns": list(Campaign.objects.filter(project=project).values_list("pk", "name")),
-        "members": list(
-            User.objects.filter(memberships__project=project).order_by("last_name", "username").distinct()
-        ),
+        "members": list(User.objects.filter(memberships__project=project).order_by("last_name", "username").distinct()),
         "labels": labels,
     }
 
@@ -103,7 +101,13 @@ def _board_context(request: HttpRequest, project: Project, params: Any, moved: i
     granted = permissions_of(request.user, project)
     for column in columns:
         _decorate(column.cards, choices["labels"], granted)
-    query = urlencode({k: v for k, v in params.items() if v and k in {"q", "severity", "priority", "kind", "campaign", "assignee", "status"}})
+    query = urlencode(
+        {
+            k: v
+            for k, v in params.items()
+            if v and k in {"q", "severity", "priority", "kind", "campaign", "assignee", "status"}
+        }
+    )
     return _ctx(request, project, columns=columns, filters=filters, query=query, moved=moved, **choices)
 
 
@@ -122,9 +126,19 @@ COLUMNS = [
     Column("priority", gettext_lazy("Priority"), lambda a: a.get_priority_display(), "priority"),
     Column("status", gettext_lazy("Status"), lambda a: a.get_status_display(), "status"),
     Column("campaign", gettext_lazy("Campaign"), lambda a: a.campaign.name if a.campaign else "", "campaign__name"),
-    Column("test_case", gettext_lazy("Test case"), lambda a: a.test_case.reference if a.test_case else "", "test_case__number"),
+    Column(
+        "test_case",
+        gettext_lazy("Test case"),
+        lambda a: a.test_case.reference if a.test_case else "",
+        "test_case__number",
+    ),
     Column("assignee", gettext_lazy("Assignee"), lambda a: a.assignee or "", "assignee__last_name"),
-    Column("changed", gettext_lazy("Status since"), lambda a: a.status_changed_at.date() if a.status_changed_at else "", "status_changed_at"),
+    Column(
+        "changed",
+        gettext_lazy("Status since"),
+        lambda a: a.status_changed_at.date() if a.status_changed_at else "",
+        "status_changed_at",
+    ),
 ]
 
 
@@ -163,11 +177,13 @@ class AnomalyForm(forms.Form):
     )
     severity = forms.ChoiceField(label=gettext_lazy("Severity"), choices=Severity.choices)
     priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=AnomalyPriority.choices)
-    blocks_step_start = forms.BooleanField(
-        label=gettext_lazy("Blocks the start of a test step"), required=False
+    blocks_step_start = forms.BooleanField(label=gettext_lazy("Blocks the start of a test step"), required=False)
+    test_case = forms.ModelChoiceField(
+        label=gettext_lazy("Test case"), queryset=TestCase.objects.none(), required=False
     )
-    test_case = forms.ModelChoiceField(label=gettext_lazy("Test case"), queryset=TestCase.objects.none(), required=False)
-    exigence = forms.ModelChoiceField(label=gettext_lazy("Requirement"), queryset=Exigence.objects.none(), required=False)
+    exigence = forms.ModelChoiceField(
+        label=gettext_lazy("Requirement"), queryset=Exigence.objects.none(), required=False
+    )
     campaign = forms.ModelChoiceField(label=gettext_lazy("Campaign"), queryset=Campaign.objects.none(), required=False)
     release_found = forms.CharField(label=gettext_lazy("Found in release"), max_length=100, required=False)
     assignee = forms.ModelChoiceField(label=gettext_lazy("Assignee"), queryset=User.objects.none(), required=False)
@@ -232,9 +248,7 @@ def anomaly_new(request: HttpRequest, project: Project) -> HttpResponse:
             extra: dict[str, Any] = {}
             if execution is not None:
                 extra = {"execution": execution, "step_position": step_position}
-            anomaly = services.anomaly_create(
-                actor=current_user(request), project=project, **form.changes(), **extra
-            )
+            anomaly = services.anomaly_create(actor=current_user(request), project=project, **form.changes(), **extra)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -366,9 +380,15 @@ def cahier(request: HttpRequest, project: Project) -> HttpResponse:
     fmt = request.GET.get("format")
     with_results = request.GET.get("results") == "1"
     if fmt == "docx":
-        return _download(exports.cahier_docx(project, with_results=with_results), f"cahier-recette-{project.code}.docx", DOCX)
+        return _download(
+            exports.cahier_docx(project, with_results=with_results), f"cahier-recette-{project.code}.docx", DOCX
+        )
     if fmt == "pdf":
-        return _download(exports.cahier_pdf(project, with_results=with_results), f"cahier-recette-{project.code}.pdf", "application/pdf")
+        return _download(
+            exports.cahier_pdf(project, with_results=with_results),
+            f"cahier-recette-{project.code}.pdf",
+            "application/pdf",
+        )
     return render(request, "recette/anomalies/cahier.html", _ctx(request, project, section="cahier"))
 
 

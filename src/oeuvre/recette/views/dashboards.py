@@ -40,7 +40,9 @@ def dashboards(request: HttpRequest, project: Project) -> HttpResponse:
     charts: dict[str, Any] = {"anomalies": anomalies_over_time(project)}
     if campaign is not None:
         charts["campaign"] = campaign_dashboard(campaign)
-    coverage = coverage_per_exigence(project, campaign.pk if campaign and request.GET.get("scope") == "campaign" else None)
+    coverage = coverage_per_exigence(
+        project, campaign.pk if campaign and request.GET.get("scope") == "campaign" else None
+    )
     charts["coverage"] = coverage_totals(coverage)
     return render(
         request,
@@ -57,6 +59,14 @@ def dashboards(request: HttpRequest, project: Project) -> HttpResponse:
     )
 
 
+COVERAGE_STATES: dict[str, Any] = {
+    "none": gettext_lazy("No test"),
+    "not_run": gettext_lazy("Not run"),
+    "partial": gettext_lazy("Partly run"),
+    "failing": gettext_lazy("Failing"),
+    "passed": gettext_lazy("Passed"),
+}
+
 COVERAGE_COLUMNS = [
     Column("reference", gettext_lazy("Requirement"), lambda r: r.reference),
     Column("title", gettext_lazy("Title"), lambda r: r.title),
@@ -65,13 +75,6 @@ COVERAGE_COLUMNS = [
     Column("passed", gettext_lazy("Passed"), lambda r: r.passed),
     Column("state", gettext_lazy("State"), lambda r: str(COVERAGE_STATES[r.state])),
 ]
-COVERAGE_STATES = {
-    "none": gettext_lazy("No test"),
-    "not_run": gettext_lazy("Not run"),
-    "partial": gettext_lazy("Partly run"),
-    "failing": gettext_lazy("Failing"),
-    "passed": gettext_lazy("Passed"),
-}
 
 
 @project_page(RECETTE_VIEW)
