@@ -257,3 +257,12 @@ def test_it_serves_dashboard_data_through_the_api(personas: Any) -> None:
     assert data["burnup"][0]["passed"] == [1]
     coverage = client.get(f"/api/projects/{p.project.code}/recette/coverage").json()
     assert coverage["totals"]["exigences"] == 0
+
+
+def test_it_shows_key_figures_on_the_home_page_and_the_overview(personas: Any) -> None:
+    p = personas
+    _many(p, 4)
+    for url in (f"/p/{p.project.code}/", f"/p/{p.project.code}/recette/"):
+        html = p.client(p.reader).get(url).content.decode()
+        assert "VABF lot 1" in html, url
+        assert 'class="sev sev-bloquante">Bloquante</span> <strong>2</strong>' in html, url
