@@ -34,5 +34,6 @@ def test_it_builds_about_forty_anomalies_through_the_workflow() -> None:
         Anomaly.history.filter(project_id=project.pk, history_change_reason__startswith="Correctif livré").count() == 2
     )
     series = anomalies_over_time(project, until=TODAY)
-    assert len(series["days"]) > 10 and series["days"][-1] == TODAY.isoformat()
+    assert len(series["days"]) > 10
+    assert series["days"][-1] == TODAY.isoformat()
     assert max(series["by_severity"][1]["open"]) > 0
