@@ -136,7 +136,7 @@ def build(ctx: DemoContext, project: Project) -> None:
                     actor=users["moa"],
                     anomaly=anomaly,
                     expected_version=anomaly.version,
-                    reason="Correctif livré mais le cas reste KO sur la recette (jeu de données usager majeur protégé).",
+                    reason="Correctif livré mais le cas reste KO sur la recette (jeu de données protégé).",
                 )
                 anomaly = _move(anomaly, "deliver", users, release=f"{campaign.release or 'V1.0'}.4")
         created.append((anomaly, _day(execution.executed_at, ctx.today)))
