@@ -39,21 +39,26 @@ DONE = [ExecutionStatus.OK, ExecutionStatus.KO, ExecutionStatus.BLOQUE]
 def latest_executions(executions: QuerySet[Execution]) -> QuerySet[Execution]:
     """The latest run of each test case among ``executions`` (latest iteration, then date, then id).
 
-    The ranking is a window function; the outer query reads only the winners, so a campaign of 50,000
-    executions costs one query whatever the number of cases.
+    The ranking is a window function and the filter on it runs after the window (Django wraps the
+    query), so reading ``values_list`` from the result costs one pass over the runs, whatever their number.
+    The result cannot be grouped by the database (a window cannot feed an aggregate); callers count the
+    winners, which are one row per case.
     """
-    ranked = executions.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("test_case_id")],
-            order_by=[
-                F("iteration__number").desc(),
-                F("executed_at").desc(nulls_last=True),
-                F("pk").desc(),
-            ],
+    return (
+        executions.order_by()  # the model's default ordering would join iteration, campaign and project
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("test_case_id")],
+                order_by=[
+                    F("iteration__number").desc(),
+                    F("executed_at").desc(nulls_last=True),
+                    F("pk").desc(),
+                ],
+            )
         )
-    ).filter(rank=1)
-    return Execution.objects.filter(pk__in=ranked.values("pk"))
+        .filter(rank=1)
+    )
 
 
 def latest_results(
@@ -164,13 +169,19 @@ class ExigenceCoverage:
         return "failing"
 
 
-def coverage_per_exigence(project: Project, campaign_id: int | None = None) -> list[ExigenceCoverage]:
-    """Every exigence of the project with its coverage in the scope (project or campaign): three queries."""
+def coverage_per_exigence(
+    project: Project, campaign_id: int | None = None, results: dict[int, str] | None = None
+) -> list[ExigenceCoverage]:
+    """Every exigence of the project with its coverage in the scope (project or campaign): three queries.
+
+    ``results`` (from :func:`latest_results` on the same scope) saves a query when the caller has them.
+    """
     exigences = list(
         Exigence.objects.filter(project=project).order_by("number", "reference").values_list("pk", "reference", "title")
     )
     links = _coverage_links(project, None)
-    results = latest_results(project, None, campaign_id)
+    if results is None:
+        results = latest_results(project, None, campaign_id)
     tests: dict[int, list[str]] = defaultdict(list)
     executed: dict[int, int] = defaultdict(int)
     passed: dict[int, int] = defaultdict(int)

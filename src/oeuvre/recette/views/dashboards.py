@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import Campaign, CampaignStatus
 from oeuvre.recette.permissions import RECETTE_VIEW
-from oeuvre.recette.selectors.coverage import coverage_per_exigence, coverage_totals
+from oeuvre.recette.selectors.coverage import coverage_per_exigence, coverage_totals, latest_results
 from oeuvre.recette.selectors.dashboards import anomalies_over_time, campaign_dashboard
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
@@ -37,13 +37,16 @@ def _campaign(project: Project, raw: str | None) -> Campaign | None:
 @project_page(RECETTE_VIEW)
 def dashboards(request: HttpRequest, project: Project) -> HttpResponse:
     campaign = _campaign(project, request.GET.get("campaign"))
-    charts: dict[str, Any] = {"anomalies": anomalies_over_time(project)}
+    charts: dict[str, Any] = {}
     if campaign is not None:
-        charts["campaign"] = campaign_dashboard(campaign)
-    coverage = coverage_per_exigence(
-        project, campaign.pk if campaign and request.GET.get("scope") == "campaign" else None
-    )
-    charts["coverage"] = coverage_totals(coverage)
+        # The latest result of each case in the campaign feeds both the breakdown and the coverage.
+        latest = latest_results(project, None, campaign.pk)
+        charts["campaign"] = campaign_dashboard(campaign, latest)
+        charts["anomalies"] = anomalies_over_time(project, campaign_id=campaign.pk)
+        charts["coverage"] = coverage_totals(coverage_per_exigence(project, campaign.pk, results=latest))
+    else:
+        charts["anomalies"] = anomalies_over_time(project)
+        charts["coverage"] = coverage_totals(coverage_per_exigence(project))
     return render(
         request,
         "recette/anomalies/dashboards.html",
