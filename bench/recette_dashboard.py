@@ -6,7 +6,7 @@
 
 The script builds its own data in a project ``bench-recette`` with bulk inserts (10,000 test cases covering
 2,000 exigences, one campaign of two iterations with 50,000 executions spread over 20 days, 2,000
-anomalies with 8,000 history records), then times, as the median of 5 runs after a warm-up:
+anomalies with about 6,700 history records), then times, as the median of 5 runs after a warm-up:
 
 * ``campaign_dashboard`` (burn-up per iteration, latest-result breakdown, pass rate, open anomalies)
   against two competitors on the same data: the naive ORM loop (one query per planned test for its runs,
