@@ -93,8 +93,17 @@ def postgres_reachable() -> bool:
         return False
 
 
+def test_workers(pytest_args: list[str]) -> list[str]:
+    """Spread the tests over the machine's cores (pytest-xdist) unless the caller chose ``-n``."""
+    if any(arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        return []
+    workers = os.environ.get("OEUVRE_TEST_WORKERS") or str(max(1, min(os.cpu_count() or 1, 4)))
+    return [] if workers in {"0", "1"} else ["-n", workers]
+
+
 def test(pytest_args: list[str]) -> None:
     uv_cmd = setup()
+    pytest_args = [*test_workers(pytest_args), *pytest_args]
     runner = [*uv_cmd, "run", "--frozen", "--no-sync"]
     started = time.monotonic()
     say("ruff")

@@ -12,7 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-STAGE_MODULES = ["tests.foundation.endpoints", "tests.requirements.endpoints", "tests.planning.endpoints", "tests.recette.endpoints"]
+STAGE_MODULES = [
+    "tests.foundation.endpoints",
+    "tests.requirements.endpoints",
+    "tests.planning.endpoints",
+    "tests.recette.endpoints",
+]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ so adding a stage never changes what the others generate.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -162,18 +162,22 @@ def is_demo_database() -> bool:
     return not others.exists()
 
 
-def generate(*, size: str, seed: int, today: date, progress: Any = None) -> DemoContext:
+def generate(
+    *, size: str, seed: int, today: date, progress: Any = None, stages: Collection[str] | None = None
+) -> DemoContext:
+    """Create the demo's people and projects, then run every stage's step (or only ``stages``, by name)."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {sorted(SIZES)}")
+    steps = [s for s in _STEPS if stages is None or s[1] in stages]
     ctx = DemoContext(size=size, seed=seed, today=today)
     with transaction.atomic():
         _people(ctx)
         _projects(ctx)
-        total = len(ctx.projects) * len(_STEPS)
+        total = len(ctx.projects) * len(steps)
         if progress is not None:
             progress.start(total, "projects")
         for project in ctx.projects:
-            for _order, name, step in _STEPS:
+            for _order, name, step in steps:
                 step(ctx, project)
                 if progress is not None:
                     progress.advance(1, f"{project.code}: {name}")
