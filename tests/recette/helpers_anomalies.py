@@ -25,7 +25,7 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-def test_case(project: Any, number: int, *, exigences: tuple[str, ...] = (), steps: int = 3, **fields: Any) -> TestCase:
+def make_case(project: Any, number: int, *, exigences: tuple[str, ...] = (), steps: int = 3, **fields: Any) -> TestCase:
     reference = f"CT-{number:03d}"
     case, created = TestCase.objects.get_or_create(
         project=project,
@@ -56,11 +56,12 @@ def test_case(project: Any, number: int, *, exigences: tuple[str, ...] = (), ste
     return case
 
 
-test_case.__test__ = False  # type: ignore[attr-defined]
-
-
-def campaign(project: Any, name: str = "VABF lot 1", *, iterations: int = 1, cases: list[TestCase] = (), **fields: Any) -> Campaign:  # type: ignore[assignment]
-    found = Campaign.objects.create(project=project, name=name, kind=fields.pop("kind", "vabf"), release="R1.0", **fields)
+def campaign(
+    project: Any, name: str = "VABF lot 1", *, iterations: int = 1, cases: list[TestCase] = (), **fields: Any
+) -> Campaign:  # type: ignore[assignment]
+    found = Campaign.objects.create(
+        project=project, name=name, kind=fields.pop("kind", "vabf"), release="R1.0", **fields
+    )
     for n in range(1, iterations + 1):
         Iteration.objects.create(campaign=found, number=n, release=f"R1.0.{n}")
     for position, case in enumerate(cases):

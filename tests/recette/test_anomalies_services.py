@@ -25,6 +25,7 @@ def _english() -> Any:
     with translation.override("en"):
         yield
 
+
 ALL_STATUSES = ["nouvelle", "qualifiee", "en_correction", "livree", "verifiee", "close", "rejetee"]
 LEGAL = {
     "qualify": ({"nouvelle"}, "qualifiee"),
@@ -51,7 +52,9 @@ def test_it_numbers_anomalies_from_the_project_settings(personas: Any) -> None:
     first = _anomaly(personas)
     second = _anomaly(personas)
     assert (first.reference, second.reference) == ("BUG-0001", "BUG-0002")
-    assert first.status == "nouvelle" and first.reported_by == personas.amoa and first.status_changed_at
+    assert first.status == "nouvelle"
+    assert first.reported_by == personas.amoa
+    assert first.status_changed_at
 
 
 def test_it_skips_a_reference_taken_by_hand(personas: Any) -> None:
@@ -71,7 +74,7 @@ def test_it_refuses_an_empty_title_and_bad_choices_naming_the_field(personas: An
 
 
 def test_it_refuses_links_to_another_project(personas: Any) -> None:
-    foreign = h.test_case(personas.other_project, 1)
+    foreign = h.make_case(personas.other_project, 1)
     with pytest.raises(ValidationFailed) as exc:
         svc.anomaly_create(actor=personas.amoa, project=personas.project, title="x", test_case=foreign)
     assert exc.value.errors == {"test_case": ["This item belongs to another project."]}
@@ -107,7 +110,8 @@ def test_it_allows_exactly_the_legal_moves(personas: Any, action: str, status: s
             )
         assert anomaly.reference in str(exc.value.message)
         anomaly.refresh_from_db()
-        assert anomaly.status == status and anomaly.kind == "anomalie"
+        assert anomaly.status == status
+        assert anomaly.kind == "anomalie"
 
 
 ROLE_MOVES = {
@@ -127,14 +131,12 @@ def test_it_checks_each_move_against_the_role(personas: Any, role: str) -> None:
     user = getattr(personas, role)
     for action, (sources, _target) in LEGAL.items():
         anomaly = _anomaly(personas, sorted(sources)[0])
-        call = lambda: svc.anomaly_transition(  # noqa: E731
-            actor=user, anomaly=anomaly, action=action, expected_version=anomaly.version, reason="motif"
-        )
+        kwargs = {"actor": user, "anomaly": anomaly, "action": action, "expected_version": anomaly.version}
         if action in ROLE_MOVES[role]:
-            call()
+            svc.anomaly_transition(**kwargs, reason="motif")
         else:
             with pytest.raises(PermissionDenied):
-                call()
+                svc.anomaly_transition(**kwargs, reason="motif")
 
 
 def test_it_walks_the_whole_workflow_with_dates_and_history(personas: Any) -> None:
@@ -145,14 +147,27 @@ def test_it_walks_the_whole_workflow_with_dates_and_history(personas: Any) -> No
     a = svc.anomaly_deliver(actor=p.moe, anomaly=a, expected_version=a.version, release_fixed="R1.0.2")
     assert a.closed_at is None
     a = svc.anomaly_reopen(actor=p.moa, anomaly=a, expected_version=a.version, reason="Toujours KO en R1.0.2")
-    assert a.status == "en_correction" and "Toujours KO" in a.resolution
+    assert a.status == "en_correction"
+    assert "Toujours KO" in a.resolution
     a = svc.anomaly_deliver(actor=p.moe, anomaly=a, expected_version=a.version, release_fixed="R1.0.3")
     a = svc.anomaly_verify(actor=p.moa, anomaly=a, expected_version=a.version)
     a = svc.anomaly_close(actor=p.moa, anomaly=a, expected_version=a.version)
-    assert a.status == "close" and a.closed_at is not None and a.severity == "bloquante"
-    assert a.assignee == p.moe and a.release_fixed == "R1.0.3"
+    assert a.status == "close"
+    assert a.closed_at is not None
+    assert a.severity == "bloquante"
+    assert a.assignee == p.moe
+    assert a.release_fixed == "R1.0.3"
     statuses = list(a.history.order_by("history_date", "history_id").values_list("status", flat=True))
-    assert statuses == ["nouvelle", "qualifiee", "en_correction", "livree", "en_correction", "livree", "verifiee", "close"]
+    assert statuses == [
+        "nouvelle",
+        "qualifiee",
+        "en_correction",
+        "livree",
+        "en_correction",
+        "livree",
+        "verifiee",
+        "close",
+    ]
     assert a.history.filter(history_user=p.moe).count() == 3
 
 
@@ -203,27 +218,36 @@ def test_it_relabels_severities_per_project(personas: Any) -> None:
     conf.refresh_from_db()
     with pytest.raises(ValidationFailed):
         svc.severity_labels_update(
-            actor=personas.moa, project=personas.project, expected_version=conf.version, label_bloquante="S", label_majeure="s"
+            actor=personas.moa,
+            project=personas.project,
+            expected_version=conf.version,
+            label_bloquante="S",
+            label_majeure="s",
         )
 
 
 def test_it_prefills_an_anomaly_from_the_failed_step(personas: Any) -> None:
     p = personas
-    case = h.test_case(p.project, 12, exigences=("EX-007", "EX-003"))
+    case = h.make_case(p.project, 12, exigences=("EX-007", "EX-003"))
     camp = h.campaign(p.project, cases=[case])
     iteration = camp.iterations.get()
     execution = h.run(iteration, case, "ko", h.at(date(2026, 3, 2)), failed_step=2, actual="Erreur 500")
     anomaly = svc.anomaly_create_from_execution(actor=p.contributor, execution=execution, severity="bloquante")
     assert anomaly.title.startswith("CT-012, step 2: Action 2 de CT-012")
-    assert "Résultat attendu 2" in anomaly.description and "Erreur 500" in anomaly.description
-    assert anomaly.step_position == 2 and anomaly.test_case == case and anomaly.campaign == camp
+    assert "Résultat attendu 2" in anomaly.description
+    assert "Erreur 500" in anomaly.description
+    assert anomaly.step_position == 2
+    assert anomaly.test_case == case
+    assert anomaly.campaign == camp
     assert anomaly.exigence.reference == "EX-003"  # the first covered exigence in the book's order
-    assert anomaly.release_found == "R1.0.1" and anomaly.severity == "bloquante"
-    assert anomaly.execution == execution and anomaly.reported_by == p.contributor
+    assert anomaly.release_found == "R1.0.1"
+    assert anomaly.severity == "bloquante"
+    assert anomaly.execution == execution
+    assert anomaly.reported_by == p.contributor
 
 
 def test_it_suggests_anomalies_only_from_failures(personas: Any) -> None:
-    case = h.test_case(personas.project, 1)
+    case = h.make_case(personas.project, 1)
     camp = h.campaign(personas.project, cases=[case])
     ok = h.run(camp.iterations.get(), case, "ok", h.at(date(2026, 3, 2)))
     with pytest.raises(DomainError):

@@ -23,10 +23,10 @@ def _book(p: Any) -> dict[str, Any]:
     rh.exigence(p.project, "EX-002", "validee")
     rh.exigence(p.project, "EX-003", "validee")
     rh.exigence(p.project, "EX-004", "validee")  # no test
-    c1 = h.test_case(p.project, 1, exigences=("EX-001", "EX-002"))
-    c2 = h.test_case(p.project, 2, exigences=("EX-002",))
-    c3 = h.test_case(p.project, 3, exigences=("EX-003",))
-    h.test_case(p.project, 4, exigences=("EX-004",), status="obsolete")  # an obsolete case covers nothing
+    c1 = h.make_case(p.project, 1, exigences=("EX-001", "EX-002"))
+    c2 = h.make_case(p.project, 2, exigences=("EX-002",))
+    c3 = h.make_case(p.project, 3, exigences=("EX-003",))
+    h.make_case(p.project, 4, exigences=("EX-004",), status="obsolete")  # an obsolete case covers nothing
     camp = h.campaign(p.project, cases=[c1, c2, c3])
     it = camp.iterations.get()
     h.run(it, c1, "ko", h.at(D1))
@@ -54,7 +54,7 @@ def test_it_computes_covered_executed_passed(personas: Any) -> None:
 def test_it_answers_the_provider_in_constant_queries(personas: Any, django_assert_max_num_queries: Any) -> None:
     _book(personas)
     for n in range(5, 40):
-        h.test_case(personas.project, n, exigences=(f"EX-{n:03d}",), steps=1)
+        h.make_case(personas.project, n, exigences=(f"EX-{n:03d}",), steps=1)
     with django_assert_max_num_queries(2):
         coverage = exigence_test_coverage(personas.project, None)
     assert len(coverage) == 3 + 35
@@ -80,7 +80,7 @@ def test_it_closes_the_no_test_gap_once_a_case_covers_it(personas: Any) -> None:
     api = f"/api/projects/{personas.project.code}/rtm?gap=no_test"
     client = personas.client(personas.amoa)
     assert [r["reference"] for r in client.get(api).json()["items"]] == ["EX-009"]
-    h.test_case(personas.project, 9, exigences=("EX-009",))
+    h.make_case(personas.project, 9, exigences=("EX-009",))
     assert client.get(api).json()["items"] == []
 
 
@@ -92,4 +92,5 @@ def test_it_lists_the_tests_of_a_changed_exigence_in_the_impact_analysis(persona
     tests = {i["reference"]: i for i in impact["hanging"] if i["group"] == "tests"}
     assert set(tests) == {"CT-001", "CT-002"}
     assert tests["CT-001"]["via"] == ["EX-002"]
-    assert tests["CT-001"]["status"] and tests["CT-002"]["status"]
+    assert tests["CT-001"]["status"]
+    assert tests["CT-002"]["status"]

@@ -19,7 +19,7 @@ D1, D2, D3, D4 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026
 
 
 def _campaign(p: Any) -> Any:
-    cases = [h.test_case(p.project, n, steps=1) for n in range(1, 6)]
+    cases = [h.make_case(p.project, n, steps=1) for n in range(1, 6)]
     camp = h.campaign(p.project, iterations=2, cases=cases)
     it1, it2 = camp.iterations.order_by("number")
     a, b, c, d, _e = cases
@@ -51,12 +51,13 @@ def test_it_counts_the_latest_result_of_each_case_for_the_pass_rate(personas: An
     counts = {row["status"]: row["count"] for row in dash["breakdown"]}
     assert counts == {"ok": 3, "ko": 0, "bloque": 1, "non_execute": 1}  # a, b, c (it2) OK; d blocked; e not run
     assert (dash["planned"], dash["executed"], dash["passed"]) == (5, 4, 3)
-    assert dash["pass_rate"] == 75.0 and dash["execution_rate"] == 80.0
+    assert dash["pass_rate"] == 75.0
+    assert dash["execution_rate"] == 80.0
 
 
 def test_it_summarises_each_campaign_separately(personas: Any) -> None:
     camp = _campaign(personas)
-    case = h.test_case(personas.project, 1)
+    case = h.make_case(personas.project, 1)
     other = h.campaign(personas.project, "Non-régression", cases=[case])
     h.run(other.iterations.get(), case, "ko", h.at(D4, 15))  # later than a's OK in the VABF, other campaign
     rows = {r["campaign"].pk: r for r in campaign_summaries(personas.project)}
@@ -96,11 +97,12 @@ def test_it_counts_open_defects_per_day_from_history(personas: Any) -> None:
 
 def test_it_returns_no_days_without_anomalies(personas: Any) -> None:
     data = anomalies_over_time(personas.project, until=timezone.localdate())
-    assert data["days"] == [] and all(s["open"] == [] for s in data["by_severity"])
+    assert data["days"] == []
+    assert all(s["open"] == [] for s in data["by_severity"])
 
 
 def test_it_follows_a_case_that_flips_several_times(personas: Any) -> None:
-    case = h.test_case(personas.project, 1, steps=1)
+    case = h.make_case(personas.project, 1, steps=1)
     camp = h.campaign(personas.project, cases=[case])
     it = camp.iterations.get()
     for day, status in ((D1, "ok"), (D2, "ko"), (D3, "ok"), (D4, "bloque")):

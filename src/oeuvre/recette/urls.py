@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from oeuvre.recette.views import overview, testbook
+from oeuvre.recette.views import anomalies, dashboards, overview, testbook
 
 app_name = "recette"
 
-urlpatterns: list[URLPattern] = [*overview.urlpatterns, *testbook.urlpatterns]
+urlpatterns: list[URLPattern] = [
+    *overview.urlpatterns,
+    *testbook.urlpatterns,
+    *anomalies.urlpatterns,
+    *dashboards.urlpatterns,
+]

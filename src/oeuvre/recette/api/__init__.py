@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ninja import Router
 
+from oeuvre.recette.api.anomalies import router as anomalies_router
 from oeuvre.recette.api.testbook import router as testbook_router
 
 router = Router(tags=["recette"])
 router.add_router("", testbook_router)
+router.add_router("", anomalies_router)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-_SLICES: tuple[str, ...] = ("testbook",)
+_SLICES: tuple[str, ...] = ("testbook", "anomalies")
 
 
 def register() -> None:

@@ -117,7 +117,7 @@ def anomaly_history(anomaly: Anomaly) -> list[dict[str, Any]]:
     """Each recorded change, newest first: when, who, what moved (status, severity…) and why."""
     records = list(anomaly.history.select_related("history_user").order_by("-history_date", "-history_id"))
     tracked = ["status", "kind", "severity", "priority", "assignee_id", "title", "release_fixed"]
-    labels = {
+    labels: dict[str, dict[Any, Any]] = {
         "status": dict(AnomalyStatus.choices),
         "kind": dict(AnomalyKind.choices),
         "severity": severity_labels(anomaly.project),
@@ -134,7 +134,9 @@ def anomaly_history(anomaly: Anomaly) -> list[dict[str, Any]]:
             if previous is None and name not in {"status", "severity"}:
                 continue
             names = labels.get(name, {})
-            changes.append({"field": name, "old": names.get(old, old) if old is not None else "", "new": names.get(new, new)})
+            changes.append(
+                {"field": name, "old": names.get(old, old) if old is not None else "", "new": names.get(new, new)}
+            )
         rows.append(
             {
                 "date": record.history_date,

@@ -28,8 +28,8 @@ __all__ = [
     "ExigenceCoverage",
     "coverage_per_exigence",
     "exigence_test_coverage",
-    "latest_results",
     "latest_executions",
+    "latest_results",
     "tests_hanging_on",
 ]
 
@@ -39,24 +39,31 @@ DONE = [ExecutionStatus.OK, ExecutionStatus.KO, ExecutionStatus.BLOQUE]
 def latest_executions(executions: QuerySet[Execution]) -> QuerySet[Execution]:
     """The latest run of each test case among ``executions`` (latest iteration, then date, then id).
 
-    The ranking is a window function; the outer query reads only the winners, so a campaign of 50,000
-    executions costs one query whatever the number of cases.
+    The ranking is a window function and the filter on it runs after the window (Django wraps the
+    query), so reading ``values_list`` from the result costs one pass over the runs, whatever their number.
+    The result cannot be grouped by the database (a window cannot feed an aggregate); callers count the
+    winners, which are one row per case.
     """
-    ranked = executions.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("test_case_id")],
-            order_by=[
-                F("iteration__number").desc(),
-                F("executed_at").desc(nulls_last=True),
-                F("pk").desc(),
-            ],
+    return (
+        executions.order_by()  # the model's default ordering would join iteration, campaign and project
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("test_case_id")],
+                order_by=[
+                    F("iteration__number").desc(),
+                    F("executed_at").desc(nulls_last=True),
+                    F("pk").desc(),
+                ],
+            )
         )
-    ).filter(rank=1)
-    return Execution.objects.filter(pk__in=ranked.values("pk"))
+        .filter(rank=1)
+    )
 
 
-def latest_results(project: Project, test_case_ids: Iterable[int] | None, campaign_id: int | None = None) -> dict[int, str]:
+def latest_results(
+    project: Project, test_case_ids: Iterable[int] | None, campaign_id: int | None = None
+) -> dict[int, str]:
     """``{test case id: status of its latest run}`` in the project or in one campaign (runs done only)."""
     executions = Execution.objects.filter(project=project, status__in=DONE)
     if campaign_id is not None:
@@ -150,7 +157,7 @@ class ExigenceCoverage:
 
     @property
     def state(self) -> str:
-        """``none`` (no test) · ``not_run`` · ``partial`` (some run) · ``failing`` (all run, not all OK) · ``passed``."""
+        """``none`` (no test), ``not_run``, ``partial`` (some run), ``failing`` (all run, not all OK), ``passed``."""
         if not self.tests:
             return "none"
         if self.executed == 0:
@@ -162,11 +169,19 @@ class ExigenceCoverage:
         return "failing"
 
 
-def coverage_per_exigence(project: Project, campaign_id: int | None = None) -> list[ExigenceCoverage]:
-    """Every exigence of the project with its coverage in the scope (project or campaign): three queries."""
-    exigences = list(Exigence.objects.filter(project=project).order_by("number", "reference").values_list("pk", "reference", "title"))
+def coverage_per_exigence(
+    project: Project, campaign_id: int | None = None, results: dict[int, str] | None = None
+) -> list[ExigenceCoverage]:
+    """Every exigence of the project with its coverage in the scope (project or campaign): three queries.
+
+    ``results`` (from :func:`latest_results` on the same scope) saves a query when the caller has them.
+    """
+    exigences = list(
+        Exigence.objects.filter(project=project).order_by("number", "reference").values_list("pk", "reference", "title")
+    )
     links = _coverage_links(project, None)
-    results = latest_results(project, None, campaign_id)
+    if results is None:
+        results = latest_results(project, None, campaign_id)
     tests: dict[int, list[str]] = defaultdict(list)
     executed: dict[int, int] = defaultdict(int)
     passed: dict[int, int] = defaultdict(int)

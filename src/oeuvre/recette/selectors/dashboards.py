@@ -16,8 +16,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, RowRange, Value, Window
-from django.db.models.functions import FirstValue, Lag, RowNumber, TruncDate
+from django.db.models import CharField, Count, F, Q, Value, Window
+from django.db.models.functions import Cast, Lag, RowNumber, TruncDate
 from django.utils import timezone
 
 from oeuvre.projects.models import Project
@@ -32,10 +32,11 @@ from oeuvre.recette.models import (
     PlannedTest,
 )
 from oeuvre.recette.selectors.anomalies import BOARD_STATUSES, OPEN_STATUSES, severity_labels
-from oeuvre.recette.selectors.coverage import DONE, latest_executions
+from oeuvre.recette.selectors.coverage import DONE, latest_results
 
 __all__ = [
     "anomalies_over_time",
+    "campaign_burnup",
     "campaign_dashboard",
     "campaign_summaries",
     "iteration_burnup",
@@ -46,66 +47,101 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def iteration_burnup(iteration: Iteration, planned: int) -> dict[str, Any]:
-    """``{"days": [...], "executed": [...], "passed": [...], "planned": n}`` for one iteration (one query)."""
-    runs = Execution.objects.filter(iteration=iteration, status__in=DONE, executed_at__isnull=False)
-    # LAG with a default: the first run of a case has previous "" (no NULL to compare, on any database).
-    # The current status is read through a one-row window too: a filter on a window runs after the
-    # window is computed, whereas a filter on the column would drop rows before LAG sees them.
+def _burnup_events(runs: Any) -> dict[int, dict[date, dict[str, int]]]:
+    """Per iteration id and day: first runs of a case, runs turning it green, runs turning it red.
+
+    One pass over the runs: LAG gives the previous status of the same case in the same iteration (""
+    for its first run, so no NULL to compare on any database). The filter mixes the window and the
+    status column in one disjunction, which Django applies outside the windowed subquery (after LAG saw
+    every run); a plain filter on the status column would drop runs before LAG sees them. Only the runs
+    that change a count come back, and Python only adds them up per day.
+    """
     order = [F("executed_at").asc(), F("pk").asc()]
-    tagged = runs.annotate(
-        previous=Window(Lag("status", default=Value("")), partition_by=[F("test_case_id")], order_by=order),
-        current=Window(
-            FirstValue("status"), partition_by=[F("test_case_id")], order_by=order, frame=RowRange(start=0, end=0)
-        ),
-    )
+    partition = [F("iteration_id"), F("test_case_id")]
     not_ok = [ExecutionStatus.KO, ExecutionStatus.BLOQUE]
-    first_runs = tagged.filter(previous="").values("pk")
-    turned_green = tagged.filter(current=ExecutionStatus.OK, previous__in=["", *not_ok]).values("pk")
-    turned_red = tagged.filter(previous=ExecutionStatus.OK, current__in=not_ok).values("pk")
-    daily = list(
-        runs.annotate(day=TruncDate("executed_at"))
-        .values("day")
+    events = (
+        runs.filter(status__in=DONE, executed_at__isnull=False)
+        .order_by()
         .annotate(
-            first=Count("pk", filter=Q(pk__in=first_runs)),
-            green=Count("pk", filter=Q(pk__in=turned_green)),
-            red=Count("pk", filter=Q(pk__in=turned_red)),
+            # The day as ISO text: Django's converter of a TruncDate costs more per row than the query.
+            day=Cast(TruncDate("executed_at"), output_field=CharField()),
+            previous=Window(Lag("status", default=Value("")), partition_by=partition, order_by=order),
         )
-        .order_by("day")
+        .filter(
+            Q(previous="")
+            | Q(status=ExecutionStatus.OK, previous__in=not_ok)
+            | Q(previous=ExecutionStatus.OK, status__in=not_ok)
+        )
+        .values_list("iteration_id", "day", "previous", "status")
     )
+    result: dict[int, dict[date, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: {"first": 0, "green": 0, "red": 0})
+    )
+    days: dict[str, date] = {}
+    for iteration_id, day_text, previous, current in events:  # one row per change, not per run
+        day = days.get(day_text)
+        if day is None:
+            day = days[day_text] = date.fromisoformat(day_text[:10])
+        counts = result[iteration_id][day]
+        if previous == "":
+            counts["first"] += 1
+        if current == ExecutionStatus.OK and previous != ExecutionStatus.OK:
+            counts["green"] += 1
+        elif previous == ExecutionStatus.OK and current != ExecutionStatus.OK:
+            counts["red"] += 1
+    return result
+
+
+def _cumulate(iteration: Iteration, planned: int, by_day: dict[date, dict[str, int]]) -> dict[str, Any]:
     result: dict[str, Any] = {"iteration": iteration.number, "name": str(iteration), "planned": planned}
-    if not daily:
+    if not by_day:
         result.update(days=[], executed=[], passed=[])
         return result
-    by_day = {row["day"]: row for row in daily}
     first_day = min(by_day)
     if iteration.starts_on and iteration.starts_on < first_day:
         first_day = iteration.starts_on
-    last_day = max(by_day)
+    days = _days(first_day, max(by_day))
     executed, passed = [], []
     run_total = pass_total = 0
-    for day in _days(first_day, last_day):
+    for day in days:
         row = by_day.get(day)
         if row is not None:
             run_total += row["first"]
             pass_total += row["green"] - row["red"]
         executed.append(run_total)
         passed.append(pass_total)
-    result.update(days=[d.isoformat() for d in _days(first_day, last_day)], executed=executed, passed=passed)
+    result.update(days=[d.isoformat() for d in days], executed=executed, passed=passed)
     return result
 
 
-def _status_counts(executions: Any) -> dict[str, int]:
-    counts = {s: 0 for s in DONE}
-    for row in latest_executions(executions).values("status").annotate(n=Count("pk")).order_by():
-        counts[row["status"]] = row["n"]
+def iteration_burnup(iteration: Iteration, planned: int) -> dict[str, Any]:
+    """``{"days": [...], "executed": [...], "passed": [...], "planned": n}`` for one iteration (one query)."""
+    events = _burnup_events(Execution.objects.filter(iteration=iteration))
+    return _cumulate(iteration, planned, events.get(iteration.pk, {}))
+
+
+def campaign_burnup(campaign: Campaign, planned: int) -> list[dict[str, Any]]:
+    """The burn-up of every iteration of the campaign, in one pass over its runs (two queries)."""
+    events = _burnup_events(Execution.objects.filter(iteration__campaign=campaign))
+    return [_cumulate(it, planned, events.get(it.pk, {})) for it in campaign.iterations.order_by("number")]
+
+
+def _status_counts(latest: dict[int, str]) -> dict[str, int]:
+    counts: dict[str, int] = {s.value: 0 for s in DONE}
+    for status in latest.values():
+        counts[status] += 1
     return counts
 
 
-def campaign_dashboard(campaign: Campaign) -> dict[str, Any]:
-    """Everything the campaign page draws: burn-up per iteration, status breakdown, rates, anomalies."""
+def campaign_dashboard(campaign: Campaign, latest: dict[int, str] | None = None) -> dict[str, Any]:
+    """Everything the campaign page draws: burn-up per iteration, status breakdown, rates, anomalies.
+
+    ``latest`` (``latest_results`` of the campaign) saves a query when the page also shows coverage.
+    """
     planned = PlannedTest.objects.filter(campaign=campaign).count()
-    counts = _status_counts(Execution.objects.filter(iteration__campaign=campaign, status__in=DONE))
+    if latest is None:
+        latest = latest_results(campaign.project, None, campaign.pk)
+    counts = _status_counts(latest)
     executed = sum(counts.values())
     labels = dict(ExecutionStatus.choices)
     breakdown = [{"status": s, "label": str(labels[s]), "count": counts[s]} for s in DONE]
@@ -133,10 +169,8 @@ def campaign_dashboard(campaign: Campaign) -> dict[str, Any]:
         "execution_rate": round(100 * executed / planned, 1) if planned else None,
         "pass_rate": round(100 * counts[ExecutionStatus.OK] / executed, 1) if executed else None,
         "breakdown": breakdown,
-        "burnup": [iteration_burnup(it, planned) for it in campaign.iterations.order_by("number")],
-        "open_anomalies": [
-            {"severity": s, "label": sev_labels[s], "count": open_by_severity[s]} for s in sev_labels
-        ],
+        "burnup": campaign_burnup(campaign, planned),
+        "open_anomalies": [{"severity": s, "label": sev_labels[s], "count": open_by_severity[s]} for s in sev_labels],
     }
 
 
@@ -146,9 +180,9 @@ def campaign_summaries(project: Project) -> list[dict[str, Any]]:
     per_campaign = _latest_per_campaign(project)
     result = []
     for campaign in campaigns:
-        c = per_campaign.get(campaign.pk, {s: 0 for s in DONE})
+        c = per_campaign.get(campaign.pk, dict.fromkeys(DONE, 0))
         executed = sum(c.values())
-        planned = campaign.planned  # type: ignore[attr-defined]
+        planned = campaign.planned
         result.append(
             {
                 "campaign": campaign,
@@ -165,8 +199,10 @@ def campaign_summaries(project: Project) -> list[dict[str, Any]]:
 
 
 def _latest_per_campaign(project: Project) -> dict[int, dict[str, int]]:
+    """Latest result of each case per campaign, counted per status (one window pass over the runs)."""
     ranked = (
         Execution.objects.filter(project=project, status__in=DONE)
+        .order_by()
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -176,37 +212,43 @@ def _latest_per_campaign(project: Project) -> dict[int, dict[str, int]]:
         )
         .filter(rank=1)
     )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {s: 0 for s in DONE})
-    for row in (
-        Execution.objects.filter(pk__in=ranked.values("pk"))
-        .values("iteration__campaign_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        counts[row["iteration__campaign_id"]][row["status"]] = row["n"]
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {s.value: 0 for s in DONE})
+    for campaign_id, status in ranked.values_list("iteration__campaign_id", "status"):
+        counts[campaign_id][status] += 1
     return counts
 
 
-def anomalies_over_time(project: Project, *, until: date | None = None, since: date | None = None) -> dict[str, Any]:
+def anomalies_over_time(
+    project: Project, *, until: date | None = None, since: date | None = None, campaign_id: int | None = None
+) -> dict[str, Any]:
     """Open defects per severity and defects per status at the end of each day, from the history table.
 
     One query: each history record comes with the previous state of the same anomaly (``LAG``); a change
     moves one unit from the old bucket to the new one on its day. Change requests (kind ``evolution``)
     and deleted anomalies leave the counts.
     """
-    history = Anomaly.history.model  # type: ignore[attr-defined]
+    history = Anomaly.history.model
     order = [F("history_date").asc(), F("history_id").asc()]
+    records = history.objects.filter(project_id=project.pk).order_by()
+    if campaign_id is not None:
+        records = records.filter(campaign_id=campaign_id)
     rows = list(
-        history.objects.filter(project_id=project.pk)
-        .annotate(
+        records.annotate(
             day=TruncDate("history_date"),
             prev_status=Window(Lag("status"), partition_by=[F("id")], order_by=order),
             prev_severity=Window(Lag("severity"), partition_by=[F("id")], order_by=order),
             prev_kind=Window(Lag("kind"), partition_by=[F("id")], order_by=order),
             prev_type=Window(Lag("history_type"), partition_by=[F("id")], order_by=order),
-        )
-        .values_list(
-            "day", "history_type", "status", "severity", "kind", "prev_type", "prev_status", "prev_severity", "prev_kind"
+        ).values_list(
+            "day",
+            "history_type",
+            "status",
+            "severity",
+            "kind",
+            "prev_type",
+            "prev_status",
+            "prev_severity",
+            "prev_kind",
         )
     )
     until = until or timezone.localdate()
@@ -254,9 +296,7 @@ def _series(
         {
             "severity": sv,
             "label": label,
-            "open": [
-                sum(vals) for vals in zip(*[table.get((st, sv), empty) for st in open_statuses], strict=True)
-            ]
+            "open": [sum(vals) for vals in zip(*[table.get((st, sv), empty) for st in open_statuses], strict=True)]
             if days
             else [],
         }
@@ -273,4 +313,3 @@ def _series(
         for st in statuses
     ]
     return {"days": [d.isoformat() for d in days], "by_severity": by_severity, "by_status": by_status}
-

@@ -392,7 +392,9 @@ def anomaly_create_from_execution(
     if execution.status not in {ExecutionStatus.KO, ExecutionStatus.BLOQUE}:
         raise DomainError(_("Only a failed or blocked execution suggests an anomaly."))
     if step_position is not None and not _step_exists(execution, step_position):
-        raise ValidationFailed({"step_position": [_("Step %(n)s does not exist in this execution.") % {"n": step_position}]})
+        raise ValidationFailed(
+            {"step_position": [_("Step %(n)s does not exist in this execution.") % {"n": step_position}]}
+        )
     values = prefill_from_execution(execution, step_position)
     unknown = set(overrides) - (EDITABLE_FIELDS | {"kind"})
     if unknown:
@@ -487,7 +489,9 @@ def anomaly_transition(
 
 
 def _named(action: str) -> Any:
-    def move(*, actor: User, anomaly: Anomaly, expected_version: int | None, reason: str = "", **fields: Any) -> Anomaly:
+    def move(
+        *, actor: User, anomaly: Anomaly, expected_version: int | None, reason: str = "", **fields: Any
+    ) -> Anomaly:
         return anomaly_transition(
             actor=actor, anomaly=anomaly, action=action, expected_version=expected_version, reason=reason, **fields
         )
