@@ -20,12 +20,13 @@ MODULES = [
     "oeuvre.engine.evm",
     "oeuvre.engine.io",
     "oeuvre.engine.cli",
+    "oeuvre.engine.acceptance",
 ]
 
 
 def test_it_imports_without_django() -> None:
     code = (
-        "import sys, oeuvre.engine, oeuvre.engine.cli; "
+        "import sys, oeuvre.engine, oeuvre.engine.cli, oeuvre.engine.acceptance; "
         "bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')); "
         "print(bad); sys.exit(1 if bad else 0)"
     )
