@@ -95,7 +95,8 @@ def test_it_refuses_a_departure_without_a_written_reason(personas: Any) -> None:
         svc.pv_decide(actor=personas.moa, pv=pv, decision="ajournee", reason="  ", expected_version=pv.version)
     assert "decision_reason" in caught.value.errors
     pv.refresh_from_db()
-    assert pv.decision == "" and not LedgerEntry.objects.exists()
+    assert pv.decision == ""
+    assert not LedgerEntry.objects.exists()
     pv = svc.pv_decide(
         actor=personas.moa, pv=pv, decision="ajournee", reason="Recette incomplète", expected_version=pv.version
     )
@@ -122,7 +123,8 @@ def test_it_refuses_a_signature_without_re_authentication(personas: Any) -> None
             svc.pv_sign(actor=personas.moa, pv=pv, password=password)
         assert "password" in caught.value.errors
     pv.refresh_from_db()
-    assert pv.status == PvStatus.DECIDE and not pv.signatures.exists()
+    assert pv.status == PvStatus.DECIDE
+    assert not pv.signatures.exists()
     assert LedgerEntry.objects.count() == 1
 
 
@@ -155,7 +157,8 @@ def test_it_signs_countersigns_chains_the_pdf_and_becomes_final_when_reserves_ar
     assert [e.sequence for e in entries] == [1, 2, 3]
     assert [e.previous_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
     pv.refresh_from_db()
-    assert pv.status == PvStatus.SIGNE and pv.final_at is None  # provisional: réserves remain
+    assert pv.status == PvStatus.SIGNE
+    assert pv.final_at is None
 
     first, second = pv.reserves.order_by("number")
     with pytest.raises(DomainError):
@@ -194,7 +197,8 @@ def test_it_refreshes_the_proposal_in_draft_only(personas: Any) -> None:
     assert pv.proposed_decision == "sans_reserve"
     anomaly(personas.project, pv.campaigns.get(), "majeure")
     pv = svc.pv_refresh_proposal(actor=personas.amoa, pv=pv, expected_version=pv.version)
-    assert pv.proposed_decision == "avec_reserves" and pv.reserves.count() == 1
+    assert pv.proposed_decision == "avec_reserves"
+    assert pv.reserves.count() == 1
     pv = svc.pv_decide(actor=personas.moa, pv=pv, decision="avec_reserves", expected_version=pv.version)
     with pytest.raises(DomainError):
         svc.pv_refresh_proposal(actor=personas.amoa, pv=pv, expected_version=pv.version)

@@ -309,6 +309,26 @@ def ledger_verify(project: Project) -> list[Problem]:
                     ref=reserve.pv.reference,
                     field=_label(Reserve, key),
                 )
+    if entries:
+        last = entries[-1].sequence
+        lifted = {e.subject_id for e in entries if e.kind == "reserve.lift"}
+        for reserve in reserves.values():
+            if reserve.lifted_at is not None and reserve.pk not in lifted:
+                say(
+                    "unchained",
+                    last,
+                    _("réserve %(number)s of %(ref)s is lifted but no chain entry records it (after entry #%(entry)s)"),
+                    number=reserve.number,
+                    ref=reserve.pv.reference,
+                )
+        for pv in pvs.values():
+            if pv.decision and pv.pk not in latest_decision:
+                say(
+                    "unchained",
+                    last,
+                    _("%(ref)s has a decision that no chain entry records (after entry #%(entry)s)"),
+                    ref=pv.reference,
+                )
     return problems
 
 
