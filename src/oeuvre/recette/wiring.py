@@ -9,3 +9,6 @@ from __future__ import annotations
 
 def register() -> None:
     """Register the stage's hooks (jobs, home panels, traceability providers)."""
+    from oeuvre.recette import home_pv
+
+    home_pv.register()

@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from oeuvre.recette.api.pv import router as pv_router
+
 router = Router(tags=["recette"])
+router.add_router("", pv_router)

@@ -28,6 +28,7 @@ from oeuvre.recette.models import (
 
 __all__ = [
     "gather_facts",
+    "latest_pv_status",
     "ledger_entries",
     "pv_detail",
     "pv_list",
@@ -248,3 +249,11 @@ def reserve_lift_snapshot(reserve: Reserve) -> dict[str, Any]:
         "lifted_by": reserve.lifted_by_id,
         "lifting_comment": reserve.lifting_comment,
     }
+
+
+def latest_pv_status(project: Project) -> dict[str, Any]:
+    """The latest PV of the project and how many of its réserves remain (the overview's line)."""
+    pv = ProcesVerbal.objects.filter(project=project).order_by("-number", "-pk").first()
+    if pv is None:
+        return {"pv": None, "open_reserves": 0}
+    return {"pv": pv, "open_reserves": pv.reserves.filter(lifted_at=None).count()}

@@ -196,6 +196,7 @@ def dashboard(project: Project, today: dt.date | None = None) -> dict[str, Any]:
         "timeline": timeline,
         "deadlines": deadlines,
         "alerts": [d for d in deadlines if d["alert"]],
+        "next": next((d for d in deadlines if d["status"] == "due"), None),
         "admission_date": result.admission_date if result else None,
         "admission_tacit": result.admission_tacit if result else False,
         "garantie_end": result.garantie_end if result else None,
