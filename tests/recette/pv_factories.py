@@ -19,8 +19,9 @@ from oeuvre.recette.models import (
 PASSWORD = "correct-horse-battery"
 
 
-def campaign(project: Any, name: str = "VABF lot 1", *, results: str = "", kind: str = "vabf") -> Campaign:
+def campaign(project: Any, name: str = "", *, results: str = "", kind: str = "vabf") -> Campaign:
     """A campaign with one iteration; ``results`` has one letter per planned test: o(k) k(o) b(loqué) n(ot run)."""
+    name = name or f"VABF lot {Campaign.objects.filter(project=project).count() + 1}"
     camp = Campaign.objects.create(project=project, name=name, kind=kind, release="1.0")
     iteration = Iteration.objects.create(campaign=camp, number=1)
     status = {"o": "ok", "k": "ko", "b": "bloque", "n": "non_execute"}

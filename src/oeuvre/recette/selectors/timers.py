@@ -81,6 +81,11 @@ def timer_facts(timeline: AcceptanceTimeline, project: Project) -> engine.TimerF
     )
 
 
+def _as_time(value: Any) -> dt.time:
+    """A TimeField's value; a freshly created row still holds its string default ("08:00")."""
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+
+
 def availability(
     timeline: AcceptanceTimeline, cfg: RecetteSettings, project: Project, today: dt.date, vsr_end: dt.date | None
 ) -> list[dict[str, Any]]:
@@ -95,7 +100,7 @@ def availability(
     for outage in Outage.objects.filter(timeline=timeline).order_by("equipment", "started_at"):
         spans[outage.equipment].append((outage.started_at, outage.ended_at))
         outages[outage.equipment] += 1
-    hours = engine.UseHours(start=cfg.vsr_use_start, end=cfg.vsr_use_end)
+    hours = engine.UseHours(start=_as_time(cfg.vsr_use_start), end=_as_time(cfg.vsr_use_end))
     department = "57" if project.holiday_zone == HolidayZone.ALSACE_MOSELLE else None
     _ok, per = engine.vsr_regular(
         spans,
