@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-_SLICES: tuple[str, ...] = ()
+_SLICES: tuple[str, ...] = ("pv",)
 
 
 def register() -> None:
