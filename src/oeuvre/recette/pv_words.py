@@ -74,7 +74,7 @@ def reason_text(reason: dict[str, Any]) -> str:
             "count": p.get("count", 0),
             "refs": _refs(p),
         }
-    return code
+    return str(code)
 
 
 def decision_label(decision: str) -> str:

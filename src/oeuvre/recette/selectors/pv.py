@@ -112,7 +112,7 @@ def gather_facts(project: Project, campaigns: list[Campaign]) -> tuple[dict[str,
     anomalies = _open_anomalies(project, ids)
     totals = {k: sum(r[k] for r in results.values()) for k in ("planned", "passed", "failed", "blocked", "not_run")}
     thresholds = thresholds_of(cfg)
-    stored = {
+    stored: dict[str, Any] = {
         "campaigns": [
             {"id": c.pk, "name": c.name, "kind": c.kind, "release": c.release, **results[c.pk]} for c in campaigns
         ],

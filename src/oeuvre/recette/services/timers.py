@@ -101,7 +101,7 @@ def _check(timeline: AcceptanceTimeline, project: Project) -> None:
             timezone.localdate(),
         )
     except InputError as exc:
-        field = _ENGINE_FIELD.get(exc.field or "", "__all__")  # type: ignore[attr-defined]
+        field = _ENGINE_FIELD.get(exc.field or "", "__all__")
         raise ValidationFailed({field: [_engine_message(field)]}) from exc
 
 

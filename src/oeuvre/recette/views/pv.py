@@ -290,7 +290,7 @@ def reserve_lift(request: HttpRequest, project: Project, pv_id: int, reserve_id:
 
 
 @project_page(RECETTE_VIEW)
-def signature_pdf(request: HttpRequest, project: Project, pv_id: int, signature_id: int) -> HttpResponse:
+def signature_pdf(request: HttpRequest, project: Project, pv_id: int, signature_id: int) -> FileResponse:
     signature = get_object_or_404(
         Signature.objects.select_related("ledger_entry", "pv"), project=project, pv_id=pv_id, pk=signature_id
     )
