@@ -101,7 +101,7 @@ def test_it_verifies_the_chain_from_the_page(personas: Any) -> None:
     ProcesVerbal.objects.filter(pk=pv.pk).update(decision_reason="ajout")
     bad = client.get(f"/p/{personas.project.code}/recette/pv/chain/?verify=1").content.decode()
     assert "PV-001" in bad
-    assert "#1" in bad
+    assert "modifié après signature (entrée n° 1)" in bad
 
 
 def test_it_keeps_the_pv_page_queries_flat(personas: Any, django_assert_max_num_queries: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.recette.models import LedgerEntry, PvStatus, RecetteSettings
@@ -143,11 +143,13 @@ def test_it_keeps_each_side_to_its_own_signature(personas: Any) -> None:
 
 def test_it_signs_countersigns_chains_the_pdf_and_becomes_final_when_reserves_are_lifted(personas: Any) -> None:
     pv = _decided(personas)
-    moa = svc.pv_sign(actor=personas.moa, pv=pv, password=PASSWORD)
+    with translation.override("en"):
+        moa = svc.pv_sign(actor=personas.moa, pv=pv, password=PASSWORD)
     assert moa.meaning == "Pronounces acceptance with réserves"
     assert moa.signer_name == str(personas.moa)
-    moe = svc.pv_countersign(actor=personas.moe, pv=pv, password=PASSWORD)
-    assert moe.meaning.startswith("Acknowledges the buyer's decision")
+    with translation.override("fr"):
+        moe = svc.pv_countersign(actor=personas.moe, pv=pv, password=PASSWORD)
+    assert moe.meaning.startswith("Prend acte de la décision de l'acheteur")
     for signature in (moa, moe):
         entry = signature.ledger_entry
         data = document_path(entry.document_name).read_bytes()
