@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from oeuvre.engine import acceptance as engine
 from oeuvre.projects.models import Project
@@ -66,13 +67,21 @@ def _campaign_results(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
     ):
         planned[campaign_id].add(case_id)
     latest: dict[tuple[int, int], str] = {}
-    rows = (
+    # The database keeps one row per (campaign, test case): the latest run, by iteration then time.
+    ranked = (
         Execution.objects.filter(iteration__campaign_id__in=campaign_ids)
-        .order_by("iteration__number", "executed_at", "pk")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("iteration__campaign_id"), F("test_case_id")],
+                order_by=[F("iteration__number").desc(), F("executed_at").desc(nulls_last=True), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
         .values_list("iteration__campaign_id", "test_case_id", "status")
     )
-    for campaign_id, case_id, status in rows.iterator(chunk_size=5000):
-        latest[(campaign_id, case_id)] = status  # ordered oldest first: the last one wins
+    for campaign_id, case_id, status in ranked:
+        latest[(campaign_id, case_id)] = status
     results: dict[int, dict[str, int]] = {}
     for campaign_id in campaign_ids:
         cases = planned[campaign_id] | {case for (c, case) in latest if c == campaign_id}
