@@ -44,9 +44,9 @@ _CLOSED = (AnomalyStatus.CLOSE, AnomalyStatus.REJETEE)
 
 
 def recette_settings(project: Project) -> RecetteSettings:
-    """The project's recette settings (created with the contract's defaults on first use)."""
-    found, _created = RecetteSettings.objects.get_or_create(project=project)
-    return found
+    """The project's recette settings, or the contract's defaults unsaved (reads never write)."""
+    found = RecetteSettings.objects.filter(project=project).first()
+    return found if found is not None else RecetteSettings(project=project)
 
 
 def thresholds_of(cfg: RecetteSettings) -> engine.Thresholds:

@@ -88,7 +88,7 @@ def pv_create(*, actor: User, project: Project, campaigns: Sequence[Campaign], t
         raise ValidationFailed(
             {"campaigns": [_("Not a campaign of this project: %(names)s.") % {"names": ", ".join(foreign)}]}
         )
-    pv_selectors.recette_settings(project)
+    RecetteSettings.objects.get_or_create(project=project)
     cfg = RecetteSettings.objects.select_for_update().get(project=project)
     number = cfg.next_pv_number
     cfg.next_pv_number = number + 1

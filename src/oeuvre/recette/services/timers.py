@@ -177,7 +177,8 @@ def timer_settings_update(
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     require(actor, project, RECETTE_CONFIGURE)
-    cfg = lock_for_update(recette_settings(project), expected_version)
+    existing, created = RecetteSettings.objects.get_or_create(project=project)
+    cfg = existing if created else lock_for_update(existing, expected_version)
     for name, value in changes.items():
         setattr(cfg, name, value)
     try:
