@@ -32,6 +32,7 @@ def test_it_builds_a_signed_pv_and_a_vsr_under_way(settings: Any, tmp_path: Any)
     board = dashboard(project, today=today)
     vsr_end = next(d for d in board["deadlines"] if d["key"] == "vsr_end")
     assert vsr_end["status"] == "due"
+    assert board["expected_admission"] is not None  # the tacit admission date, if the buyer stays silent
     assert {a["equipment"] for a in board["availability"]} == {"Serveur applicatif", "Base de données"}
     later = dashboard(project, today=today + dt.timedelta(days=40))
     assert later["admission_tacit"] is True

@@ -68,6 +68,7 @@ def test_it_shows_the_tacit_admission_when_the_buyer_stays_silent(personas: Any)
     assert _due(during, "vsr_end") == (D(2025, 3, 5), "done")
     assert _due(during, "vsr_decision") == (D(2025, 3, 12), "due")
     assert during["admission_date"] is None
+    assert during["expected_admission"] == D(2025, 3, 12)  # if the buyer stays silent
     assert [a["key"] for a in during["alerts"]] == ["vsr_decision"]  # within the 7 alert days
 
     after = dashboard(personas.project, today=D(2025, 3, 20))

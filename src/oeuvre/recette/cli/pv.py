@@ -65,6 +65,8 @@ def _timers(command: Any, options: dict[str, Any]) -> None:
     if board["admission_date"]:
         tacit = " (tacit)" if board["admission_tacit"] else ""
         console.print(f"admission: {board['admission_date'].isoformat()}{tacit}")
+    elif board["expected_admission"]:
+        console.print(f"admission: tacit on {board['expected_admission'].isoformat()} unless the buyer decides before")
     else:
         console.print("admission: not yet")
     if board["garantie_end"]:

@@ -202,6 +202,13 @@ def dashboard(project: Project, today: dt.date | None = None) -> dict[str, Any]:
         "deadlines": deadlines,
         "alerts": [d for d in deadlines if d["alert"]],
         "next": next((d for d in deadlines if d["status"] == "due"), None),
+        # While a decision window runs, its end is the admission date if the buyer stays silent (art. 33.2.2).
+        "expected_admission": next(
+            (d["due"] for d in deadlines if d["tacit_on_expiry"] and d["status"] == "due"),
+            None,
+        )
+        if result is not None and result.admission_date is None and not result.rejected
+        else None,
         "admission_date": result.admission_date if result else None,
         "admission_tacit": result.admission_tacit if result else False,
         "garantie_end": result.garantie_end if result else None,
