@@ -204,3 +204,38 @@ def test_it_refreshes_the_proposal_in_draft_only(personas: Any) -> None:
     pv = svc.pv_decide(actor=personas.moa, pv=pv, decision="avec_reserves", expected_version=pv.version)
     with pytest.raises(DomainError):
         svc.pv_refresh_proposal(actor=personas.amoa, pv=pv, expected_version=pv.version)
+
+
+def test_it_asks_for_the_totp_code_of_an_account_with_mfa(personas: Any) -> None:
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    secret = generate_totp_secret()
+    TOTP.activate(personas.moa, secret)
+    pv = _decided(personas)
+    with pytest.raises(ValidationFailed) as caught:
+        svc.pv_sign(actor=personas.moa, pv=pv, password=PASSWORD)  # the password alone is not enough
+    assert "otp" in caught.value.errors
+    with pytest.raises(ValidationFailed):
+        svc.pv_sign(actor=personas.moa, pv=pv, password=PASSWORD, otp="000000x")
+    counters = list(yield_hotp_counters_from_time())
+    counter = counters[len(counters) // 2]  # the current period
+    code = format_hotp_value(hotp_value(secret, counter))
+    signature = svc.pv_sign(actor=personas.moa, pv=pv, password=PASSWORD, otp=code)
+    assert signature.reauthenticated_at is not None
+
+
+def test_it_stops_guessing_the_password_through_the_signature(personas: Any) -> None:
+    pv = _decided(personas)
+    for _attempt in range(svc.REAUTH_MAX_FAILURES):
+        with pytest.raises(ValidationFailed):
+            svc.pv_sign(actor=personas.moa, pv=pv, password="guess")
+    with pytest.raises(DomainError) as caught:
+        svc.pv_sign(actor=personas.moa, pv=pv, password=PASSWORD)  # even the right one, for a while
+    assert not isinstance(caught.value, ValidationFailed)
+    assert not pv.signatures.exists()

@@ -238,19 +238,43 @@ def pv_decide(
     return pv
 
 
+REAUTH_MAX_FAILURES = 5
+REAUTH_WINDOW_SECONDS = 15 * 60
+
+
+def _failures_key(user: User) -> str:
+    return f"recette:reauth-failures:{user.pk}"
+
+
 def reauthenticate(user: User, password: str, otp: str = "") -> datetime:
     """Check the signer again in this very request: the password, and the TOTP code when the user has MFA.
 
-    Raises ValidationFailed naming the field; a signature never happens without it.
+    Raises ValidationFailed naming the field; a signature never happens without it. After
+    ``REAUTH_MAX_FAILURES`` failures in ``REAUTH_WINDOW_SECONDS`` the check is refused outright, so a stolen
+    session cannot guess the password through the signature form (the login form has its own limits).
     """
-    if not password or not user.check_password(password):
-        raise ValidationFailed({"password": [_("Enter your password again to sign: it did not match.")]})
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
+    from django.core.cache import cache
 
+    key = _failures_key(user)
+    if int(cache.get(key, 0)) >= REAUTH_MAX_FAILURES:
+        raise DomainError(_("Too many failed re-authentications: wait a quarter of an hour before signing again."))
+
+    def failed(field: str, message: str) -> ValidationFailed:
+        cache.add(key, 0, REAUTH_WINDOW_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, REAUTH_WINDOW_SECONDS)
+        return ValidationFailed({field: [message]})
+
+    if not password or not user.check_password(password):
+        raise failed("password", _("Enter your password again to sign: it did not match."))
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if totp is not None and (not otp or not TOTP(totp).validate_code(otp.strip())):
-        raise ValidationFailed({"otp": [_("Your account uses two-factor authentication: enter a valid code.")]})
+        raise failed("otp", _("Your account uses two-factor authentication: enter a valid code."))
+    cache.delete(key)
     return timezone.now()
 
 
