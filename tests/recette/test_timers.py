@@ -180,3 +180,37 @@ def test_it_refuses_an_outage_ending_before_it_starts(personas: Any) -> None:
             started_at=moment,
             ended_at=moment + dt.timedelta(hours=1),
         )
+
+
+def test_it_extends_the_vsr_after_an_ajournement_and_records_the_final_decision(personas: Any) -> None:
+    _vsr(personas, D(2025, 2, 3))  # VSR ends 5 March
+    svc.timeline_update(
+        actor=personas.moa,
+        project=personas.project,
+        expected_version=None,
+        admission_decided_on=D(2025, 3, 10),
+        admission_decision="ajournement",
+    )
+    board = dashboard(personas.project, today=D(2025, 3, 20))
+    assert _due(board, "vsr_extension_end") == (D(2025, 4, 9), "due")  # 30 days (the contract's) from the decision
+    assert _due(board, "final_decision")[0] == D(2025, 4, 16)
+    assert board["expected_admission"] == D(2025, 4, 16)
+    with pytest.raises(ValidationFailed) as caught:
+        svc.timeline_update(
+            actor=personas.moa,
+            project=personas.project,
+            expected_version=None,
+            final_decided_on=D(2025, 4, 14),
+            final_decision="ajournement",  # only one extension
+        )
+    assert "final_decision" in caught.value.errors
+    svc.timeline_update(
+        actor=personas.moa,
+        project=personas.project,
+        expected_version=None,
+        final_decided_on=D(2025, 4, 14),
+        final_decision="refaction",
+        refaction_percent=5,
+    )
+    after = dashboard(personas.project, today=D(2025, 4, 20))
+    assert (after["admission_date"], after["admission_tacit"]) == (D(2025, 4, 14), False)

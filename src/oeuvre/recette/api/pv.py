@@ -383,6 +383,8 @@ class TimelineOut(Schema):
     vsr_outcome: str = ""
     admission_decided_on: date | None = None
     admission_decision: str = ""
+    final_decided_on: date | None = None
+    final_decision: str = ""
     refaction_percent: Decimal | None = None
     deprivation_days: int = 0
     notes: str = ""
@@ -398,6 +400,8 @@ class TimelinePatch(Schema):
     vsr_outcome: str | None = None
     admission_decided_on: date | None = None
     admission_decision: str | None = None
+    final_decided_on: date | None = None
+    final_decision: str | None = None
     refaction_percent: Decimal | None = None
     deprivation_days: int | None = None
     notes: str | None = None

@@ -76,6 +76,8 @@ def timer_facts(timeline: AcceptanceTimeline, project: Project) -> engine.TimerF
         vsr_end=timeline.vsr_ended_on,
         vsr_decision_date=timeline.admission_decided_on,
         vsr_outcome=_VERDICT[AdmissionDecision(timeline.admission_decision)] if timeline.admission_decision else None,
+        final_decision_date=timeline.final_decided_on,
+        final_outcome=_VERDICT[AdmissionDecision(timeline.final_decision)] if timeline.final_decision else None,
         refaction_percent=float(timeline.refaction_percent) if timeline.refaction_percent is not None else None,
         deprivation_days=timeline.deprivation_days,
     )

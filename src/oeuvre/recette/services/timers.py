@@ -34,12 +34,20 @@ TIMELINE_FIELDS = (
     "vsr_outcome",
     "admission_decided_on",
     "admission_decision",
+    "final_decided_on",
+    "final_decision",
     "refaction_percent",
     "deprivation_days",
     "notes",
 )
 # The decision after the VSR (admission, réfaction, ajournement, rejet) is the buyer's.
-DECISION_FIELDS = ("admission_decided_on", "admission_decision", "refaction_percent")
+DECISION_FIELDS = (
+    "admission_decided_on",
+    "admission_decision",
+    "final_decided_on",
+    "final_decision",
+    "refaction_percent",
+)
 TIMER_SETTING_FIELDS = (
     "va_days",
     "vsr_days",
@@ -64,8 +72,8 @@ _ENGINE_FIELD = {
     "vsr_end": "vsr_ended_on",
     "vsr_decision_date": "admission_decided_on",
     "vsr_outcome": "admission_decision",
-    "final_decision_date": "admission_decided_on",
-    "final_outcome": "admission_decision",
+    "final_decision_date": "final_decided_on",
+    "final_outcome": "final_decision",
     "refaction_percent": "refaction_percent",
     "deprivation_days": "deprivation_days",
 }
@@ -80,6 +88,12 @@ def _engine_message(field: str) -> str:
         "admission_decided_on": _("The decision after the VSR comes after the VSR starts, with its outcome."),
         "admission_decision": _("Give the decision after the VSR with its date."),
         "refaction_percent": _("A price reduction is between 0 and 100 %."),
+        "final_decided_on": _(
+            "A decision after the extended VSR follows an ajournement after the VSR, with its outcome."
+        ),
+        "final_decision": _(
+            "After the extended VSR the buyer admits (with or without réfaction) or rejects; no second ajournement."
+        ),
     }.get(field, _("These dates are not in the order of the CCAG-TIC acceptance."))
 
 
@@ -88,7 +102,7 @@ def _check(timeline: AcceptanceTimeline, project: Project) -> None:
         timeline.full_clean(exclude=["project"])
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
-    if timeline.admission_decision == "refaction" and timeline.refaction_percent is None:
+    if "refaction" in (timeline.admission_decision, timeline.final_decision) and timeline.refaction_percent is None:
         raise ValidationFailed({"refaction_percent": [_("An admission with réfaction needs its percentage.")]})
     if timeline.vsr_started_on is not None and timeline.va_outcome != "positive":
         # The engine accepts a VSR with no VA recorded yet; a project's record should show the VA first.
@@ -124,7 +138,7 @@ def timeline_update(
         require(actor, project, PV_DECIDE)
     for name, value in changes.items():
         setattr(timeline, name, value)
-    for name in ("va_outcome", "vsr_outcome", "admission_decision", "notes"):
+    for name in ("va_outcome", "vsr_outcome", "admission_decision", "final_decision", "notes"):
         if getattr(timeline, name) is None:
             setattr(timeline, name, "")
     if timeline.deprivation_days is None:

@@ -28,8 +28,8 @@ from oeuvre.web.decorators import project_page
 
 __all__ = ["urlpatterns"]
 
-_DATES = ("mom_on", "va_decided_on", "vsr_started_on", "vsr_ended_on", "admission_decided_on")
-_CHOICES = ("va_outcome", "vsr_outcome", "admission_decision")
+_DATES = ("mom_on", "va_decided_on", "vsr_started_on", "vsr_ended_on", "admission_decided_on", "final_decided_on")
+_CHOICES = ("va_outcome", "vsr_outcome", "admission_decision", "final_decision")
 
 
 def _to_timers(project: Project) -> HttpResponseRedirect:
