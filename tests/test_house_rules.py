@@ -20,6 +20,7 @@ RAW_SQL_ALLOWED = {
     "core/backup.py": "database-level snapshot and sequence reset, vendor-specific by nature",
     "core/views.py": "the health check runs SELECT 1 without touching any table",
     "planning/scheduling.py": "one UPDATE … FROM unnest writes a schedule on PostgreSQL (bench/planning_schedule)",
+    "recette/services/testbook.py": "one INSERT … SELECT FROM unnest per JUnit import (bench/recette_junit)",
 }
 RAW_SQL = re.compile(r"\.raw\(|\.cursor\(|RawSQL\(|\.extra\(")
 

@@ -874,6 +874,10 @@ class AcceptanceTimeline(VersionedModel):
     vsr_outcome = models.CharField(_("VSR outcome"), max_length=15, choices=VsrOutcome, blank=True)
     admission_decided_on = models.DateField(_("decision after VSR notified on"), null=True, blank=True)
     admission_decision = models.CharField(_("decision after VSR"), max_length=15, choices=AdmissionDecision, blank=True)
+    final_decided_on = models.DateField(_("decision after the extended VSR notified on"), null=True, blank=True)
+    final_decision = models.CharField(
+        _("decision after the extended VSR"), max_length=15, choices=AdmissionDecision, blank=True
+    )
     refaction_percent = models.DecimalField(
         _("price reduction (%)"),
         max_digits=5,

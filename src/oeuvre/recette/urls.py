@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from oeuvre.recette.views import anomalies, dashboards, overview, testbook
+from oeuvre.recette.views import anomalies, dashboards, overview, pv, testbook, timers
 
 app_name = "recette"
 
@@ -13,4 +13,6 @@ urlpatterns: list[URLPattern] = [
     *testbook.urlpatterns,
     *anomalies.urlpatterns,
     *dashboards.urlpatterns,
+    *pv.urlpatterns,
+    *timers.urlpatterns,
 ]

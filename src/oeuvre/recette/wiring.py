@@ -9,11 +9,12 @@ from __future__ import annotations
 
 def register() -> None:
     """Register the stage's hooks (jobs, home panels, traceability providers)."""
-    from oeuvre.recette import home
+    from oeuvre.recette import home, home_pv
     from oeuvre.recette.selectors import coverage
+    from oeuvre.recette.services import testbook as _testbook  # noqa: F401 — registers the JUnit import job
     from oeuvre.requirements.traces import register_coverage_provider, register_impact_provider
 
     home.register()
+    home_pv.register()
     register_coverage_provider(coverage.exigence_test_coverage)
     register_impact_provider("recette.tests", coverage.tests_hanging_on)
-    from oeuvre.recette.services import testbook as _testbook  # noqa: F401 — registers the JUnit import job

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-_SLICES: tuple[str, ...] = ("testbook", "anomalies")
+_SLICES: tuple[str, ...] = ("testbook", "anomalies", "pv")
 
 
 def register() -> None:
