@@ -63,10 +63,15 @@ def test_it_serves_the_rtm_and_the_impact(personas: Any) -> None:
     c = h.chain(personas.project)
     client = _client(personas.reader)
     rtm = client.get(f"/api/projects/{personas.project.code}/rtm?gap=any").json()
-    assert rtm["count"] == 2
-    assert rtm["tests_available"] is False
-    gaps = {row["reference"]: row["gaps"] for row in rtm["items"]}
-    assert gaps == {"EX-002": ["spec_without_component"], "EX-003": ["no_spec"]}
+    # The recette stage feeds the test columns: an exigence that no test case covers is a gap too.
+    assert rtm["count"] == 3
+    assert rtm["tests_available"] is True
+    gaps = {row["reference"]: set(row["gaps"]) for row in rtm["items"]}
+    assert gaps == {
+        "EX-001": {"no_test"},
+        "EX-002": {"spec_without_component", "no_test"},
+        "EX-003": {"no_spec", "no_test"},
+    }
     impact = client.get(f"/api/projects/{personas.project.code}/exigences/{c['ex1'].pk}/impact").json()
     assert [s["reference"] for s in impact["specifications"]] == ["SP-001"]
     assert [k["reference"] for k in impact["components"]] == ["CMP-001"]

@@ -64,8 +64,9 @@ class Command(BaseCommand):
         table = Table(title=_("Logins — the password of every account is %(password)s") % {"password": DEMO_PASSWORD})
         table.add_column(_("username"))
         table.add_column(_("role on « %(project)s »") % {"project": MAIN_PROJECT})
+        administrator = _("project administrator")
         for username, first, last, _org, role, admin in DEMO_USERS:
-            table.add_row(username, f"{role.label} — {first} {last}" + (f" ({_('administrator')})" if admin else ""))
+            table.add_row(username, f"{role.label} — {first} {last}" + (f" ({administrator})" if admin else ""))
         table.add_row("admin", _("Django administration (/admin/)"))
         console.print(table)
         if options["no_serve"]:
