@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -22,8 +21,5 @@ urlpatterns = [
 ]
 
 handler403 = core_views.forbidden
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served as static media: evidence and signed PV are private and go out only
+# through their permission-checked views.

@@ -14,6 +14,7 @@ from tests.requirements import helpers as h
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.usefixtures("without_test_stage")
 def test_it_imports_an_excel_file_then_finds_the_gap_in_the_rtm(
     page: Any, personas: Any, settings: Any, tmp_path: Path
 ) -> None:

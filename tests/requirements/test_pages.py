@@ -58,6 +58,7 @@ def test_it_keeps_the_detail_page_flat_in_queries(filled: Any, django_assert_max
     assert response.content.decode().count("/specifications/") >= 11
 
 
+@pytest.mark.usefixtures("without_test_stage")
 def test_it_shows_the_gaps_in_the_rtm(personas: Any) -> None:
     h.chain(personas.project)
     page = personas.client(personas.reader).get(_url(personas, "rtm/?gap=any")).content.decode()
@@ -67,6 +68,7 @@ def test_it_shows_the_gaps_in_the_rtm(personas: Any) -> None:
     assert "aucune spécification" in page
 
 
+@pytest.mark.usefixtures("without_test_stage")
 def test_it_exports_the_rtm_with_gap_colours(personas: Any) -> None:
     h.chain(personas.project)
     response = personas.client(personas.reader).get(_url(personas, "rtm/?format=xlsx"))

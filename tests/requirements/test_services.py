@@ -238,6 +238,7 @@ def test_it_follows_the_projects_deliverable_rules(personas: Any) -> None:
     assert validated.status == "valide"
 
 
+@pytest.mark.usefixtures("without_test_stage")
 def test_it_counts_coverage_for_the_home_page(personas: Any) -> None:
     h.chain(personas.project)
     summary = selectors.coverage_summary(personas.project)

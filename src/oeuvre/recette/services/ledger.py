@@ -90,8 +90,9 @@ def chain_head(project: Project) -> tuple[int, str]:
 
 
 def private_dir() -> Path:
-    """Where signed documents are kept: a private folder of the data directory, never served as media."""
-    return Path(getattr(settings, "OEUVRE_PRIVATE_DIR", "") or Path(settings.DATA_DIR) / "private")
+    """Where signed documents are kept: the private part of the uploaded-files folder (so backups and every app
+    server have them), never served as such: only through the permission-checked download view."""
+    return Path(getattr(settings, "OEUVRE_PRIVATE_DIR", "") or Path(settings.MEDIA_ROOT) / "private" / "pv")
 
 
 def document_path(name: str) -> Path:

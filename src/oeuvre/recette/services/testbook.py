@@ -704,9 +704,10 @@ def clean_filename(name: str) -> str:
 
 
 def evidence_root() -> Path:
-    """Private storage, outside ``MEDIA_ROOT`` (which DEBUG serves): files are served by the permission check."""
+    """Private storage in the uploaded-files folder (backed up, shared between app servers, never served
+    as such): files go out only through the permission-checked download view."""
     configured = getattr(settings, "RECETTE_EVIDENCE_ROOT", "")
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private" / "evidence"
+    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "private" / "evidence"
 
 
 def evidence_path(evidence: Evidence) -> Path:
