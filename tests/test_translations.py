@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,6 +29,14 @@ def test_it_translates_every_message_into_french(app: Path) -> None:
     fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
     assert not untranslated, f"{app.name}: untranslated {untranslated[:10]}"
     assert not fuzzy, f"{app.name}: fuzzy {fuzzy[:10]}"
+    # French plurals have as many forms as the header says (three with Django's current French rule):
+    # a missing form silently falls back to English for the counts that use it ("10 days late").
+    match = re.search(r"nplurals=(\d+)", catalogue.metadata.get("Plural-Forms", ""))
+    forms = int(match.group(1)) if match else 2
+    incomplete = [
+        e.msgid for e in catalogue if e.msgid_plural and sum(1 for v in e.msgstr_plural.values() if v) < forms
+    ]
+    assert not incomplete, f"{app.name}: plural forms missing (need {forms}) for {incomplete[:10]}"
 
 
 @pytest.mark.parametrize("app", APPS, ids=lambda p: p.name)

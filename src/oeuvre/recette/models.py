@@ -898,7 +898,7 @@ class AcceptanceTimeline(VersionedModel):
         verbose_name_plural = _("acceptance timelines")
 
     def __str__(self) -> str:
-        return f"{self.project} — MOM {self.mom_on}"
+        return f"{self.project} — MOM {self.mom_on:%d/%m/%Y}" if self.mom_on else str(self.project)
 
 
 class Outage(models.Model):

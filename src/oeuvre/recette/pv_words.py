@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from oeuvre.recette.models import PvDecision, SignatureRole
@@ -16,7 +17,8 @@ def _refs(params: dict[str, Any]) -> str:
 
 
 def _pct(value: Any) -> str:
-    return f"{float(value) * 100:.1f} %"
+    """A rate in the active language's number format (98,0 % in French)."""
+    return f"{number_format(float(value) * 100, 1)} %"
 
 
 def reason_text(reason: dict[str, Any]) -> str:

@@ -188,7 +188,9 @@ class AnomalyForm(forms.Form):
     release_found = forms.CharField(label=gettext_lazy("Found in release"), max_length=100, required=False)
     assignee = forms.ModelChoiceField(label=gettext_lazy("Assignee"), queryset=User.objects.none(), required=False)
     due_on = forms.DateField(
-        label=gettext_lazy("Correction due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Correction due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, project: Project, edit: bool = False, **kwargs: Any) -> None:

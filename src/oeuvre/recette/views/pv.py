@@ -36,6 +36,7 @@ from oeuvre.recette.permissions import (
     RESERVE_LIFT,
 )
 from oeuvre.recette.selectors import pv as selectors
+from oeuvre.recette.selectors.anomalies import severity_labels
 from oeuvre.recette.services import ledger
 from oeuvre.recette.services import pv as services
 from oeuvre.web.context import project_context
@@ -125,6 +126,7 @@ def pv_detail(request: HttpRequest, project: Project, pv_id: int) -> HttpRespons
     signatures = list(pv.signatures.all())
     reserves = list(pv.reserves.all())
     next_role = {PvStatus.DECIDE: SignatureRole.MOA, PvStatus.SIGNE_MOA: SignatureRole.MOE}.get(PvStatus(pv.status))
+    labels = severity_labels(project)
     context = project_context(
         request,
         project,
@@ -136,7 +138,12 @@ def pv_detail(request: HttpRequest, project: Project, pv_id: int) -> HttpRespons
         decision_text=pv_words.decision_label(pv.decision),
         campaigns_facts=pv.facts.get("campaigns", []),
         totals=pv.facts.get("totals", {}),
-        fact_anomalies=pv.facts.get("anomalies", []),
+        # Change requests are listed in the reasons as left out; only defects were taken into account.
+        fact_anomalies=[
+            {**a, "severity": labels.get(a.get("severity", ""), a.get("severity", ""))}
+            for a in pv.facts.get("anomalies", [])
+            if a.get("severity") != "evolution"
+        ],
         reserves=reserves,
         open_reserves=sum(1 for r in reserves if r.lifted_at is None),
         signatures=signatures,

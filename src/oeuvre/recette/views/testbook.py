@@ -107,10 +107,12 @@ class CampaignForm(forms.Form):
     environment = forms.CharField(label=gettext_lazy("Environment"), max_length=100, required=False)
     release = forms.CharField(label=gettext_lazy("Release under test"), max_length=100, required=False)
     starts_on = forms.DateField(
-        label=gettext_lazy("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Starts on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
-        label=gettext_lazy("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     description = forms.CharField(
         label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
