@@ -116,3 +116,9 @@ def test_it_restores_a_backup_made_on_a_sqlite_demo(tmp_path: Path) -> None:
     project = Project.objects.get(code="guichet-usagers")
     assert project.memberships.count() == 6
     assert project.moa_organisation.name.startswith("Communauté d'agglomération")
+    # The signed PV's chain came along, with its PDFs (private uploaded files): it still proves them untouched.
+    from oeuvre.recette.models import LedgerEntry
+    from oeuvre.recette.services.ledger import ledger_verify
+
+    assert LedgerEntry.objects.filter(project=project).exclude(document_sha256="").exists()
+    assert ledger_verify(project) == []

@@ -14,6 +14,8 @@ import shutil
 import tarfile
 import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -118,12 +120,27 @@ def _restore_from(archive: tarfile.TarFile, tmp: Path, path: Path) -> dict[str, 
     members = [m for m in archive.getmembers() if m.name == "media" or m.name.startswith("media/")]
     # The 'data' filter refuses absolute paths, links out of the tree and device files.
     archive.extractall(tmp, members=members, filter="data")
-    with transaction.atomic():
+    with transaction.atomic(), _history_off():
         _flush_everything()
         call_command("loaddata", str(data_file), verbosity=0)
     # Files follow once the database has committed; a failed load above leaves them untouched.
     _replace_media(tmp / "media")
     return manifest
+
+
+@contextmanager
+def _history_off() -> Iterator[None]:
+    """The backup holds the history tables themselves: loading a model must not write history of its own.
+
+    simple-history skips raw saves, but not the many-to-many changes ``loaddata`` makes afterwards; on
+    PostgreSQL those new history rows take ids the backup's history rows need.
+    """
+    previous = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = previous
 
 
 def _read_member(archive: tarfile.TarFile, name: str) -> bytes:

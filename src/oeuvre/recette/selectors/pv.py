@@ -5,6 +5,7 @@ snapshots that the hash chain records (one builder per kind of record, used both
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet, Window
@@ -191,7 +192,12 @@ def ledger_entries(project: Project) -> QuerySet[LedgerEntry]:
 
 
 def _stamp(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    """Dates as they are; moments in UTC to the millisecond, the precision a backup keeps (see ledger._stamp)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="milliseconds")
+    return str(value.isoformat())
 
 
 def _decision_part(pv: ProcesVerbal) -> dict[str, Any]:

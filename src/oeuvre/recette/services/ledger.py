@@ -49,7 +49,9 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    """UTC, to the millisecond: the precision a backup keeps (Django's JSON serialiser drops microseconds),
+    so a restored chain still verifies."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def entry_hash(
