@@ -257,6 +257,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env_str("OEUVRE_STATIC_ROOT", "") or None
 MEDIA_ROOT = env_path("OEUVRE_MEDIA_DIR", DATA_DIR / "media")
 MEDIA_URL = "/media/"
+# Files users upload or the application writes for them (evidence, signed PVs, attachments, reports):
+# never served as static media, always through a view that checks permissions. Inside MEDIA_ROOT so that
+# `oeuvre backup` takes them and every app server sees them. Empty means `<MEDIA_ROOT>/private`.
+OEUVRE_PRIVATE_ROOT = env_str("OEUVRE_PRIVATE_DIR", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

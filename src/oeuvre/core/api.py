@@ -20,7 +20,31 @@ from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ErrorOut", "Pagination", "api_auth", "build_api", "if_match", "set_etag"]
+__all__ = [
+    "CREATE",
+    "CSV",
+    "DOCX",
+    "MARKDOWN",
+    "PDF",
+    "PPTX",
+    "READ",
+    "WRITE",
+    "XLSX",
+    "ErrorOut",
+    "Pagination",
+    "api_auth",
+    "build_api",
+    "file_response",
+    "if_match",
+    "set_etag",
+]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+PDF = "application/pdf"
+CSV = "text/csv; charset=utf-8"
+MARKDOWN = "text/markdown; charset=utf-8"
 
 
 class ErrorItem(Schema):
@@ -45,6 +69,28 @@ class BearerToken(HttpBearer):
 
 # A token first (CI, scripts), then the browser session, whose unsafe methods need the CSRF token.
 api_auth = [BearerToken(), django_auth]
+
+
+# Response maps of the operations, so OpenAPI declares what each one really answers besides its success.
+READ: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut}
+WRITE: dict[int, type[Schema]] = {
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    412: ErrorOut,
+    422: ErrorOut,
+    428: ErrorOut,
+}
+CREATE: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def file_response(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A download: the bytes as an attachment named ``filename`` (ASCII-safe and quoted)."""
+    response = HttpResponse(data, content_type=content_type)
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename) or "download"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class Pagination(PageNumberPagination):

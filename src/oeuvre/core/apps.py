@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from oeuvre.core import housekeeping  # noqa: F401  (registers the housekeeping jobs)
+        from oeuvre.core import housekeeping
+
+        housekeeping.register_housekeeping()

@@ -109,3 +109,38 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.model} {self.object_label}"
+
+
+class ReferenceCounter(models.Model):
+    """The next number of one kind of reference (``EX-``, ``ANO-``, ``RSK-``…) in one project.
+
+    :func:`oeuvre.core.references.allocate_references` takes this row under a lock, so two concurrent
+    creations never get the same reference, on SQLite (IMMEDIATE transactions) as on PostgreSQL (row lock).
+    The prefix itself stays in the stage's settings, where the project configures it.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="reference_counters")
+    key = models.CharField(max_length=60)  # "<app>.<kind>", e.g. "requirements.exigence"
+    next_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "key"], name="reference_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.next_number}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (weekly snapshot, daily digest, housekeeping) is next due.
+
+    Every worker process checks the due rows about once a minute and takes each under a row lock, so a
+    periodic job is queued once however many workers run.
+    """
+
+    kind = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.next_run_at:%Y-%m-%d %H:%M}"

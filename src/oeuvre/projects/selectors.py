@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
 
+from oeuvre.accounts.permissions import require
 from oeuvre.accounts.roles import Role
 from oeuvre.projects.models import Membership, Project
 
@@ -30,14 +31,21 @@ def projects_for_user(user: Any) -> QuerySet[Project]:
     )
 
 
-def project_for(user: Any, code: str) -> Project:
-    """The project ``code`` if ``user`` is a member; 404 otherwise, so that its existence never leaks."""
+def project_for(user: Any, code: str, permission: str | None = None) -> Project:
+    """The project ``code`` if ``user`` is a member; 404 otherwise, so that its existence never leaks.
+
+    With ``permission``, the user's role must also grant it (403 otherwise): the one project loader of the
+    API endpoints and the pages (``project_for(request.user, code, RISKS_VIEW)``).
+    """
     try:
-        return Project.objects.select_related("moa_organisation", "moe_organisation").get(
+        project = Project.objects.select_related("moa_organisation", "moe_organisation").get(
             code=code, memberships__user_id=getattr(user, "pk", None) or 0, memberships__user__is_active=True
         )
     except Project.DoesNotExist:
         raise Http404("project") from None
+    if permission is not None:
+        require(user, project, permission)
+    return project
 
 
 def project_members(project: Project) -> QuerySet[Membership]:
