@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import holidays as holidays_lib
 import numpy as np
 import numpy.typing as npt
 
@@ -53,6 +52,9 @@ def french_holidays(years: Iterable[int], department: str | None = None) -> list
     >>> dt.date(2025, 12, 26) in french_holidays([2025], department="67")
     True
     """
+    # imported here: half a second to import, and only calendars with holidays need it
+    import holidays as holidays_lib
+
     subdiv: str | None = None
     if department is not None:
         if department not in _ALSACE_MOSELLE:

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+import msgspec
 
 from oeuvre.engine.errors import EngineError, InputError
-from oeuvre.engine.evm import earned_value
-from oeuvre.engine.io import ProjectData, parse_capacities, read_project
-from oeuvre.engine.levelling import LevellingProblem, level, level_heuristic
-from oeuvre.engine.network import schedule
-from oeuvre.engine.risk import monte_carlo
+
+if TYPE_CHECKING:
+    from oeuvre.engine.io import ProjectData
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK = 0
 EXIT_INPUT = 2
+
+# Only what every command needs is imported above: the readers, the network and numpy for
+# ``schedule``; levelling and Monte Carlo (compiled kernels) and rich (terminal tables) are
+# imported by the commands that use them. A fresh ``oeuvre engine schedule`` pays for no more.
 
 
 class _ArgumentError(Exception):
@@ -38,6 +38,12 @@ class _ArgumentError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         raise _ArgumentError(f"{self.prog}: {message}")
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="print JSON (one document, for scripts)")
+    group.add_argument("--csv", action="store_true", help="print CSV rows (for scripts and spreadsheets)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("schedule", help="critical path: early/late dates, floats, critical activities")
     s.add_argument("file", help="project file: .csv, .json or PSPLIB .sm")
-    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _output_options(s)
 
     lv = sub.add_parser("level", help="resource levelling: heuristic then CP-SAT")
     lv.add_argument("file")
@@ -62,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("--heuristic-only", action="store_true", help="skip CP-SAT")
     lv.add_argument("--seed", type=int, default=0)
     lv.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: CPU cores)")
-    lv.add_argument("--json", action="store_true")
+    _output_options(lv)
 
     r = sub.add_parser("risk", help="Monte Carlo schedule risk from three-point estimates")
     r.add_argument("file")
@@ -76,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DAY|DATE",
         help="finish target: a working-day index, or an ISO date when the file has a start date",
     )
-    r.add_argument("--json", action="store_true")
+    _output_options(r)
 
     e = sub.add_parser("evm", help="earned value indicators at a status date")
     for name in ("bac", "pv", "ev", "ac"):
@@ -87,15 +93,49 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _clean(obj: Any) -> Any:
-    """Replace NaN/inf by None so the JSON is strict."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    return obj
+class Output:
+    """Where a command writes: machine-readable output goes straight to stdout, tables only on a terminal.
+
+    ``--json`` is written with msgspec in one piece (NaN and infinities become ``null``), ``--csv``
+    with the csv module; without them, a terminal gets rich tables and anything else (a pipe, a
+    file) gets tab-separated lines, which is what a script reads.
+    """
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        isatty = getattr(self.stream, "isatty", None)
+        self.terminal = bool(isatty()) if callable(isatty) else False
+
+    def json(self, obj: object) -> None:
+        self.stream.write(msgspec.json.encode(obj).decode())
+        self.stream.write("\n")
+
+    def csv(self, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        import csv
+
+        writer = csv.writer(self.stream, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+    def table(
+        self, title: str, header: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[bool] = ()
+    ) -> None:
+        if not self.terminal:
+            self.stream.write(f"# {title}\n" + "\t".join(header) + "\n")
+            self.stream.write("".join("\t".join(str(c) for c in row) + "\n" for row in rows))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title)
+        for i, col in enumerate(header):
+            table.add_column(col, justify="right" if i < len(right) and right[i] else "left")
+        for row in rows:
+            table.add_row(*(str(c) for c in row))
+        Console(file=self.stream, soft_wrap=True).print(table)
+
+    def line(self, text: str) -> None:
+        self.stream.write(text + "\n")
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
@@ -104,72 +144,74 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return f"{x:,.{digits}f}"
 
 
-def _cmd_schedule(args: argparse.Namespace, data: ProjectData, out: Console) -> int:
-    res = schedule(data.network())
+def _cmd_schedule(args: argparse.Namespace, data: ProjectData, out: Output) -> int:
+    from oeuvre.engine.network import schedule
+
+    res = schedule(data.compiled())
+    d = res.ef - res.es
+    columns = (res.es, res.ef, res.ls, res.lf, res.total_float, res.free_float, res.critical)
     if args.json:
-        out.print_json(json.dumps(_clean(res.to_dict())))
+        es, ef, ls, lf, tf, ff, crit = (c.tolist() for c in columns)
+        keys = ("id", "es", "ef", "ls", "lf", "total_float", "free_float", "critical")
+        acts = [dict(zip(keys, row, strict=True)) for row in zip(res.ids, es, ef, ls, lf, tf, ff, crit, strict=True)]
+        out.json({"finish": res.finish, "activities": acts, "warnings": [w.message for w in res.warnings]})
+        return EXIT_OK
+    header = ("id", "name", "dur", "ES", "EF", "LS", "LF", "TF", "FF", "critical")
+    rows = zip(res.ids, data.names, d.tolist(), *(c.tolist() for c in columns), strict=True)
+    if args.csv:
+        out.csv(header, rows)
         return EXIT_OK
     cal = data.calendar
-    table = Table(
-        title=f"Schedule of {data.source} — finish: day {res.finish}"
-        + (f" ({cal.finish_date([res.finish])[0]})" if cal is not None else "")
+    title = f"Schedule of {data.source} — finish: day {res.finish}" + (
+        f" ({cal.finish_date([res.finish])[0]})" if cal is not None else ""
     )
-    for col in ("id", "name", "dur", "ES", "EF", "LS", "LF", "TF", "FF", "crit"):
-        table.add_column(col, justify="left" if col in ("id", "name") else "right")
-    names = {a.id: a.name for a in data.activities}
-    for i, aid in enumerate(res.ids):
-        table.add_row(
-            aid,
-            names.get(aid, ""),
-            str(int(res.ef[i] - res.es[i])),
-            str(res.es[i]),
-            str(res.ef[i]),
-            str(res.ls[i]),
-            str(res.lf[i]),
-            str(res.total_float[i]),
-            str(res.free_float[i]),
-            "*" if res.critical[i] else "",
-        )
-    out.print(table)
-    out.print("critical path: " + " → ".join(res.critical_path()))
+    out.table(
+        title,
+        header,
+        ((*row[:-1], "*" if row[-1] else "") for row in rows),
+        right=(False, False, *([True] * 8)),
+    )
+    out.line("critical path: " + " → ".join(res.critical_path()))
     for w in res.warnings:
-        out.print(f"[yellow]warning:[/yellow] {w.message}")
+        out.line(f"warning: {w.message}")
     return EXIT_OK
 
 
-def _cmd_level(args: argparse.Namespace, data: ProjectData, out: Console) -> int:
+def _cmd_level(args: argparse.Namespace, data: ProjectData, out: Output) -> int:
+    from oeuvre.engine.io import parse_capacities
+    from oeuvre.engine.levelling import LevellingProblem, level, level_heuristic
+
     caps: dict[str, int | list[int]] = dict(data.capacities)
     if args.capacity:
         caps.update(parse_capacities(args.capacity))
-    used = sorted({r for a in data.activities for r in a.demands})
+    used = sorted({r for d in data.demand_rows.values() for r in d})
     missing = [r for r in used if r not in caps]
     if missing:
         raise InputError(f"no capacity for resource {missing[0]!r}; give --capacity {missing[0]}=N", field="--capacity")
     if args.time_limit <= 0:
         raise InputError("must be positive", field="--time-limit")
-    problem = LevellingProblem.build(data.network(), data.demands(), caps)
+    problem = LevellingProblem.build(data.compiled(), data.demands(), caps)
     if args.heuristic_only:
         res = level_heuristic(problem, time_limit=min(args.time_limit, 1.0), seed=args.seed)
     else:
         res = level(problem, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
     if args.json:
-        out.print_json(json.dumps(_clean(res.to_dict())))
+        out.json(res.to_dict())
         return EXIT_OK
-    table = Table(title=f"Levelled schedule of {data.source}")
-    for col in ("id", "start", "finish"):
-        table.add_column(col, justify="left" if col == "id" else "right")
     d = problem.network.durations
-    for i, aid in enumerate(res.ids):
-        table.add_row(aid, str(res.start[i]), str(res.start[i] + d[i]))
-    out.print(table)
-    out.print(
+    rows = zip(res.ids, res.start.tolist(), (res.start + d).tolist(), strict=True)
+    if args.csv:
+        out.csv(("id", "start", "finish"), rows)
+        return EXIT_OK
+    out.table(f"Levelled schedule of {data.source}", ("id", "start", "finish"), rows, right=(False, True, True))
+    out.line(
         f"makespan {res.makespan} (lower bound {res.lower_bound}, "
         f"{'proven optimal' if res.optimal else 'not proven optimal'}; by {res.method}; "
         f"heuristic {res.heuristic_makespan}; {res.elapsed:.2f} s); validator: "
         + ("ok" if res.validation.ok else "; ".join(res.validation.violations))
     )
     for w in res.validation.warnings:
-        out.print(f"[yellow]warning:[/yellow] {w}")
+        out.line(f"warning: {w}")
     return EXIT_OK
 
 
@@ -190,13 +232,15 @@ def _target(text: str | None, data: ProjectData) -> float | None:
     return float(data.calendar.to_index([day + dt.timedelta(days=1)])[0])
 
 
-def _cmd_risk(args: argparse.Namespace, data: ProjectData, out: Console) -> int:
+def _cmd_risk(args: argparse.Namespace, data: ProjectData, out: Output) -> int:
+    from oeuvre.engine.risk import monte_carlo
+
     if args.iterations < 1:
         raise InputError("must be at least 1", field="--iterations")
     target = _target(args.target, data)
     lo, ml, hi = data.three_point()
     res = monte_carlo(
-        data.network(),
+        data.compiled(),
         lo,
         ml,
         hi,
@@ -206,48 +250,55 @@ def _cmd_risk(args: argparse.Namespace, data: ProjectData, out: Console) -> int:
         risks=data.risks,
     )
     if args.json:
-        out.print_json(json.dumps(_clean(res.to_dict(target))))
+        out.json(res.to_dict(target))
         return EXIT_OK
-    table = Table(title=f"Finish distribution of {data.source} ({args.iterations} iterations, seed {args.seed})")
-    table.add_column("percentile")
-    table.add_column("finish (working day)", justify="right")
-    if data.calendar is not None:
-        table.add_column("date", justify="right")
+    if args.csv:
+        out.csv(
+            ("id", "criticality", "sensitivity"),
+            zip(res.ids, res.criticality.tolist(), res.sensitivity.tolist(), strict=True),
+        )
+        return EXIT_OK
+    rows = []
     for p, v in res.percentiles.items():
         row = [f"P{p}", _fmt(v, 1)]
         if data.calendar is not None:
             row.append(str(data.calendar.finish_date([math.ceil(v)])[0]))
-        table.add_row(*row)
-    out.print(table)
-    out.print(
-        f"deterministic finish {res.deterministic_finish:g}; P80 standard error {res.p80_standard_error:.2f} days"
+        rows.append(row)
+    header = ["percentile", "finish (working day)"] + (["date"] if data.calendar is not None else [])
+    out.table(
+        f"Finish distribution of {data.source} ({args.iterations} iterations, seed {args.seed})",
+        header,
+        rows,
+        right=(False, True, True),
     )
+    out.line(f"deterministic finish {res.deterministic_finish:g}; P80 standard error {res.p80_standard_error:.2f} days")
     if target is not None:
-        out.print(f"probability of finishing by {args.target}: {res.probability_of(target):.1%}")
+        out.line(f"probability of finishing by {args.target}: {res.probability_of(target):.1%}")
     tops = sorted(range(len(res.ids)), key=lambda i: -abs(res.sensitivity[i]))[:10]
-    t2 = Table(title="Most influential activities")
-    for col in ("id", "criticality", "sensitivity"):
-        t2.add_column(col, justify="left" if col == "id" else "right")
-    for i in tops:
-        t2.add_row(res.ids[i], f"{res.criticality[i]:.0%}", f"{res.sensitivity[i]:+.2f}")
-    out.print(t2)
+    out.table(
+        "Most influential activities",
+        ("id", "criticality", "sensitivity"),
+        ((res.ids[i], f"{res.criticality[i]:.0%}", f"{res.sensitivity[i]:+.2f}") for i in tops),
+        right=(False, True, True),
+    )
     return EXIT_OK
 
 
-def _cmd_evm(args: argparse.Namespace, out: Console) -> int:
+def _cmd_evm(args: argparse.Namespace, out: Output) -> int:
+    from oeuvre.engine.evm import earned_value
+
     res = earned_value(bac=args.bac, pv=args.pv, ev=args.ev, ac=args.ac, etc=args.etc, duration=args.duration)
     values = res.to_dict()
     if args.json:
-        out.print_json(json.dumps(_clean(values)))
+        out.json(values)
         return EXIT_OK
-    table = Table(title="Earned value")
-    table.add_column("indicator")
-    table.add_column("value", justify="right")
-    for k, v in values.items():
-        if v is not None:
-            table.add_row(k, _fmt(v, 3))
-    out.print(table)
-    out.print(f"atterrissage {_fmt(res.atterrissage)}, écart {_fmt(res.ecart)}, RAF {_fmt(res.raf)}")
+    out.table(
+        "Earned value",
+        ("indicator", "value"),
+        ((k, _fmt(v, 3)) for k, v in values.items() if v is not None),
+        right=(False, True),
+    )
+    out.line(f"atterrissage {_fmt(res.atterrissage)}, écart {_fmt(res.ecart)}, RAF {_fmt(res.raf)}")
     return EXIT_OK
 
 
@@ -257,29 +308,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["evm", "--bac", "100", "--pv", "50", "--ev", "40", "--ac", "50", "--json"])  # doctest: +ELLIPSIS
-    {
-      "bac": 100.0,
-    ...
+    {"bac":100.0,...}
     0
     """
-    out = Console(soft_wrap=True)
-    err = Console(stderr=True, soft_wrap=True)
+    out = Output()
     try:
         args = build_parser().parse_args(list(argv) if argv is not None else None)
     except _ArgumentError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.stderr.write(f"error: {exc}\n")
         return EXIT_INPUT
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     try:
         if args.command == "evm":
             return _cmd_evm(args, out)
+        from oeuvre.engine.io import read_project
+
         data = read_project(args.file)
-        handler = {"schedule": _cmd_schedule, "level": _cmd_level, "risk": _cmd_risk}[args.command]
+        handler: Callable[[argparse.Namespace, ProjectData, Output], int] = {
+            "schedule": _cmd_schedule,
+            "level": _cmd_level,
+            "risk": _cmd_risk,
+        }[args.command]
         return handler(args, data, out)
     except EngineError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.stderr.write(f"error: {exc}\n")
         return EXIT_INPUT
+    except BrokenPipeError:  # `oeuvre engine schedule big.json --json | head`
+        return EXIT_OK
 
 
 if __name__ == "__main__":

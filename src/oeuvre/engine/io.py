@@ -19,14 +19,24 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from oeuvre.engine.calendar import WorkCalendar
 from oeuvre.engine.errors import InputError
-from oeuvre.engine.network import Activity, Constraint, ConstraintType, Link, LinkType, Network
+from oeuvre.engine.network import (
+    Activity,
+    CompiledNetwork,
+    Constraint,
+    ConstraintType,
+    Link,
+    LinkType,
+    Network,
+    constraint_bounds,
+)
 from oeuvre.engine.risk import RiskEvent
 
 __all__ = [
@@ -87,38 +97,164 @@ class ActivityRecord:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProjectData:
-    """Everything a project file holds, in plain objects.
+    """Everything a project file holds: activities and links as columns (arrays), the rest as objects.
+
+    Columns keep a 100,000-activity file cheap to read and to schedule (:meth:`compiled` goes
+    straight to the arrays); :attr:`activities` and :attr:`links` give the same data as records.
 
     Examples
     --------
     >>> data = read_csv("id,duration,predecessors\\nA,3,\\nB,2,A\\n")
     >>> from oeuvre.engine.network import schedule
-    >>> schedule(data.network()).finish
-    5
+    >>> schedule(data.network()).finish, schedule(data.compiled()).finish
+    (5, 5)
     """
 
-    activities: list[ActivityRecord]
-    links: list[Link]
+    ids: list[str]
+    names: list[str]
+    durations: npt.NDArray[np.int64]
+    # three-point estimates, NaN where the file gives none
+    optimistic: npt.NDArray[np.float64]
+    most_likely: npt.NDArray[np.float64]
+    pessimistic: npt.NDArray[np.float64]
+    # activity number -> {resource: units}, only for activities that use resources
+    demand_rows: dict[int, dict[str, int]]
+    # links as parallel arrays of activity numbers, kind codes (0 FS, 1 SS, 2 FF, 3 SF), lags
+    pred: npt.NDArray[np.int64]
+    succ: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int8]
+    lag: npt.NDArray[np.int64]
+    calendar_lag: npt.NDArray[np.bool_]
     constraints: list[Constraint] = field(default_factory=list)
     capacities: dict[str, int | list[int]] = field(default_factory=dict)
     risks: list[RiskEvent] = field(default_factory=list)
     calendar: WorkCalendar | None = None
     source: str = "<input>"
+    lines: list[int] | None = None
+
+    @classmethod
+    def from_records(
+        cls,
+        records: list[ActivityRecord],
+        links: list[Link],
+        constraints: list[Constraint] | None = None,
+        capacities: dict[str, int | list[int]] | None = None,
+        risks: list[RiskEvent] | None = None,
+        calendar: WorkCalendar | None = None,
+        source: str = "<input>",
+    ) -> ProjectData:
+        """Build from activity records and links (links must name known activities).
+
+        Examples
+        --------
+        >>> d = ProjectData.from_records([ActivityRecord("A", "", 2), ActivityRecord("B", "", 1)], [Link("A", "B")])
+        >>> d.pred.tolist(), d.succ.tolist(), [a.id for a in d.activities]
+        ([0], [1], ['A', 'B'])
+        """
+        index = {r.id: i for i, r in enumerate(records)}
+
+        def col(values: list[float | None]) -> npt.NDArray[np.float64]:
+            return np.array([np.nan if v is None else v for v in values], np.float64)
+
+        return cls(
+            ids=[r.id for r in records],
+            names=[r.name for r in records],
+            durations=np.array([r.duration for r in records], np.int64),
+            optimistic=col([r.optimistic for r in records]),
+            most_likely=col([r.most_likely for r in records]),
+            pessimistic=col([r.pessimistic for r in records]),
+            demand_rows={i: dict(r.demands) for i, r in enumerate(records) if r.demands},
+            pred=np.array([index[x.pred] for x in links], np.int64),
+            succ=np.array([index[x.succ] for x in links], np.int64),
+            kind=np.array([_KIND[LinkType(x.type)] for x in links], np.int8),
+            lag=np.array([x.lag for x in links], np.int64),
+            calendar_lag=np.array([x.calendar_days for x in links], bool),
+            constraints=list(constraints or []),
+            capacities=dict(capacities or {}),
+            risks=list(risks or []),
+            calendar=calendar,
+            source=source,
+            lines=[r.line for r in records] if any(r.line is not None for r in records) else None,
+        )
+
+    @property
+    def activities(self) -> list[ActivityRecord]:
+        """The activities as records (built on first use)."""
+        cached: list[ActivityRecord] | None = self.__dict__.get("_records")
+        if cached is None:
+
+            def num(a: npt.NDArray[np.float64], i: int) -> float | None:
+                v = float(a[i])
+                return None if np.isnan(v) else v
+
+            cached = [
+                ActivityRecord(
+                    aid,
+                    self.names[i],
+                    int(self.durations[i]),
+                    num(self.optimistic, i),
+                    num(self.most_likely, i),
+                    num(self.pessimistic, i),
+                    dict(self.demand_rows.get(i, {})),
+                    self.lines[i] if self.lines is not None else None,
+                )
+                for i, aid in enumerate(self.ids)
+            ]
+            object.__setattr__(self, "_records", cached)
+        return cached
+
+    @property
+    def links(self) -> list[Link]:
+        """The links as :class:`~oeuvre.engine.network.Link` records."""
+        types = list(LinkType)
+        return [
+            Link(self.ids[p], self.ids[s], types[k], lg, cal)
+            for p, s, k, lg, cal in zip(
+                self.pred.tolist(),
+                self.succ.tolist(),
+                self.kind.tolist(),
+                self.lag.tolist(),
+                self.calendar_lag.tolist(),
+                strict=True,
+            )
+        ]
 
     def network(self) -> Network:
-        """The activity network (durations, links, constraints, calendar)."""
+        """The activity network as plain objects (durations, links, constraints, calendar)."""
         return Network(
-            [Activity(a.id, a.duration, a.name) for a in self.activities],
+            [
+                Activity(aid, int(d), name)
+                for aid, d, name in zip(self.ids, self.durations.tolist(), self.names, strict=True)
+            ],
             self.links,
             self.constraints,
             self.calendar,
         )
 
+    def compiled(self) -> CompiledNetwork:
+        """The compiled network, straight from the columns (the fast path for large files)."""
+        index = {aid: i for i, aid in enumerate(self.ids)} if self.constraints else {}
+        release, latest_finish, cons = constraint_bounds(self.durations, self.constraints, index)
+        net = CompiledNetwork.from_arrays(
+            self.durations,
+            self.pred,
+            self.succ,
+            self.kind,
+            self.lag,
+            ids=self.ids,
+            calendar_lag=self.calendar_lag,
+            release=release,
+            latest_finish=latest_finish,
+            calendar=self.calendar,
+        )
+        object.__setattr__(net, "_constraints", cons)
+        return net
+
     def demands(self) -> dict[str, dict[str, int]]:
         """Resource demands by activity id."""
-        return {a.id: dict(a.demands) for a in self.activities if a.demands}
+        return {self.ids[i]: dict(d) for i, d in self.demand_rows.items()}
 
     def three_point(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Optimistic, most likely and pessimistic durations; missing values fall back to ``duration``.
@@ -128,18 +264,13 @@ class ProjectData:
         >>> read_csv("id,duration,optimistic,pessimistic\\nA,3,2,6\\n").three_point()
         (array([2.]), array([3.]), array([6.]))
         """
-        m = np.array(
-            [a.most_likely if a.most_likely is not None else float(a.duration) for a in self.activities],
-            float,
-        )
-        lo = np.array(
-            [a.optimistic if a.optimistic is not None else mv for a, mv in zip(self.activities, m, strict=False)], float
-        )
-        hi = np.array(
-            [a.pessimistic if a.pessimistic is not None else mv for a, mv in zip(self.activities, m, strict=False)],
-            float,
-        )
+        m = np.where(np.isnan(self.most_likely), self.durations.astype(np.float64), self.most_likely)
+        lo = np.where(np.isnan(self.optimistic), m, self.optimistic)
+        hi = np.where(np.isnan(self.pessimistic), m, self.pessimistic)
         return lo, m, hi
+
+
+_KIND = {LinkType.FS: 0, LinkType.SS: 1, LinkType.FF: 2, LinkType.SF: 3}
 
 
 def parse_predecessors(
@@ -326,7 +457,7 @@ def read_csv(text_or_path: str | Path, *, source: str | None = None) -> ProjectD
         )
         raw_preds.append((aid, rec.get("predecessors", ""), line))
     links = _links(raw_preds, seen, src)
-    return ProjectData(records, links, source=src)
+    return ProjectData.from_records(records, links, source=src)
 
 
 def _check_three_point(
@@ -391,16 +522,34 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
     >>> data.capacities, data.links[0].type.value
     ({'dev': 1}, 'FF')
     """
+    raw: str | bytes
     if isinstance(text_or_path, Path):
         src = source or text_or_path.name
-        text = text_or_path.read_text(encoding="utf-8-sig")
+        raw = text_or_path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
     else:
         src = source or "<json>"
-        text = text_or_path
+        raw = text_or_path
+    typed: _Document | None = None
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, source=src) from None
+        typed = _DECODER.decode(raw)
+    except msgspec.ValidationError:
+        pass  # well-formed JSON that the fast path does not take: the record reader names the field
+    except msgspec.DecodeError:
+        try:  # the standard library tells the line and column of a syntax error
+            json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, source=src) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason})", source=src) from None
+        raise InputError("invalid JSON", source=src) from None
+    doc: Any
+    if typed is not None:
+        doc = {k: v for k, v in msgspec.structs.asdict(typed).items() if v is not None and k != "activities"}
+        doc["activities"] = typed.activities
+    else:
+        doc = msgspec.json.decode(raw)
     if not isinstance(doc, dict) or not isinstance(doc.get("activities"), list):
         raise InputError("expected an object with an 'activities' list", field="activities", source=src)
     calendar = None
@@ -419,6 +568,176 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
             closures=closures,
             workdays=tuple(cal.get("workdays", (0, 1, 2, 3, 4))),
         )
+    fast = _activity_columns(doc["activities"]) if typed is not None else None
+    if fast is not None:
+        known = fast.index
+        constraints = _json_constraints(doc["activities"], fast.ids, calendar, src)
+    else:
+        if typed is not None:  # the fast path declined: read the plain document record by record
+            doc = msgspec.json.decode(raw)
+        records, links, constraints, known = _json_records(doc, calendar, src)
+    capacities, risks = _json_capacities_and_risks(doc, known, src)
+    if fast is not None:
+        return _columns_project(fast, constraints, capacities, risks, calendar, src)
+    return ProjectData.from_records(records, links, constraints, capacities, risks, calendar, src)
+
+
+_KIND_OF_TEXT = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
+
+
+@dataclass(frozen=True)
+class _Columns:
+    index: dict[str, int]
+    ids: list[str]
+    names: list[str]
+    durations: npt.NDArray[np.int64]
+    three: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+    demand_rows: dict[int, dict[str, int]]
+    pred: npt.NDArray[np.int64]
+    succ: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int8]
+    lag: npt.NDArray[np.int64]
+    calendar_lag: npt.NDArray[np.bool_]
+
+
+class _Pred(msgspec.Struct):
+    id: str
+    type: Literal["FS", "SS", "FF", "SF"] = "FS"
+    lag: int = 0
+    calendar_days: bool = False
+
+
+_NonNegative = Annotated[float, msgspec.Meta(ge=0)]
+
+
+class _Act(msgspec.Struct):
+    id: str
+    duration: Annotated[int, msgspec.Meta(ge=0)]
+    name: str = ""
+    predecessors: list[_Pred] = []
+    resources: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = {}
+    optimistic: _NonNegative | None = None
+    most_likely: _NonNegative | None = None
+    pessimistic: _NonNegative | None = None
+    constraints: list[Any] = []
+
+
+class _Document(msgspec.Struct):
+    activities: list[_Act]
+    start: Any = None
+    calendar: Any = None
+    capacities: Any = None
+    risks: Any = None
+    resources: Any = None
+    slots_per_day: Any = None
+
+
+_DECODER = msgspec.json.Decoder(_Document)
+
+
+def _activity_columns(acts: list[_Act]) -> _Columns | None:
+    """Read the activities of a well-formed file straight into columns, or ``None``.
+
+    The fast path for large files: msgspec decodes the document into typed records (in C), and
+    comprehensions turn them into arrays, with no per-link object of ours. Anything it does not
+    take (a string of predecessors, a decimal duration, an unknown predecessor, a duplicate id...)
+    returns ``None``, and the record-by-record reader, which names the field of the first
+    problem, reads the file instead.
+    """
+    ids = [a.id for a in acts]
+    index = {aid: i for i, aid in enumerate(ids)}
+    if len(index) != len(ids) or not all(aid and aid == aid.strip() for aid in ids):
+        return None
+    durations = np.array([a.duration for a in acts], np.int64)
+    three = []
+    for key in ("optimistic", "most_likely", "pessimistic"):
+        values = [getattr(a, key) for a in acts]
+        if any(v is not None for v in values):
+            col = np.array([np.nan if v is None else v for v in values], np.float64)
+        else:
+            col = np.full(len(ids), np.nan)
+        three.append(col)
+    lo, ml, hi = three
+    m = np.where(np.isnan(ml), durations, ml)
+    if (~np.isnan(lo) & (lo > m)).any() or (~np.isnan(hi) & (hi < m)).any():
+        return None
+    demand_rows = {i: dict(a.resources) for i, a in enumerate(acts) if a.resources}
+    preds = [a.predecessors for a in acts]
+    flat = [p for ps in preds for p in ps]
+    try:
+        pred = np.array([index[p.id] for p in flat], np.int64)
+    except KeyError:
+        return None
+    kind = np.array([_KIND_OF_TEXT[p.type] for p in flat], np.int8)
+    lag = np.array([p.lag for p in flat], np.int64)
+    cal = [p.calendar_days for p in flat]
+    calendar_lag = np.array(cal, bool) if any(cal) else np.zeros(len(flat), bool)
+    succ = np.repeat(np.arange(len(ids), dtype=np.int64), [len(p) for p in preds])
+    return _Columns(
+        index, ids, [a.name for a in acts], durations, (lo, ml, hi), demand_rows, pred, succ, kind, lag, calendar_lag
+    )
+
+
+def _columns_project(
+    cols: _Columns,
+    constraints: list[Constraint],
+    capacities: dict[str, int | list[int]],
+    risks: list[RiskEvent],
+    calendar: WorkCalendar | None,
+    src: str,
+) -> ProjectData:
+    lo, ml, hi = cols.three
+    return ProjectData(
+        ids=cols.ids,
+        names=cols.names,
+        durations=cols.durations,
+        optimistic=lo,
+        most_likely=ml,
+        pessimistic=hi,
+        demand_rows=cols.demand_rows,
+        pred=cols.pred,
+        succ=cols.succ,
+        kind=cols.kind,
+        lag=cols.lag,
+        calendar_lag=cols.calendar_lag,
+        constraints=constraints,
+        capacities=capacities,
+        risks=risks,
+        calendar=calendar,
+        source=src,
+    )
+
+
+def _json_constraints(acts: list[_Act], ids: list[str], calendar: WorkCalendar | None, src: str) -> list[Constraint]:
+    constraints: list[Constraint] = []
+    for i, act in enumerate(acts):
+        for c_i, c in enumerate(act.constraints):
+            constraints.append(_json_constraint(c, ids[i], f"activities[{i}].constraints[{c_i}]", calendar, src))
+    return constraints
+
+
+def _json_constraint(c: Any, aid: str, cpath: str, calendar: WorkCalendar | None, src: str) -> Constraint:
+    if not isinstance(c, dict):
+        raise InputError("expected an object", field=cpath, source=src)
+    try:
+        ctype = ConstraintType(str(c.get("type", "")).upper())
+    except ValueError:
+        raise InputError("type must be SNET, SNLT, FNET, FNLT, MSO or MFO", field=f"{cpath}.type", source=src) from None
+    if "index" in c:
+        if type(c["index"]) is not int:
+            raise InputError("must be a whole number", field=f"{cpath}.index", source=src)
+        return Constraint(aid, ctype, c["index"])
+    if "date" in c:
+        if calendar is None:
+            raise InputError("a constraint date needs a project 'start' date", field=f"{cpath}.date", source=src)
+        return Constraint.on_date(aid, ctype, _date(c["date"], f"{cpath}.date", src), calendar)
+    raise InputError("give 'index' or 'date'", field=cpath, source=src)
+
+
+def _json_records(
+    doc: dict[str, Any], calendar: WorkCalendar | None, src: str
+) -> tuple[list[ActivityRecord], list[Link], list[Constraint], dict[str, int]]:
+    """The record-by-record reader: slower, and names the field of the first problem."""
     records: list[ActivityRecord] = []
     known: dict[str, int] = {}
     pred_specs: list[tuple[str, Any, str]] = []
@@ -476,22 +795,8 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
             )
         )
         pred_specs.append((aid, act.get("predecessors", []), path))
-        for c_i, c in enumerate(act.get("constraints", [])):
-            cpath = f"{path}.constraints[{c_i}]"
-            try:
-                ctype = ConstraintType(str(c.get("type", "")).upper())
-            except ValueError:
-                raise InputError("type must be SNET, FNLT or MSO", field=f"{cpath}.type", source=src) from None
-            if "index" in c:
-                constraints.append(Constraint(aid, ctype, int(c["index"])))
-            elif "date" in c:
-                if calendar is None:
-                    raise InputError(
-                        "a constraint date needs a project 'start' date", field=f"{cpath}.date", source=src
-                    )
-                constraints.append(Constraint.on_date(aid, ctype, _date(c["date"], f"{cpath}.date", src), calendar))
-            else:
-                raise InputError("give 'index' or 'date'", field=cpath, source=src)
+        for c_i, c in enumerate(act.get("constraints") or ()):
+            constraints.append(_json_constraint(c, aid, f"{path}.constraints[{c_i}]", calendar, src))
     links: list[Link] = []
     for aid, spec, path in pred_specs:
         items: list[tuple[str, LinkType, int, bool]]
@@ -520,6 +825,12 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
             if pid not in known:
                 raise InputError(f"unknown predecessor {pid!r} of {aid!r}", field=f"{path}.predecessors", source=src)
             links.append(Link(pid, aid, ltype, lag, cal))
+    return records, links, constraints, known
+
+
+def _json_capacities_and_risks(
+    doc: dict[str, Any], known: Mapping[str, int], src: str
+) -> tuple[dict[str, int | list[int]], list[RiskEvent]]:
     capacities: dict[str, int | list[int]] = {}
     for name, value in (doc.get("capacities") or {}).items():
         if isinstance(value, int) and value >= 0:
@@ -546,7 +857,7 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
         for a in risks[-1].activities:
             if a not in known:
                 raise InputError(f"unknown activity {a!r}", field=f"{path}.activities", source=src)
-    return ProjectData(records, links, constraints, capacities, risks, calendar, src)
+    return capacities, risks
 
 
 def read_psplib(text_or_path: str | Path, *, source: str | None = None) -> ProjectData:
@@ -652,7 +963,9 @@ def read_psplib(text_or_path: str | Path, *, source: str | None = None) -> Proje
     if len(caps) != len(res_names):
         raise InputError(f"expected {len(res_names)} availabilities", line=al + 3, source=src)
     links = [Link(str(p), str(s)) for p in range(1, n + 1) for s in succs[p]]
-    return ProjectData(records, links, capacities={res_names[r].upper(): caps[r] for r in range(len(caps))}, source=src)
+    return ProjectData.from_records(
+        records, links, capacities={res_names[r].upper(): caps[r] for r in range(len(caps))}, source=src
+    )
 
 
 def read_project(path: str | Path) -> ProjectData:

@@ -22,15 +22,16 @@ with duration ``d`` finishes at ``s + d``.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from oeuvre.engine import _kernels
+from oeuvre.engine import _topology
 from oeuvre.engine.errors import CycleError, InputError
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ __all__ = [
     "Network",
     "ScheduleResult",
     "ScheduleWarning",
+    "constraint_bounds",
+    "driving_chain",
     "schedule",
 ]
 
@@ -79,17 +82,38 @@ _USES_SUCC_DURATION = np.array([False, False, True, True])
 
 
 class ConstraintType(StrEnum):
-    """Date constraint: start no earlier than, finish no later than, must start on.
+    """Date constraint on an activity (the six of MS Project and Primavera).
+
+    ``SNET`` start no earlier than, ``SNLT`` start no later than, ``FNET`` finish no earlier than,
+    ``FNLT`` finish no later than, ``MSO`` must start on, ``MFO`` must finish on.
 
     Examples
     --------
-    >>> ConstraintType.MSO.value
-    'MSO'
+    >>> ConstraintType.MSO.value, ConstraintType("MFO").is_finish
+    ('MSO', True)
     """
 
     SNET = "SNET"
+    SNLT = "SNLT"
+    FNET = "FNET"
     FNLT = "FNLT"
     MSO = "MSO"
+    MFO = "MFO"
+
+    @property
+    def is_finish(self) -> bool:
+        """The constraint bounds the finish (FNET, FNLT, MFO) rather than the start."""
+        return self in (ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO)
+
+    @property
+    def bounds_early(self) -> bool:
+        """The constraint sets an earliest date (SNET, FNET, MSO, MFO)."""
+        return self in (ConstraintType.SNET, ConstraintType.FNET, ConstraintType.MSO, ConstraintType.MFO)
+
+    @property
+    def bounds_late(self) -> bool:
+        """The constraint sets a latest date (SNLT, FNLT, MSO, MFO): a deadline for levelling."""
+        return self in (ConstraintType.SNLT, ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +172,9 @@ class Link:
 class Constraint:
     """A date constraint on one activity, as a working-day index.
 
-    ``SNET`` and ``MSO`` bound the start index, ``FNLT`` bounds the finish index (end of
-    working day ``index - 1``, as every finish). Use :meth:`on_date` to give a calendar date.
+    Start constraints (SNET, SNLT, MSO) give a start index; finish constraints (FNET, FNLT, MFO)
+    give a finish index (end of working day ``index - 1``, as every finish). Use :meth:`on_date`
+    to give a calendar date.
 
     Examples
     --------
@@ -163,22 +188,33 @@ class Constraint:
 
     @classmethod
     def on_date(cls, activity: str, type: ConstraintType, date: dt.date, calendar: WorkCalendar) -> Constraint:
-        """Build a constraint from a calendar date.
+        """Build a constraint from a calendar date, exactly on the calendar.
 
-        For ``FNLT`` the date is the last working day allowed, so the index is the one of the
-        next working day.
+        - SNET, MSO: start on the first working day on or after ``date``;
+        - SNLT: start on the last working day on or before ``date`` at the latest;
+        - FNLT, MFO: finish at the end of the last working day on or before ``date``;
+        - FNET: finish at the end of the first working day on or after ``date`` at the earliest.
 
         Examples
         --------
         >>> from oeuvre.engine.calendar import WorkCalendar
-        >>> cal = WorkCalendar(dt.date(2025, 1, 6))
-        >>> Constraint.on_date("A", ConstraintType.FNLT, dt.date(2025, 1, 10), cal).index
-        5
+        >>> cal = WorkCalendar(dt.date(2025, 1, 6))  # a Monday
+        >>> saturday = dt.date(2025, 1, 11)
+        >>> [Constraint.on_date("A", t, saturday, cal).index for t in ConstraintType]
+        [5, 4, 6, 5, 5, 5]
         """
-        index = int(calendar.to_index([date])[0])
-        if type is ConstraintType.FNLT:
-            index = int(calendar.to_index([date + dt.timedelta(days=1)])[0])
-        return cls(activity, type, index)
+        ctype = ConstraintType(type)
+        first_on_or_after = int(calendar.to_index([date])[0])
+        first_after = int(calendar.to_index([date + dt.timedelta(days=1)])[0])
+        index = {
+            ConstraintType.SNET: first_on_or_after,
+            ConstraintType.MSO: first_on_or_after,
+            ConstraintType.SNLT: first_after - 1,
+            ConstraintType.FNLT: first_after,
+            ConstraintType.MFO: first_after,
+            ConstraintType.FNET: first_on_or_after + 1,
+        }[ctype]
+        return cls(activity, ctype, index)
 
 
 @dataclass(frozen=True)
@@ -194,6 +230,7 @@ class ScheduleWarning:
     code: str
     activity: str | None
     message: str
+    chain: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -367,7 +404,7 @@ class CompiledNetwork:
 
 def _levels(n: int, pred: IntArray, succ: IntArray, ids: Sequence[str]) -> tuple[IntArray, int]:
     """Topological level of every activity (compiled Kahn's algorithm, O(n + m))."""
-    level = np.asarray(_kernels.topological_levels(n, pred, succ), dtype=np.int64)
+    level = np.asarray(_topo().topological_levels(n, pred, succ), dtype=np.int64)
     if (level < 0).any():
         raise CycleError([ids[i] for i in _find_cycle(level < 0, pred, succ)])
     return level, int(level.max()) + 1 if n else 0
@@ -397,7 +434,50 @@ def _group(key: IntArray, level: IntArray, n_levels: int) -> tuple[IntArray, ...
 
     Returns (link order, link pointer per level, group starts, group key, group pointer per level).
     """
-    return tuple(np.asarray(x, dtype=np.int64) for x in _kernels.group_links(key, level, n_levels))
+    return tuple(np.asarray(x, dtype=np.int64) for x in _topo().group_links(key, level, n_levels))
+
+
+def _topo() -> Any:
+    """The compiled topology kernels when they are loaded already, else the numpy ones (same results).
+
+    A fresh ``oeuvre engine schedule`` does not import numba (it would cost more than the CPM);
+    levelling, Monte Carlo and a warmed app server have the compiled kernels loaded.
+    """
+    return sys.modules.get("oeuvre.engine._kernels") or _topology
+
+
+def constraint_bounds(
+    durations: IntArray, constraints: Sequence[Constraint], index: dict[str, int]
+) -> tuple[IntArray, IntArray, tuple[tuple[int, ConstraintType, int], ...]]:
+    """Earliest start and latest finish of every activity from its date constraints.
+
+    SNET/MSO raise the earliest start to the index, FNET/MFO to ``index - duration``; SNLT/MSO
+    lower the latest finish to ``index + duration``, FNLT/MFO to the index.
+
+    Examples
+    --------
+    >>> rel, lf, _ = constraint_bounds(np.array([3]), [Constraint("A", ConstraintType.MFO, 10)], {"A": 0})
+    >>> rel.tolist(), lf.tolist()
+    ([7], [10])
+    """
+    n = len(durations)
+    release = np.zeros(n, np.int64)
+    latest_finish = np.full(n, _NO_BOUND, np.int64)
+    cons: list[tuple[int, ConstraintType, int]] = []
+    for c in constraints:
+        if c.activity not in index:
+            raise InputError(f"constraint on unknown activity {c.activity!r}", field="activity")
+        j = index[c.activity]
+        ctype = ConstraintType(c.type)
+        cons.append((j, ctype, int(c.index)))
+        d = int(durations[j])
+        start_index = c.index - d if ctype.is_finish else c.index
+        finish_index = c.index if ctype.is_finish else c.index + d
+        if ctype.bounds_early:
+            release[j] = max(release[j], start_index)
+        if ctype.bounds_late:
+            latest_finish[j] = min(latest_finish[j], finish_index)
+    return release, latest_finish, tuple(cons)
 
 
 @dataclass(frozen=True)
@@ -466,24 +546,10 @@ class Network:
             kind[i] = _KIND_CODE[LinkType(link.type)]
             lag[i] = link.lag
             cal[i] = link.calendar_days
-        n = len(index)
-        release = np.zeros(n, np.int64)
-        latest_finish = np.full(n, _NO_BOUND, np.int64)
-        cons: list[tuple[int, ConstraintType, int]] = []
-        for c in self.constraints:
-            if c.activity not in index:
-                raise InputError(f"constraint on unknown activity {c.activity!r}", field="activity")
-            j = index[c.activity]
-            ctype = ConstraintType(c.type)
-            cons.append((j, ctype, c.index))
-            if ctype in (ConstraintType.SNET, ConstraintType.MSO):
-                release[j] = max(release[j], c.index)
-            if ctype is ConstraintType.FNLT:
-                latest_finish[j] = min(latest_finish[j], c.index)
-            if ctype is ConstraintType.MSO:
-                latest_finish[j] = min(latest_finish[j], c.index + self.activities[j].duration)
+        durations = np.array([a.duration for a in self.activities], np.int64)
+        release, latest_finish, cons = constraint_bounds(durations, self.constraints, index)
         net = CompiledNetwork.from_arrays(
-            [a.duration for a in self.activities],
+            durations,
             pred,
             succ,
             kind,
@@ -807,40 +873,74 @@ def schedule(network: Network | CompiledNetwork, *, deadline: int | None = None)
     )
 
 
+_CONSTRAINT_WORDS = {
+    ConstraintType.SNLT: "start no later than",
+    ConstraintType.FNLT: "finish no later than",
+    ConstraintType.MSO: "must start on day",
+    ConstraintType.MFO: "must finish on day",
+}
+
+
+def driving_chain(net: CompiledNetwork, es: IntArray, activity: int) -> list[int]:
+    """The chain of activities that pushes ``activity`` to its early start, first one first.
+
+    Follows, backwards, a link that is tight in the early schedule (``es[succ]`` equals what the
+    link demands) until an activity that starts at its release (project start or a constraint).
+
+    Examples
+    --------
+    >>> net = Network([Activity("A", 2), Activity("B", 3), Activity("C", 1)],
+    ...               [Link("A", "C"), Link("B", "C")]).compile()
+    >>> r = schedule(net)
+    >>> [net.ids[j] for j in driving_chain(net, r.es, 2)]
+    ['B', 'C']
+    """
+    w = np.asarray(net.link_weights(), dtype=np.int64)
+    slack = _link_slack(net, es, w)
+    tight = np.flatnonzero(slack == 0)
+    into: dict[int, int] = {}
+    for li in tight.tolist():
+        into.setdefault(int(net.succ[li]), int(net.pred[li]))
+    chain = [activity]
+    seen = {activity}
+    node = activity
+    while node in into and es[node] > net.release[node]:
+        node = into[node]
+        if node in seen:
+            break
+        seen.add(node)
+        chain.append(node)
+    chain.reverse()
+    return chain
+
+
 def _constraint_warnings(
     net: CompiledNetwork, es: IntArray, ef: IntArray, finish: int, deadline: int | None
 ) -> list[ScheduleWarning]:
     out: list[ScheduleWarning] = []
-    if net._constraints:
-        for j, ctype, idx in net._constraints:
-            aid = net.ids[j]
-            if ctype is ConstraintType.MSO and es[j] != idx:
-                out.append(
-                    ScheduleWarning(
-                        "constraint",
-                        aid,
-                        f"{aid}: must start on day {idx} cannot be met; earliest start is day {int(es[j])}",
-                    )
-                )
-            elif ctype is ConstraintType.FNLT and ef[j] > idx:
-                out.append(
-                    ScheduleWarning(
-                        "constraint",
-                        aid,
-                        f"{aid}: finish no later than {idx} cannot be met; earliest finish is {int(ef[j])}",
-                    )
-                )
-    else:
+    cons = net._constraints
+    if not cons:
         late = np.flatnonzero(ef > net.latest_finish)
-        for j in late[:50]:
-            out.append(
-                ScheduleWarning(
-                    "constraint",
-                    net.ids[j],
-                    f"{net.ids[j]}: latest finish {int(net.latest_finish[j])} cannot be met; "
-                    f"earliest finish is {int(ef[j])}",
-                )
+        cons = tuple((int(j), ConstraintType.FNLT, int(net.latest_finish[j])) for j in late[:50])
+    for j, ctype, idx in cons:
+        if not ctype.bounds_late:
+            continue
+        limit = idx if ctype.is_finish else idx + int(net.durations[j])
+        if ef[j] <= limit:
+            continue
+        aid = net.ids[j]
+        chain = tuple(net.ids[k] for k in driving_chain(net, es, j))
+        what = "finish" if ctype.is_finish else "start"
+        got = int(ef[j]) if ctype.is_finish else int(es[j])
+        out.append(
+            ScheduleWarning(
+                "constraint",
+                aid,
+                f"{aid}: {_CONSTRAINT_WORDS[ctype]} {idx} cannot be met; earliest {what} is {got}"
+                + (f", driven by {' -> '.join(chain)}" if len(chain) > 1 else ""),
+                chain,
             )
+        )
     if deadline is not None and finish > deadline:
         out.append(ScheduleWarning("deadline", None, f"project deadline {deadline} cannot be met; finish is {finish}"))
     return out

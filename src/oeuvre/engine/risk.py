@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from oeuvre.engine import _kernels
 from oeuvre.engine.errors import InputError
 from oeuvre.engine.network import CompiledNetwork, Network, _forward
 
@@ -120,6 +119,8 @@ def _sample(
     Random numbers are drawn iteration by iteration (shape (size, n)), so the stream, and the
     result, do not depend on the chunk size.
     """
+    from oeuvre.engine import _kernels  # compiled kernels: imported when a simulation runs
+
     n = len(ml)
     out = np.empty((n, size))
     if distribution == "triangular":
@@ -218,6 +219,8 @@ def monte_carlo(
         if len(delay) not in (1, 3) or min(delay) < 0 or (len(delay) == 3 and not delay[0] <= delay[1] <= delay[2]):
             raise InputError(f"risk {ev.name!r}: delay must be >= 0 or a (low, likely, high) triple", field="delay")
         events.append((ev.probability, delay, np.array([index[a] for a in ev.activities], np.int64)))
+
+    from oeuvre.engine import _kernels  # compiled kernels: imported when a simulation runs
 
     rng = np.random.default_rng(seed)
     if chunk is None:
