@@ -600,7 +600,7 @@ class _Columns:
     calendar_lag: npt.NDArray[np.bool_]
 
 
-class _Pred(msgspec.Struct):
+class _Pred(msgspec.Struct, gc=False):
     id: str
     type: Literal["FS", "SS", "FF", "SF"] = "FS"
     lag: int = 0
@@ -610,7 +610,7 @@ class _Pred(msgspec.Struct):
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
-class _Act(msgspec.Struct):
+class _Act(msgspec.Struct, gc=False):
     id: str
     duration: Annotated[int, msgspec.Meta(ge=0)]
     name: str = ""
@@ -650,13 +650,11 @@ def _activity_columns(acts: list[_Act]) -> _Columns | None:
         return None
     durations = np.array([a.duration for a in acts], np.int64)
     three = []
-    for key in ("optimistic", "most_likely", "pessimistic"):
-        values = [getattr(a, key) for a in acts]
-        if any(v is not None for v in values):
-            col = np.array([np.nan if v is None else v for v in values], np.float64)
+    for values in ([a.optimistic for a in acts], [a.most_likely for a in acts], [a.pessimistic for a in acts]):
+        if values.count(None) < len(values):
+            three.append(np.array([np.nan if v is None else v for v in values], np.float64))
         else:
-            col = np.full(len(ids), np.nan)
-        three.append(col)
+            three.append(np.full(len(ids), np.nan))
     lo, ml, hi = three
     m = np.where(np.isnan(ml), durations, ml)
     if (~np.isnan(lo) & (lo > m)).any() or (~np.isnan(hi) & (hi < m)).any():
@@ -710,8 +708,8 @@ def _columns_project(
 
 def _json_constraints(acts: list[_Act], ids: list[str], calendar: WorkCalendar | None, src: str) -> list[Constraint]:
     constraints: list[Constraint] = []
-    for i, act in enumerate(acts):
-        for c_i, c in enumerate(act.constraints):
+    for i in [i for i, a in enumerate(acts) if a.constraints]:
+        for c_i, c in enumerate(acts[i].constraints):
             constraints.append(_json_constraint(c, ids[i], f"activities[{i}].constraints[{c_i}]", calendar, src))
     return constraints
 
