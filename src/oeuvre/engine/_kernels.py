@@ -17,9 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-import numba
 import numpy as np
 import numpy.typing as npt
+
+from oeuvre.engine import _cache
+
+_cache.configure()  # before numba reads its configuration
+
+import numba  # noqa: E402
 
 __all__: list[str] = []
 
