@@ -36,6 +36,7 @@ from oeuvre.engine.errors import CycleError, InputError
 
 if TYPE_CHECKING:
     from oeuvre.engine.calendar import WorkCalendar
+    from oeuvre.engine.timemodel import TimeModel
 
 __all__ = [
     "Activity",
@@ -255,6 +256,7 @@ class CompiledNetwork:
     release: IntArray
     latest_finish: IntArray
     calendar: WorkCalendar | None = None
+    slots_per_day: int = 1
     # Topology (filled by from_arrays).
     level: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     n_levels: int = 0
@@ -266,6 +268,25 @@ class CompiledNetwork:
     def n(self) -> int:
         """Number of activities."""
         return len(self.durations)
+
+    @property
+    def time_model(self) -> TimeModel:
+        """The exact time model of the network's calendar (slots of ``slots_per_day``).
+
+        Raises
+        ------
+        InputError
+            The network has no calendar.
+        """
+        cached: TimeModel | None = self.__dict__.get("_time_model")
+        if cached is None:
+            if self.calendar is None:
+                raise InputError("calendar-day rules need a calendar on the network", field="calendar")
+            from oeuvre.engine.timemodel import TimeModel
+
+            cached = TimeModel(self.calendar, self.slots_per_day)
+            object.__setattr__(self, "_time_model", cached)
+        return cached
 
     @classmethod
     def from_arrays(
@@ -281,6 +302,7 @@ class CompiledNetwork:
         release: Sequence[int] | IntArray | None = None,
         latest_finish: Sequence[int] | IntArray | None = None,
         calendar: WorkCalendar | None = None,
+        slots_per_day: int = 1,
     ) -> CompiledNetwork:
         """Compile a network given as arrays (the fast path for large networks).
 
@@ -302,6 +324,9 @@ class CompiledNetwork:
             Latest finish of each activity (FNLT), default unbounded.
         calendar : WorkCalendar, optional
             Needed when some lag counts calendar days.
+        slots_per_day : {1, 2}
+            Durations, working-day lags and indices count days (1) or half-days (2) of the
+            calendar; calendar-day lags always count calendar days (see :mod:`oeuvre.engine.timemodel`).
 
         Returns
         -------
@@ -363,6 +388,7 @@ class CompiledNetwork:
             release=np.maximum(rel, 0),
             latest_finish=lf,
             calendar=calendar,
+            slots_per_day=slots_per_day,
             level=level,
             n_levels=n_levels,
             _fwd=fwd,
@@ -738,16 +764,18 @@ def _calendar_forward(
     links: IntArray,
     cand: IntArray | FloatArray,
 ) -> IntArray | FloatArray:
-    assert net.calendar is not None
+    """Exact bounds of calendar-day links: ``S[succ] >= shift(S[pred] (+ d[pred])) (- d[succ])``."""
     assert d.ndim == 1
     sel = net.calendar_lag[links]
     li = links[sel]
     p, s = net.pred[li], net.succ[li]
     kind = net.kind[li]
-    point = es[p] + np.where(_USES_PRED_DURATION[kind], d[p], 0)
-    shifted = net.calendar.add_calendar_days(point.astype(np.int64), net.lag[li])
+    from_finish = _USES_PRED_DURATION[kind]
+    to_finish = _USES_SUCC_DURATION[kind]
+    point = es[p] + np.where(from_finish, d[p], 0)
+    shifted = net.time_model.shift(point.astype(np.int64), net.lag[li], from_finish=from_finish, to_finish=to_finish)
     cand = cand.copy()
-    cand[sel] = shifted - np.where(_USES_SUCC_DURATION[kind], d[s], 0)
+    cand[sel] = shifted - np.where(to_finish, d[s], 0)
     return cand
 
 
@@ -765,16 +793,18 @@ def _calendar_backward(
     links: IntArray,
     cand: IntArray | FloatArray,
 ) -> IntArray | FloatArray:
-    assert net.calendar is not None
+    """Inverse of :func:`_calendar_forward`: ``S[pred] <= unshift(S[succ] (+ d[succ])) (- d[pred])``."""
     assert d.ndim == 1
     sel = net.calendar_lag[links]
     li = links[sel]
     p, s = net.pred[li], net.succ[li]
     kind = net.kind[li]
-    point = ls[s] + np.where(_USES_SUCC_DURATION[kind], d[s], 0)
-    back = net.calendar.sub_calendar_days(point.astype(np.int64), net.lag[li])
+    from_finish = _USES_PRED_DURATION[kind]
+    to_finish = _USES_SUCC_DURATION[kind]
+    point = ls[s] + np.where(to_finish, d[s], 0)
+    back = net.time_model.unshift(point.astype(np.int64), net.lag[li], from_finish=from_finish, to_finish=to_finish)
     cand = cand.copy()
-    cand[sel] = back - np.where(_USES_PRED_DURATION[kind], d[p], 0)
+    cand[sel] = back - np.where(from_finish, d[p], 0)
     return cand
 
 
@@ -782,12 +812,13 @@ def _link_slack(net: CompiledNetwork, es: IntArray, w: IntArray) -> IntArray:
     """``es[succ] - (es[pred] + w)`` for every link, calendar lags included."""
     slack = es[net.succ] - es[net.pred] - w
     if net.calendar_lag.any():
-        assert net.calendar is not None
         li = np.flatnonzero(net.calendar_lag)
         p, s, kind = net.pred[li], net.succ[li], net.kind[li]
-        point = es[p] + np.where(_USES_PRED_DURATION[kind], net.durations[p], 0)
-        earliest = net.calendar.add_calendar_days(point, net.lag[li]) - np.where(
-            _USES_SUCC_DURATION[kind], net.durations[s], 0
+        from_finish = _USES_PRED_DURATION[kind]
+        to_finish = _USES_SUCC_DURATION[kind]
+        point = es[p] + np.where(from_finish, net.durations[p], 0)
+        earliest = net.time_model.shift(point, net.lag[li], from_finish=from_finish, to_finish=to_finish) - np.where(
+            to_finish, net.durations[s], 0
         )
         slack[li] = es[s] - earliest
     return slack
