@@ -45,7 +45,7 @@ def test_the_validator_catches_broken_links_and_overloads() -> None:
     assert not report.ok
     assert any("capacity of 'dev'" in v for v in report.violations)
     report = validate(p, [0, 3, 0, 4, 5])
-    assert any("link A -> C broken" in v for v in report.violations)
+    assert any("link A -> C (FS+0) broken" in v for v in report.violations)
     assert not validate(p, [0, 0]).ok
 
 

@@ -21,6 +21,9 @@ MODULES = [
     "oeuvre.engine.io",
     "oeuvre.engine.cli",
     "oeuvre.engine.acceptance",
+    "oeuvre.engine.timemodel",
+    "oeuvre.engine.validation",
+    "oeuvre.engine.warmup",
 ]
 
 

@@ -6,8 +6,12 @@ Conventions shared by every kernel:
 - precedence is ``S[j] >= S[i] + w`` for each link, given twice in CSR form:
   by successor (``pp``/``pi``/``pw``: for j, the predecessors ``pi[pp[j]:pp[j+1]]``)
   and by predecessor (``sp``/``si``: for i, the successors);
+- a link is plain (``S[j] >= S[i] + w``) or, when ``pt[k] >= 0``, read from row ``pt[k]`` of
+  ``tab`` (``S[j] >= tab[t, S[i]]``, the exact bound of a calendar-day lag from
+  :mod:`oeuvre.engine.timemodel`), with ``inv`` its inverse for mirrored (right-justified) passes;
 - ``release`` (n,) earliest starts; ``keys`` (n,) priorities, the smallest is scheduled first
-  among the activities whose predecessors are all scheduled.
+  among the activities whose predecessors are all scheduled; ``deadline`` (n,) latest finishes,
+  which the samplers weigh in their objective (makespan + ``weight`` per slot late).
 
 A kernel that cannot place an activity inside the horizon returns -1.
 """
@@ -75,6 +79,40 @@ def _book(avail: I64, q: I64, j: int, t: int, dur: int) -> None:
 book = _jit(_book)
 
 
+def _bound(start: I64, k: int, pi: I64, pw: I64, pt: I64, tab: I64, inv: I64, d: I64, j: int, mirror: int) -> int:
+    """Earliest start of ``j`` that link ``k`` (from ``pi[k]``, already placed) allows.
+
+    A plain link adds its weight; a table link (``pt[k] >= 0``, a calendar-day lag) reads the
+    exact bound from its row of ``tab``. In a mirrored pass (``mirror`` = the makespan being
+    mirrored, ``-1`` otherwise) time runs backwards and the inverse table ``inv`` applies.
+    """
+    i = pi[k]
+    t = pt[k]
+    if t < 0:
+        return start[i] + pw[k]
+    h = tab.shape[1] - 1
+    if mirror < 0:
+        x = start[i]
+        if x > h:
+            return _FAR
+        return tab[t, x]
+    # original constraint S[succ] >= T(S[pred]) <=> S[pred] <= inv(S[succ]); here j is the
+    # original predecessor and i the original successor, both in mirrored time.
+    y = mirror - start[i] - d[i]
+    if y < 0:
+        return _FAR
+    if y > h:
+        y = h
+    x = inv[t, y]
+    if x < 0:
+        return _FAR
+    return mirror - d[j] - x
+
+
+_FAR = 1 << 40
+bound = _jit(_bound)
+
+
 def _serial_sgs(
     keys: F64,
     d: I64,
@@ -83,13 +121,18 @@ def _serial_sgs(
     pp: I64,
     pi: I64,
     pw: I64,
+    pt: I64,
     sp: I64,
     si: I64,
+    tab: I64,
+    inv: I64,
     release: I64,
     start: I64,
+    mirror: int,
 ) -> int:
     """Serial SGS: take the eligible activity with the smallest key, put it at its earliest fit."""
     n = d.shape[0]
+    horizon = avail0.shape[1]
     avail = avail0.copy()
     left = np.empty(n, np.int64)
     elig = np.empty(n, np.int64)
@@ -112,8 +155,9 @@ def _serial_sgs(
         elig[best] = elig[ne]
         es = release[j]
         for k in range(pp[j], pp[j + 1]):
-            v = start[pi[k]] + pw[k]
-            es = max(es, v)
+            es = max(es, bound(start, k, pi, pw, pt, tab, inv, d, j, mirror))
+        if es + d[j] > horizon:
+            return -1
         t = earliest_fit(avail, q, j, es, d[j])
         if t < 0:
             return -1
@@ -140,8 +184,11 @@ def _parallel_sgs(
     pp: I64,
     pi: I64,
     pw: I64,
+    pt: I64,
     sp: I64,
     si: I64,
+    tab: I64,
+    inv: I64,
     release: I64,
     start: I64,
 ) -> int:
@@ -182,7 +229,7 @@ def _parallel_sgs(
                     m += 1
             for o in range(m):
                 j = order[o]
-                if d[j] > 0 and (t + d[j] > horizon or fits(avail, q, j, t, d[j]) >= 0):
+                if t + d[j] > horizon or (d[j] > 0 and fits(avail, q, j, t, d[j]) >= 0):
                     continue
                 start[j] = t
                 book(avail, q, j, t, d[j])
@@ -200,8 +247,7 @@ def _parallel_sgs(
                     if left[s] == 0:
                         v = release[s]
                         for kk in range(pp[s], pp[s + 1]):
-                            c = start[pi[kk]] + pw[kk]
-                            v = max(v, c)
+                            v = max(v, bound(start, kk, pi, pw, pt, tab, inv, d, s, -1))
                         es[s] = v
                         elig[ne] = s
                         ne += 1
@@ -233,6 +279,21 @@ def _parallel_sgs(
 parallel_sgs = _jit(_parallel_sgs)
 
 
+def _objective(start: I64, d: I64, deadline: I64, weight: int) -> int:
+    """Makespan plus ``weight`` per slot of lateness past each activity's deadline."""
+    mk = 0
+    late = 0
+    for j in range(d.shape[0]):
+        f = start[j] + d[j]
+        mk = max(mk, f)
+        if f > deadline[j]:
+            late += f - deadline[j]
+    return mk + weight * late
+
+
+objective = _jit(_objective)
+
+
 def _justify(
     start: I64,
     makespan: int,
@@ -242,13 +303,17 @@ def _justify(
     pp: I64,
     pi: I64,
     pw: I64,
+    pt: I64,
     sp: I64,
     si: I64,
     rpp: I64,
     rpi: I64,
     rpw: I64,
+    rpt: I64,
     rsp: I64,
     rsi: I64,
+    tab: I64,
+    inv: I64,
     release: I64,
     out: I64,
 ) -> int:
@@ -269,7 +334,7 @@ def _justify(
         keys[j] = -(start[j] + d[j])  # latest finish first
     zero = np.zeros(n, np.int64)
     mstart = np.empty(n, np.int64)
-    mk = serial_sgs(keys, d, q, mir, rpp, rpi, rpw, rsp, rsi, zero, mstart)
+    mk = serial_sgs(keys, d, q, mir, rpp, rpi, rpw, rpt, rsp, rsi, tab, inv, zero, mstart, makespan)
     if mk < 0 or mk > makespan:
         return -1
     for j in range(n):
@@ -277,10 +342,54 @@ def _justify(
         if s < release[j]:
             return -1
         keys[j] = s
-    return int(serial_sgs(keys, d, q, avail0, pp, pi, pw, sp, si, release, out))
+    return int(serial_sgs(keys, d, q, avail0, pp, pi, pw, pt, sp, si, tab, inv, release, out, -1))
 
 
 justify = _jit(_justify)
+
+
+def _improve(
+    cur: I64,
+    mk: int,
+    nxt: I64,
+    d: I64,
+    q: I64,
+    avail0: I64,
+    pp: I64,
+    pi: I64,
+    pw: I64,
+    pt: I64,
+    sp: I64,
+    si: I64,
+    rpp: I64,
+    rpi: I64,
+    rpw: I64,
+    rpt: I64,
+    rsp: I64,
+    rsi: I64,
+    tab: I64,
+    inv: I64,
+    release: I64,
+    deadline: I64,
+    weight: int,
+) -> int:
+    """Iterated double justification of ``cur`` in place while the objective improves; returns its makespan."""
+    obj = objective(cur, d, deadline, weight)
+    while True:
+        nk = justify(
+            cur, mk, d, q, avail0, pp, pi, pw, pt, sp, si, rpp, rpi, rpw, rpt, rsp, rsi, tab, inv, release, nxt
+        )
+        if nk < 0 or nk >= mk:
+            return mk
+        no = objective(nxt, d, deadline, weight)
+        if no > obj:
+            return mk
+        mk = nk
+        obj = no
+        cur[:] = nxt
+
+
+improve = _jit(_improve)
 
 
 def _sample(
@@ -295,23 +404,29 @@ def _sample(
     pp: I64,
     pi: I64,
     pw: I64,
+    pt: I64,
     sp: I64,
     si: I64,
     rpp: I64,
     rpi: I64,
     rpw: I64,
+    rpt: I64,
     rsp: I64,
     rsi: I64,
+    tab: I64,
+    inv: I64,
     release: I64,
+    deadline: I64,
+    weight: int,
     best_start: I64,
-    best_makespan: int,
+    best_objective: int,
     accept_ties: bool,
 ) -> int:
     """Biased random sampling around ``base`` keys, each sample improved by iterated justification.
 
-    ``best_start``/``best_makespan`` hold the incumbent and are updated in place; returns the best
-    makespan. With ``accept_ties`` a sample as good as the incumbent replaces it (a walk on the
-    plateau of equal makespans).
+    ``best_start``/``best_objective`` hold the incumbent (objective: makespan plus ``weight`` per
+    slot past a deadline) and are updated in place; returns the best objective, -1 if no sample fit.
+    With ``accept_ties`` a sample as good as the incumbent replaces it (a walk on the plateau).
     """
     np.random.seed(seed)
     n = d.shape[0]
@@ -326,21 +441,41 @@ def _sample(
         for j in range(n):
             keys[j] = base[j] + scale * np.random.standard_normal()
         if use_parallel and np.random.random() < 0.5:
-            mk = parallel_sgs(keys, d, q, avail0, pp, pi, pw, sp, si, release, cur)
+            mk = parallel_sgs(keys, d, q, avail0, pp, pi, pw, pt, sp, si, tab, inv, release, cur)
         else:
-            mk = serial_sgs(keys, d, q, avail0, pp, pi, pw, sp, si, release, cur)
+            mk = serial_sgs(keys, d, q, avail0, pp, pi, pw, pt, sp, si, tab, inv, release, cur, -1)
         if mk < 0:
             continue
-        while True:
-            nk = justify(cur, mk, d, q, avail0, pp, pi, pw, sp, si, rpp, rpi, rpw, rsp, rsi, release, nxt)
-            if nk < 0 or nk >= mk:
-                break
-            mk = nk
-            cur[:] = nxt
-        if best_makespan < 0 or mk < best_makespan or (accept_ties and mk == best_makespan):
-            best_makespan = mk
+        improve(
+            cur,
+            mk,
+            nxt,
+            d,
+            q,
+            avail0,
+            pp,
+            pi,
+            pw,
+            pt,
+            sp,
+            si,
+            rpp,
+            rpi,
+            rpw,
+            rpt,
+            rsp,
+            rsi,
+            tab,
+            inv,
+            release,
+            deadline,
+            weight,
+        )
+        obj = objective(cur, d, deadline, weight)
+        if best_objective < 0 or obj < best_objective or (accept_ties and obj == best_objective):
+            best_objective = obj
             best_start[:] = cur
-    return best_makespan
+    return best_objective
 
 
 sample = _jit(_sample)

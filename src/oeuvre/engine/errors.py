@@ -54,6 +54,11 @@ class InfeasibleError(EngineError):
         The activity that cannot be scheduled.
     resource : str, optional
         The resource whose capacity is exceeded.
+    chain : tuple of str
+        The activities that make it so (a chain of links pushing a deadline, or the work that
+        must be done before it on a resource that is too small).
+    proven : bool
+        ``False`` when no schedule was found within the time limit without proof that none exists.
 
     Examples
     --------
@@ -62,9 +67,19 @@ class InfeasibleError(EngineError):
     ('A', 'dev')
     """
 
-    def __init__(self, message: str, *, activity: str | None = None, resource: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        activity: str | None = None,
+        resource: str | None = None,
+        chain: tuple[str, ...] = (),
+        proven: bool = True,
+    ) -> None:
         self.activity = activity
         self.resource = resource
+        self.chain = tuple(chain)
+        self.proven = proven
         super().__init__(message)
 
 

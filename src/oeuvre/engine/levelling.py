@@ -15,6 +15,7 @@ start-to-start constraint ``S[succ] >= S[pred] + w`` (see :mod:`oeuvre.engine.ne
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -29,6 +30,7 @@ from oeuvre.engine import _kernels as k
 from oeuvre.engine.calendar import WorkCalendar
 from oeuvre.engine.errors import InfeasibleError, InputError
 from oeuvre.engine.network import CompiledNetwork, Network, schedule
+from oeuvre.engine.validation import ValidationReport, check_schedule, explain_constraint
 
 __all__ = [
     "PRIORITY_RULES",
@@ -78,6 +80,10 @@ class LevellingProblem:
     # Derived arrays for the kernels.
     _csr: tuple[IntArray, ...] = field(default=(), repr=False)
     _weights: IntArray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    # Exact bounds of calendar-day links: row t of _tab is S[succ] >= _tab[t, S[pred]], _inv its inverse.
+    _tab: IntArray = field(default_factory=lambda: np.zeros((0, 1), np.int64), repr=False)
+    _inv: IntArray = field(default_factory=lambda: np.zeros((0, 1), np.int64), repr=False)
+    _horizon: int = field(default=0, repr=False)
 
     @property
     def n(self) -> int:
@@ -115,8 +121,6 @@ class LevellingProblem:
         oeuvre.engine.errors.InfeasibleError: activity 'A' needs 3 'dev' but at most 2 are ever available
         """
         net = network.compile() if isinstance(network, Network) else network
-        if net.calendar_lag.any():
-            raise InputError("levelling does not support calendar-day lags; express them in working days", field="lag")
         resources = tuple(capacities)
         n, n_res = net.n, len(resources)
         if isinstance(demands, np.ndarray):
@@ -163,20 +167,23 @@ class LevellingProblem:
         # Mirrored problem for right-justification: link i->j (w) becomes j->i with w + d[j] - d[i].
         d = net.durations
         rw = w + d[net.succ] - d[net.pred]
+        horizon, tab, inv, tid = _calendar_tables(net, w, cap.shape[1])
         csr = (
             pp,
             net.pred[by_succ].copy(),
             w[by_succ].copy(),
+            tid[by_succ].copy(),
             sp,
             net.succ[by_pred].copy(),
             # mirrored: predecessors of i are its original successors
             sp,
             net.succ[by_pred].copy(),
             rw[by_pred].copy(),
+            tid[by_pred].copy(),
             pp,
             net.pred[by_succ].copy(),
         )
-        return cls(net, resources, q, cap, csr, w)
+        return cls(net, resources, q, cap, csr, w, tab, inv, horizon)
 
     def horizon(self) -> int:
         """A horizon long enough for any schedule the heuristics build.
@@ -187,10 +194,7 @@ class LevellingProblem:
         >>> LevellingProblem.build(Network([Activity("A", 2)]), {}, {"dev": 1}).horizon() >= 2
         True
         """
-        net = self.network
-        pos = int(np.clip(self._weights, 0, None).sum()) if len(self._weights) else 0
-        rel = int(net.release.max()) if net.n else 0
-        return int(rel + int(net.durations.sum()) + pos + self.capacity.shape[1] + 1)
+        return self._horizon
 
     def avail(self, horizon: int | None = None) -> IntArray:
         """Capacity per period over ``horizon`` periods (R, H), extending the last column."""
@@ -200,6 +204,49 @@ class LevellingProblem:
         out[:, :t] = self.capacity[:, :t]
         out[:, t:] = self.capacity[:, -1:]
         return out
+
+
+def _calendar_tables(net: CompiledNetwork, w: IntArray, periods: int) -> tuple[int, IntArray, IntArray, IntArray]:
+    """Horizon, and the exact bound tables of the calendar-day links (one row per link).
+
+    Row ``t`` holds, for every start ``x`` of the predecessor in ``0..horizon``, the earliest start
+    the link allows its successor (from :meth:`TimeModel.shift`); the inverse row holds, for every
+    successor start ``y``, the latest predecessor start it allows (-1: none).
+    """
+    pos = int(np.clip(np.where(net.calendar_lag, 0, w), 0, None).sum()) if len(w) else 0
+    rel = int(net.release.max()) if net.n else 0
+    base = rel + int(net.durations.sum()) + pos + periods + 1
+    links = np.flatnonzero(net.calendar_lag)
+    tid = np.full(len(w), -1, np.int64)
+    if not len(links):
+        return base, np.zeros((0, 1), np.int64), np.zeros((0, 1), np.int64), tid
+    tm = net.time_model
+    d = net.durations
+    kind = net.kind[links]
+    from_finish = kind % 2 == 0  # FS (0) and FF (2) start counting at the predecessor's finish
+    to_finish = kind >= 2  # FF (2) and SF (3) bound the successor's finish
+    a = np.where(from_finish, d[net.pred[links]], 0)
+    b = np.where(to_finish, d[net.succ[links]], 0)
+
+    def rows(h: int) -> IntArray:
+        x = np.arange(h + 1)[None, :] + a[:, None]
+        lags = np.broadcast_to(net.lag[links][:, None], x.shape)
+        ff = np.broadcast_to(from_finish[:, None], x.shape)
+        tf = np.broadcast_to(to_finish[:, None], x.shape)
+        shifted = tm.shift(x.ravel(), lags.ravel(), from_finish=ff.ravel(), to_finish=tf.ravel())
+        return np.asarray(shifted.reshape(x.shape) - b[:, None], dtype=np.int64)
+
+    # What a calendar-day link may add beyond its working days (weekends, closures) goes on top.
+    probe = rows(2 * base)
+    extra = np.clip(probe - np.arange(2 * base + 1)[None, :], 0, None).max(axis=1)
+    horizon = base + int(extra.sum())
+    tab = rows(horizon)
+    inv = np.empty_like(tab)
+    ys = np.arange(horizon + 1)
+    for t in range(len(links)):
+        inv[t] = np.searchsorted(tab[t], ys, side="right") - 1
+    tid[links] = np.arange(len(links))
+    return horizon, tab, inv, tid
 
 
 def capacity_profile(
@@ -249,23 +296,6 @@ def capacity_profile(
     return [int(x) for x in prof]
 
 
-@dataclass(frozen=True)
-class ValidationReport:
-    """Outcome of :func:`validate`: ``ok`` when no precedence, release or capacity rule is broken.
-
-    ``warnings`` lists soft problems (a finish-no-later-than date missed); they do not make ``ok`` false.
-
-    Examples
-    --------
-    >>> ValidationReport(True, [], []).ok
-    True
-    """
-
-    ok: bool
-    violations: list[str]
-    warnings: list[str]
-
-
 @dataclass(frozen=True, eq=False)
 class LevellingResult:
     """Best schedule found, with its makespan and the proven lower bound.
@@ -285,8 +315,14 @@ class LevellingResult:
     heuristic_makespan : int
         Makespan of the heuristic schedule (the CP-SAT hint).
     validation : ValidationReport
+        The independent validator's verdict (:func:`oeuvre.engine.validation.check_schedule`).
     elapsed : float
         Wall-clock seconds.
+    lateness : int
+        Slots past the deadlines (FNLT, MFO, SNLT, MSO), summed over activities; always 0 with
+        hard deadlines.
+    deadlines : str
+        ``"hard"`` or ``"soft"``.
     """
 
     ids: tuple[str, ...]
@@ -298,6 +334,8 @@ class LevellingResult:
     heuristic_makespan: int
     validation: ValidationReport
     elapsed: float
+    lateness: int = 0
+    deadlines: str = "hard"
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict with the CLI's JSON field names.
@@ -316,18 +354,23 @@ class LevellingResult:
             "start": {self.ids[i]: int(self.start[i]) for i in range(len(self.ids))},
             "method": self.method,
             "valid": self.validation.ok,
+            "lateness": self.lateness,
+            "warnings": list(self.validation.warnings),
         }
 
 
-def validate(problem: LevellingProblem, start: Sequence[int] | IntArray) -> ValidationReport:
-    """Check a schedule: precedence with lags, release dates, and capacity in every period.
-
-    Written independently of the schedule generators (numpy difference arrays, no shared code).
+def validate(
+    problem: LevellingProblem, start: Sequence[int] | IntArray, *, deadlines: str = "hard"
+) -> ValidationReport:
+    """Check a schedule with the independent validator: links (calendar-day lags on dates),
+    date constraints (late ones as violations with hard deadlines, warnings with soft ones) and
+    capacity in every slot. See :func:`oeuvre.engine.validation.check_schedule`.
 
     Parameters
     ----------
     problem : LevellingProblem
     start : array of int, shape (n,)
+    deadlines : {"hard", "soft"}
 
     Returns
     -------
@@ -339,41 +382,16 @@ def validate(problem: LevellingProblem, start: Sequence[int] | IntArray) -> Vali
     >>> p = LevellingProblem.build(Network([Activity("A", 2), Activity("B", 2)]),
     ...                            {"A": {"dev": 1}, "B": {"dev": 1}}, {"dev": 1})
     >>> validate(p, [0, 2]).ok, validate(p, [0, 1]).violations
-    (True, ["capacity of 'dev' exceeded in period 1: 2 > 1"])
+    (True, ["capacity of 'dev' exceeded in slot 1: 2 > 1"])
     """
-    net = problem.network
-    s = np.asarray(start, dtype=np.int64)
-    violations: list[str] = []
-    warnings: list[str] = []
-    if s.shape != (net.n,):
-        return ValidationReport(False, [f"expected {net.n} start times, got shape {s.shape}"], [])
-    d = net.durations
-    bad = np.flatnonzero(s < net.release)
-    violations += [f"{net.ids[j]} starts at {s[j]} before its release {net.release[j]}" for j in bad[:20]]
-    if len(net.pred):
-        w = np.asarray(net.link_weights(), dtype=np.int64)
-        broken = np.flatnonzero(s[net.succ] < s[net.pred] + w)
-        for li in broken[:20]:
-            p, q = int(net.pred[li]), int(net.succ[li])
-            violations.append(
-                f"link {net.ids[p]} -> {net.ids[q]} broken: {net.ids[q]} starts at {s[q]}, needs >= {int(s[p] + w[li])}"
-            )
-    end = int((s + d).max()) if net.n else 0
-    horizon = max(end, problem.capacity.shape[1]) + 1
-    usage = np.zeros((len(problem.resources), horizon + 1), np.int64)
-    active = d > 0
-    for r in range(len(problem.resources)):
-        qr = problem.demands[:, r] * active
-        np.add.at(usage[r], s, qr)
-        np.add.at(usage[r], s + d, -qr)
-    usage = np.cumsum(usage, axis=1)[:, :horizon]
-    cap = problem.avail(horizon)
-    over = np.argwhere(usage > cap)
-    for r, t in over[:20]:
-        violations.append(f"capacity of {problem.resources[r]!r} exceeded in period {t}: {usage[r, t]} > {cap[r, t]}")
-    late = np.flatnonzero(s + d > net.latest_finish)
-    warnings += [f"{net.ids[j]} finishes at {int(s[j] + d[j])} after its deadline {net.latest_finish[j]}" for j in late]
-    return ValidationReport(not violations, violations, warnings)
+    return check_schedule(
+        problem.network,
+        start,
+        demands=problem.demands,
+        capacity=problem.capacity,
+        resources=problem.resources,
+        deadlines=deadlines,
+    )
 
 
 def lower_bound(problem: LevellingProblem) -> int:
@@ -444,19 +462,50 @@ def _total_successors(net: CompiledNetwork) -> IntArray:
     return np.asarray(np.unpackbits(reach.view(np.uint8), axis=1).sum(axis=1), dtype=np.int64)
 
 
+DEADLINE_MODES = ("hard", "soft")
+
+
+def _check_mode(deadlines: str, penalty: int) -> None:
+    if deadlines not in DEADLINE_MODES:
+        raise InputError(f"unknown deadline mode {deadlines!r}; use hard or soft", field="deadlines")
+    if penalty < 0:
+        raise InputError("the lateness penalty must not be negative", field="penalty")
+
+
+def _weight(problem: LevellingProblem, deadlines: str, penalty: int) -> int:
+    """Weight of one slot of lateness in the kernels' objective (makespan + weight x lateness).
+
+    Hard deadlines weigh more than any makespan can, so a schedule that meets them always wins.
+    """
+    return problem.horizon() + 1 if deadlines == "hard" else int(penalty)
+
+
+def _lateness(problem: LevellingProblem, start: IntArray) -> int:
+    finish = start + problem.network.durations
+    return int(np.clip(finish - problem.network.latest_finish, 0, None).sum())
+
+
+def _objective(problem: LevellingProblem, start: IntArray, weight: int) -> int:
+    return int(k.objective(start, problem.network.durations, problem.network.latest_finish, weight))
+
+
 def _run_sgs(problem: LevellingProblem, keys: FloatArray, mode: str) -> tuple[int, IntArray]:
     net = problem.network
-    pp, pi, pw, sp, si = problem._csr[:5]
+    pp, pi, pw, pt, sp, si = problem._csr[:6]
     start = np.zeros(net.n, np.int64)
-    fn = k.parallel_sgs if mode == "parallel" else k.serial_sgs
-    mk = int(fn(keys, net.durations, problem.demands, problem.avail(), pp, pi, pw, sp, si, net.release, start))
+    d, q, avail = net.durations, problem.demands, problem.avail()
+    tab, inv = problem._tab, problem._inv
+    if mode == "parallel":
+        mk = int(k.parallel_sgs(keys, d, q, avail, pp, pi, pw, pt, sp, si, tab, inv, net.release, start))
+    else:
+        mk = int(k.serial_sgs(keys, d, q, avail, pp, pi, pw, pt, sp, si, tab, inv, net.release, start, -1))
     if mk < 0:
         raise InfeasibleError("no schedule fits the resource capacities within the horizon")
     return mk, start
 
 
 def sgs(problem: LevellingProblem, rule: str = "LFT", mode: str = "serial") -> LevellingResult:
-    """One pass of a schedule-generation scheme with a priority rule (no improvement).
+    """One pass of a schedule-generation scheme with a priority rule (no improvement, deadlines as warnings).
 
     Parameters
     ----------
@@ -491,22 +540,34 @@ def sgs(problem: LevellingProblem, rule: str = "LFT", mode: str = "serial") -> L
         mk == lb,
         f"{mode}-{rule}",
         mk,
-        validate(problem, start),
+        validate(problem, start, deadlines="soft"),
         time.perf_counter() - t0,
+        _lateness(problem, start),
+        "soft",
     )
 
 
-def _justify_loop(problem: LevellingProblem, start: IntArray, mk: int) -> tuple[int, IntArray]:
+def _justify_loop(problem: LevellingProblem, start: IntArray, mk: int, weight: int) -> tuple[int, IntArray]:
     net = problem.network
-    avail = problem.avail()
     cur = start.copy()
-    out = np.empty_like(cur)
-    while True:
-        nk = int(k.justify(cur, mk, net.durations, problem.demands, avail, *problem._csr, net.release, out))
-        if nk < 0 or nk >= mk:
-            return mk, cur
-        mk = nk
-        cur = out.copy()
+    nxt = np.empty_like(cur)
+    mk = int(
+        k.improve(
+            cur,
+            mk,
+            nxt,
+            net.durations,
+            problem.demands,
+            problem.avail(),
+            *problem._csr,
+            problem._tab,
+            problem._inv,
+            net.release,
+            net.latest_finish,
+            weight,
+        )
+    )
+    return mk, cur
 
 
 def level_heuristic(
@@ -516,10 +577,14 @@ def level_heuristic(
     iterations: int | None = None,
     seed: int = 0,
     noise: float = 0.08,
+    deadlines: str = "hard",
+    penalty: int = 1,
 ) -> LevellingResult:
     """Heuristic levelling: priority rules x {serial, parallel} SGS, then biased random sampling.
 
     Every schedule is improved by iterated double justification (forward-backward improvement).
+    Schedules are compared on makespan plus lateness: with hard deadlines any lateness loses
+    against any makespan; with soft ones each slot late costs ``penalty`` slots of makespan.
 
     Parameters
     ----------
@@ -532,6 +597,10 @@ def level_heuristic(
     seed : int
     noise : float
         Standard deviation of the key perturbation, as a fraction of the key spread.
+    deadlines : {"hard", "soft"}
+        Late constraints (FNLT, MFO, SNLT, MSO) as hard deadlines or soft ones with ``penalty``.
+    penalty : int
+        With soft deadlines, slots of makespan one slot of lateness is worth.
 
     Returns
     -------
@@ -540,7 +609,8 @@ def level_heuristic(
     Raises
     ------
     InfeasibleError
-        No schedule fits the capacities.
+        No schedule fits the capacities, or (hard deadlines) none found that meets them; the error
+        names the constraint and the chain of activities when they explain it.
 
     Examples
     --------
@@ -551,8 +621,22 @@ def level_heuristic(
     >>> r.makespan, r.optimal, r.validation.ok
     (4, True, True)
     """
+    _check_mode(deadlines, penalty)
+    if deadlines == "hard":
+        _precheck_deadlines(problem)
     # Sampling stops at 90 % of the budget, leaving the rest for the final validation.
-    return _heuristic(problem, time_limit=0.9 * time_limit, iterations=iterations, seed=seed, noise=noise)
+    res = _heuristic(
+        problem,
+        time_limit=0.9 * time_limit,
+        iterations=iterations,
+        seed=seed,
+        noise=noise,
+        deadlines=deadlines,
+        penalty=penalty,
+    )
+    if deadlines == "hard" and res.lateness > 0:
+        raise _deadline_error(problem, res.start, proven=False)
+    return res
 
 
 def _heuristic(
@@ -564,14 +648,17 @@ def _heuristic(
     noise: float = 0.08,
     incumbent: IntArray | None = None,
     lb: int | None = None,
+    deadlines: str = "hard",
+    penalty: int = 1,
 ) -> LevellingResult:
     t0 = time.perf_counter()
     net = problem.network
     lb = lower_bound(problem) if lb is None else lb
-    best_mk, best_start, best_method = -1, np.zeros(net.n, np.int64), ""
+    weight = _weight(problem, deadlines, penalty)
+    best_obj, best_start, best_method = -1, np.zeros(net.n, np.int64), ""
     if incumbent is not None:
         best_start = np.asarray(incumbent, dtype=np.int64).copy()
-        best_mk = int((best_start + net.durations).max()) if net.n else 0
+        best_obj = _objective(problem, best_start, weight)
         best_method = "incumbent"
     base: FloatArray | None = None
     for rule in ("LFT", "LST", "MTS", "GRPW"):
@@ -580,15 +667,16 @@ def _heuristic(
             base = keys
         for mode in ("serial", "parallel"):
             mk, start = _run_sgs(problem, keys, mode)
-            mk, start = _justify_loop(problem, start, mk)
-            if best_mk < 0 or mk < best_mk:
-                best_mk, best_start, best_method = mk, start, f"{mode}-{rule}+FBI"
-            if best_mk <= lb:
+            mk, start = _justify_loop(problem, start, mk, weight)
+            obj = _objective(problem, start, weight)
+            if best_obj < 0 or obj < best_obj:
+                best_obj, best_start, best_method = obj, start, f"{mode}-{rule}+FBI"
+            if best_obj <= lb:
                 break
-        if best_mk <= lb:
+        if best_obj <= lb:
             break
     assert base is not None or net.n == 0
-    if base is not None and best_mk > lb:
+    if base is not None and best_obj > lb:
         avail = problem.avail()
         batch = 16
         done = 0
@@ -614,7 +702,7 @@ def _heuristic(
             keys = best_start.astype(np.float64) + 1e-3 * base if intensify else base
             cand = best_start.copy()
             tb = time.perf_counter()
-            mk = int(
+            obj = int(
                 k.sample(
                     keys,
                     noise * (0.2 if intensify else 1.0),
@@ -625,32 +713,93 @@ def _heuristic(
                     problem.demands,
                     avail,
                     *problem._csr,
+                    problem._tab,
+                    problem._inv,
                     net.release,
+                    net.latest_finish,
+                    weight,
                     cand,
-                    best_mk if intensify else -1,
+                    best_obj if intensify else -1,
                     intensify,
                 )
             )
             last = (time.perf_counter() - tb) * batch / todo
             done += todo
             rounds += 1
-            if mk >= 0 and mk < best_mk:
-                best_mk, best_start, best_method = mk, cand, "sampling+FBI"
-            elif intensify and mk == best_mk:
+            if obj >= 0 and obj < best_obj:
+                best_obj, best_start, best_method = obj, cand, "sampling+FBI"
+            elif intensify and obj == best_obj:
                 best_start = cand
-            if best_mk <= lb:
+            if best_obj <= lb:
                 break
-    report = validate(problem, best_start)
+    best_mk = int((best_start + net.durations).max()) if net.n else 0
+    report = validate(problem, best_start, deadlines="soft")
     return LevellingResult(
         net.ids,
         best_start,
         best_mk,
         lb,
-        best_mk == lb,
+        best_obj == lb,
         best_method,
         best_mk,
         report,
         time.perf_counter() - t0,
+        _lateness(problem, best_start),
+        deadlines,
+    )
+
+
+def _late_activities(problem: LevellingProblem) -> IntArray:
+    return np.flatnonzero(problem.network.latest_finish < 2**49)
+
+
+def _precheck_deadlines(problem: LevellingProblem) -> None:
+    """Raise a proven infeasibility when links alone, or the work before a deadline, rule it out."""
+    net = problem.network
+    for j in _late_activities(problem).tolist():
+        issue = explain_constraint(
+            net,
+            j,
+            int(net.latest_finish[j]),
+            demands=problem.demands,
+            capacity=problem.capacity,
+            resources=problem.resources,
+        )
+        if issue is not None:
+            raise InfeasibleError(
+                f"deadline cannot be met: {issue.message}",
+                activity=net.ids[j],
+                resource=issue.resource,
+                chain=issue.chain,
+                proven=True,
+            )
+
+
+def _deadline_error(problem: LevellingProblem, start: IntArray | None, *, proven: bool) -> InfeasibleError:
+    """The error for hard deadlines that no schedule found meets: which ones, and what competes for them."""
+    net = problem.network
+    late = _late_activities(problem)
+    if start is not None:
+        finish = start + net.durations
+        missed = late[finish[late] > net.latest_finish[late]]
+        if len(missed):
+            late = missed
+    names = [net.ids[j] for j in late[:5].tolist()]
+    first = int(late[0]) if len(late) else None
+    chain: tuple[str, ...] = ()
+    if first is not None and start is not None:
+        # the activities sharing a resource with the late one and running before its deadline
+        uses = problem.demands[first] > 0
+        running = (start < net.latest_finish[first]) & (problem.demands[:, uses] > 0).any(axis=1)
+        chain = tuple(net.ids[j] for j in np.flatnonzero(running).tolist())
+    what = "proven impossible with these capacities" if proven else "not met by any schedule found in the time"
+    return InfeasibleError(
+        f"deadline of {', '.join(names)} {what}"
+        + (f"; competing for the same resources: {', '.join(chain[:10])}" if chain else "")
+        + ("" if proven else "; give more time or use soft deadlines"),
+        activity=names[0] if names else None,
+        chain=chain,
+        proven=proven,
     )
 
 
@@ -662,6 +811,8 @@ def level(
     seed: int = 0,
     workers: int | None = None,
     progress: Callable[[float, str], None] | None = None,
+    deadlines: str = "hard",
+    penalty: int = 1,
 ) -> LevellingResult:
     """Level resources: heuristic first, then CP-SAT with the heuristic schedule as a hint.
 
@@ -677,12 +828,23 @@ def level(
         CP-SAT workers; default: the number of CPU cores (at most 8).
     progress : callable, optional
         Called as ``progress(fraction_of_time_used, phase)`` after each phase (for a job's progress bar).
+    deadlines : {"hard", "soft"}
+        The late side of date constraints (FNLT, MFO, SNLT, MSO): hard deadlines are met or the
+        call raises :class:`InfeasibleError` explaining why; soft ones may be missed, each slot
+        late costing ``penalty`` slots of makespan in the objective (reported in ``lateness``).
+    penalty : int
+        Weight of one slot of lateness with soft deadlines.
 
     Returns
     -------
     LevellingResult
-        ``lower_bound`` is CP-SAT's proven bound (at least the critical path and energy bounds);
-        ``optimal`` tells whether the makespan is proven optimal.
+        ``lower_bound`` is CP-SAT's proven bound on the objective (the makespan, plus the
+        weighted lateness with soft deadlines); ``optimal`` tells whether it is reached.
+
+    Raises
+    ------
+    InfeasibleError
+        Hard deadlines that cannot be met (``proven``) or were not met within the time limit.
 
     Examples
     --------
@@ -693,83 +855,141 @@ def level(
     >>> r.makespan, r.optimal, r.validation.ok
     (7, True, True)
     """
+    _check_mode(deadlines, penalty)
     t0 = time.perf_counter()
     h_time = min(0.2, time_limit / 10) if heuristic_time is None else heuristic_time
+    if deadlines == "hard":
+        _precheck_deadlines(problem)
+    weight = _weight(problem, deadlines, penalty)
 
     def report(phase: str) -> None:
         if progress is not None:
             progress(min(1.0, (time.perf_counter() - t0) / time_limit), phase)
 
-    heur = _heuristic(problem, time_limit=h_time, seed=seed)
+    heur = _heuristic(problem, time_limit=h_time, seed=seed, deadlines=deadlines, penalty=penalty)
     report("heuristic")
     if heur.optimal:
-        return _replace_elapsed(heur, time.perf_counter() - t0)
-    start, mk, method, lb = heur.start, heur.makespan, heur.method, heur.lower_bound
+        return _finish(problem, heur.start, heur.lower_bound, heur.method, heur.makespan, t0, deadlines, weight)
+    start, method = heur.start, heur.method
+    obj = _objective(problem, start, weight)
+    feasible = deadlines == "soft" or heur.lateness == 0
+    lb = heur.lower_bound
 
     def left() -> float:
         return time_limit - (time.perf_counter() - t0)
 
     # Phase 1: a short exact run settles small problems (proof included) quickly.
     phase1 = min(1.0, 0.15 * left()) if left() > 3.0 else max(0.05, left())
-    res = _solve_cpsat(problem, start, mk, lb, phase1, seed, workers)
-    if res.start is not None and res.makespan < mk:
-        start, mk, method = res.start, res.makespan, "cp-sat"
+    res = _solve_cpsat(problem, start, obj if feasible else None, lb, phase1, seed, workers, deadlines, penalty)
+    if res.infeasible:
+        raise _deadline_error(problem, None, proven=True)
+    if res.start is not None and (not feasible or res.objective < obj):
+        start, obj, method, feasible = res.start, res.objective, "cp-sat", True
     lb = max(lb, res.lower_bound)
     report("cp-sat")
-    if mk > lb and left() > 1.0:
+    if obj > lb and left() > 1.0:
         # Phase 2: intensified sampling around the incumbent (cheap, strong on highly
         # resource-constrained plans where the solver's neighbourhoods stall) ...
-        improved = _heuristic(problem, time_limit=0.25 * left(), seed=seed + 1, incumbent=start, lb=lb)
-        if improved.makespan < mk:
-            start, mk, method = improved.start, improved.makespan, improved.method
+        improved = _heuristic(
+            problem,
+            time_limit=0.25 * left(),
+            seed=seed + 1,
+            incumbent=start,
+            lb=lb,
+            deadlines=deadlines,
+            penalty=penalty,
+        )
+        improved_obj = _objective(problem, improved.start, weight)
+        if improved_obj < obj and (deadlines == "soft" or improved.lateness == 0):
+            start, obj, method, feasible = improved.start, improved_obj, improved.method, True
         report("sampling")
         # ... then the solver again, hinted with the best schedule, for the rest of the time.
-        if mk > lb:
-            res = _solve_cpsat(problem, start, mk, lb, max(0.05, left()), seed + 1, workers)
-            if res.start is not None and res.makespan < mk:
-                start, mk, method = res.start, res.makespan, "cp-sat"
+        if obj > lb:
+            res = _solve_cpsat(
+                problem, start, obj if feasible else None, lb, max(0.05, left()), seed + 1, workers, deadlines, penalty
+            )
+            if res.infeasible:
+                raise _deadline_error(problem, None, proven=True)
+            if res.start is not None and (not feasible or res.objective < obj):
+                start, obj, method, feasible = res.start, res.objective, "cp-sat", True
             lb = max(lb, res.lower_bound)
     report("done")
-    checked = validate(problem, start)
+    if not feasible:
+        raise _deadline_error(problem, start, proven=False)
+    return _finish(problem, start, lb, method, heur.makespan, t0, deadlines, weight)
+
+
+def _finish(
+    problem: LevellingProblem,
+    start: IntArray,
+    lb: int,
+    method: str,
+    heuristic_makespan: int,
+    t0: float,
+    deadlines: str,
+    weight: int,
+) -> LevellingResult:
+    net = problem.network
+    mk = int((start + net.durations).max()) if net.n else 0
+    obj = _objective(problem, start, weight)
+    checked = validate(problem, start, deadlines=deadlines)
+    if _debug():
+        assert checked.ok, checked.violations
     return LevellingResult(
-        problem.network.ids, start, mk, lb, mk <= lb, method, heur.makespan, checked, time.perf_counter() - t0
+        net.ids,
+        start,
+        mk,
+        lb,
+        obj <= lb,
+        method,
+        heuristic_makespan,
+        checked,
+        time.perf_counter() - t0,
+        _lateness(problem, start),
+        deadlines,
     )
+
+
+def _debug() -> bool:
+    """``OEUVRE_ENGINE_DEBUG=1``: every levelled schedule and Monte Carlo sample goes through the validator."""
+    return os.environ.get("OEUVRE_ENGINE_DEBUG", "") not in ("", "0")
 
 
 def _replace_elapsed(r: LevellingResult, elapsed: float) -> LevellingResult:
-    return LevellingResult(
-        r.ids,
-        r.start,
-        r.makespan,
-        r.lower_bound,
-        r.optimal,
-        r.method,
-        r.heuristic_makespan,
-        r.validation,
-        elapsed,
-    )
+    return dataclasses.replace(r, elapsed=elapsed)
 
 
 @dataclass(frozen=True)
 class _CpResult:
     start: IntArray | None
-    makespan: int
+    objective: int
     lower_bound: int
+    infeasible: bool = False
+
+
+def _relaxed(net: CompiledNetwork) -> CompiledNetwork:
+    """The network without its late constraints (for the domains of soft deadlines)."""
+    return dataclasses.replace(net, latest_finish=np.full(net.n, 2**50, np.int64), _constraints=())
 
 
 def _solve_cpsat(
     problem: LevellingProblem,
     hint: IntArray,
-    ub: int,
+    ub: int | None,
     lb: int,
     time_limit: float,
     seed: int,
     workers: int | None,
+    deadlines: str = "hard",
+    penalty: int = 1,
 ) -> _CpResult:
     """CP-SAT model: interval per activity, one cumulative per resource, precedence with lags.
 
-    Domains are cut by the critical-path bounds under the heuristic makespan (``ub``), so the
-    search only looks at schedules at least as good as the hint.
+    ``ub`` is the objective of a schedule known to be feasible (``None``: none is known, the hint
+    misses a hard deadline). Start domains are cut by the critical-path bounds under it (no
+    makespan can exceed the objective), so the search only looks at schedules at least as good.
+    Calendar-day links read their exact bound from the problem's tables (element constraints);
+    hard deadlines bound the domains, soft ones add a lateness variable to the objective.
     """
     # Imported here: OR-Tools pulls in pandas and takes seconds to import, which the CPM, Monte
     # Carlo and heuristic paths (and the CLI's other commands) do not need.
@@ -777,32 +997,48 @@ def _solve_cpsat(
 
     net = problem.network
     d = net.durations
-    cpm = schedule(net, deadline=ub)
+    horizon = problem.horizon()
+    cap_ub = horizon if ub is None else min(ub, horizon)
+    cpm = schedule(net if deadlines == "hard" else _relaxed(net), deadline=cap_ub)
+    if (cpm.ls < cpm.es).any():
+        return _CpResult(None, -1, lb, infeasible=ub is None and deadlines == "hard")
     model = cp_model.CpModel()
-    starts = [model.new_int_var(int(cpm.es[j]), int(max(cpm.es[j], cpm.ls[j])), f"s{j}") for j in range(net.n)]
+    starts = [model.new_int_var(int(cpm.es[j]), int(cpm.ls[j]), f"s{j}") for j in range(net.n)]
     intervals = [model.new_fixed_size_interval_var(starts[j], int(d[j]), f"i{j}") for j in range(net.n)]
     w = problem._weights
+    tid = np.full(len(net.pred), -1, np.int64)
+    if len(problem._tab):
+        tid[np.flatnonzero(net.calendar_lag)] = np.arange(len(problem._tab))
     for li in range(len(net.pred)):
-        model.add(starts[int(net.succ[li])] >= starts[int(net.pred[li])] + int(w[li]))
-    makespan = model.new_int_var(lb, ub, "makespan")
+        i, j = int(net.pred[li]), int(net.succ[li])
+        if tid[li] < 0:
+            model.add(starts[j] >= starts[i] + int(w[li]))
+            continue
+        lo, hi = int(cpm.es[i]), int(cpm.ls[i])
+        row = problem._tab[tid[li], lo : hi + 1]
+        bound = model.new_int_var(int(row.min()), int(row.max()), f"cal{li}")
+        model.add_element(starts[i] - lo, [int(v) for v in row], bound)
+        model.add(starts[j] >= bound)
+    mk_lb = min(lb, cap_ub) if deadlines == "hard" else min(int(cpm.finish), cap_ub)
+    makespan = model.new_int_var(mk_lb, cap_ub, "makespan")
     # The makespan as an interval [makespan, ub + 1) that takes every resource whole: the cumulative
     # propagators then reason on the makespan directly (no energy is left after the last activity).
-    tail_size = model.new_int_var(1, ub + 1 - lb, "tail_size")
-    tail = model.new_interval_var(makespan, tail_size, model.new_constant(ub + 1), "tail")
+    tail_size = model.new_int_var(1, cap_ub + 1 - mk_lb, "tail_size")
+    tail = model.new_interval_var(makespan, tail_size, model.new_constant(cap_ub + 1), "tail")
     for r in range(len(problem.resources)):
         users = [j for j in range(net.n) if problem.demands[j, r] > 0 and d[j] > 0]
         if not users:
             continue
-        prof = problem.avail(ub + 1)[r]
+        prof = problem.avail(cap_ub + 1)[r]
         cap_max = int(prof.max())
         ivs = [intervals[j] for j in users]
         dem = [int(problem.demands[j, r]) for j in users]
         # Periods with less capacity are blocked by fixed intervals.
         t = 0
-        while t < ub:
+        while t < cap_ub:
             if prof[t] < cap_max:
                 t2 = t
-                while t2 < ub and prof[t2] == prof[t]:
+                while t2 < cap_ub and prof[t2] == prof[t]:
                     t2 += 1
                 ivs.append(model.new_fixed_size_interval_var(t, t2 - t, f"block{r}_{t}"))
                 dem.append(cap_max - int(prof[t]))
@@ -819,28 +1055,36 @@ def _solve_cpsat(
             model.add_no_overlap(big)
     # Activities followed by no finish-to-start link could finish last.
     has_succ = np.zeros(net.n, bool)
-    has_succ[net.pred[(net.kind == 0) & (net.lag >= 0)]] = True
+    has_succ[net.pred[(net.kind == 0) & (net.lag >= 0) & ~net.calendar_lag]] = True
     for j in range(net.n):
         if not has_succ[j]:
             model.add(makespan >= starts[j] + int(d[j]))
-    model.minimize(makespan)
+    late_terms = []
+    for j in _late_activities(problem).tolist():
+        limit = int(net.latest_finish[j])
+        if deadlines == "hard":
+            model.add(starts[j] + int(d[j]) <= limit)
+        elif penalty > 0 and int(cpm.ls[j]) + int(d[j]) > limit:
+            late = model.new_int_var(0, int(cpm.ls[j]) + int(d[j]) - min(limit, int(cpm.ls[j]) + int(d[j])), f"late{j}")
+            model.add(late >= starts[j] + int(d[j]) - limit)
+            late_terms.append(late)
+    objective = makespan + penalty * sum(late_terms) if late_terms else makespan
+    model.minimize(objective)
     for j in range(net.n):
-        model.add_hint(starts[j], int(hint[j]))
-    model.add_hint(makespan, ub)
-    model.add_hint(tail_size, 1)
+        model.add_hint(starts[j], int(min(max(hint[j], cpm.es[j]), cpm.ls[j])))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers if workers is not None else min(8, os.cpu_count() or 1)
     solver.parameters.random_seed = seed
     status = solver.solve(model)
-    if status == cp_model.OPTIMAL:
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.value(v) for v in starts], dtype=np.int64)
-        mk = int((start + d).max()) if net.n else 0
-        return _CpResult(start, mk, mk)
-    if status == cp_model.FEASIBLE:
-        start = np.array([solver.value(v) for v in starts], dtype=np.int64)
-        mk = int((start + d).max()) if net.n else 0
-        return _CpResult(start, mk, max(lb, int(solver.best_objective_bound)))
-    # UNKNOWN (time out before any solution): no new information. INFEASIBLE cannot happen,
-    # since the hint is a valid schedule within the bounds; claim nothing in that case either.
-    return _CpResult(None, ub, lb)
+        obj = _objective(problem, start, penalty if deadlines == "soft" else _weight(problem, deadlines, penalty))
+        bound = obj if status == cp_model.OPTIMAL else max(lb, int(solver.best_objective_bound))
+        return _CpResult(start, obj, bound)
+    if status == cp_model.INFEASIBLE and ub is None:
+        # No schedule within the hard deadlines (the domains were cut by nothing but them).
+        return _CpResult(None, -1, lb, infeasible=True)
+    # UNKNOWN (time out before any solution), or INFEASIBLE under a cut by a feasible incumbent
+    # (which cannot happen: the incumbent itself fits): no new information.
+    return _CpResult(None, -1, lb)

@@ -20,7 +20,7 @@ So ``FS+3cd`` after a task that ends on Friday evening lets the successor start 
 morning (Saturday, Sunday and Monday elapse), and ``SS+2cd`` after a start on Monday morning
 allows Wednesday morning. The same functions give the tables the compiled levelling and Monte Carlo
 kernels read, and their inverses for the backward passes; the validator
-(:mod:`oeuvre.engine.validate`) re-derives every instant from dates on its own.
+(:mod:`oeuvre.engine.validation`) re-derives every instant from dates on its own.
 
 Resources have calendars of their own (:class:`ResourceCalendar`): part-time weekdays or
 half-days, personal holidays and absences, turned into a capacity per slot of the project's time.
