@@ -618,10 +618,14 @@ def _cpm_many(
     isrc: I64,
     ikind: I64,
     ilag: I64,
+    itab: I64,
     op: I64,
     odst: I64,
     okind: I64,
     olag: I64,
+    otab: I64,
+    tab: I64,
+    inv: I64,
     release: I64,
     es: F64,
     ls: F64,
@@ -635,10 +639,14 @@ def _cpm_many(
 
     ``d``, ``es``, ``ls`` are (n, iterations); the inner loops run over iterations (contiguous,
     SIMD-friendly), with the link kind decided outside them. Link kinds: 0 FS, 1 SS, 2 FF, 3 SF.
+    A link with ``itab``/``otab`` >= 0 has a calendar-day lag: durations are whole slots then,
+    and its exact bound is read from row ``t`` of ``tab`` (start or finish of the predecessor ->
+    earliest start or finish of the successor, see :meth:`TimeModel.shift`), ``inv`` backwards.
     Adds to ``crit`` (iterations where the activity has zero total float), ``s_d``, ``s_dd`` and
     ``s_df`` (sums of d, d^2 and d x finish, for the correlation with the finish).
     """
     n, c = d.shape
+    h = tab.shape[1] - 1
     for i in range(c):
         fin[i] = 0.0
     for t in range(n):
@@ -654,7 +662,16 @@ def _cpm_many(
             lag = float(ilag[k])
             ep = es[p]
             dp = d[p]
-            if kind == 0:
+            tb = itab[k]
+            if tb >= 0:
+                for i in range(c):
+                    x = ep[i] + dp[i] if kind == 0 or kind == 2 else ep[i]
+                    xi = min(max(int(x), 0), h)
+                    val = float(tab[tb, xi])
+                    if kind >= 2:
+                        val -= dv[i]
+                    ev[i] = max(ev[i], val)
+            elif kind == 0:
                 for i in range(c):
                     ev[i] = max(ev[i], ep[i] + dp[i] + lag)
             elif kind == 1:
@@ -680,7 +697,16 @@ def _cpm_many(
             lag = float(olag[k])
             lsn = ls[s]
             ds = d[s]
-            if kind == 0:
+            tb = otab[k]
+            if tb >= 0:
+                for i in range(c):
+                    y = lsn[i] + ds[i] if kind >= 2 else lsn[i]
+                    yi = min(max(int(y), 0), h)
+                    val = float(inv[tb, yi])
+                    if kind == 0 or kind == 2:
+                        val -= dv[i]
+                    lv[i] = min(lv[i], val)
+            elif kind == 0:
                 for i in range(c):
                     lv[i] = min(lv[i], lsn[i] - lag - dv[i])
             elif kind == 1:

@@ -12,7 +12,9 @@ standard error of the P80.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from oeuvre.engine.errors import InputError
-from oeuvre.engine.network import CompiledNetwork, Network, _forward
+from oeuvre.engine.network import CompiledNetwork, Network, _forward, schedule
 
 __all__ = ["RiskEvent", "RiskResult", "monte_carlo"]
 
@@ -155,7 +157,9 @@ def monte_carlo(
     Parameters
     ----------
     network : Network or CompiledNetwork
-        Links (all types and working-day lags) and start constraints are honoured.
+        Links (all types, lags in working or calendar days) and start constraints are honoured.
+        With calendar-day lags, each sampled duration is rounded to a whole slot, so that the
+        lags convert exactly on the calendar (see :mod:`oeuvre.engine.timemodel`).
     optimistic, most_likely, pessimistic : array of float, shape (n,)
         Three-point estimates in working days.
     iterations : int
@@ -205,8 +209,6 @@ def monte_carlo(
         raise InputError(f"unknown distribution {distribution!r}; use triangular or pert", field="distribution")
     if iterations < 1:
         raise InputError("iterations must be at least 1", field="iterations")
-    if net.calendar_lag.any():
-        raise InputError("Monte Carlo does not support calendar-day lags; express them in working days", field="lag")
     index = {a: i for i, a in enumerate(net.ids)}
     events: list[tuple[float, tuple[float, ...], npt.NDArray[np.int64]]] = []
     for ev in risks:
@@ -231,16 +233,23 @@ def monte_carlo(
     ip = np.searchsorted(net.succ[by_succ], np.arange(n + 1))
     op = np.searchsorted(net.pred[by_pred], np.arange(n + 1))
     kind = net.kind.astype(np.int64)
+    slots = bool(net.calendar_lag.any())
+    tab, inv, tid = _calendar_rows(net, hi, events) if slots else (_NO_ROWS, _NO_ROWS, np.full(len(kind), -1))
     csr = (
         ip,
         net.pred[by_succ],
         kind[by_succ],
         net.lag[by_succ],
+        tid[by_succ],
         op,
         net.succ[by_pred],
         kind[by_pred],
         net.lag[by_pred],
+        tid[by_pred],
+        tab,
+        inv,
     )
+    debug = _debug()
     finish = np.empty(iterations, np.float64)
     crit_count = np.zeros(n, np.float64)
     s_d = np.zeros(n)
@@ -259,10 +268,15 @@ def monte_carlo(
             else:
                 extra = np.full(c, delay[1])
             d[acts] += hit * extra
+        if slots:
+            # Calendar-day lags are exact on whole slots: each sampled duration is rounded to one.
+            np.rint(d, out=d)
         es = np.empty_like(d)
         ls = np.empty_like(d)
         fin = np.empty(c)
         _kernels.cpm_many(d, topo, *csr, net.release, es, ls, fin, crit_count, s_d, s_dd, s_df)
+        if debug:
+            _validate_samples(net, d, es)
         finish[done : done + c] = fin
         done += c
         if progress is not None:
@@ -273,10 +287,14 @@ def monte_carlo(
     with np.errstate(invalid="ignore", divide="ignore"):
         sens = np.where((var_d > 1e-12) & (sd_f > 1e-12), cov / np.sqrt(var_d) / sd_f, 0.0)
     pct = np.percentile(finish, PERCENTILES)
-    det = np.asarray(ml, np.float64)[:, None]
-    es0 = net.release.astype(np.float64)[:, None].copy()
-    _forward(net, det, net.link_weights(det), es0)
-    det_finish = float((es0 + det).max()) if n else 0.0
+    if slots:
+        det_net = dataclasses.replace(net, durations=np.rint(ml).astype(np.int64))
+        det_finish = float(schedule(det_net).finish)
+    else:
+        det = np.asarray(ml, np.float64)[:, None]
+        es0 = net.release.astype(np.float64)[:, None].copy()
+        _forward(net, det, net.link_weights(det), es0)
+        det_finish = float((es0 + det).max()) if n else 0.0
     return RiskResult(
         ids=net.ids,
         finish=finish,
@@ -286,6 +304,57 @@ def monte_carlo(
         p80_standard_error=_quantile_se(finish, 0.8),
         deterministic_finish=det_finish,
     )
+
+
+_NO_ROWS = np.zeros((0, 1), np.int64)
+
+
+def _calendar_rows(
+    net: CompiledNetwork, hi: FloatArray, events: Sequence[tuple[float, tuple[float, ...], npt.NDArray[np.int64]]]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Exact shift tables of the calendar-day links, one row per (lag, kind), and their inverses.
+
+    Row ``t`` maps the predecessor's start or finish boundary ``x`` to the successor's earliest
+    start or finish boundary (:meth:`TimeModel.shift`); the horizon covers the longest sample.
+    """
+    tm = net.time_model
+    links = np.flatnonzero(net.calendar_lag)
+    combos, tid_of = np.unique(
+        np.stack([net.lag[links], net.kind[links].astype(np.int64)], axis=1), axis=0, return_inverse=True
+    )
+    plain_lags = np.where(net.calendar_lag, 0, np.clip(net.lag, 0, None))
+    worst_delay = sum(max(delay) for _, delay, _ in events)
+    base = int(np.ceil(hi).sum() + plain_lags.sum() + worst_delay + (net.release.max() if net.n else 0)) + 2
+
+    def rows(h: int) -> npt.NDArray[np.int64]:
+        x = np.arange(h + 1)
+        return np.stack(
+            [tm.shift(x, int(lag), from_finish=kind % 2 == 0, to_finish=kind >= 2) for lag, kind in combos.tolist()]
+        )
+
+    probe = rows(2 * base)
+    extra = np.clip(probe - np.arange(2 * base + 1)[None, :], 0, None).max(axis=1)
+    horizon = base + int(extra[tid_of.ravel()].sum())
+    tab = rows(horizon)
+    ys = np.arange(horizon + 1)
+    inv = np.stack([np.searchsorted(row, ys, side="right") - 1 for row in tab]).astype(np.int64)
+    tid = np.full(len(net.pred), -1, np.int64)
+    tid[links] = tid_of.ravel()
+    return tab, inv, tid
+
+
+def _debug() -> bool:
+    return os.environ.get("OEUVRE_ENGINE_DEBUG", "") not in ("", "0")
+
+
+def _validate_samples(net: CompiledNetwork, d: FloatArray, es: FloatArray) -> None:
+    """Debug mode: every sample's early schedule goes through the independent validator."""
+    from oeuvre.engine.validation import check_schedule
+
+    for i in range(d.shape[1]):
+        report = check_schedule(net, es[:, i], durations=d[:, i])
+        if not report.ok:
+            raise AssertionError(f"Monte Carlo sample {i} breaks the rules: {report.violations[:3]}")
 
 
 def _quantile_se(x: FloatArray, p: float) -> float:

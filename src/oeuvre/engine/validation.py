@@ -98,6 +98,7 @@ def check_schedule(
     resources: Sequence[str] = (),
     deadlines: str = "hard",
     limit: int = 20,
+    durations: Sequence[float] | npt.NDArray[np.float64] | None = None,
 ) -> ValidationReport:
     """Check a schedule against the network's links and constraints and, if given, the capacities.
 
@@ -115,6 +116,9 @@ def check_schedule(
         A late constraint missed is a violation (hard) or a warning (soft).
     limit : int
         At most this many messages of each kind.
+    durations : array of float, optional
+        Durations to check with instead of the network's (a Monte Carlo sample); starts may then
+        be fractional, and are compared with a tolerance of 1e-9 slot.
 
     Returns
     -------
@@ -134,13 +138,15 @@ def check_schedule(
     True
     """
     net = network
-    s = np.asarray(start, dtype=np.int64)
+    sampled = durations is not None
+    s = np.asarray(start, dtype=np.float64 if sampled else np.int64)
+    tol = 1e-9 if sampled else 0
     issues: list[Issue] = []
     warnings: list[str] = []
     if s.shape != (net.n,):
         issue = Issue("shape", f"expected {net.n} start times, got shape {s.shape}")
         return ValidationReport(False, [issue.message], [], [issue])
-    d = net.durations
+    d = net.durations if durations is None else np.asarray(durations, dtype=np.float64)
     f = s + d
     ids = net.ids
     # links with working-slot lags: the four textbook inequalities, written out
@@ -148,7 +154,7 @@ def check_schedule(
     p, q, kind, lag = net.pred[plain], net.succ[plain], net.kind[plain], net.lag[plain]
     ok = np.select(
         [kind == 0, kind == 1, kind == 2, kind == 3],
-        [s[q] >= f[p] + lag, s[q] >= s[p] + lag, f[q] >= f[p] + lag, f[q] >= s[p] + lag],
+        [s[q] + tol >= f[p] + lag, s[q] + tol >= s[p] + lag, f[q] + tol >= f[p] + lag, f[q] + tol >= s[p] + lag],
         default=True,
     ).astype(bool)
     for li in plain[~ok][:limit]:
@@ -159,8 +165,8 @@ def check_schedule(
         issues.append(
             Issue(
                 "link",
-                f"link {ids[a]} -> {ids[b]} ({_KINDS[k]}{lg:+d}) broken: {ids[b]} {what} at {int(got)}, "
-                f"needs {int(need)} or later",
+                f"link {ids[a]} -> {ids[b]} ({_KINDS[k]}{lg:+d}) broken: {ids[b]} {what} at {got:g}, "
+                f"needs {need:g} or later",
                 (ids[a], ids[b]),
             )
         )
@@ -170,10 +176,13 @@ def check_schedule(
         p, q, kind = net.pred[cal_links], net.succ[cal_links], net.kind[cal_links]
         from_finish = (kind == 0) | (kind == 2)
         to_finish = kind >= 2
-        anchor_f = _instants(net, f[p], finish=True)
-        anchor_s = _instants(net, s[p], finish=False)
-        target_f = _instants(net, f[q], finish=True)
-        target_s = _instants(net, s[q], finish=False)
+        whole = np.rint(s).astype(np.int64), np.rint(f).astype(np.int64)
+        if sampled and (np.abs(s - whole[0]).max() > tol or np.abs(f - whole[1]).max() > tol):
+            raise ValueError("calendar-day lags are checked on whole slots")
+        anchor_f = _instants(net, whole[1][p], finish=True)
+        anchor_s = _instants(net, whole[0][p], finish=False)
+        target_f = _instants(net, whole[1][q], finish=True)
+        target_s = _instants(net, whole[0][q], finish=False)
         bad = 0
         for i, li in enumerate(cal_links.tolist()):
             anchor = anchor_f[i] if from_finish[i] else anchor_s[i]
@@ -197,22 +206,22 @@ def check_schedule(
         + [(int(j), ConstraintType.FNLT, int(net.latest_finish[j])) for j in np.flatnonzero(net.latest_finish < 2**49)]
     )
     for j, ctype, idx in cons:
-        value = int(f[j]) if ctype.is_finish else int(s[j])
-        early = ctype.bounds_early and value < idx
-        late = ctype.bounds_late and value > idx
+        value = f[j] if ctype.is_finish else s[j]
+        early = ctype.bounds_early and value + tol < idx
+        late = ctype.bounds_late and value - tol > idx
         if not (early or late):
             continue
         what = "finishes" if ctype.is_finish else "starts"
-        message = f"{ids[j]} {what} at {value}, against {ctype.value} {idx}"
+        message = f"{ids[j]} {what} at {value:g}, against {ctype.value} {idx}"
         if late and not early and deadlines == "soft":
-            warnings.append(message + f" ({value - idx} late)")
+            warnings.append(message + f" ({value - idx:g} late)")
             continue
         issues.append(Issue("constraint", message, (ids[j],)))
-    if s.size and (s < 0).any():
-        j = int(np.flatnonzero(s < 0)[0])
-        issues.append(Issue("release", f"{ids[j]} starts at {int(s[j])}, before the project start", (ids[j],)))
+    if s.size and (s < -tol).any():
+        j = int(np.flatnonzero(s < -tol)[0])
+        issues.append(Issue("release", f"{ids[j]} starts at {s[j]:g}, before the project start", (ids[j],)))
     # capacity in every slot
-    if demands is not None and capacity is not None and net.n:
+    if demands is not None and capacity is not None and net.n and not sampled:
         horizon = max(int(f.max()), capacity.shape[1]) + 1
         running = d > 0
         names = list(resources) or [f"r{r}" for r in range(capacity.shape[0])]
