@@ -111,7 +111,8 @@ def test_hard_deadlines_reorder_the_work_and_soft_ones_may_be_missed() -> None:
     p = LevellingProblem.build(net, {"A": {"dev": 1}, "B": {"dev": 1}}, {"dev": 1})
     r = level(p, time_limit=2, workers=1)
     assert r.start.tolist() == [3, 0]
-    assert r.lateness == 0 and r.validation.ok
+    assert r.lateness == 0
+    assert r.validation.ok
     # Both due by day 3: impossible; soft deadlines give a schedule and report the lateness.
     net2 = Network(
         [Activity("A", 3), Activity("B", 3)],
@@ -122,8 +123,10 @@ def test_hard_deadlines_reorder_the_work_and_soft_ones_may_be_missed() -> None:
     with pytest.raises(InfeasibleError):
         level(p2, time_limit=2, workers=1)
     soft = level(p2, time_limit=2, workers=1, deadlines="soft", penalty=5)
-    assert soft.makespan == 6 and soft.lateness == 3
-    assert soft.validation.ok and len(soft.validation.warnings) == 1
+    assert soft.makespan == 6
+    assert soft.lateness == 3
+    assert soft.validation.ok
+    assert len(soft.validation.warnings) == 1
     assert "3 late" in soft.validation.warnings[0]
     assert soft.to_dict()["lateness"] == 3
 
@@ -141,7 +144,9 @@ def test_a_soft_penalty_trades_lateness_against_makespan() -> None:
     assert cheap.makespan == 6  # A first, then C; lateness does not matter
     dear = level(p, time_limit=2, workers=1, deadlines="soft", penalty=10)
     s = dict(zip(dear.ids, dear.start.tolist(), strict=True))
-    assert s["C"] == 0 and dear.lateness == 2 and dear.makespan == 10
+    assert s["C"] == 0
+    assert dear.lateness == 2
+    assert dear.makespan == 10
 
 
 def test_must_finish_on_and_start_no_later_than() -> None:
@@ -173,7 +178,8 @@ def test_the_validator_checks_the_six_constraints() -> None:
     bad = check_schedule(net, [1, 3, 1, 3, 4, 2])
     assert [i.activities[0] for i in bad.issues] == ["A", "B", "C", "D", "E", "F"]
     soft = check_schedule(net, [2, 3, 2, 3, 3, 3], deadlines="soft")
-    assert soft.ok and len(soft.warnings) == 2
+    assert soft.ok
+    assert len(soft.warnings) == 2
 
 
 def test_monte_carlo_with_calendar_lags_is_exact_on_whole_days(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -108,7 +108,8 @@ def test_negative_calendar_lags_go_back_in_days() -> None:
 def test_half_day_slots() -> None:
     tm = TimeModel(WorkCalendar(MONDAY), slots_per_day=2)
     # Slot 4 is Wednesday morning; a task ending with it ends at Wednesday noon (boundary 5).
-    assert _date(tm, 4) == "2025-01-08" and _date(tm, 5) == "2025-01-08 pm"
+    assert _date(tm, 4) == "2025-01-08"
+    assert _date(tm, 5) == "2025-01-08 pm"
     # FS+1cd from Wednesday noon: Thursday noon -> Thursday afternoon (slot 7).
     assert int(tm.shift(5, 1, from_finish=True, to_finish=False)) == 7
     # From Friday noon (boundary 9) FS+1cd: Saturday noon -> Monday morning (slot 10).
