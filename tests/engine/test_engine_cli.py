@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from oeuvre.engine.cli import main
+from oeuvre.engine.errors import InputError
 
 CSV = """id,name,duration,predecessors,optimistic,most_likely,pessimistic,resources
 A,Spec,3,,2,3,5,dev=1
@@ -121,3 +122,76 @@ def test_it_runs_as_a_module(plan: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert json.loads(proc.stdout)["finish"] == 12
     assert main(["schedule", str(plan.parent / "nope.csv")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_schedule_csv_and_plain_tables_for_scripts(plan: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schedule", str(plan), "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "id,name,dur,ES,EF,LS,LF,TF,FF,critical"
+    assert lines[1] == "A,Spec,3,0,3,0,3,0,0,True"
+    assert main(["schedule", str(plan)]) == 0  # not a terminal: tab-separated, no colour codes
+    text = capsys.readouterr().out
+    assert "A\tSpec\t3\t0\t3" in text
+    assert "\x1b[" not in text
+
+
+def test_the_fast_json_reader_and_the_record_reader_agree(tmp_path: Path) -> None:
+    from oeuvre.engine.io import read_json
+
+    acts = [
+        {"id": "A", "duration": 3, "optimistic": 2, "pessimistic": 5, "resources": {"dev": 1}},
+        {"id": "B", "duration": 2, "predecessors": [{"id": "A", "type": "SS", "lag": 1}], "name": "Build"},
+        {
+            "id": "C",
+            "duration": 4,
+            "predecessors": [{"id": "A"}, {"id": "B", "type": "FF", "lag": -1, "calendar_days": True}],
+            "constraints": [{"type": "SNET", "date": "2025-01-08"}],
+        },
+    ]
+    doc = {"start": "2025-01-06", "capacities": {"dev": 2}, "activities": acts}
+    fast = read_json(json.dumps(doc))
+    # A string of predecessors is not taken by the fast path: the record reader reads the file.
+    slow_doc = json.loads(json.dumps(doc))
+    slow_doc["activities"][2]["predecessors"] = "A; B:FF-1cd"
+    slow = read_json(json.dumps(slow_doc))
+    for data in (fast, slow):
+        assert data.ids == ["A", "B", "C"]
+        assert data.names == ["", "Build", ""]
+    assert [(x.pred, x.succ, x.type, x.lag, x.calendar_days) for x in fast.links] == [
+        (x.pred, x.succ, x.type, x.lag, x.calendar_days) for x in slow.links
+    ]
+    assert fast.three_point()[2].tolist() == slow.three_point()[2].tolist() == [5.0, 2.0, 4.0]
+    assert fast.constraints == slow.constraints
+    assert fast.demands() == slow.demands() == {"A": {"dev": 1}}
+
+
+@pytest.mark.parametrize(
+    ("activities", "field"),
+    [
+        ([{"id": "A", "duration": -1}], "activities[0].duration"),
+        ([{"id": "A", "duration": 1.5}], "activities[0].duration"),
+        ([{"id": "A", "duration": 1}, {"id": "A", "duration": 1}], "activities[1].id"),
+        ([{"id": "A", "duration": 1, "predecessors": [{"id": "Z"}]}], "activities[0].predecessors"),
+        (
+            [{"id": "A", "duration": 1, "predecessors": [{"id": "A", "type": "XX"}]}],
+            "activities[0].predecessors[0].type",
+        ),
+    ],
+)
+def test_bad_json_names_the_field(tmp_path: Path, activities: list[object], field: str) -> None:
+    from oeuvre.engine.io import read_json
+
+    with pytest.raises(InputError) as exc:
+        read_json(json.dumps({"activities": activities}))
+    assert exc.value.field == field
+
+
+def test_the_schedule_command_does_not_load_the_compiled_kernels(plan: Path) -> None:
+    code = (
+        "import sys; from oeuvre.engine.cli import main; main(['schedule', sys.argv[1], '--json']); "
+        "heavy = sorted(m for m in ('numba', 'ortools', 'rich', 'holidays', 'django') if m in sys.modules); "
+        "sys.stderr.write(repr(heavy))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(plan)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "[]"

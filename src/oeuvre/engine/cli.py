@@ -62,8 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="project file: .csv, .json or PSPLIB .sm")
     _output_options(s)
 
-    lv = sub.add_parser("level", help="resource levelling: heuristic then CP-SAT")
-    lv.add_argument("file")
+    lv = sub.add_parser(
+        "level",
+        help="resource levelling: heuristic then CP-SAT; several files are levelled together (shared resources)",
+    )
+    lv.add_argument("file", nargs="+", help="project files; with several, resources of the same name are shared")
+    lv.add_argument(
+        "--priority",
+        action="append",
+        default=[],
+        metavar="PROJECT=N",
+        help="weight of a project's finish (file name without extension; default 1, higher first)",
+    )
+    lv.add_argument(
+        "--deadlines",
+        choices=("hard", "soft"),
+        default="hard",
+        help="FNLT/MFO/SNLT/MSO dates: met or explained as infeasible (hard), or missed at a cost (soft)",
+    )
+    lv.add_argument("--penalty", type=int, default=1, metavar="N", help="with soft deadlines: cost of a day late")
     lv.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds in total (default 10)")
     lv.add_argument("--capacity", metavar="RES=N,...", help="capacities, e.g. dev=3,test=2 (override the file)")
     lv.add_argument("--heuristic-only", action="store_true", help="skip CP-SAT")
@@ -189,24 +206,62 @@ def _cmd_schedule(args: argparse.Namespace, data: ProjectData, out: Output) -> i
     return EXIT_OK
 
 
-def _cmd_level(args: argparse.Namespace, data: ProjectData, out: Output) -> int:
+def _capacities(args: argparse.Namespace, projects: Sequence[ProjectData]) -> dict[str, int | list[int]]:
     from oeuvre.engine.io import parse_capacities
-    from oeuvre.engine.levelling import LevellingProblem, level, level_heuristic
 
-    caps: dict[str, int | list[int]] = dict(data.capacities)
+    caps: dict[str, int | list[int]] = {}
+    origin: dict[str, str] = {}
+    for data in projects:
+        for res, cap in data.capacities.items():
+            if res in caps and caps[res] != cap:
+                raise InputError(
+                    f"{origin[res]} and {data.source} give different capacities for {res!r}; give it once "
+                    f"with --capacity {res}=N",
+                    field="capacities",
+                )
+            caps[res] = cap
+            origin[res] = data.source
     if args.capacity:
         caps.update(parse_capacities(args.capacity))
-    used = sorted({r for d in data.demand_rows.values() for r in d})
+    used = sorted({r for data in projects for d in data.demand_rows.values() for r in d})
     missing = [r for r in used if r not in caps]
     if missing:
         raise InputError(f"no capacity for resource {missing[0]!r}; give --capacity {missing[0]}=N", field="--capacity")
+    return caps
+
+
+def _priorities(args: argparse.Namespace, names: Sequence[str]) -> dict[str, int]:
+    out = dict.fromkeys(names, 1)
+    for item in args.priority:
+        name, sep, value = item.partition("=")
+        if not sep or name not in out:
+            raise InputError(
+                f"expected PROJECT=N with PROJECT one of {', '.join(names)}, got {item!r}", field="--priority"
+            )
+        try:
+            out[name] = int(value)
+        except ValueError:
+            raise InputError(f"{name!r}: not a whole number: {value!r}", field="--priority") from None
+    return out
+
+
+def _cmd_level(args: argparse.Namespace, projects: Sequence[ProjectData], out: Output) -> int:
+    from oeuvre.engine.levelling import LevellingProblem, level, level_heuristic
+
     if args.time_limit <= 0:
         raise InputError("must be positive", field="--time-limit")
+    caps = _capacities(args, projects)
+    if len(projects) > 1:
+        return _level_portfolio(args, projects, caps, out)
+    if args.priority:
+        raise InputError("priorities need several project files", field="--priority")
+    data = projects[0]
     problem = LevellingProblem.build(data.compiled(), data.demands(), caps)
+    options = {"seed": args.seed, "deadlines": args.deadlines, "penalty": args.penalty}
     if args.heuristic_only:
-        res = level_heuristic(problem, time_limit=min(args.time_limit, 1.0), seed=args.seed)
+        res = level_heuristic(problem, time_limit=min(args.time_limit, 1.0), **options)
     else:
-        res = level(problem, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+        res = level(problem, time_limit=args.time_limit, workers=args.workers, **options)
     if args.json:
         out.json(res.to_dict())
         return EXIT_OK
@@ -221,6 +276,49 @@ def _cmd_level(args: argparse.Namespace, data: ProjectData, out: Output) -> int:
         f"{'proven optimal' if res.optimal else 'not proven optimal'}; by {res.method}; "
         f"heuristic {res.heuristic_makespan}; {res.elapsed:.2f} s); validator: "
         + ("ok" if res.validation.ok else "; ".join(res.validation.violations))
+    )
+    for w in res.validation.warnings:
+        out.line(f"warning: {w}")
+    return EXIT_OK
+
+
+def _level_portfolio(
+    args: argparse.Namespace, projects: Sequence[ProjectData], caps: dict[str, int | list[int]], out: Output
+) -> int:
+    from pathlib import Path
+
+    from oeuvre.engine.portfolio import PortfolioProject, level_portfolio
+
+    names = [Path(data.source).stem for data in projects]
+    if len(set(names)) != len(names):
+        raise InputError("two project files have the same name; rename one", field="file")
+    prio = _priorities(args, names)
+    res = level_portfolio(
+        [
+            PortfolioProject(name, data.compiled(), data.demands(), prio[name])
+            for name, data in zip(names, projects, strict=True)
+        ],
+        caps,
+        time_limit=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        deadlines=args.deadlines,
+        penalty=args.penalty,
+    )
+    if args.json:
+        out.json(res.to_dict())
+        return EXIT_OK
+    rows = [(name, aid, s) for name, starts in res.starts.items() for aid, s in starts.items()]
+    if args.csv:
+        out.csv(("project", "id", "start"), rows)
+        return EXIT_OK
+    out.table("Levelled portfolio", ("project", "id", "start"), rows, right=(False, False, True))
+    for name, finish in res.finishes.items():
+        out.line(f"{name}: finish {finish} (priority {prio[name]})")
+    out.line(
+        f"objective {res.objective} (lower bound {res.lower_bound}, "
+        f"{'proven optimal' if res.optimal else 'not proven optimal'}; by {res.method}; {res.elapsed:.2f} s); "
+        "validator: " + ("ok" if res.validation.ok else "; ".join(res.validation.violations))
     )
     for w in res.validation.warnings:
         out.line(f"warning: {w}")
@@ -346,13 +444,13 @@ def _main(argv: Sequence[str] | None) -> int:
             return _cmd_evm(args, out)
         from oeuvre.engine.io import read_project
 
-        data = read_project(args.file)
+        if args.command == "level":
+            return _cmd_level(args, [read_project(f) for f in args.file], out)
         handler: Callable[[argparse.Namespace, ProjectData, Output], int] = {
             "schedule": _cmd_schedule,
-            "level": _cmd_level,
             "risk": _cmd_risk,
         }[args.command]
-        return handler(args, data, out)
+        return handler(args, read_project(args.file), out)
     except EngineError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_INPUT
