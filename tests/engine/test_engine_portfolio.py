@@ -61,8 +61,8 @@ def test_deadlines_hold_across_projects() -> None:
     r = level_portfolio([_erp(9), crm], {"alice": 1, "bob": 1}, time_limit=3, workers=1)
     assert r.finishes["CRM"] == 4  # the deadline wins over the ERP's priority
     assert r.validation.ok
+    tight = PortfolioProject("ERP", Network([Activity("X", 5)], [], [Constraint("X", ConstraintType.FNLT, 2)]))
     with pytest.raises(InfeasibleError):
-        tight = PortfolioProject("ERP", Network([Activity("X", 5)], [], [Constraint("X", ConstraintType.FNLT, 2)]))
         level_portfolio([tight, crm], {"alice": 1, "bob": 1}, time_limit=2, workers=1)
 
 

@@ -89,13 +89,13 @@ def _bound(start: I64, k: int, pi: I64, pw: I64, pt: I64, tab: I64, inv: I64, d:
     i = pi[k]
     t = pt[k]
     if t < 0:
-        return start[i] + pw[k]
+        return int(start[i] + pw[k])
     h = tab.shape[1] - 1
     if mirror < 0:
         x = start[i]
         if x > h:
             return _FAR
-        return tab[t, x]
+        return int(tab[t, x])
     # original constraint S[succ] >= T(S[pred]) <=> S[pred] <= inv(S[succ]); here j is the
     # original predecessor and i the original successor, both in mirrored time.
     y = mirror - start[i] - d[i]
@@ -106,7 +106,7 @@ def _bound(start: I64, k: int, pi: I64, pw: I64, pt: I64, tab: I64, inv: I64, d:
     x = inv[t, y]
     if x < 0:
         return _FAR
-    return mirror - d[j] - x
+    return int(mirror - d[j] - x)
 
 
 _FAR = 1 << 40

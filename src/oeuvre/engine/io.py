@@ -132,7 +132,7 @@ class ProjectData:
     risks: list[RiskEvent] = field(default_factory=list)
     calendar: WorkCalendar | None = None
     source: str = "<input>"
-    lines: list[int] | None = None
+    lines: list[int | None] | None = None
 
     @classmethod
     def from_records(

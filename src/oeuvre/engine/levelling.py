@@ -1016,9 +1016,9 @@ def _solve_cpsat(
             continue
         lo, hi = int(cpm.es[i]), int(cpm.ls[i])
         row = problem._tab[tid[li], lo : hi + 1]
-        bound = model.new_int_var(int(row.min()), int(row.max()), f"cal{li}")
-        model.add_element(starts[i] - lo, [int(v) for v in row], bound)
-        model.add(starts[j] >= bound)
+        cal_bound = model.new_int_var(int(row.min()), int(row.max()), f"cal{li}")
+        model.add_element(starts[i] - lo, [int(v) for v in row], cal_bound)
+        model.add(starts[j] >= cal_bound)
     mk_lb = min(lb, cap_ub) if deadlines == "hard" else min(int(cpm.finish), cap_ub)
     makespan = model.new_int_var(mk_lb, cap_ub, "makespan")
     # The makespan as an interval [makespan, ub + 1) that takes every resource whole: the cumulative

@@ -91,7 +91,7 @@ def _instants(net: CompiledNetwork, x: IntArray, *, finish: bool) -> list[dt.dat
 
 def check_schedule(
     network: CompiledNetwork,
-    start: Sequence[int] | IntArray,
+    start: Sequence[float] | npt.NDArray[np.int64] | npt.NDArray[np.float64],
     *,
     demands: IntArray | None = None,
     capacity: IntArray | None = None,
@@ -229,8 +229,8 @@ def check_schedule(
         for r in range(capacity.shape[0]):
             use = np.zeros(horizon + 1, np.int64)
             qr = np.where(running, demands[:, r], 0)
-            np.add.at(use, np.clip(s, 0, horizon), qr)
-            np.add.at(use, np.clip(f, 0, horizon), -qr)
+            np.add.at(use, np.clip(s, 0, horizon).astype(np.int64), qr)
+            np.add.at(use, np.clip(f, 0, horizon).astype(np.int64), -qr)
             use = np.cumsum(use)[:horizon]
             cap = np.empty(horizon, np.int64)
             t = min(horizon, capacity.shape[1])
