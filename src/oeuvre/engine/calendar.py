@@ -171,9 +171,15 @@ class WorkCalendar:
         >>> cal = WorkCalendar(dt.date(2025, 1, 6))  # a Monday, no holidays
         >>> cal.to_index([dt.date(2025, 1, 6), dt.date(2025, 1, 11), dt.date(2025, 1, 13)]).tolist()
         [0, 5, 5]
+        >>> cal.to_index([dt.date(2025, 1, 4), dt.date(2025, 1, 3)]).tolist()  # before: Saturday -> Monday, Friday
+        [0, -1]
         """
         arr = np.asarray(list(dates) if not isinstance(dates, np.ndarray) else dates, dtype="datetime64[D]")
-        return np.asarray(np.busday_count(self._origin64, arr, busdaycal=self._busdaycal), dtype=np.int64)
+        origin = self._origin64
+        # numpy counts (date, origin] for an earlier date: count [date, origin) instead, negated
+        forward = np.busday_count(origin, np.maximum(arr, origin), busdaycal=self._busdaycal)
+        backward = np.busday_count(np.minimum(arr, origin), origin, busdaycal=self._busdaycal)
+        return np.asarray(np.where(arr >= origin, forward, -backward), dtype=np.int64)
 
     def to_date(self, index: Iterable[int] | IntArray) -> DateArray:
         """Date of working day ``index`` (the day an activity starting at ``index`` begins).

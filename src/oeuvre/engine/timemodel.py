@@ -48,6 +48,17 @@ def _ints(x: ArrayLike) -> IntArray:
     return np.asarray(x, dtype=np.int64)
 
 
+def _working_days_before(origin: np.datetime64, day: npt.NDArray[np.datetime64], cal: np.busdaycalendar) -> IntArray:
+    """Index of the first working day on or after ``day``: working days in [origin, day), negative before.
+
+    (numpy's ``busday_count(origin, day)`` counts ``(day, origin]`` when ``day`` is earlier, one
+    day off for our purpose, hence the two directions.)
+    """
+    forward = np.busday_count(origin, np.maximum(day, origin), busdaycal=cal)
+    backward = np.busday_count(np.minimum(day, origin), origin, busdaycal=cal)
+    return np.asarray(np.where(day >= origin, forward, -backward), dtype=np.int64)
+
+
 @dataclass(frozen=True, eq=False)
 class TimeModel:
     """Working slots of ``calendar`` (days or half-days) and the exact conversions between slots and instants.
@@ -127,7 +138,7 @@ class TimeModel:
         day = self._origin + (u // spd).astype("timedelta64[D]")
         part = u % spd
         cal = self.calendar._busdaycal
-        before = np.busday_count(self.calendar._origin64, day, busdaycal=cal).astype(np.int64)
+        before = _working_days_before(self.calendar._origin64, day, cal)
         return np.asarray(before * spd + np.where(np.is_busday(day, busdaycal=cal), part, 0), dtype=np.int64)
 
     def finish_at_or_after(self, instant: ArrayLike) -> IntArray:
