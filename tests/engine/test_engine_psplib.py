@@ -48,3 +48,30 @@ def test_it_names_the_line_of_a_malformed_sm_file(psplib_dir: Path) -> None:
         read_psplib("\n".join(lines), source="broken.sm")
     assert exc.value.line == idx + 1
     assert f"line {idx + 1}" in str(exc.value)
+
+
+# j30 instances of ten parameter classes that level() proves optimal in well under a second on an idle
+# core (bench/bench_levelling.py). The time limit leaves room for a loaded CI machine; the test fails
+# if a change to the engine loses a proof, not if it is slow.
+PROVEN = [
+    "j301_1.sm",
+    "j305_3.sm",
+    "j3010_5.sm",
+    "j3017_2.sm",
+    "j3021_4.sm",
+    "j3025_9.sm",
+    "j3033_1.sm",
+    "j3037_6.sm",
+    "j3044_8.sm",
+    "j3048_10.sm",
+]
+
+
+@pytest.mark.parametrize("name", PROVEN)
+def test_instances_proven_today_stay_proven(psplib_dir: Path, name: str) -> None:
+    optimum = read_ugent_bounds(psplib_dir / "solutions" / "ugent-2024" / "J30.csv")[name].optimum
+    data = read_psplib(psplib_dir / "j30.sm" / name)
+    r = level(LevellingProblem.build(data.compiled(), data.demands(), data.capacities), time_limit=20, workers=2)
+    assert r.validation.ok
+    assert r.optimal
+    assert r.makespan == optimum
