@@ -1070,8 +1070,13 @@ def _solve_cpsat(
             late_terms.append(late)
     objective = makespan + penalty * sum(late_terms) if late_terms else makespan
     model.minimize(objective)
+    hinted = [int(min(max(hint[j], cpm.es[j]), cpm.ls[j])) for j in range(net.n)]
     for j in range(net.n):
-        model.add_hint(starts[j], int(min(max(hint[j], cpm.es[j]), cpm.ls[j])))
+        model.add_hint(starts[j], hinted[j])
+    # A complete hint (makespan and tail too) lets the solver take the incumbent as its first solution.
+    hint_mk = min(max(int(max((h + int(d[j]) for j, h in enumerate(hinted)), default=0)), mk_lb), cap_ub)
+    model.add_hint(makespan, hint_mk)
+    model.add_hint(tail_size, cap_ub + 1 - hint_mk)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers if workers is not None else min(8, os.cpu_count() or 1)
