@@ -1,9 +1,14 @@
 """Monte Carlo: the engine (10,000 iterations x 2,000 activities) vs a plain Python loop, scaled.
 
 Usage: python bench/bench_risk.py [--iterations 10000] [--activities 2000] [--loop-iterations 100] [--seed S]
+       python bench/bench_risk.py --process [--process-iterations 1000] [--activities 2000] [--repeat 2]
 The loop samples the same triangular laws with the random module and runs a dict-free CPM per
 iteration; its time per iteration is scaled to the engine's iteration count. Peak memory of the
 engine run is measured with tracemalloc (numpy reports its buffers to it).
+
+With ``--process``, the whole command ``oeuvre engine risk FILE --iterations N --json`` runs as a
+fresh process against ``peers/python_risk.py`` (the same loop as a standalone script reading the
+same JSON file), both at the same number of iterations, alternately.
 """
 
 from __future__ import annotations
@@ -61,14 +66,58 @@ def python_loop(
     return finishes
 
 
+def run_processes(args: argparse.Namespace) -> None:
+    import json
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from _process import PEERS, compare, oeuvre_command
+
+    n = args.activities
+    dur, pred, succ, kind, lag = random_network(n, 3 * n, args.seed, window=50)
+    kinds = ("FS", "SS", "FF", "SF")
+    preds: list[list[dict[str, object]]] = [[] for _ in range(n)]
+    for p, s, k, lg in zip(pred.tolist(), succ.tolist(), kind.tolist(), lag.tolist(), strict=True):
+        preds[s].append({"id": f"A{p}", "type": kinds[k], "lag": lg})
+    acts = [
+        {
+            "id": f"A{i}",
+            "duration": int(dur[i]),
+            "optimistic": 0.8 * float(dur[i]),
+            "most_likely": float(dur[i]),
+            "pessimistic": 1.5 * float(dur[i]),
+            "predecessors": preds[i],
+        }
+        for i in range(n)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "risk.json"
+        f.write_text(json.dumps({"activities": acts}), encoding="utf-8")
+        it = str(args.process_iterations)
+        ours = [*oeuvre_command(), "engine", "risk", str(f), "--iterations", it, "--json"]
+        peer = [sys.executable, str(PEERS / "python_risk.py"), str(f), it]
+        compare(f"risk, {it} iterations x {n} activities", ours, peer, repeat=args.repeat, out_dir=Path(tmp))
+        a = json.loads((Path(tmp) / "ours.out").read_text())["percentiles"]
+        b = json.loads((Path(tmp) / "peer.out").read_text())["percentiles"]
+        print(f"  P50 engine {a['P50']:.1f} vs peer {b['P50']:.1f}; P80 {a['P80']:.1f} vs {b['P80']:.1f}")
+    print(f"machine after run: {machine()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--iterations", type=int, default=10_000)
     ap.add_argument("--activities", type=int, default=2_000)
     ap.add_argument("--loop-iterations", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--process", action="store_true", help="whole commands as processes")
+    ap.add_argument("--process-iterations", type=int, default=1_000)
+    ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
     print(f"machine: {machine()}")
+    if args.process:
+        run_processes(args)
+        return
     n = args.activities
     dur, pred, succ, kind, lag = random_network(n, 3 * n, args.seed, window=50)
     net = CompiledNetwork.from_arrays(dur, pred, succ, kind, lag)
