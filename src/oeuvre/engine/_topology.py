@@ -41,9 +41,11 @@ def topological_levels(n: int, pred: I64, succ: I64) -> I64:
             break
         # positions of every outgoing link of the frontier, without a Python loop
         offsets = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
-        reached, times = np.unique(targets[offsets], return_counts=True)
-        indeg[reached] -= times
+        reached = targets[offsets]
+        np.subtract.at(indeg, reached, 1)  # no sort: the frontier's links are few per round
         front = reached[indeg[reached] == 0]
+        if len(front) > 1:
+            front = np.unique(front)  # an activity reached by several links of the round
         depth += 1
     return level
 

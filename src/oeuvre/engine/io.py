@@ -17,6 +17,8 @@ import io as _io
 import json
 import re
 from collections.abc import Mapping
+from itertools import chain
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -611,7 +613,7 @@ _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
 class _Act(msgspec.Struct, gc=False):
-    id: str
+    id: Annotated[str, msgspec.Meta(pattern=r"^\S(.*\S)?$")]  # not empty, no surrounding spaces
     duration: Annotated[int, msgspec.Meta(ge=0)]
     name: str = ""
     predecessors: list[_Pred] = []
@@ -644,36 +646,39 @@ def _activity_columns(acts: list[_Act]) -> _Columns | None:
     returns ``None``, and the record-by-record reader, which names the field of the first
     problem, reads the file instead.
     """
-    ids = [a.id for a in acts]
+    # map/attrgetter loops run in C; np.fromiter builds the arrays without intermediate lists
+    ids = list(map(attrgetter("id"), acts))
     index = {aid: i for i, aid in enumerate(ids)}
-    if len(index) != len(ids) or not all(aid and aid == aid.strip() for aid in ids):
+    if len(index) != len(ids):
         return None
-    durations = np.array([a.duration for a in acts], np.int64)
+    n = len(ids)
+    durations = np.fromiter(map(attrgetter("duration"), acts), np.int64, count=n)
     three = []
-    for values in ([a.optimistic for a in acts], [a.most_likely for a in acts], [a.pessimistic for a in acts]):
-        if values.count(None) < len(values):
+    for key in ("optimistic", "most_likely", "pessimistic"):
+        values = list(map(attrgetter(key), acts))
+        if values.count(None) < n:
             three.append(np.array([np.nan if v is None else v for v in values], np.float64))
         else:
-            three.append(np.full(len(ids), np.nan))
+            three.append(np.full(n, np.nan))
     lo, ml, hi = three
     m = np.where(np.isnan(ml), durations, ml)
     if (~np.isnan(lo) & (lo > m)).any() or (~np.isnan(hi) & (hi < m)).any():
         return None
     demand_rows = {i: dict(a.resources) for i, a in enumerate(acts) if a.resources}
-    preds = [a.predecessors for a in acts]
-    flat = [p for ps in preds for p in ps]
+    preds = list(map(attrgetter("predecessors"), acts))
+    counts = np.fromiter(map(len, preds), np.int64, count=n)
+    flat = list(chain.from_iterable(preds))
+    links = len(flat)
     try:
-        pred = np.array([index[p.id] for p in flat], np.int64)
+        pred = np.fromiter(map(index.__getitem__, map(attrgetter("id"), flat)), np.int64, count=links)
     except KeyError:
         return None
-    kind = np.array([_KIND_OF_TEXT[p.type] for p in flat], np.int8)
-    lag = np.array([p.lag for p in flat], np.int64)
-    cal = [p.calendar_days for p in flat]
-    calendar_lag = np.array(cal, bool) if any(cal) else np.zeros(len(flat), bool)
-    succ = np.repeat(np.arange(len(ids), dtype=np.int64), [len(p) for p in preds])
-    return _Columns(
-        index, ids, [a.name for a in acts], durations, (lo, ml, hi), demand_rows, pred, succ, kind, lag, calendar_lag
-    )
+    kind = np.fromiter(map(_KIND_OF_TEXT.__getitem__, map(attrgetter("type"), flat)), np.int8, count=links)
+    lag = np.fromiter(map(attrgetter("lag"), flat), np.int64, count=links)
+    calendar_lag = np.fromiter(map(attrgetter("calendar_days"), flat), bool, count=links)
+    succ = np.repeat(np.arange(n, dtype=np.int64), counts)
+    names = list(map(attrgetter("name"), acts))
+    return _Columns(index, ids, names, durations, (lo, ml, hi), demand_rows, pred, succ, kind, lag, calendar_lag)
 
 
 def _columns_project(
