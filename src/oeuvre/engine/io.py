@@ -17,9 +17,9 @@ import io as _io
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
