@@ -4,8 +4,8 @@
     python3 dev.py demo [ARGS…]   install everything, load the demo, print the logins, serve it
     python3 dev.py test [ARGS…]   install everything, run lint, types, migrations check and the tests
                                   on SQLite, then on PostgreSQL (ARGS go to pytest)
-    python3 dev.py messages       refresh every app's French catalogue (locale/fr/…/django.po) and
-                                  compile it; needs GNU gettext
+    python3 dev.py messages [APP…] refresh every app's (or the named apps') French catalogue
+                                  (locale/fr/…/django.po) and compile it; needs GNU gettext
     python3 dev.py setup          install everything (Python packages from uv.lock, npm packages
                                   from package-lock.json, copied into the static files)
 
@@ -139,12 +139,12 @@ def demo(args: list[str]) -> None:
     os.execvp(command[0], command)  # noqa: S606 — hand the terminal to the server
 
 
-def messages() -> None:
+def messages(only: list[str]) -> None:
     """Each app keeps its own catalogue, so stages can be translated (and merged) independently."""
     uv_cmd = setup()
     django_admin = [*uv_cmd, "run", "--frozen", "--no-sync", "django-admin"]
     for app in sorted((ROOT / "src" / "oeuvre").iterdir()):
-        if not (app / "apps.py").exists():
+        if not (app / "apps.py").exists() or (only and app.name not in only):
             continue
         (app / "locale").mkdir(exist_ok=True)
         say(f"messages: {app.name}")
@@ -168,7 +168,7 @@ def main() -> None:
     elif action == "test":
         test(rest)
     elif action == "messages":
-        messages()
+        messages(rest)
     else:
         demo(rest)
 
