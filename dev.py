@@ -103,7 +103,7 @@ def test_workers(pytest_args: list[str]) -> list[str]:
 
 def test(pytest_args: list[str]) -> None:
     uv_cmd = setup()
-    pytest_args = [*test_workers(pytest_args), *pytest_args]
+    pytest_args = [*test_workers(pytest_args), "--durations=10", *pytest_args]
     runner = [*uv_cmd, "run", "--frozen", "--no-sync"]
     started = time.monotonic()
     say("ruff")
@@ -124,7 +124,8 @@ def test(pytest_args: list[str]) -> None:
     run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": ""})
     if postgres_reachable():
         say("tests on PostgreSQL")
-        run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": POSTGRES_URL})
+        # Tests that use no database ran in the SQLite pass; this one runs every test that touches one.
+        run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": POSTGRES_URL, "OEUVRE_TEST_DATABASE_ONLY": "1"})
     elif CI:
         raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432, and CI requires it")
     else:

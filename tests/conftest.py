@@ -22,6 +22,25 @@ REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+# Tests that touch no database give the same result on both; the PostgreSQL pass of `dev.py test`
+# (OEUVRE_TEST_DATABASE_ONLY=1) runs only the tests that use one, so nothing is run twice for nothing.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server", "demo_database", "demo_db"}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if os.environ.get("OEUVRE_TEST_DATABASE_ONLY", "") not in {"1", "true", "yes"}:
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings: Any, tmp_path: Path) -> None:
     # Each test gets its own uploaded-files folder and cache; fast hashing keeps user factories cheap
@@ -205,24 +224,25 @@ def _build_demo_template(url: str, data_dir: Path) -> None:
         raise RuntimeError(f"the demo template could not be built:\n{result.stdout}\n{result.stderr}")
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: Any) -> dict[str, Any]:
-    """Build the demo template once for the whole run (the xdist workers share it through a file lock)."""
+def _run_folder(tmp_path_factory: Any) -> Path:
+    """One folder per run: the run's base folder, which xdist workers see as their parent."""
+    shared = tmp_path_factory.getbasetemp()
+    return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
+
+
+def _demo_template(tmp_path_factory: Any, engine: str) -> dict[str, Any]:
+    """Build the demo template of ``engine`` once for the whole run (xdist workers share it through a file lock)."""
     import fcntl
 
     from django.conf import settings as django_settings
 
-    # One folder per run: the run's base folder, which xdist workers see as their parent.
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent
+    shared = _run_folder(tmp_path_factory)
     settings_dict = django_settings.DATABASES["default"]
-    postgres = settings_dict["ENGINE"].endswith("postgresql")
-    data_dir = shared / "demo-data"
+    data_dir = shared / f"demo-data-{engine}"
     with open(shared / "demo.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        marker = shared / ("demo-postgres.built" if postgres else "demo-sqlite.built")
-        if postgres:
+        marker = shared / f"demo-{engine}.built"
+        if engine == "postgresql":
             name = f"test_{settings_dict['NAME']}_demo"[:60]
             if not marker.exists():
                 with _postgres_admin(settings_dict) as admin:
@@ -230,7 +250,7 @@ def demo_template(tmp_path_factory: Any) -> dict[str, Any]:
                     admin.execute(f'CREATE DATABASE "{name}"')
                 _build_demo_template(_postgres_url(settings_dict, name), data_dir)
                 marker.touch()
-            return {"engine": "postgresql", "name": name, "data_dir": data_dir, "settings": settings_dict}
+            return {"engine": engine, "name": name, "data_dir": data_dir, "settings": settings_dict}
         path = shared / "demo.sqlite3"
         if not marker.exists():
             path.unlink(missing_ok=True)
@@ -239,7 +259,21 @@ def demo_template(tmp_path_factory: Any) -> dict[str, Any]:
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 connection.execute("PRAGMA journal_mode=DELETE")
             marker.touch()
-        return {"engine": "sqlite", "path": path, "data_dir": data_dir, "settings": settings_dict}
+        return {"engine": engine, "path": path, "data_dir": data_dir, "settings": settings_dict}
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: Any) -> dict[str, Any]:
+    from django.conf import settings as django_settings
+
+    postgres = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    return _demo_template(tmp_path_factory, "postgresql" if postgres else "sqlite")
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(tmp_path_factory: Any) -> dict[str, Any]:
+    """The SQLite demo whatever the run's database (a backup made by another installation, say)."""
+    return _demo_template(tmp_path_factory, "sqlite")
 
 
 _demo_copies = itertools.count()
