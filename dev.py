@@ -4,8 +4,8 @@
     python3 dev.py demo [ARGS…]   install everything, load the demo, print the logins, serve it
     python3 dev.py test [ARGS…]   install everything, run lint, types, migrations check and the tests
                                   on SQLite, then on PostgreSQL (ARGS go to pytest)
-    python3 dev.py messages       refresh every app's French catalogue (locale/fr/…/django.po) and
-                                  compile it; needs GNU gettext
+    python3 dev.py messages [APP…] refresh every app's (or the named apps') French catalogue
+                                  (locale/fr/…/django.po) and compile it; needs GNU gettext
     python3 dev.py setup          install everything (Python packages from uv.lock, npm packages
                                   from package-lock.json, copied into the static files)
 
@@ -103,7 +103,7 @@ def test_workers(pytest_args: list[str]) -> list[str]:
 
 def test(pytest_args: list[str]) -> None:
     uv_cmd = setup()
-    pytest_args = [*test_workers(pytest_args), *pytest_args]
+    pytest_args = [*test_workers(pytest_args), "--durations=10", *pytest_args]
     runner = [*uv_cmd, "run", "--frozen", "--no-sync"]
     started = time.monotonic()
     say("ruff")
@@ -124,7 +124,8 @@ def test(pytest_args: list[str]) -> None:
     run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": ""})
     if postgres_reachable():
         say("tests on PostgreSQL")
-        run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": POSTGRES_URL})
+        # Tests that use no database ran in the SQLite pass; this one runs every test that touches one.
+        run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": POSTGRES_URL, "OEUVRE_TEST_DATABASE_ONLY": "1"})
     elif CI:
         raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432, and CI requires it")
     else:
@@ -139,12 +140,12 @@ def demo(args: list[str]) -> None:
     os.execvp(command[0], command)  # noqa: S606 — hand the terminal to the server
 
 
-def messages() -> None:
+def messages(only: list[str]) -> None:
     """Each app keeps its own catalogue, so stages can be translated (and merged) independently."""
     uv_cmd = setup()
     django_admin = [*uv_cmd, "run", "--frozen", "--no-sync", "django-admin"]
     for app in sorted((ROOT / "src" / "oeuvre").iterdir()):
-        if not (app / "apps.py").exists():
+        if not (app / "apps.py").exists() or (only and app.name not in only):
             continue
         (app / "locale").mkdir(exist_ok=True)
         say(f"messages: {app.name}")
@@ -168,7 +169,7 @@ def main() -> None:
     elif action == "test":
         test(rest)
     elif action == "messages":
-        messages()
+        messages(rest)
     else:
         demo(rest)
 

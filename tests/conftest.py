@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
+import shutil
+import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,25 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# Tests that touch no database give the same result on both; the PostgreSQL pass of `dev.py test`
+# (OEUVRE_TEST_DATABASE_ONLY=1) runs only the tests that use one, so nothing is run twice for nothing.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server", "demo_database", "demo_db"}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if os.environ.get("OEUVRE_TEST_DATABASE_ONLY", "") not in {"1", "true", "yes"}:
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -128,3 +153,181 @@ def login(page: Any, username: str, password: str = "correct-horse-battery") -> 
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Connexion").click()
     page.wait_for_url("**/p/**")
+
+
+# --- The demo, built once per test session and database -----------------------------------------------
+# Generating the small demo costs 15–20 s. It is generated once per run and per database engine, by the real
+# command in a subprocess (`oeuvre demo --no-serve`), into a template: a SQLite file, or a PostgreSQL database
+# used as TEMPLATE. Each test that needs it gets a fresh copy (a file copy, or CREATE DATABASE … TEMPLATE),
+# so tests can change the demo freely and never see each other's changes.
+DEMO_TODAY = dt.date(2026, 11, 25)
+DEMO_SEED = 42
+
+
+@dataclass
+class DemoDatabase:
+    """A fresh copy of the demo: ``url`` for subprocesses; the ``demo_db`` fixture also points the ORM at it."""
+
+    url: str
+    today: dt.date
+    data_dir: Path
+
+
+def _postgres_admin(settings_dict: dict[str, Any]) -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        dbname="postgres",
+        host=settings_dict.get("HOST") or "127.0.0.1",
+        port=settings_dict.get("PORT") or 5432,
+        user=settings_dict.get("USER") or "postgres",
+        password=settings_dict.get("PASSWORD") or None,
+        autocommit=True,
+    )
+
+
+def _postgres_url(settings_dict: dict[str, Any], name: str) -> str:
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{name}"
+
+
+def _build_demo_template(url: str, data_dir: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "OEUVRE_DATA_DIR": str(data_dir),
+        "OEUVRE_ENV": "development",
+        "LANGUAGE": "fr",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oeuvre",
+            "demo",
+            "--no-serve",
+            "--force",
+            "--seed",
+            str(DEMO_SEED),
+            "--today",
+            DEMO_TODAY.isoformat(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"the demo template could not be built:\n{result.stdout}\n{result.stderr}")
+
+
+def _run_folder(tmp_path_factory: Any) -> Path:
+    """One folder per run: the run's base folder, which xdist workers see as their parent."""
+    shared = tmp_path_factory.getbasetemp()
+    return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
+
+
+def _demo_template(tmp_path_factory: Any, engine: str) -> dict[str, Any]:
+    """Build the demo template of ``engine`` once for the whole run (xdist workers share it through a file lock)."""
+    import fcntl
+
+    from django.conf import settings as django_settings
+
+    shared = _run_folder(tmp_path_factory)
+    settings_dict = django_settings.DATABASES["default"]
+    data_dir = shared / f"demo-data-{engine}"
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        marker = shared / f"demo-{engine}.built"
+        if engine == "postgresql":
+            name = f"test_{settings_dict['NAME']}_demo"[:60]
+            if not marker.exists():
+                with _postgres_admin(settings_dict) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    admin.execute(f'CREATE DATABASE "{name}"')
+                _build_demo_template(_postgres_url(settings_dict, name), data_dir)
+                marker.touch()
+            return {"engine": engine, "name": name, "data_dir": data_dir, "settings": settings_dict}
+        path = shared / "demo.sqlite3"
+        if not marker.exists():
+            path.unlink(missing_ok=True)
+            _build_demo_template(f"sqlite:///{path}", data_dir)
+            with sqlite3.connect(path) as connection:  # one self-contained file, no WAL beside it
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                connection.execute("PRAGMA journal_mode=DELETE")
+            marker.touch()
+        return {"engine": engine, "path": path, "data_dir": data_dir, "settings": settings_dict}
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: Any) -> dict[str, Any]:
+    from django.conf import settings as django_settings
+
+    postgres = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    return _demo_template(tmp_path_factory, "postgresql" if postgres else "sqlite")
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(tmp_path_factory: Any) -> dict[str, Any]:
+    """The SQLite demo whatever the run's database (a backup made by another installation, say)."""
+    return _demo_template(tmp_path_factory, "sqlite")
+
+
+_demo_copies = itertools.count()
+
+
+@pytest.fixture
+def demo_database(demo_template: dict[str, Any], tmp_path: Path) -> Any:
+    """A fresh copy of the demo database and of its data folder (uploaded files), for subprocesses (the CLI, a
+    served application): run them with ``DATABASE_URL=url`` and ``OEUVRE_DATA_DIR=data_dir``."""
+    data_dir = tmp_path / "demo-data"
+    media = demo_template["data_dir"] / "media"
+    if media.is_dir():
+        shutil.copytree(media, data_dir / "media")
+    data_dir.mkdir(exist_ok=True)
+    if demo_template["engine"] == "sqlite":
+        copy = tmp_path / "demo.sqlite3"
+        shutil.copyfile(demo_template["path"], copy)
+        yield DemoDatabase(url=f"sqlite:///{copy}", today=DEMO_TODAY, data_dir=data_dir)
+        return
+    settings_dict = demo_template["settings"]
+    name = f"{demo_template['name']}_{os.getpid()}_{next(_demo_copies)}"[:63]
+    with _postgres_admin(settings_dict) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{demo_template["name"]}" STRATEGY FILE_COPY')
+    try:
+        yield DemoDatabase(url=_postgres_url(settings_dict, name), today=DEMO_TODAY, data_dir=data_dir)
+    finally:
+        with _postgres_admin(settings_dict) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def demo_db(demo_database: DemoDatabase, django_db_blocker: Any, settings: Any) -> Any:
+    """The ORM of this test reads and writes a fresh copy of the demo (instead of the empty test database), and
+    its uploaded files (signed PVs, evidence) are in ``MEDIA_ROOT``.
+
+    Use it instead of ``db``; the copy is thrown away after the test.
+    """
+    settings.MEDIA_ROOT = str(demo_database.data_dir / "media")
+    # The demo's accounts were hashed by the real command (argon2); new users of the test stay cheap.
+    settings.PASSWORD_HASHERS = [*settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.Argon2PasswordHasher"]
+    import copy as copying
+
+    import dj_database_url
+    from django.db import connections
+
+    original = connections["default"]
+    parsed = dj_database_url.parse(demo_database.url)
+    settings_dict = copying.deepcopy(original.settings_dict)
+    settings_dict["NAME"] = parsed["NAME"]
+    with django_db_blocker.unblock():
+        swapped = original.__class__(settings_dict, alias="default")
+        connections["default"] = swapped
+        try:
+            yield demo_database
+        finally:
+            swapped.close()
+            connections["default"] = original

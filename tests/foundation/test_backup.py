@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -101,16 +102,24 @@ def test_it_asks_before_replacing_everything_from_the_command_line(
     call_command("restore", str(archive), "--yes")
 
 
-def test_it_restores_a_backup_made_on_a_sqlite_demo(tmp_path: Path) -> None:
+def test_it_restores_a_backup_made_on_a_sqlite_demo(sqlite_demo_template: dict[str, Any], tmp_path: Path) -> None:
     """A backup written by another installation (SQLite) loads into this database, whatever its kind."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OEUVRE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))}
-    env["OEUVRE_DATA_DIR"] = str(tmp_path / "other")
+    other = tmp_path / "other"
+    # The other installation: the demo (built once per run by `oeuvre demo`) in its own data folder.
+    shutil.copytree(sqlite_demo_template["data_dir"] / "media", other / "media")
+    shutil.copyfile(sqlite_demo_template["path"], other / "oeuvre.sqlite3")
+    env["OEUVRE_DATA_DIR"] = str(other)
     archive = tmp_path / "demo.tar.gz"
-    for args in (["demo", "--no-serve", "--today", "2026-11-02"], ["backup", str(archive)]):
-        result = subprocess.run(
-            [sys.executable, "-m", "oeuvre", *args], env=env, capture_output=True, text=True, timeout=300, check=False
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
+    result = subprocess.run(
+        [sys.executable, "-m", "oeuvre", "backup", str(archive)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
     manifest = backup_restore(archive)
     assert manifest["database"] == "sqlite"
     project = Project.objects.get(code="guichet-usagers")

@@ -91,9 +91,7 @@ def test_it_generates_the_same_demo_from_the_same_seed() -> None:
     assert _fingerprint() != first
 
 
-@pytest.mark.django_db
-def test_it_gives_one_demo_login_per_role_on_a_french_project() -> None:
-    generate(size="small", seed=42, today=TODAY)
+def test_it_gives_one_demo_login_per_role_on_a_french_project(demo_db: Any) -> None:
     project = Project.objects.get(code=MAIN_PROJECT)
     assert project.moa_organisation.kind == "public"
     assert project.moe_organisation.kind == "esn"

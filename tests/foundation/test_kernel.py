@@ -242,3 +242,31 @@ def test_it_queues_a_periodic_job_once_when_due(django_capture_on_commit_callbac
         assert Job.objects.filter(kind="tests.periodic_probe").count() == 2
     finally:
         periodic._PERIODIC.pop("tests.periodic_probe", None)
+
+
+# --- domain events --------------------------------------------------------------------------------------
+
+
+def test_it_delivers_events_after_the_commit_only(django_capture_on_commit_callbacks: Any) -> None:
+    from oeuvre.core import events
+
+    project = ProjectFactory()
+    seen: list[events.Event] = []
+    events.declare_event("tests.probed", "probed")
+    events.listen(seen.append)
+    try:
+        with pytest.raises(ValueError, match="undeclared"):
+            events.emit("tests.unknown", project=project, obj=project)
+        with django_capture_on_commit_callbacks(execute=True):
+            events.emit("tests.probed", project=project, obj=project, reference="X-1", data={"a": 1})
+        assert [(e.name, e.project_code, e.reference, e.data) for e in seen] == [
+            ("tests.probed", project.code, "X-1", {"a": 1})
+        ]
+        # A rolled-back transaction announces nothing.
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            events.emit("tests.probed", project=project, obj=project)
+        assert len(callbacks) == 1
+        assert len(seen) == 1
+    finally:
+        events._LISTENERS.remove(seen.append)
+        events.EVENT_TYPES.pop("tests.probed", None)

@@ -1,6 +1,6 @@
 """The scale-out setup: PostgreSQL, Redis job queue, two app servers and two workers, no local state.
 
-Runs in the PostgreSQL pass of the suite, against a database of its own; CI provides PostgreSQL and Redis.
+Runs in the PostgreSQL pass of the suite, against its own copy of the demo; CI provides PostgreSQL and Redis.
 """
 
 from __future__ import annotations
@@ -43,23 +43,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def cluster_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+def cluster_env(request: Any, tmp_path: Path) -> Iterator[dict[str, str]]:
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass")
     if not _reachable(6379):
         if IN_CI:
             pytest.fail("Redis is required in CI on 127.0.0.1:6379")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    name = f"oeuvre_scale_{uuid.uuid4().hex[:8]}"
-    admin = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    # A fresh copy of the demo (built once per run by `oeuvre demo`), in a PostgreSQL database of its own.
+    demo = request.getfixturevalue("demo_database")
     base = {
         k: v for k, v in os.environ.items() if not k.startswith(("OEUVRE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
     }
     env = {
         **base,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        "DATABASE_URL": demo.url,
         "REDIS_URL": f"redis://127.0.0.1:6379/{9 + uuid.uuid4().int % 6}",
         "OEUVRE_SECRET_KEY": "s" * 50,
         "OEUVRE_DATA_DIR": str(tmp_path / "unused"),
@@ -68,8 +66,6 @@ def cluster_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield env
     finally:
         subprocess.run(["redis-cli", "-u", env["REDIS_URL"], "FLUSHDB"], capture_output=True, check=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _oeuvre(env: dict[str, str], *args: str) -> str:
@@ -83,7 +79,6 @@ def _oeuvre(env: dict[str, str], *args: str) -> str:
 def test_it_runs_two_app_servers_and_two_workers_on_shared_services(
     cluster_env: dict[str, str], tmp_path: Path
 ) -> None:
-    _oeuvre(cluster_env, "demo", "--no-serve", "--today", "2026-11-02")
     ports = [_free_port(), _free_port()]
     processes: list[subprocess.Popen[Any]] = []
     try:

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-import pytest
-
-from oeuvre.demo.generator import MAIN_PROJECT, generate
+from oeuvre.demo.generator import MAIN_PROJECT
 from oeuvre.planning import costing, selectors
 from oeuvre.planning.analysis import risk_analysis
 from oeuvre.planning.models import Baseline, Lot, Plan, Resource, Task, TaskKind, TimeEntry
 from oeuvre.projects.models import Project
 
-TODAY = dt.date(2026, 6, 15)
 
-
-@pytest.mark.django_db
-def test_it_builds_the_main_demo_plan_with_a_visible_slippage() -> None:
-    generate(size="small", seed=42, today=TODAY)
+def test_it_builds_the_main_demo_plan_with_a_visible_slippage(demo_db: Any) -> None:
     project = Project.objects.get(code=MAIN_PROJECT)
     plan = Plan.objects.get(project=project)
 

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
-import pytest
-
-from oeuvre.demo.generator import generate
+from oeuvre.demo.generator import MAIN_PROJECT
+from oeuvre.projects.models import Project
 from oeuvre.recette.models import Anomaly
 from oeuvre.recette.selectors.dashboards import anomalies_over_time
 
-TODAY = date(2026, 11, 28)
 
-
-@pytest.mark.django_db(transaction=True)
-def test_it_builds_about_forty_anomalies_through_the_workflow() -> None:
-    ctx = generate(size="small", seed=42, today=TODAY)
-    project = ctx.main_project
+def test_it_builds_about_forty_anomalies_through_the_workflow(demo_db: Any) -> None:
+    project = Project.objects.get(code=MAIN_PROJECT)
     anomalies = Anomaly.objects.filter(project=project)
     assert 36 <= anomalies.count() <= 44
     assert set(anomalies.values_list("severity", flat=True)) == {"bloquante", "majeure", "mineure"}
@@ -33,7 +28,7 @@ def test_it_builds_about_forty_anomalies_through_the_workflow() -> None:
     assert (
         Anomaly.history.filter(project_id=project.pk, history_change_reason__startswith="Correctif livré").count() == 2
     )
-    series = anomalies_over_time(project, until=TODAY)
+    series = anomalies_over_time(project, until=demo_db.today)
     assert len(series["days"]) > 10
-    assert series["days"][-1] == TODAY.isoformat()
+    assert series["days"][-1] == demo_db.today.isoformat()
     assert max(series["by_severity"][1]["open"]) > 0

@@ -5,22 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
-
-from oeuvre.demo.generator import MAIN_PROJECT, generate
+from oeuvre.demo.generator import MAIN_PROJECT
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import PvStatus
 from oeuvre.recette.selectors.timers import dashboard
 from oeuvre.recette.services.ledger import ledger_verify
 
-pytestmark = pytest.mark.django_db
 
-
-def test_it_builds_a_signed_pv_and_a_vsr_under_way(settings: Any, tmp_path: Any) -> None:
-    settings.OEUVRE_PRIVATE_DIR = str(tmp_path / "private")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    today = dt.date(2026, 11, 25)
-    generate(size="small", seed=42, today=today)
+def test_it_builds_a_signed_pv_and_a_vsr_under_way(demo_db: Any) -> None:
+    today = demo_db.today
     project = Project.objects.get(code=MAIN_PROJECT)
     pv = project.proces_verbaux.get()
     assert (pv.status, pv.decision) == (PvStatus.SIGNE, "avec_reserves")
