@@ -99,3 +99,31 @@ def test_it_chooses_the_reader_by_extension(tmp_path: Path) -> None:
     assert len(read_project(p).activities) == 4
     with pytest.raises(InputError, match="file not found"):
         read_project(tmp_path / "missing.json")
+
+
+def test_resource_calendars_in_json_become_capacities_per_day() -> None:
+    import json
+
+    from oeuvre.engine import read_json
+
+    doc = {
+        "start": "2025-05-05",  # Thursday 8 May is a holiday
+        "resources": {
+            "alice": {"workdays": [0, 1, 2, 3], "absences": [["2025-05-12", "2025-05-13"]]},
+            "team": {"units": 3, "holidays": ["2025-05-06"]},
+        },
+        "activities": [{"id": "A", "duration": 2, "resources": {"alice": 1}}],
+    }
+    data = read_json(json.dumps(doc))
+    # Mon 5, Tue 6, Wed 7, Fri 9, Mon 12, Tue 13, Wed 14, Thu 15, Fri 16
+    assert data.capacities["alice"][:9] == [1, 1, 1, 0, 0, 0, 1, 1, 0]
+    assert data.capacities["team"][:4] == [3, 0, 3, 3]
+    del doc["start"]
+    with pytest.raises(InputError) as exc:
+        read_json(json.dumps(doc))
+    assert exc.value.field == "resources"
+    doc["start"] = "2025-05-05"
+    doc["resources"]["alice"]["absences"] = [["2025-05-13", "2025-05-12"]]
+    with pytest.raises(InputError) as exc:
+        read_json(json.dumps(doc))
+    assert exc.value.field == "resources.alice.absences"

@@ -579,6 +579,9 @@ def read_json(text_or_path: str | Path, *, source: str | None = None) -> Project
             doc = msgspec.json.decode(raw)
         records, links, constraints, known = _json_records(doc, calendar, src)
     capacities, risks = _json_capacities_and_risks(doc, known, src)
+    if doc.get("resources"):
+        durations = fast.durations if fast is not None else np.array([r.duration for r in records], np.int64)
+        capacities.update(_resource_calendars(doc["resources"], calendar, durations, src))
     if fast is not None:
         return _columns_project(fast, constraints, capacities, risks, calendar, src)
     return ProjectData.from_records(records, links, constraints, capacities, risks, calendar, src)
@@ -631,7 +634,6 @@ class _Document(msgspec.Struct):
     capacities: Any = None
     risks: Any = None
     resources: Any = None
-    slots_per_day: Any = None
 
 
 _DECODER = msgspec.json.Decoder(_Document)
@@ -829,6 +831,55 @@ def _json_records(
                 raise InputError(f"unknown predecessor {pid!r} of {aid!r}", field=f"{path}.predecessors", source=src)
             links.append(Link(pid, aid, ltype, lag, cal))
     return records, links, constraints, known
+
+
+def _resource_calendars(
+    spec: Any, calendar: WorkCalendar | None, durations: npt.NDArray[np.int64], src: str
+) -> dict[str, int | list[int]]:
+    """``resources``: per resource a calendar of its own, turned into a capacity per working day.
+
+    ``{"alice": {"units": 1, "workdays": [0, 1, 2, 3], "holidays": ["2026-05-15"],
+    "absences": [["2026-01-12", "2026-01-16"], ["2026-02-02", "2026-02-02", 1]]}}``. The profile
+    covers twice the sum of the durations plus two years of working days (the weekly pattern
+    then holds); it needs the project's ``start``.
+    """
+    from oeuvre.engine.timemodel import ResourceCalendar, TimeModel
+
+    if not isinstance(spec, dict):
+        raise InputError("expected an object of resource calendars", field="resources", source=src)
+    if calendar is None:
+        raise InputError("resource calendars need the project's 'start' date", field="resources", source=src)
+    horizon = 2 * int(durations.sum()) + 2 * 261
+    time_model = TimeModel(calendar)
+    out: dict[str, int | list[int]] = {}
+    for name, rc in spec.items():
+        path = f"resources.{name}"
+        if not isinstance(rc, dict):
+            raise InputError("expected an object", field=path, source=src)
+        try:
+            absences = tuple(
+                (
+                    _date(a[0], f"{path}.absences[{i}]", src),
+                    _date(a[1] if len(a) > 1 else a[0], f"{path}.absences[{i}]", src),
+                    int(a[2]) if len(a) > 2 else int(rc.get("units", 1)),
+                )
+                for i, a in enumerate(rc.get("absences", []))
+            )
+            cal = ResourceCalendar(
+                units=int(rc.get("units", 1)),
+                workdays=tuple(int(d) for d in rc.get("workdays", (0, 1, 2, 3, 4))),
+                off_half_days=tuple((int(a), int(b)) for a, b in rc.get("off_half_days", [])),
+                holidays=tuple(_date(d, f"{path}.holidays", src) for d in rc.get("holidays", [])),
+                absences=absences,
+            )
+        except InputError as exc:
+            if exc.source:
+                raise
+            raise InputError(exc.message, field=f"{path}.{exc.field}", source=src) from None
+        except (TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"bad resource calendar ({exc})", field=path, source=src) from None
+        out[str(name)] = [int(x) for x in cal.capacity(time_model, horizon)]
+    return out
 
 
 def _json_capacities_and_risks(
