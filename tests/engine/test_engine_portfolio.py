@@ -7,8 +7,20 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from oeuvre.engine import Activity, Constraint, ConstraintType, InfeasibleError, InputError, Link, Network, WorkCalendar
+from oeuvre.engine import (
+    Activity,
+    Constraint,
+    ConstraintType,
+    InfeasibleError,
+    InputError,
+    Link,
+    LinkType,
+    Network,
+    WorkCalendar,
+)
 from oeuvre.engine.cli import main
 from oeuvre.engine.portfolio import PortfolioProject, level_portfolio
 
@@ -124,3 +136,28 @@ def test_the_cli_explains_an_infeasible_deadline(tmp_path: Path, capsys: pytest.
     out = json.loads(capsys.readouterr().out)
     assert out["lateness"] >= 2
     assert out["warnings"]
+
+
+@st.composite
+def portfolios(draw: st.DrawFn) -> list[PortfolioProject]:
+    projects = []
+    for k in range(draw(st.integers(2, 3))):
+        n = draw(st.integers(1, 5))
+        acts = [Activity(f"T{i}", draw(st.integers(0, 4))) for i in range(n)]
+        links = [
+            Link(f"T{i}", f"T{i + 1}", draw(st.sampled_from(list(LinkType))))
+            for i in range(n - 1)
+            if draw(st.booleans())
+        ]
+        demands = {a.id: {draw(st.sampled_from(["alice", "bob"])): 1} for a in acts if draw(st.booleans())}
+        projects.append(PortfolioProject(f"P{k}", Network(acts, links), demands, draw(st.integers(1, 4))))
+    return projects
+
+
+@settings(max_examples=25, deadline=None)
+@given(portfolios())
+def test_property_levelled_portfolios_pass_the_validator(projects: list[PortfolioProject]) -> None:
+    r = level_portfolio(projects, {"alice": 1, "bob": 2}, time_limit=1, workers=1)
+    assert r.validation.ok, r.validation.violations
+    assert r.objective == sum(p.priority * r.finishes[p.name] for p in projects)
+    assert r.lower_bound <= r.objective
