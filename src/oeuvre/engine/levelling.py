@@ -734,6 +734,8 @@ def _heuristic(
                 break
     best_mk = int((best_start + net.durations).max()) if net.n else 0
     report = validate(problem, best_start, deadlines="soft")
+    if _debug():
+        assert report.ok, report.violations
     return LevellingResult(
         net.ids,
         best_start,
