@@ -961,6 +961,40 @@ def _replace_elapsed(r: LevellingResult, elapsed: float) -> LevellingResult:
     return dataclasses.replace(r, elapsed=elapsed)
 
 
+# Redundant no-overlap on groups of pairwise incompatible activities (docs/benchmarks.md: they raise
+# CP-SAT's bound on highly resource-constrained plans); OEUVRE_ENGINE_CLIQUES=0 turns them off.
+CLIQUES = os.environ.get("OEUVRE_ENGINE_CLIQUES", "1") != "0"
+
+
+def _incompatible_cliques(problem: LevellingProblem) -> list[list[int]]:
+    """Groups of activities that pairwise cannot run together (on some resource their demands
+    add up beyond its capacity), greedily grown from the most demanding: redundant disjunctions.
+    """
+    net = problem.network
+    q = problem.demands
+    cap = problem.capacity.max(axis=1)
+    users = np.flatnonzero((net.durations > 0) & (q > 0).any(axis=1))
+    if len(users) < 2 or len(users) > 400:  # greedy growth is cubic: only for plans of PSPLIB's size
+        return []
+    sub = q[users]
+    clash = ((sub[:, None, :] + sub[None, :, :]) > cap[None, None, :]).any(axis=2)
+    np.fill_diagonal(clash, False)
+    order = np.argsort(-(sub / np.maximum(cap, 1)).max(axis=1), kind="stable")
+    cliques: list[list[int]] = []
+    covered = np.zeros((len(users), len(users)), bool)
+    for a in order.tolist():
+        clique = [a]
+        for b in order.tolist():
+            if b != a and clash[b, clique].all():
+                clique.append(b)
+        if len(clique) > 1:
+            pairs = np.ix_(clique, clique)
+            if not covered[pairs].all() or not clash[pairs].any():
+                covered[pairs] = True
+                cliques.append([int(users[c]) for c in clique])
+    return cliques
+
+
 @dataclass(frozen=True)
 class _CpResult:
     start: IntArray | None
@@ -1055,6 +1089,9 @@ def _solve_cpsat(
         big = [intervals[j] for j in users if 2 * problem.demands[j, r] > cap_max]
         if len(big) > 1:
             model.add_no_overlap(big)
+    if CLIQUES:
+        for clique in _incompatible_cliques(problem):
+            model.add_no_overlap([intervals[j] for j in clique])
     # Activities followed by no finish-to-start link could finish last.
     has_succ = np.zeros(net.n, bool)
     has_succ[net.pred[(net.kind == 0) & (net.lag >= 0) & ~net.calendar_lag]] = True
