@@ -1,8 +1,10 @@
 """CPM: the vectorised engine vs a networkx CPM (topological sort + dict passes), same networks.
 
-Usage: python bench/bench_cpm.py [--sizes 10000 100000] [--seed S] [--repeat R]
+Usage: python bench/bench_cpm.py [--sizes 10000 100000] [--seed S] [--repeat R] [--process]
 Both sides get the same arrays (all four link types, leads and lags) and must return the same
-early and late starts; the script prints the times and the speed-up.
+early and late starts; the script prints the times and the speed-up. This is the computation
+alone, in one process; ``--process`` then also times the whole commands (``oeuvre engine
+schedule FILE --json`` against a networkx script on the same file, see ``engine_schedule.py``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--process", action="store_true", help="also time the whole commands as processes")
     args = ap.parse_args()
     print(f"machine: {machine()}")
     for n in args.sizes:
@@ -72,6 +75,13 @@ def main() -> None:
             f"passes {min(t_sched):.3f} s = {best:.3f} s (best of {args.repeat})  networkx: {t_nx:.3f} s  "
             f"speed-up x{t_nx / best:.1f}  results equal"
         )
+    if args.process:
+        import sys
+
+        import engine_schedule
+
+        sys.argv = [sys.argv[0], "--sizes", *map(str, args.sizes), "--seed", str(args.seed), "--repeat", str(args.repeat)]
+        engine_schedule.main()
 
 
 if __name__ == "__main__":
