@@ -80,7 +80,8 @@ def main() -> None:
 
         import engine_schedule
 
-        sys.argv = [sys.argv[0], "--sizes", *map(str, args.sizes), "--seed", str(args.seed), "--repeat", str(args.repeat)]
+        sizes = [str(n) for n in args.sizes]
+        sys.argv = [sys.argv[0], "--sizes", *sizes, "--seed", str(args.seed), "--repeat", str(args.repeat)]
         engine_schedule.main()
 
 
