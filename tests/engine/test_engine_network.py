@@ -259,3 +259,24 @@ def test_it_gives_dates_from_the_calendar() -> None:
     assert [str(x) for x in r.finish_dates()] == ["2025-05-09", "2025-05-12"]
     with pytest.raises(InputError, match="no calendar"):
         schedule(Network([Activity("A", 1)])).start_dates()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 60), st.integers(0, 150), st.integers(0, 10_000), st.booleans())
+def test_the_numpy_topology_equals_the_compiled_one(n: int, m: int, seed: int, cyclic: bool) -> None:
+    from oeuvre.engine import _kernels, _topology
+
+    rng = np.random.default_rng(seed)
+    pred = rng.integers(0, n, m)
+    succ = rng.integers(0, n, m) if cyclic else np.minimum(n - 1, pred + 1 + rng.integers(0, 5, m))
+    keep = pred != succ
+    pred, succ = pred[keep].astype(np.int64), succ[keep].astype(np.int64)
+    a = _topology.topological_levels(n, pred, succ)
+    b = np.asarray(_kernels.topological_levels(n, pred, succ))
+    assert a.tolist() == b.tolist()
+    if (a < 0).any():
+        return
+    levels = int(a.max()) + 1
+    for key in (pred, succ):
+        for x, y in zip(_topology.group_links(key, a, levels), _kernels.group_links(key, a, levels), strict=True):
+            assert np.asarray(x).tolist() == np.asarray(y).tolist()
