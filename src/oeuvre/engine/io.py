@@ -616,7 +616,7 @@ _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
 class _Act(msgspec.Struct, gc=False):
-    id: Annotated[str, msgspec.Meta(pattern=r"^\S(.*\S)?$")]  # not empty, no surrounding spaces
+    id: str
     duration: Annotated[int, msgspec.Meta(ge=0)]
     name: str = ""
     predecessors: list[_Pred] = []
@@ -651,7 +651,8 @@ def _activity_columns(acts: list[_Act]) -> _Columns | None:
     # map/attrgetter loops run in C; np.fromiter builds the arrays without intermediate lists
     ids = list(map(attrgetter("id"), acts))
     index = {aid: i for i, aid in enumerate(ids)}
-    if len(index) != len(ids):
+    # unique, not empty, no surrounding spaces (a pattern in the decoder costs 0.07 s per 100k ids)
+    if len(index) != len(ids) or "" in index or list(map(str.strip, ids)) != ids:
         return None
     n = len(ids)
     durations = np.fromiter(map(attrgetter("duration"), acts), np.int64, count=n)
