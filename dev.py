@@ -30,7 +30,13 @@ ASSETS = {
     "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
     "frappe-gantt/dist/frappe-gantt.umd.js": "frappe-gantt/frappe-gantt.umd.js",
     "frappe-gantt/dist/frappe-gantt.css": "frappe-gantt/frappe-gantt.css",
-    "@picocss/pico/css/pico.min.css": "pico/pico.min.css",
+    "bootstrap/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
+    "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
+    "bootstrap-icons/font/bootstrap-icons.min.css": "bootstrap-icons/bootstrap-icons.min.css",
+    "bootstrap-icons/font/fonts/bootstrap-icons.woff2": "bootstrap-icons/fonts/bootstrap-icons.woff2",
+    "bootstrap-icons/font/fonts/bootstrap-icons.woff": "bootstrap-icons/fonts/bootstrap-icons.woff",
+    "tom-select/dist/js/tom-select.complete.min.js": "tom-select/tom-select.complete.min.js",
+    "tom-select/dist/css/tom-select.bootstrap5.min.css": "tom-select/tom-select.bootstrap5.min.css",
 }
 POSTGRES_URL = os.environ.get("OEUVRE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/oeuvre")
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

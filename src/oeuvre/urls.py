@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("jobs/<uuid:job_id>/", core_views.job_detail, name="job_detail"),
+    path("", include("oeuvre.web.urls")),
     path("p/<slug:code>/requirements/", include("oeuvre.requirements.urls")),
     path("p/<slug:code>/planning/", include("oeuvre.planning.urls")),
     path("p/<slug:code>/recette/", include("oeuvre.recette.urls")),

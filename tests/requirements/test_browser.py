@@ -24,7 +24,7 @@ def test_it_imports_an_excel_file_then_finds_the_gap_in_the_rtm(
     workbook.write_bytes(h.cdc_workbook(3))
     login(page, "amoa")
     page.goto(f"/p/{personas.project.code}/requirements/")
-    page.get_by_role("button", name="Importer (Excel, CSV, ReqIF)").click()
+    page.get_by_role("link", name="Importer (Excel, CSV, ReqIF)").click()
     page.get_by_label("Fichier (.xlsx, .csv, .reqif, .reqifz)").set_input_files(str(workbook))
     page.get_by_role("button", name="Lire le fichier").click()
 
@@ -47,7 +47,7 @@ def test_it_imports_an_excel_file_then_finds_the_gap_in_the_rtm(
     h.link(personas.project, "satisfies", spec, ex1)
     h.link(personas.project, "realises", h.component(personas.project, "CMP-001"), spec)
 
-    page.get_by_role("button", name="Voir la matrice de traçabilité").click()
+    page.get_by_role("link", name="Voir la matrice de traçabilité").click()
     page.get_by_label("Manques").select_option("any")  # htmx swaps the table in place
     page.wait_for_url("**gap=any**")
     table = page.locator("#rtm-table")

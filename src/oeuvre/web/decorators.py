@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from oeuvre.accounts.permissions import require
 from oeuvre.projects.selectors import project_for
 
-__all__ = ["project_page", "user_page"]
+__all__ = ["project_page", "public_page", "user_page"]
 
 
 def project_page(permission: str) -> Callable[..., Callable[..., HttpResponse]]:
@@ -23,8 +23,9 @@ def project_page(permission: str) -> Callable[..., Callable[..., HttpResponse]]:
         @wraps(view)
         def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
             project = project_for(request.user, code)
-            require(request.user, project, permission)
+            # Known before the check, so a refusal page can name the project and the user's role.
             request.project = project  # type: ignore[attr-defined]
+            require(request.user, project, permission)
             return view(request, project, *args, **kwargs)
 
         wrapper.oeuvre_permission = permission  # type: ignore[attr-defined]
@@ -38,3 +39,9 @@ def user_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     wrapped = login_required(view)
     wrapped.oeuvre_permission = "user"  # type: ignore[attr-defined]
     return wrapped
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page anyone may read without logging in (the user guide, the accessibility statement)."""
+    view.oeuvre_permission = "public"  # type: ignore[attr-defined]
+    return view

@@ -11,6 +11,16 @@ from django.utils.functional import Promise
 
 __all__ = ["Stage", "register_stage", "stages"]
 
+# Bootstrap Icons names of the stages that exist or are planned; a stage may pass its own ``icon``.
+DEFAULT_ICONS = {
+    "requirements": "bi-list-check",
+    "planning": "bi-calendar3-range",
+    "recette": "bi-clipboard2-check",
+    "mep": "bi-rocket-takeoff",
+    "pilotage": "bi-speedometer2",
+    "forge": "bi-git",
+}
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -19,6 +29,11 @@ class Stage:
     url_name: str  # reversed with the project code
     permission: str
     order: int
+    icon: str = ""  # a Bootstrap Icons class such as "bi-list-check"
+
+    @property
+    def icon_class(self) -> str:
+        return self.icon or DEFAULT_ICONS.get(self.key, "bi-folder2")
 
 
 _STAGES: dict[str, Stage] = {}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from oeuvre.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("help/", views.help_index, name="help"),
+    path("help/<slug:topic>/", views.help_topic, name="help_topic"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+]
