@@ -108,7 +108,7 @@ class LevellingProblem:
         Raises
         ------
         InputError
-            Unknown activity or resource, negative demand or capacity, calendar-day lags.
+            Unknown activity or resource, negative demand or capacity, calendar-day lags without a calendar.
         InfeasibleError
             A demand exceeds its resource's capacity in every period.
 

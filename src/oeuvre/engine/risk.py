@@ -179,7 +179,7 @@ def monte_carlo(
     Raises
     ------
     InputError
-        Inconsistent estimates, unknown activity in a risk, calendar-day lags.
+        Inconsistent estimates, unknown activity in a risk, calendar-day lags without a calendar.
 
     Examples
     --------
