@@ -52,11 +52,22 @@ if TYPE_CHECKING:
         ScheduleWarning,
         schedule,
     )
+    from oeuvre.engine.portfolio import PortfolioProject, PortfolioResult, level_portfolio
     from oeuvre.engine.risk import RiskEvent, RiskResult, monte_carlo
+    from oeuvre.engine.timemodel import ResourceCalendar, TimeModel, pool_capacity
+    from oeuvre.engine.validation import check_schedule, explain_constraint
 
 # Names are loaded on first use (PEP 562): ``oeuvre engine schedule`` needs the network and the
 # readers, not the compiled levelling kernels (numba) nor the holiday tables.
 _LAZY = {
+    "PortfolioProject": "oeuvre.engine.portfolio",
+    "PortfolioResult": "oeuvre.engine.portfolio",
+    "level_portfolio": "oeuvre.engine.portfolio",
+    "ResourceCalendar": "oeuvre.engine.timemodel",
+    "TimeModel": "oeuvre.engine.timemodel",
+    "pool_capacity": "oeuvre.engine.timemodel",
+    "check_schedule": "oeuvre.engine.validation",
+    "explain_constraint": "oeuvre.engine.validation",
     "Activity": "oeuvre.engine.network",
     "CompiledNetwork": "oeuvre.engine.network",
     "Constraint": "oeuvre.engine.network",
@@ -131,24 +142,32 @@ __all__ = [
     "Link",
     "LinkType",
     "Network",
+    "PortfolioProject",
+    "PortfolioResult",
     "ProjectData",
+    "ResourceCalendar",
     "RiskEvent",
     "RiskResult",
     "ScheduleResult",
     "ScheduleWarning",
+    "TimeModel",
     "ValidationReport",
     "WorkCalendar",
     "capacity_profile",
+    "check_schedule",
     "earned_schedule",
     "earned_value",
     "earned_value_series",
+    "explain_constraint",
     "french_holidays",
     "landing",
     "level",
     "level_heuristic",
+    "level_portfolio",
     "lower_bound",
     "monte_carlo",
     "planned_value_curve",
+    "pool_capacity",
     "read_csv",
     "read_json",
     "read_project",
