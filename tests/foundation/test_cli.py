@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -102,5 +103,5 @@ def test_it_runs_the_engine_without_django_settings(capsys: Any) -> None:
     code = main(["engine", "evm", "--bac", "100", "--pv", "50", "--ev", "40", "--ac", "45", "--json"])
     assert code == 0
     out = capsys.readouterr().out
-    assert '"spi": 0.8' in out
+    assert json.loads(out)["spi"] == pytest.approx(0.8)
     assert main(["engine", "schedule", "/nonexistent.csv"]) == 2
