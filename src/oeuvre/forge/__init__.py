@@ -1,0 +1,1 @@
+"""The development stage: forge repositories, incoming events, integration status, outgoing webhooks."""

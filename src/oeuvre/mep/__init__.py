@@ -1,0 +1,1 @@
+"""The deployment stage: environments, releases, waves, training, runbook, go/no-go, incidents."""

@@ -1,0 +1,7 @@
+"""The mep stage's REST API."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["mep"])

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PilotageConfig(AppConfig):
+    name = "oeuvre.pilotage"
+    label = "pilotage"
+    verbose_name = _("Steering")
