@@ -6,3 +6,17 @@ class ForgeConfig(AppConfig):
     name = "oeuvre.forge"
     label = "forge"
     verbose_name = _("Development and integration")
+
+    def ready(self) -> None:
+        from datetime import time, timedelta
+
+        from oeuvre.core.activity import register_activity
+        from oeuvre.core.periodic import register_periodic
+        from oeuvre.forge import chain, models, permissions
+        from oeuvre.forge.services import events
+        from oeuvre.web.stages import Stage, register_stage
+
+        register_stage(Stage("forge", _("Integration"), "forge:index", permissions.FORGE_VIEW, 35))
+        register_activity(models.Repository, "project")
+        chain.register_defaults()
+        register_periodic(events.PURGE_JOB, every=timedelta(days=1), at=time(3, 30))
