@@ -42,7 +42,15 @@ from oeuvre.forge.secrets import decrypt_secret
 from oeuvre.interop import forge_hooks
 from oeuvre.interop.errors import FileFormatError
 
-__all__ = ["Received", "event_process", "event_receive", "event_replay", "events_purge", "max_payload"]
+__all__ = [
+    "Received",
+    "event_process",
+    "event_receive",
+    "event_replay",
+    "event_replay_now",
+    "events_purge",
+    "max_payload",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +288,12 @@ def event_replay(*, actor: User, event: ForgeEvent) -> Job:
     with transaction.atomic():
         ForgeEvent.objects.filter(pk=event.pk).update(status=EventStatus.QUEUED)
         return job_enqueue(kind=PROCESS_JOB, params={"event": event.pk}, actor=actor, project=event.project)
+
+
+def event_replay_now(*, actor: User, event: ForgeEvent) -> ForgeEvent:
+    """Process a stored delivery again in this process (the command line), not through the worker."""
+    require(actor, event.project, FORGE_MANAGE)
+    return event_process(event.pk)
 
 
 def events_purge(now: datetime | None = None) -> int:
