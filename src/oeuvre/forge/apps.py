@@ -12,11 +12,12 @@ class ForgeConfig(AppConfig):
 
         from oeuvre.core.activity import register_activity
         from oeuvre.core.periodic import register_periodic
-        from oeuvre.forge import chain, models, permissions
+        from oeuvre.forge import chain, models, panels, permissions
         from oeuvre.forge.services import events
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("forge", _("Integration"), "forge:index", permissions.FORGE_VIEW, 35))
         register_activity(models.Repository, "project")
         chain.register_defaults()
+        panels.register()
         register_periodic(events.PURGE_JOB, every=timedelta(days=1), at=time(3, 30))

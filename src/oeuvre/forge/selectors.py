@@ -13,9 +13,13 @@ from oeuvre.forge.models import ChainLink, ChangeKind, ChangeState, CodeChange, 
 from oeuvre.projects.models import Project
 
 __all__ = [
+    "ComponentStatus",
+    "IntegrationSummary",
     "ItemCode",
+    "component_statuses",
     "event_of",
     "events_of",
+    "integration_summary",
     "item_code",
     "links_for_reference",
     "repositories_for",
@@ -117,3 +121,93 @@ def item_code(project: Project, target_type: str, target_id: int, limit: int = 1
         project=project, target_type=target_type, target_id=target_id, change__kind=ChangeKind.COMMIT
     ).count()
     return ItemCode(commits, merge_requests, pipeline, count)
+
+
+@dataclass
+class ComponentStatus:
+    """The development and integration state of one component of the DAT, from the forge links."""
+
+    pk: int
+    reference: str
+    name: str
+    commits: int = 0
+    merge_requests: int = 0
+    merged: int = 0
+    last_pipeline: CodeChange | None = None
+
+    @property
+    def integrated(self) -> bool:
+        """Merged at least once, and its last pipeline passed."""
+        return self.merged > 0 and self.last_pipeline is not None and self.last_pipeline.state == ChangeState.SUCCESS
+
+    @property
+    def pipeline_failed(self) -> bool:
+        return self.last_pipeline is not None and self.last_pipeline.state == ChangeState.FAILED
+
+
+def component_statuses(project: Project) -> list[ComponentStatus]:
+    """Every component with its commits, merge requests and last pipeline, in five queries."""
+    from oeuvre.requirements.selectors import components_for
+
+    target = "requirements.component"
+    rows = {
+        c.pk: ComponentStatus(c.pk, c.reference, c.name)
+        for c in components_for(project).select_related(None).only("pk", "reference", "name").order_by("reference")
+    }
+    links = ChainLink.objects.filter(project=project, target_type=target, target_id__in=list(rows))
+    counts = links.values("target_id", "change__kind", "change__state").annotate(n=Count("change", distinct=True))
+    for row in counts:
+        status = rows.get(row["target_id"])
+        if status is None:
+            continue
+        if row["change__kind"] == ChangeKind.COMMIT:
+            status.commits += row["n"]
+        elif row["change__kind"] == ChangeKind.MERGE_REQUEST:
+            status.merge_requests += row["n"]
+            if row["change__state"] == ChangeState.MERGED:
+                status.merged += row["n"]
+    # The last pipeline naming the component, or run on a commit of one of its commits or merge requests.
+    by_sha: dict[str, set[int]] = {}
+    direct: dict[int, set[int]] = {}
+    for target_id, kind, sha, change_id in links.values_list("target_id", "change__kind", "change__sha", "change_id"):
+        if kind == ChangeKind.PIPELINE:
+            direct.setdefault(change_id, set()).add(target_id)
+        elif sha:
+            by_sha.setdefault(sha, set()).add(target_id)
+    pipelines = CodeChange.objects.filter(project=project, kind=ChangeKind.PIPELINE).filter(
+        Q(pk__in=list(direct)) | Q(sha__in=list(by_sha))
+    )
+    for pipeline in pipelines.select_related("repository").order_by("occurred_at", "pk"):
+        for target_id in direct.get(pipeline.pk, set()) | by_sha.get(pipeline.sha, set()):
+            if target_id in rows:
+                rows[target_id].last_pipeline = pipeline  # ordered oldest first: the last one wins
+    return list(rows.values())
+
+
+@dataclass
+class IntegrationSummary:
+    components: int = 0
+    integrated: int = 0
+    failing: int = 0
+    without_code: int = 0
+    last_pipeline: CodeChange | None = None
+    repositories: int = 0
+
+    @property
+    def integrated_percent(self) -> int:
+        return round(100 * self.integrated / self.components) if self.components else 0
+
+
+def integration_summary(project: Project, statuses: list[ComponentStatus] | None = None) -> IntegrationSummary:
+    statuses = component_statuses(project) if statuses is None else statuses
+    return IntegrationSummary(
+        components=len(statuses),
+        integrated=sum(1 for s in statuses if s.integrated),
+        failing=sum(1 for s in statuses if s.pipeline_failed),
+        without_code=sum(1 for s in statuses if not (s.commits or s.merge_requests)),
+        last_pipeline=CodeChange.objects.filter(project=project, kind=ChangeKind.PIPELINE)
+        .select_related("repository")
+        .order_by("-occurred_at", "-pk")
+        .first(),
+        repositories=Repository.objects.filter(project=project).count(),
+    )

@@ -61,6 +61,9 @@ def _repository_url(project: Project, pk: int) -> str:
 
 @project_page(FORGE_VIEW)
 def index(request: HttpRequest, project: Project) -> HttpResponse:
+    statuses = selectors.component_statuses(project)
+    show = request.GET.get("show", "todo")
+    shown = statuses if show == "all" else [s for s in statuses if not s.integrated or s.pipeline_failed]
     return render(
         request,
         "forge/index.html",
@@ -70,6 +73,9 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
             "forge",
             repositories=list(selectors.repositories_for(project).order_by("name")),
             can_manage=can(request.user, project, FORGE_MANAGE),
+            summary=selectors.integration_summary(project, statuses),
+            components=shown,
+            show=show,
         ),
     )
 

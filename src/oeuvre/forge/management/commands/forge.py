@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -51,6 +51,10 @@ class Command(BaseCommand):
         add_user_argument(replay)
         add_json_argument(replay)
 
+    @property
+    def _out(self) -> IO[str]:
+        return cast(IO[str], self.stdout)  # Django's OutputWrapper writes like a text stream
+
     def handle(self, *args: Any, **options: Any) -> None:
         {"add": self._add, "links": self._links, "replay": self._replay}[options["action"]](options)
 
@@ -94,12 +98,12 @@ class Command(BaseCommand):
                 raise CommandError(f"{options['user']}: not a member allowed to see {project.code}") from None
         rows = selectors.links_for_reference(project, options["reference"])
         if options["json"]:
-            print_json(rows, self.stdout)
+            print_json(rows, self._out)
             return
         print_table(
             ["kind", "sha/iid", "state", "title", "url"],
             [[r["kind"], r.get("iid") or r.get("id") or r["sha"][:12], r["state"], r["title"], r["url"]] for r in rows],
-            stream=self.stdout,
+            stream=self._out,
         )
 
     def _replay(self, options: dict[str, Any]) -> None:
