@@ -84,7 +84,7 @@ class Command(BaseCommand):
                     "kind": repository.kind,
                     "webhook_url": repository.webhook_path,
                 },
-                self.stdout,
+                self._out,
             )
         else:
             self.stdout.write(f"{repository.name}: {repository.webhook_path}")
@@ -118,7 +118,7 @@ class Command(BaseCommand):
             raise fail(exc) from None
         if options["json"]:
             print_json(
-                {"id": event.pk, "status": event.status, "summary": event.summary, "error": event.error}, self.stdout
+                {"id": event.pk, "status": event.status, "summary": event.summary, "error": event.error}, self._out
             )
         else:
             self.stdout.write(f"#{event.pk} {event.status}: {event.summary or event.error}")
