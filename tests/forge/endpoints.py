@@ -49,6 +49,38 @@ def _event(p: Any) -> Any:
     return found
 
 
+def _subscription(p: Any) -> Any:
+    from oeuvre.forge.models import WebhookSubscription
+    from oeuvre.forge.secrets import encrypt_secret
+
+    # A documentation address (TEST-NET-1): refused by the address filter at once, so no test waits on the network.
+    found, _ = WebhookSubscription.objects.get_or_create(
+        project=p.project,
+        url="https://192.0.2.1/hook",
+        defaults={"events": ["forge.pipeline_failed"], "secret_encrypted": encrypt_secret(SECRET)},
+    )
+    return found
+
+
+def _delivery(p: Any) -> Any:
+    import uuid
+
+    from oeuvre.forge.models import WebhookDelivery
+
+    subscription = _subscription(p)
+    found, _ = WebhookDelivery.objects.get_or_create(
+        subscription=subscription,
+        project=p.project,
+        event_name="forge.pipeline_failed",
+        defaults={"uuid": uuid.uuid4(), "body": "{}", "status": "failed"},
+    )
+    return found
+
+
+def _webhook_form(p: Any) -> dict[str, Any]:
+    return {"url": "https://93.184.215.14/hook", "events": ["forge.pipeline_failed"], "description": "SI client"}
+
+
 def _form(p: Any) -> dict[str, Any]:
     return {
         "kind": "github",
@@ -65,6 +97,78 @@ def _edit(p: Any) -> dict[str, Any]:
 
 
 ENDPOINTS: list[Endpoint] = [
+    Endpoint("forge:webhooks", "GET", lambda p: f"{_p(p)}/webhooks/", "forge.manage_webhooks"),
+    Endpoint(
+        "forge:webhooks", "POST", lambda p: f"{_p(p)}/webhooks/", "forge.manage_webhooks", data=_webhook_form, ok=(302,)
+    ),
+    Endpoint("forge:webhook", "GET", lambda p: f"{_p(p)}/webhooks/{_subscription(p).pk}/", "forge.manage_webhooks"),
+    Endpoint(
+        "forge:webhook_test",
+        "POST",
+        lambda p: f"{_p(p)}/webhooks/{_subscription(p).pk}/test/",
+        "forge.manage_webhooks",
+        ok=(302,),
+    ),
+    Endpoint(
+        "forge:webhook_delete",
+        "POST",
+        lambda p: f"{_p(p)}/webhooks/{_subscription(p).pk}/delete/",
+        "forge.manage_webhooks",
+        ok=(302,),
+    ),
+    Endpoint(
+        "forge:delivery_redeliver",
+        "POST",
+        lambda p: f"{_p(p)}/deliveries/{_delivery(p).pk}/redeliver/",
+        "forge.manage_webhooks",
+        ok=(302,),
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/forge/webhooks",
+        "GET",
+        lambda p: f"{_a(p)}/webhooks",
+        "forge.manage_webhooks",
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/forge/webhooks",
+        "POST",
+        lambda p: f"{_a(p)}/webhooks",
+        "forge.manage_webhooks",
+        data=_webhook_form,
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:DELETE /api/projects/{code}/forge/webhooks/{webhook_id}",
+        "DELETE",
+        lambda p: f"{_a(p)}/webhooks/{_subscription(p).pk}",
+        "forge.manage_webhooks",
+        ok=(204,),
+        api=True,
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/forge/webhooks/{webhook_id}/deliveries",
+        "GET",
+        lambda p: f"{_a(p)}/webhooks/{_subscription(p).pk}/deliveries",
+        "forge.manage_webhooks",
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/forge/webhooks/{webhook_id}/test",
+        "POST",
+        lambda p: f"{_a(p)}/webhooks/{_subscription(p).pk}/test",
+        "forge.manage_webhooks",
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/forge/deliveries/{delivery_id}/redeliver",
+        "POST",
+        lambda p: f"{_a(p)}/deliveries/{_delivery(p).pk}/redeliver",
+        "forge.manage_webhooks",
+        ok=(202,),
+        api=True,
+    ),
     Endpoint("forge:index", "GET", lambda p: f"{_p(p)}/", "forge.view"),
     Endpoint("forge:repository_new", "GET", lambda p: f"{_p(p)}/repositories/new/", "forge.manage"),
     Endpoint(

@@ -40,10 +40,12 @@ def test_an_exigence_shows_its_commits_merge_requests_and_last_pipeline(personas
     code = selectors.item_code(personas.project, "requirements.exigence", items["exigence"].pk)
     assert code.commit_count == 2  # the branch name names the exigence: both commits realise it
     assert [mr.key for mr in code.merge_requests] == ["4"]
-    assert code.last_pipeline is not None and code.last_pipeline.state == "failed"
+    assert code.last_pipeline is not None
+    assert code.last_pipeline.state == "failed"
     _deliver(repo, "gitlab", "pipeline", p.gitlab_pipeline(31_002, "success", "feature/ex-001", "EX-001 vert"))
     code = selectors.item_code(personas.project, "requirements.exigence", items["exigence"].pk)
-    assert code.last_pipeline is not None and code.last_pipeline.key == "31002"
+    assert code.last_pipeline is not None
+    assert code.last_pipeline.key == "31002"
 
 
 def test_a_later_delivery_updates_a_merge_request_and_an_older_one_does_not_undo_it(personas: Any) -> None:
@@ -68,7 +70,8 @@ def test_the_links_command_prints_json_for_one_reference(personas: Any) -> None:
     rows = json.loads(out.getvalue())
     assert {r["kind"] for r in rows} == {"commit", "merge_request"}
     commit = next(r for r in rows if r["kind"] == "commit")
-    assert len(commit["sha"]) == 40 and commit["url"].startswith("https://gitlab.example.com/")
+    assert len(commit["sha"]) == 40
+    assert commit["url"].startswith("https://gitlab.example.com/")
     assert next(r for r in rows if r["kind"] == "merge_request")["iid"] == 2
 
 
@@ -122,5 +125,7 @@ def test_it_purges_payloads_after_the_retention_period(personas: Any) -> None:
     assert events_purge() == 1
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert old.purged and bytes(old.body) == b""
-    assert not recent.purged and bytes(recent.body)
+    assert old.purged
+    assert bytes(old.body) == b""
+    assert not recent.purged
+    assert bytes(recent.body)

@@ -49,7 +49,8 @@ def test_the_component_page_shows_its_merge_request_and_failed_pipeline(personas
     client = personas.client(personas.reader)
     html = client.get(f"/p/alpha/requirements/components/{items['component'].pk}/").content.decode()
     assert "!21" in html
-    assert "#31100" in html and "text-bg-danger" in html
+    assert "#31100" in html
+    assert "text-bg-danger" in html
 
 
 def test_the_integration_page_lists_the_failing_component(personas: Any, django_assert_max_num_queries: Any) -> None:
@@ -61,7 +62,8 @@ def test_the_integration_page_lists_the_failing_component(personas: Any, django_
     client = personas.client(personas.reader)
     with django_assert_max_num_queries(25):
         html = client.get("/p/alpha/forge/").content.decode()
-    assert "CMP-003" in html and "CMP-023" in html
+    assert "CMP-003" in html
+    assert "CMP-023" in html
     assert items["repository"].name in html
 
 
@@ -77,5 +79,6 @@ def test_the_repository_page_gives_the_webhook_address_and_lists_deliveries(pers
     repo = items["repository"]
     html = personas.client(personas.moe).get(f"/p/alpha/forge/repositories/{repo.pk}/").content.decode()
     assert f"/api/forge/hooks/{repo.hook_token}" in html
-    assert html.count("Pipeline Hook") == 1 and "Merge Request Hook" in html
+    assert html.count("Pipeline Hook") == 1
+    assert "Merge Request Hook" in html
     assert p.SECRET not in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -14,9 +15,10 @@ from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import CREATE, READ, WRITE, Pagination
 from oeuvre.forge import selectors
 from oeuvre.forge.models import ForgeEvent, Repository
-from oeuvre.forge.permissions import FORGE_VIEW
+from oeuvre.forge.permissions import FORGE_VIEW, WEBHOOKS_MANAGE
 from oeuvre.forge.services import events as event_services
 from oeuvre.forge.services import repositories as services
+from oeuvre.forge.services import webhooks as webhook_services
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
 
@@ -191,3 +193,154 @@ class LinkOut(Schema):
 )
 def links(request: HttpRequest, code: str, reference: str) -> Any:
     return selectors.links_for_reference(_project(request, code), reference)
+
+
+# --- Outgoing webhooks ---------------------------------------------------------------------------------
+
+
+class WebhookPayloadProject(Schema):
+    id: int
+    code: str
+
+
+class WebhookPayloadObject(Schema):
+    type: str
+    id: str
+    reference: str
+
+
+class WebhookPayload(Schema):
+    """The JSON document POSTed to a webhook's address (schema version 1).
+
+    Headers: ``X-Oeuvre-Event`` (the event), ``X-Oeuvre-Delivery`` (this ``id``, the same on redelivery),
+    ``X-Oeuvre-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the webhook's secret>``.
+    A receiver checks the signature over the raw body and refuses a ``t`` too far from its clock.
+    """
+
+    schema_version: Literal["1"]
+    id: str
+    event: str
+    occurred_at: datetime
+    project: WebhookPayloadProject
+    object: WebhookPayloadObject
+    actor_id: int | None
+    data: dict[str, Any]
+
+
+class SubscriptionIn(Schema):
+    url: str
+    events: list[str]
+    description: str = ""
+    secret: str = ""
+
+
+class SubscriptionOut(Schema):
+    id: int
+    url: str
+    events: list[str]
+    description: str
+    is_active: bool
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str
+
+
+class DeliveryOut(Schema):
+    id: int
+    uuid: str
+    event_name: str
+    status: str
+    attempts: int
+    response_code: int | None
+    duration_ms: int | None
+    error: str
+    created_at: datetime
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+
+    @staticmethod
+    def resolve_uuid(obj: Any) -> str:
+        return str(obj.uuid)
+
+
+class TestOut(Schema):
+    delivery: DeliveryOut
+    payload: WebhookPayload
+
+
+@router.get(
+    "/projects/{code}/forge/webhooks", response={200: list[SubscriptionOut], **READ}, summary="Outgoing webhooks"
+)
+def list_webhooks(request: HttpRequest, code: str) -> Any:
+    return list(selectors.subscriptions_for(_project(request, code, WEBHOOKS_MANAGE)))
+
+
+@router.post(
+    "/projects/{code}/forge/webhooks",
+    response={201: SubscriptionCreated, **CREATE},
+    summary="Register an outgoing webhook (the answer shows its secret once)",
+)
+def create_webhook(request: HttpRequest, code: str, payload: SubscriptionIn) -> Any:
+    project = _project(request, code)
+    subscription, secret = webhook_services.subscription_create(
+        actor=current_user(request), project=project, **payload.dict()
+    )
+    return Status(
+        201,
+        {
+            "id": subscription.pk,
+            "url": subscription.url,
+            "events": subscription.events,
+            "description": subscription.description,
+            "is_active": subscription.is_active,
+            "secret": secret,
+        },
+    )
+
+
+@router.delete(
+    "/projects/{code}/forge/webhooks/{webhook_id}", response={204: None, **WRITE}, summary="Remove a webhook"
+)
+def delete_webhook(request: HttpRequest, code: str, webhook_id: int) -> Any:
+    project = _project(request, code, WEBHOOKS_MANAGE)
+    webhook_services.subscription_delete(
+        actor=current_user(request), subscription=selectors.subscription_of(project, webhook_id)
+    )
+    return Status(204, None)
+
+
+@router.get(
+    "/projects/{code}/forge/webhooks/{webhook_id}/deliveries",
+    response={200: list[DeliveryOut], **READ},
+    summary="The delivery log of a webhook, newest first",
+)
+@paginate(Pagination)
+def list_deliveries(request: HttpRequest, code: str, webhook_id: int) -> Any:
+    project = _project(request, code, WEBHOOKS_MANAGE)
+    return selectors.deliveries_of(selectors.subscription_of(project, webhook_id))
+
+
+@router.post(
+    "/projects/{code}/forge/webhooks/{webhook_id}/test",
+    response={200: TestOut, **WRITE},
+    summary="Send a signed test delivery now; answers the logged outcome and the document sent",
+)
+def test_webhook(request: HttpRequest, code: str, webhook_id: int) -> Any:
+    project = _project(request, code, WEBHOOKS_MANAGE)
+    delivery = webhook_services.subscription_test(
+        actor=current_user(request), subscription=selectors.subscription_of(project, webhook_id)
+    )
+    return {"delivery": delivery, "payload": json.loads(delivery.body)}
+
+
+@router.post(
+    "/projects/{code}/forge/deliveries/{delivery_id}/redeliver",
+    response={202: JobOut, **WRITE},
+    summary="Send a logged delivery again",
+)
+def redeliver(request: HttpRequest, code: str, delivery_id: int) -> Any:
+    project = _project(request, code, WEBHOOKS_MANAGE)
+    delivery = selectors.delivery_of(project, delivery_id)
+    job = webhook_services.delivery_redeliver(actor=current_user(request), delivery=delivery)
+    return Status(202, {"job_id": str(job.pk), "event_id": delivery.pk})

@@ -11,9 +11,10 @@ class ForgeConfig(AppConfig):
         from datetime import time, timedelta
 
         from oeuvre.core.activity import register_activity
+        from oeuvre.core.events import listen
         from oeuvre.core.periodic import register_periodic
         from oeuvre.forge import chain, models, panels, permissions
-        from oeuvre.forge.services import events
+        from oeuvre.forge.services import events, webhooks
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("forge", _("Integration"), "forge:index", permissions.FORGE_VIEW, 35))
@@ -21,3 +22,6 @@ class ForgeConfig(AppConfig):
         chain.register_defaults()
         panels.register()
         register_periodic(events.PURGE_JOB, every=timedelta(days=1), at=time(3, 30))
+        register_activity(models.WebhookSubscription, "project")
+        listen(webhooks.on_event)
+        register_periodic(webhooks.RETRY_JOB, every=timedelta(minutes=1))

@@ -9,7 +9,16 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from oeuvre.forge import chain
-from oeuvre.forge.models import ChainLink, ChangeKind, ChangeState, CodeChange, ForgeEvent, Repository
+from oeuvre.forge.models import (
+    ChainLink,
+    ChangeKind,
+    ChangeState,
+    CodeChange,
+    ForgeEvent,
+    Repository,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from oeuvre.projects.models import Project
 
 __all__ = [
@@ -17,6 +26,8 @@ __all__ = [
     "IntegrationSummary",
     "ItemCode",
     "component_statuses",
+    "deliveries_of",
+    "delivery_of",
     "event_of",
     "events_of",
     "integration_summary",
@@ -24,6 +35,8 @@ __all__ = [
     "links_for_reference",
     "repositories_for",
     "repository_of",
+    "subscription_of",
+    "subscriptions_for",
 ]
 
 
@@ -211,3 +224,19 @@ def integration_summary(project: Project, statuses: list[ComponentStatus] | None
         .first(),
         repositories=Repository.objects.filter(project=project).count(),
     )
+
+
+def subscriptions_for(project: Project) -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.filter(project=project).annotate(delivery_count=Count("deliveries"))
+
+
+def subscription_of(project: Project, pk: int) -> WebhookSubscription:
+    return get_object_or_404(WebhookSubscription.objects.select_related("project"), project=project, pk=pk)
+
+
+def deliveries_of(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(subscription=subscription).defer("body")
+
+
+def delivery_of(project: Project, pk: int) -> WebhookDelivery:
+    return get_object_or_404(WebhookDelivery.objects.select_related("subscription", "project"), project=project, pk=pk)

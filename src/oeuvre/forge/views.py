@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError
+from oeuvre.core.events import EVENT_TYPES
 from oeuvre.forge import selectors
-from oeuvre.forge.models import EventStatus, FixPolicy, ForgeKind
-from oeuvre.forge.permissions import FORGE_MANAGE, FORGE_VIEW
+from oeuvre.forge.models import DeliveryStatus, EventStatus, FixPolicy, ForgeKind
+from oeuvre.forge.permissions import FORGE_MANAGE, FORGE_VIEW, WEBHOOKS_MANAGE
 from oeuvre.forge.services import events as event_services
 from oeuvre.forge.services import repositories as services
+from oeuvre.forge.services import webhooks as webhook_services
 from oeuvre.projects.models import Project
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
@@ -73,6 +75,7 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
             "forge",
             repositories=list(selectors.repositories_for(project).order_by("name")),
             can_manage=can(request.user, project, FORGE_MANAGE),
+            section="overview",
             summary=selectors.integration_summary(project, statuses),
             components=shown,
             show=show,
@@ -190,3 +193,124 @@ def event_replay(request: HttpRequest, project: Project, pk: int) -> HttpRespons
     else:
         messages.success(request, _("Delivery #%(id)d queued to be processed again.") % {"id": event.pk})
     return HttpResponseRedirect(_repository_url(project, event.repository_id))
+
+
+# --- Outgoing webhooks ---------------------------------------------------------------------------------
+
+
+class SubscriptionForm(forms.Form):
+    url = forms.URLField(label=gettext_lazy("Address"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(label=gettext_lazy("Events"), widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        events = self.fields["events"]
+        assert isinstance(events, forms.MultipleChoiceField)
+        labelled: list[tuple[str, str]] = sorted(((str(v), k) for k, v in EVENT_TYPES.items()))
+        events.choices = [(key, label) for label, key in labelled]
+
+
+@project_page(WEBHOOKS_MANAGE)
+def webhooks(request: HttpRequest, project: Project) -> HttpResponse:
+    form = SubscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription, secret = webhook_services.subscription_create(
+                actor=current_user(request), project=project, **form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Webhook registered. Its secret, shown only now: %(secret)s") % {"secret": secret},
+            )
+            return HttpResponseRedirect(reverse("forge:webhook", args=[project.code, subscription.pk]))
+    labels = {k: str(v) for k, v in EVENT_TYPES.items()}
+    return render(
+        request,
+        "forge/webhooks.html",
+        project_context(
+            request,
+            project,
+            "forge",
+            section="webhooks",
+            form=form,
+            subscriptions=list(selectors.subscriptions_for(project)),
+            labels=labels,
+        ),
+    )
+
+
+_DELIVERY_COLUMNS = [
+    Column("created_at", gettext_lazy("Created"), lambda d: d.created_at, "created_at"),
+    Column("event", gettext_lazy("Event"), lambda d: d.event_name, "event_name"),
+    Column("status", gettext_lazy("Status"), lambda d: d.get_status_display(), "status"),
+    Column("attempts", gettext_lazy("Attempts"), lambda d: d.attempts, "attempts"),
+    Column("code", gettext_lazy("Response"), lambda d: d.response_code, "response_code"),
+    Column("duration", gettext_lazy("Duration (ms)"), lambda d: d.duration_ms, "duration_ms"),
+    Column("error", gettext_lazy("Error"), lambda d: d.error),
+]
+
+
+@project_page(WEBHOOKS_MANAGE)
+def webhook_detail(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    subscription = selectors.subscription_of(project, pk)
+    listing = build_listing(
+        request,
+        selectors.deliveries_of(subscription),
+        _DELIVERY_COLUMNS,
+        search=("event_name", "error"),
+        filters={"status": "status"},
+        default_sort="-created_at",
+    )
+    labels = {k: str(v) for k, v in EVENT_TYPES.items()}
+    return render(
+        request,
+        "forge/webhook.html",
+        project_context(
+            request,
+            project,
+            "forge",
+            section="webhooks",
+            subscription=subscription,
+            events=[labels.get(name, name) for name in subscription.events],
+            listing=listing,
+            statuses=DeliveryStatus.choices,
+        ),
+    )
+
+
+@require_POST
+@project_page(WEBHOOKS_MANAGE)
+def webhook_test(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    subscription = selectors.subscription_of(project, pk)
+    try:
+        delivery = webhook_services.subscription_test(actor=current_user(request), subscription=subscription)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        if delivery.status == DeliveryStatus.SUCCEEDED:
+            messages.success(request, _("Test delivered (HTTP %(code)s).") % {"code": delivery.response_code})
+        else:
+            messages.error(request, _("Test not delivered: %(error)s") % {"error": delivery.error})
+    return HttpResponseRedirect(reverse("forge:webhook", args=[project.code, pk]))
+
+
+@require_POST
+@project_page(WEBHOOKS_MANAGE)
+def webhook_delete(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    subscription = selectors.subscription_of(project, pk)
+    webhook_services.subscription_delete(actor=current_user(request), subscription=subscription)
+    messages.success(request, _("Webhook removed."))
+    return HttpResponseRedirect(reverse("forge:webhooks", args=[project.code]))
+
+
+@require_POST
+@project_page(WEBHOOKS_MANAGE)
+def delivery_redeliver(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    delivery = selectors.delivery_of(project, pk)
+    webhook_services.delivery_redeliver(actor=current_user(request), delivery=delivery)
+    messages.success(request, _("Delivery queued to be sent again."))
+    return HttpResponseRedirect(reverse("forge:webhook", args=[project.code, delivery.subscription_id]))

@@ -20,10 +20,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, require
 from oeuvre.core.errors import DomainError
+from oeuvre.core.events import declare_event, emit
 from oeuvre.core.jobs import Progress, job_enqueue, job_handler
 from oeuvre.core.models import Job
 from oeuvre.forge import chain
@@ -124,8 +126,9 @@ def _when(text: str, default: datetime) -> datetime:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.get_current_timezone())
 
 
-def _record_changes(event: ForgeEvent, delivery: forge_hooks.ForgeDelivery) -> list[tuple[CodeChange, Any]]:
-    """Create or update one ``CodeChange`` per change, in a constant number of queries."""
+def _record_changes(event: ForgeEvent, delivery: forge_hooks.ForgeDelivery) -> list[tuple[CodeChange, Any, bool]]:
+    """Create or update one ``CodeChange`` per change, in a constant number of queries; the flag says whether
+    the change's state is new (a merge request just merged, a pipeline just failed)."""
     repository = event.repository
     keys = {(c.kind, c.key) for c in delivery.changes}
     existing = {
@@ -133,6 +136,7 @@ def _record_changes(event: ForgeEvent, delivery: forge_hooks.ForgeDelivery) -> l
         for c in CodeChange.objects.filter(repository=repository, key__in={k for _kind, k in keys})
         if (c.kind, c.key) in keys
     }
+    previous = {key: row.state for key, row in existing.items()}
     fresh: dict[tuple[str, str], CodeChange] = {}
     updated: list[CodeChange] = []
     pairs: list[tuple[tuple[str, str], Any]] = []
@@ -166,17 +170,17 @@ def _record_changes(event: ForgeEvent, delivery: forge_hooks.ForgeDelivery) -> l
             updated, ["title", "url", "state", "branch", "sha", "author", "occurred_at", "event"]
         )
     rows = {**existing, **fresh}
-    return [(rows[key], data) for key, data in pairs]
+    return [(rows[key], data, previous.get(key) != rows[key].state) for key, data in pairs]
 
 
 def _link(
-    event: ForgeEvent, changes: list[tuple[CodeChange, Any]]
+    event: ForgeEvent, changes: list[tuple[CodeChange, Any, bool]]
 ) -> tuple[int, list[tuple[CodeChange, chain.Target, bool]]]:
-    references = {ref.text for _row, data in changes for ref in data.references}
+    references = {ref.text for _row, data, _new in changes for ref in data.references}
     targets = chain.resolve(event.project, references)
     links: list[ChainLink] = []
     found: list[tuple[CodeChange, chain.Target, bool]] = []
-    for row, data in changes:
+    for row, data, _new in changes:
         for ref in data.references:
             target = targets.get(ref.text)
             if target is None:
@@ -240,6 +244,40 @@ def _deliver_fixes(event: ForgeEvent, found: list[tuple[CodeChange, chain.Target
     return notes
 
 
+MR_MERGED = declare_event("forge.merge_request_merged", gettext_lazy("Merge request merged"))
+PIPELINE_FAILED = declare_event("forge.pipeline_failed", gettext_lazy("Pipeline failed"))
+
+
+def _announce(
+    event: ForgeEvent, rows: list[tuple[CodeChange, Any, bool]], found: list[tuple[CodeChange, chain.Target, bool]]
+) -> None:
+    """Emit the kernel's events for what just happened (outgoing webhooks, notifications listen to them)."""
+    references: dict[int, list[str]] = {}
+    for row, target, _fixes in found:
+        references.setdefault(row.pk, []).append(target.reference)
+    for row, _data, new_state in rows:
+        name = {ChangeState.MERGED: MR_MERGED, ChangeState.FAILED: PIPELINE_FAILED}.get(ChangeState(row.state or ""))
+        if not new_state or name is None:
+            continue
+        emit(
+            name,
+            project=event.project,
+            obj=row,
+            reference=f"!{row.key}" if row.kind == ChangeKind.MERGE_REQUEST else f"#{row.key}",
+            data={
+                "repository": event.repository.name,
+                "kind": row.kind,
+                "key": row.key,
+                "title": row.title,
+                "url": row.url,
+                "branch": row.branch,
+                "sha": row.sha,
+                "state": row.state,
+                "references": sorted(set(references.get(row.pk, []))),
+            },
+        )
+
+
 def event_process(event_id: int) -> ForgeEvent:
     """Read a stored delivery and apply it; the event's status and summary say what happened."""
     with transaction.atomic():
@@ -260,6 +298,7 @@ def event_process(event_id: int) -> ForgeEvent:
                     rows = _record_changes(event, delivery)
                     count, found = _link(event, rows)
                     notes = _deliver_fixes(event, found)
+                    _announce(event, rows, found)
                 event.status = EventStatus.PROCESSED
                 event.error = ""
                 parts = [
