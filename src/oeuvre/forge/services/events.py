@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, require
@@ -302,7 +302,8 @@ def event_process(event_id: int) -> ForgeEvent:
                 event.status = EventStatus.PROCESSED
                 event.error = ""
                 parts = [
-                    _("%(changes)d change(s), %(links)d link(s)") % {"changes": len(rows), "links": count},
+                    ngettext("%(count)d change", "%(count)d changes", len(rows)) % {"count": len(rows)},
+                    ngettext("%(count)d link", "%(count)d links", count) % {"count": count},
                     *notes,
                 ]
                 event.summary = "; ".join(parts)[:300]
