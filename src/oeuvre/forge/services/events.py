@@ -82,8 +82,11 @@ def _refuse(repository: Repository, reason: str) -> Received:
     return Received(401, reason)
 
 
-def event_receive(*, token: str, headers: dict[str, str], body: bytes) -> Received:
-    """Check and store one delivery posted to a repository's webhook address; queue its processing."""
+def event_receive(*, token: str, headers: dict[str, str], body: bytes, process_now: bool = False) -> Received:
+    """Check and store one delivery posted to a repository's webhook address; queue its processing.
+
+    ``process_now`` processes it in this process instead of queuing a job (the demo generator).
+    """
     repository = Repository.objects.filter(hook_token=token).select_related("project").first()
     if repository is None:
         return Received(404, "unknown webhook address")
@@ -113,9 +116,12 @@ def event_receive(*, token: str, headers: dict[str, str], body: bytes) -> Receiv
                 body=body,
                 received_at=timezone.now(),
             )
-            job_enqueue(kind=PROCESS_JOB, params={"event": event.pk}, project=repository.project)
+            if not process_now:
+                job_enqueue(kind=PROCESS_JOB, params={"event": event.pk}, project=repository.project)
     except IntegrityError:  # the same delivery posted twice at the same moment: the other one won
         return Received(409, "already received (replay refused)")
+    if process_now:
+        event_process(event.pk)
     return Received(202, "accepted", event.pk)
 
 
