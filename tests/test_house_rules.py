@@ -3,6 +3,8 @@
 - The pure core (``oeuvre.engine``, ``oeuvre.interop``) imports nothing from Django, anywhere in its source.
 - SQL goes through the ORM: raw SQL is allowed only where a module documents why (listed here, with the reason).
 - No machine-specific absolute path in the code.
+- Writes keep history: no ``QuerySet.update()`` nor plain ``bulk_create``/``bulk_update`` on a versioned or
+  historical model outside a short list, each entry with its reason.
 """
 
 from __future__ import annotations
@@ -69,3 +71,85 @@ def test_it_writes_no_machine_path_into_the_code() -> None:
         if machine.search(line)
     ]
     assert offenders == []
+
+
+# (module, model, method) -> why this write may skip the save-with-history path. Everything else on a versioned
+# (``VersionedModel``) or historical (``history = HistoricalRecords()``) model goes through
+# ``oeuvre.core.services`` (model_update / save_with_history), simple-history's ``bulk_*_with_history``, or
+# writes one summary line with ``oeuvre.core.activity.record_bulk_change``.
+DEMO = "demo seed: generated data nobody authored, written in bulk to keep the small demo under 2 s"
+WRITE_PATH_ALLOWED = {
+    ("accounts/services.py", "ApiToken", "update"): "last-used stamp touched by each API call, not an edit",
+    ("planning/services.py", "Plan", "update"): "revision counter of the schedule cache; the edit has its own row",
+    ("planning/services.py", "BaselineTask", "bulk_create"): "frozen snapshot rows; the Baseline's history says who",
+    ("planning/scheduling.py", "Plan", "update"): "computed schedule summary (finish, critical path), derived data",
+    ("planning/scheduling.py", "Task", "bulk_update"): "computed dates of the schedule, derived data (bench)",
+    ("planning/importing.py", "Lot", "bulk_update"): "parents of lots created just above with history, second pass",
+    ("planning/importing.py", "BaselineTask", "bulk_create"): "frozen snapshot rows of the imported baseline",
+    ("planning/importing.py", "BaselineTask", "bulk_update"): "cost of the snapshot rows written just above",
+    ("recette/services/testbook.py", "Execution", "bulk_create"): "JUnit import: one record_bulk_change line",
+    ("demo/generator.py", "*", "*"): DEMO,
+    ("planning/demo.py", "*", "*"): DEMO,
+    ("requirements/demo.py", "*", "*"): DEMO,
+    ("recette/demo/testbook.py", "*", "*"): DEMO,
+    ("recette/demo/anomalies.py", "*", "*"): DEMO + "; back-dates the history it wrote",
+}
+WRITE_METHODS = {"update", "bulk_create", "bulk_update"}
+
+
+def _tracked_model_names() -> set[str]:
+    from django.apps import apps
+
+    from oeuvre.core.models import VersionedModel
+
+    names = set()
+    for model in apps.get_models():
+        if issubclass(model, VersionedModel) or hasattr(model, "history") or model.__name__.startswith("Historical"):
+            names.add(model.__name__)
+    return names
+
+
+def _manager_writes(path: Path) -> list[tuple[int, str, str]]:
+    """``(line, Model, method)`` for each ``Model.objects….update/bulk_create/bulk_update(…)`` call."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in WRITE_METHODS:
+            continue
+        target: ast.AST = node.func.value
+        through_manager = False
+        while isinstance(target, ast.Attribute | ast.Call):
+            if isinstance(target, ast.Attribute) and target.attr in {"objects", "_default_manager"}:
+                through_manager = True
+            target = target.func if isinstance(target, ast.Call) else target.value
+        if through_manager and isinstance(target, ast.Name):
+            found.append((node.lineno, target.id, node.func.attr))
+    return found
+
+
+def test_it_writes_versioned_models_only_through_the_history_path() -> None:
+    tracked = _tracked_model_names()
+    offenders = []
+    used = set()
+    for path in _python_files(SRC):
+        module = str(path.relative_to(SRC))
+        for line, model, method in _manager_writes(path):
+            if model not in tracked:
+                continue
+            used.add((module, model, method))
+            if (module, model, method) in WRITE_PATH_ALLOWED or (module, "*", "*") in WRITE_PATH_ALLOWED:
+                continue
+            offenders.append(f"{module}:{line} {model}.objects….{method}()")
+    assert offenders == [], "use oeuvre.core.services (model_update, save_with_history) or add a reason here"
+    stale = {key for key in WRITE_PATH_ALLOWED if key[1] != "*"} - used
+    assert stale == set(), "allowed writes that no longer exist: remove them from the list"
+
+
+def test_it_sees_a_queryset_update_on_a_versioned_model(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("Campaign.objects.filter(pk=1).update(status='x')\nJob.objects.bulk_create([])\n")
+    assert _manager_writes(sample) == [(1, "Campaign", "update"), (2, "Job", "bulk_create")]
+    assert "Campaign" in _tracked_model_names()
+    assert "Job" not in _tracked_model_names()

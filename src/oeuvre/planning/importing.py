@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import PROJECT_EDIT, can, require
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.services import model_update
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.mpp import MPXJ_SUFFIXES, MppUnavailable, read_mpp
 from oeuvre.interop.mspdi import read_mspdi
@@ -39,7 +40,6 @@ from oeuvre.planning.models import (
     Dependency,
     Lot,
     MilestoneType,
-    Plan,
     Resource,
     ResourceKind,
     Task,
@@ -134,7 +134,7 @@ def plan_import(
             raise DomainError(_("This project already has a plan: choose to replace it, or import into an empty plan."))
         if TimeEntry.objects.filter(project=project).exists():
             raise DomainError(_("Time was recorded on this plan: it cannot be replaced by an import."))
-        Plan.objects.filter(pk=plan_row.pk).update(baseline=None)
+        model_update(instance=plan_row, fields={"baseline"}, data={"baseline": None}, actor=actor, reason="import")
         Dependency.objects.filter(project=project).delete()
         Assignment.objects.filter(task__project=project).delete()
         Baseline.objects.filter(project=project).delete()
@@ -392,7 +392,7 @@ def plan_import(
             BaselineTask.objects.bulk_update(rows, ["cost"], batch_size=1000)
             baseline.cost = sum((r.cost for r in rows), Decimal(0))
             baseline.save()
-        Plan.objects.filter(pk=plan_row.pk).update(baseline=baseline)
+        model_update(instance=plan_row, fields={"baseline"}, data={"baseline": baseline}, actor=actor, reason="import")
     if progress is not None:
         progress.advance(1, _("scheduling"))
     # The engine schedules the imported network now: a loop in the file is refused, with its tasks.
