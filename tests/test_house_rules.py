@@ -3,6 +3,8 @@
 - The pure core (``oeuvre.engine``, ``oeuvre.interop``) imports nothing from Django, anywhere in its source.
 - SQL goes through the ORM: raw SQL is allowed only where a module documents why (listed here, with the reason).
 - No machine-specific absolute path in the code.
+- Foundation order: core < accounts < projects < web < stages, and a stage imports only the stages before it
+  in the life cycle; no module imports another module's ``_private`` names.
 - Writes keep history: no ``QuerySet.update()`` nor plain ``bulk_create``/``bulk_update`` on a versioned or
   historical model outside a short list, each entry with its reason.
 """
@@ -153,3 +155,99 @@ def test_it_sees_a_queryset_update_on_a_versioned_model(tmp_path: Path) -> None:
     assert _manager_writes(sample) == [(1, "Campaign", "update"), (2, "Job", "bulk_create")]
     assert "Campaign" in _tracked_model_names()
     assert "Job" not in _tracked_model_names()
+
+
+# The foundation order of DESIGN.md. engine/interop are pure libraries below everything; the demo generator is a
+# registry the stages fill (beside web); the root modules (settings, urls, api, cli) assemble everything.
+PURE = {"engine", "interop"}
+LAYER = {"core": 1, "accounts": 2, "projects": 3, "web": 4, "demo": 4, "stages": 5, "root": 9}
+# Stages in life-cycle order: a stage may import the ones before it, never one after (use a registry instead,
+# as recette feeds the requirements' traceability matrix). forge reads tasks and anomalies, so it follows recette.
+STAGE_ORDER = ["requirements", "planning", "recette", "forge", "mep", "pilotage"]
+# Edges of the foundation apps (their pages, forms, API wiring, commands, server) sit at the web layer.
+EDGE_MODULES = {"views", "forms", "urls", "api", "api_jobs", "server"}
+EDGE_FOLDERS = {"management", "templatetags"}
+
+
+def _unit(module: str) -> str:
+    """``oeuvre.recette.services.pv`` → ``recette``; a root module (``oeuvre.urls``) → ``root``."""
+    parts = module.split(".")
+    if len(parts) < 2:
+        return "root"
+    app = parts[1]
+    return app if (SRC / app).is_dir() else "root"
+
+
+def _layer(unit: str, parts: tuple[str, ...]) -> float:
+    if unit in STAGE_ORDER:
+        return LAYER["stages"] + STAGE_ORDER.index(unit) / 10
+    layer = LAYER.get(unit, LAYER["root"])
+    is_edge = parts[-1].removesuffix(".py") in EDGE_MODULES or any(p in EDGE_FOLDERS for p in parts)
+    if layer < LAYER["web"] and is_edge:
+        return LAYER["web"]
+    return layer
+
+
+def _runtime_imports(path: Path) -> list[tuple[int, str, list[str]]]:
+    """``(line, module, names)`` of each ``oeuvre`` import, leaving out ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    typing_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            typing_only.update(id(child) for stmt in node.body for child in ast.walk(stmt))
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith("oeuvre"):
+            found.append((node.lineno, node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            found.extend((node.lineno, a.name, []) for a in node.names if a.name.startswith("oeuvre"))
+    return found
+
+
+def test_it_keeps_the_foundation_order() -> None:
+    offenders = []
+    for path in _python_files(SRC):
+        parts = path.relative_to(SRC).parts
+        unit = parts[0] if len(parts) > 1 else "root"
+        for line, module, _names in _runtime_imports(path):
+            other = _unit(module)
+            if other == unit:
+                continue
+            if unit in PURE:
+                if other not in PURE:
+                    offenders.append(f"{'/'.join(parts)}:{line} imports {module} (engine/interop stay pure)")
+                continue
+            if other in PURE:
+                continue
+            other_parts = tuple(module.split(".")[2:]) or ("__init__",)
+            if _layer(other, other_parts) > _layer(unit, parts):
+                offenders.append(f"{'/'.join(parts)}:{line} imports {module}")
+    assert offenders == []
+
+
+def test_it_imports_no_private_name_of_another_module() -> None:
+    offenders = []
+    for path in _python_files(SRC):
+        rel = path.relative_to(SRC)
+        here = "oeuvre." + ".".join(rel.with_suffix("").parts)
+        package = here.rsplit(".", 1)[0]
+        for line, module, names in _runtime_imports(path):
+            if module == here:
+                continue
+            # A private module (``engine/_kernels.py``) is for its own package, like a private name for its module.
+            private = [n for n in names if _private(n) and not (module == package and _is_module(module, n))]
+            parts = module.split(".")
+            private += [p for i, p in enumerate(parts) if _private(p) and ".".join(parts[:i]) != package]
+            if private:
+                offenders.append(f"{rel}:{line} {module} {private}")
+    assert offenders == []
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _is_module(package: str, name: str) -> bool:
+    return (SRC.parent / package.replace(".", "/") / f"{name}.py").is_file()

@@ -32,11 +32,11 @@ _PATHS: dict[type[models.Model], str] = {}
 _IGNORED_FIELDS = {"version", "updated_at", "created_at"}
 
 
-def register_activity(model: type[models.Model], project_path: str, related: tuple[str, ...] = ()) -> None:
+def register_activity(model: type[models.Model], project_path: str) -> None:
     """Show changes of ``model`` in its project's feed.
 
     ``project_path`` leads from the model to its project: ``"project"``, ``"lot__project"``, or ``"id"``
-    for the project itself. ``related`` is accepted for compatibility and no longer needed.
+    for the project itself.
     """
     _PATHS[model] = project_path
 

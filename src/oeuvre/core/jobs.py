@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.tasks import task
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oeuvre.core.errors import DomainError
 from oeuvre.core.models import Job
+from oeuvre.interop.errors import FileFormatError
 
 __all__ = ["Progress", "execute_job", "job_enqueue", "job_handler", "job_state", "run_job"]
 
@@ -104,12 +108,22 @@ def execute_job(job: Job, listener: Callable[[int, int, str], None] | None = Non
         if handler is None:
             raise ValueError(f"unknown job kind {job.kind!r}")
         result = handler(job, progress)
-    except Exception as exc:
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
+    except (DomainError, FileFormatError, PermissionDenied) as exc:
+        # An expected refusal (a bad file, a rule, a right): its message is written for the user.
         job.status = Job.Status.FAILED
-        job.error = str(exc) or type(exc).__name__
+        job.error = (str(exc.message) if isinstance(exc, DomainError) else str(exc)) or type(exc).__name__
         job.message = job.error[:300]
-        job.result = {"traceback": traceback.format_exc(limit=5)}
+        job.result = {}
+    except Exception:
+        # A bug: the traceback goes to the log only, under an error id that the user and the API see.
+        error_id = uuid.uuid4().hex[:12]
+        logger.exception("job %s (%s) failed, error id %s", job.pk, job.kind, error_id)
+        job.status = Job.Status.FAILED
+        job.error = _("Unexpected error (id %(id)s): the administrator finds the details in the server log.") % {
+            "id": error_id
+        }
+        job.message = job.error[:300]
+        job.result = {"error_id": error_id}
     else:
         job.status = Job.Status.DONE
         job.result = result

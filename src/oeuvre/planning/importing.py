@@ -125,9 +125,9 @@ def plan_import(
     require(actor, project, PLANNING_EDIT)
     if plan.resources or plan.assignments:
         require(actor, project, PLANNING_MANAGE_RESOURCES)
-    from oeuvre.planning.services import _plan_changed, _plan_locked
+    from oeuvre.planning.services import plan_changed, plan_locked
 
-    plan_row = _plan_locked(project)
+    plan_row = plan_locked(project)
     notes: list[str] = []
     if Task.objects.filter(project=project).exists():
         if not replace:
@@ -396,7 +396,7 @@ def plan_import(
     if progress is not None:
         progress.advance(1, _("scheduling"))
     # The engine schedules the imported network now: a loop in the file is refused, with its tasks.
-    _plan_changed(project, actor, sync=True)
+    plan_changed(project, actor, sync=True)
     if progress is not None:
         progress.advance(1, _("done"))
     return {

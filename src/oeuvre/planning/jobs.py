@@ -33,12 +33,12 @@ def _fraction(progress: Progress, total: int = 100) -> Any:
 
 @job_handler("planning.schedule")
 def schedule_job(job: Job, progress: Progress) -> dict[str, Any]:
-    from oeuvre.planning.services import _plan_locked, reschedule
+    from oeuvre.planning.services import plan_locked, reschedule
 
     project = _project(job)
     progress.start(2, "loading the plan")
     with transaction.atomic():
-        plan = _plan_locked(project)
+        plan = plan_locked(project)
         progress.advance(1, "scheduling")
         outcome = reschedule(project, plan)
     progress.advance(1, "done")

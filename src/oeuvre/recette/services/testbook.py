@@ -447,19 +447,6 @@ def iteration_create(*, actor: User, campaign: Campaign, **fields: Any) -> Itera
     return iteration
 
 
-@transaction.atomic
-def iteration_update(*, actor: User, iteration: Iteration, expected_version: int | None, **changes: Any) -> Iteration:
-    require(actor, iteration.campaign.project, CAMPAIGNS_MANAGE)
-    _check_unknown(changes, ITERATION_FIELDS)
-    fresh = lock_for_update(iteration, expected_version)
-    for name, value in changes.items():
-        setattr(fresh, name, value)
-    _check_dates(fresh.starts_on, fresh.ends_on)
-    _full_clean(fresh, exclude=["campaign"])
-    _save(fresh, actor)
-    return fresh
-
-
 def _folder_tree_ids(project: Project, folders: Iterable[TestFolder]) -> set[int]:
     """The folders and all their subfolders (one query for the project's folders)."""
     children: dict[int | None, list[int]] = {}
@@ -776,14 +763,6 @@ def evidence_add(
         path.unlink(missing_ok=True)
         raise
     return evidence
-
-
-@transaction.atomic
-def evidence_delete(*, actor: User, evidence: Evidence) -> None:
-    require(actor, evidence.execution.project, EXECUTE)
-    path = evidence_path(evidence)
-    evidence.delete()
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
 # --- JUnit from CI ---------------------------------------------------------------------------------------------
