@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.tasks import task
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,13 +89,20 @@ class Progress:
             cache.set(_cache_key(self.job.pk), state, _CACHE_TTL)
 
 
-def job_enqueue(*, kind: str, params: dict[str, Any], actor: Any = None, project: Any = None) -> Job:
-    """Create a job and hand it to the worker once the caller's transaction commits."""
+def job_enqueue(
+    *, kind: str, params: dict[str, Any], actor: Any = None, project: Any = None, queue: bool = True
+) -> Job:
+    """Create a job and hand it to the worker once the caller's transaction commits.
+
+    ``queue=False`` only creates the row, for a terminal that runs the job itself with its progress bar
+    (``oeuvre.core.cli.run_job``): the same service then serves the page, the API and the CLI.
+    """
     if kind not in _HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job.objects.create(kind=kind, params=params, created_by=actor, project=project)
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: run_job.enqueue(job_id))
+    if queue:
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_job.enqueue(job_id))
     return job
 
 

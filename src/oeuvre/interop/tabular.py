@@ -262,5 +262,3 @@ def read_csv(data: bytes, *, header_row: int | None = None, limits: Limits = DEF
             continue
         table.rows.append(Row(number=number, cells=line_cells + [None] * (width - len(line_cells))))
     return table
-
-

@@ -24,6 +24,9 @@ from simple_history.utils import bulk_create_with_history
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import PROJECT_EDIT, can, require
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.files import store_private
+from oeuvre.core.jobs import job_enqueue
+from oeuvre.core.models import Job
 from oeuvre.core.services import model_update
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.mpp import MPXJ_SUFFIXES, MppUnavailable, read_mpp
@@ -50,7 +53,15 @@ from oeuvre.planning.permissions import PLANNING_EDIT, PLANNING_MANAGE_RESOURCES
 from oeuvre.planning.scheduling import public_holidays
 from oeuvre.projects.models import Closure, Project
 
-__all__ = ["import_plan_file", "plan_import", "read_plan_file", "xlsx_aliases"]
+__all__ = [
+    "IMPORT_JOB",
+    "PLAN_UPLOADS",
+    "import_plan_file",
+    "plan_import",
+    "plan_import_enqueue",
+    "read_plan_file",
+    "xlsx_aliases",
+]
 
 _CONSTRAINTS = {
     "ASAP": ConstraintType.ASAP,
@@ -98,6 +109,26 @@ def read_plan_file(filename: str, data: bytes) -> PlanData:
     raise FileFormatError(
         f"unknown file type {suffix or '?'}", code="unsupported", params={"suffix": suffix or "?"}, source=filename
     )
+
+
+PLAN_UPLOADS = "plan-imports"  # private-files area of the files waiting for their import job
+IMPORT_JOB = "planning.import"
+
+
+def plan_import_enqueue(
+    *, actor: User, project: Project, filename: str, data: bytes, replace: bool = False, queue: bool = True
+) -> Job:
+    """Keep an uploaded plan file under a generated name and queue its import: the page, the API and the CLI.
+
+    ``queue=False`` leaves the job for the caller to run (the CLI shows its own progress bar).
+    """
+    require(actor, project, PLANNING_EDIT)
+    if not data:
+        raise ValidationFailed({"file": [_("The file is empty.")]})
+    stored = store_private(PLAN_UPLOADS, data, Path(filename).suffix)
+    params = {"project": project.pk, "actor": actor.pk, "filename": filename[:255], "stored": stored,
+              "replace": bool(replace)}  # fmt: skip
+    return job_enqueue(kind=IMPORT_JOB, params=params, actor=actor, project=project, queue=queue)
 
 
 def import_plan_file(

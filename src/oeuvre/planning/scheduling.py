@@ -485,5 +485,3 @@ def _write_schedule(pks: list[int], values: dict[str, list[Any]]) -> None:
 
 def task_count(project: Project) -> int:
     return Task.objects.filter(project=project).count()
-
-
