@@ -162,7 +162,9 @@ def test_it_imports_schedules_and_exports_from_the_command_line(personas: Any, t
 
 
 def test_it_levels_from_the_command_line(small_plan: Any, personas: Any) -> None:
-    out = _cli("plan", "schedule", "--project", small_plan.project.code, "--level", "--time-limit", "2", "--user", "moe")
+    out = _cli(
+        "plan", "schedule", "--project", small_plan.project.code, "--level", "--time-limit", "2", "--user", "moe"
+    )
     assert "Levelling (" in out
     assert Task.objects.filter(project=small_plan.project, levelling_start__isnull=False).exists()
 

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
@@ -1008,7 +1008,12 @@ def junit_import(
             project=project,
             actor=actor,
             model=Execution,
-            label=_("JUnit import: %(count)s results in %(iteration)s") % {"count": len(ids), "iteration": iteration},
+            label=ngettext(
+                "JUnit import: %(count)s result in %(iteration)s",
+                "JUnit import: %(count)s results in %(iteration)s",
+                len(ids),
+            )
+            % {"count": len(ids), "iteration": iteration},
         )
     result = JUnitImportResult(iteration_id=iteration.pk, total=len(cases), created=len(rows),
                                planned=len(to_plan), unmapped=unmapped)  # fmt: skip
