@@ -115,3 +115,8 @@ def test_it_refuses_thresholds_out_of_order() -> None:
     with pytest.raises(InputError) as info:
         HealthThresholds(spi_sun=0.8, spi_cloud=0.9)
     assert info.value.field == "spi_cloud"
+
+
+def test_it_writes_sunny_reasons_with_their_weather() -> None:
+    reasons = assess(HealthFacts(spi=1.0)).to_dict()["axes"]["schedule"]["reasons"]
+    assert {"code": "spi", "params": {"value": 1.0, "threshold": 0.95, "op": ">="}, "weather": "sun"} in reasons

@@ -163,7 +163,11 @@ class Reason:
     weather: Weather | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "params": dict(self.params), "weather": self.weather.label if self.weather else None}
+        return {
+            "code": self.code,
+            "params": dict(self.params),
+            "weather": self.weather.label if self.weather is not None else None,
+        }
 
 
 @dataclass
