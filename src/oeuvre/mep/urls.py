@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
+from oeuvre.mep import views
+
 app_name = "mep"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*views.urlpatterns]
