@@ -18,6 +18,7 @@ STAGE_MODULES = [
     "tests.planning.endpoints",
     "tests.recette.endpoints",
     "tests.web.endpoints",
+    "tests.mep.endpoints",
 ]
 
 

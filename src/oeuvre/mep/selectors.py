@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oeuvre.engine import gonogo as engine
 from oeuvre.mep.models import (
@@ -181,7 +182,8 @@ def _pv_evidence(params: Any, pv: Any) -> str:
     if status == "signed":
         text = _("%(ref)s signed (%(decision)s).") % {"ref": pv.reference, "decision": pv.get_decision_display()}
         if params["open_reserves"]:
-            text += " " + _("%(n)s réserve(s) still to lift.") % {"n": params["open_reserves"]}
+            n = int(params["open_reserves"])
+            text += " " + ngettext("%(n)s réserve still to lift.", "%(n)s réserves still to lift.", n) % {"n": n}
         return text
     if status == "refused":
         return _("%(ref)s signed but does not accept the system (%(decision)s).") % {

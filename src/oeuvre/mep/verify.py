@@ -17,6 +17,13 @@ from oeuvre.recette.services.ledger import Problem
 __all__ = ["gonogo_verify"]
 
 
+def _label(name: str) -> str:
+    try:
+        return str(GoNoGoDecision._meta.get_field(name).verbose_name)
+    except Exception:  # a snapshot key that is not a field name
+        return name
+
+
 def gonogo_verify(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     decisions = {d.ledger_entry_id: d for d in GoNoGoDecision.objects.filter(project=project).select_related("release")}
@@ -39,7 +46,7 @@ def gonogo_verify(project: Project) -> list[Problem]:
                     "record_changed",
                     entry.sequence,
                     _("go/no-go of release %(number)s: %(field)s changed after signing (entry #%(entry)s)")
-                    % {"number": decision.release.number, "field": key, "entry": entry.sequence},
+                    % {"number": decision.release.number, "field": _label(key), "entry": entry.sequence},
                 )
             )
     return problems
