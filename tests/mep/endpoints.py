@@ -14,6 +14,7 @@ VIEW, MANAGE, ATTEST, CONFIGURE, DECIDE = (
     "mep.configure",
     "mep.decide_gonogo",
 )
+REPORT, HANDLE = "mep.report_incident", "mep.handle_incident"
 R = (302,)
 
 
@@ -52,7 +53,63 @@ def _component(p: Any) -> Any:
     )
 
 
+def _incident(p: Any) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from oeuvre.mep.models import Incident
+
+    return _cached(
+        p,
+        "incident",
+        lambda: Incident.objects.create(
+            project=p.project,
+            reference="INC-900",
+            number=900,
+            title="Portail lent",
+            opened_at=timezone.now() - dt.timedelta(hours=1),
+        ),
+    )
+
+
 ENDPOINTS: list[Endpoint] = [
+    Endpoint("mep:incidents", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/?all=1", VIEW),
+    Endpoint(
+        "mep:incident_create",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/incidents/new/",
+        REPORT,
+        data=lambda p: {"title": "Erreur 500 au dépôt", "impact": "4", "urgency": "4"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:incident_move",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/incidents/{_incident(p).pk}/move/",
+        HANDLE,
+        data=lambda p: {"action": "take"},
+        ok=R,
+    ),
+    Endpoint("api:GET /api/projects/{code}/mep/incidents", "GET", lambda p: f"{_a(p)}/incidents", VIEW, api=True),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/incidents",
+        "POST",
+        lambda p: f"{_a(p)}/incidents",
+        REPORT,
+        data=lambda p: {"title": "Erreur 500", "impact": 5, "urgency": 4},
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/incidents/{incident_id}/move",
+        "POST",
+        lambda p: f"{_a(p)}/incidents/{_incident(p).pk}/move",
+        HANDLE,
+        data=lambda p: {"action": "take"},
+        headers=if_match(_incident),
+        api=True,
+    ),
     Endpoint("mep:index", "GET", lambda p: f"/p/{_c(p)}/mep/", VIEW),
     Endpoint(
         "mep:environment_create",

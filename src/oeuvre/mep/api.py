@@ -11,9 +11,16 @@ from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import ErrorOut, if_match, set_etag
-from oeuvre.mep import selectors, services
+from oeuvre.mep import incidents, selectors, services
 from oeuvre.mep.models import Environment, GoNoGoDecision, Release
-from oeuvre.mep.permissions import GONOGO_DECIDE, MEP_ATTEST, MEP_MANAGE, MEP_VIEW
+from oeuvre.mep.permissions import (
+    GONOGO_DECIDE,
+    INCIDENT_HANDLE,
+    INCIDENT_REPORT,
+    MEP_ATTEST,
+    MEP_MANAGE,
+    MEP_VIEW,
+)
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
 
@@ -209,3 +216,121 @@ def decide(request: HttpRequest, code: str, release_id: int, payload: DecideIn) 
         otp=payload.otp,
     )
     return Status(201, decision)
+
+
+# --- incidents ---------------------------------------------------------------------------------------------------
+
+
+class TimerOut(Schema):
+    deadline: datetime
+    stopped_at: datetime | None
+    breached: bool
+    remaining_minutes: int
+
+
+class IncidentOut(Schema):
+    id: int
+    reference: str
+    title: str
+    status: str
+    impact: int
+    urgency: int
+    priority: int
+    opened_at: datetime
+    taken_at: datetime | None
+    resolved_at: datetime | None
+    version: int
+
+
+class IncidentRowOut(IncidentOut):
+    take_charge: TimerOut
+    restore: TimerOut
+
+
+class IncidentIn(Schema):
+    title: str
+    impact: int
+    urgency: int
+    description: str = ""
+    environment: int | None = None
+    component: str | None = None
+
+
+class MoveIn(Schema):
+    action: str
+
+
+def _timer(t: Any) -> dict[str, Any]:
+    return {
+        "deadline": t.deadline,
+        "stopped_at": t.stopped_at,
+        "breached": t.breached,
+        "remaining_minutes": int(t.remaining.total_seconds() // 60),
+    }
+
+
+def _row(row: Any) -> dict[str, Any]:
+    i = row.incident
+    return {
+        **{name: getattr(i, name) for name in IncidentOut.model_fields},
+        "take_charge": _timer(row.take_charge),
+        "restore": _timer(row.restore),
+    }
+
+
+@router.get(
+    "/projects/{code}/mep/incidents", response={200: list[IncidentRowOut], **_READ}, summary="Incidents and timers"
+)
+def list_incidents(request: HttpRequest, code: str, open_only: bool = False) -> Any:
+    project = _project(request, code)
+    rows = incidents.incidents_for(project)
+    if open_only:
+        rows = rows.filter(status__in=("nouveau", "pris_en_charge", "en_attente"))
+    return [_row(r) for r in incidents.incidents_board(project, rows=rows)]
+
+
+@router.post("/projects/{code}/mep/incidents", response={201: IncidentOut, **_WRITE}, summary="Report an incident")
+def create_incident(request: HttpRequest, code: str, payload: IncidentIn, response: HttpResponse) -> Any:
+    from oeuvre.core.errors import ValidationFailed
+    from oeuvre.requirements.models import Component
+
+    project = _project(request, code, INCIDENT_REPORT)
+    environment = (
+        Environment.objects.filter(project=project, pk=payload.environment).first() if payload.environment else None
+    )
+    if payload.environment and environment is None:
+        raise ValidationFailed({"environment": [f"unknown environment id {payload.environment} in this project"]})
+    component = (
+        Component.objects.filter(project=project, reference=payload.component).first() if payload.component else None
+    )
+    if payload.component and component is None:
+        raise ValidationFailed({"component": [f"unknown component {payload.component!r} in this project"]})
+    incident = incidents.incident_create(
+        actor=current_user(request),
+        project=project,
+        title=payload.title,
+        impact=payload.impact,
+        urgency=payload.urgency,
+        description=payload.description,
+        environment=environment,
+        component=component,
+    )
+    set_etag(response, incident)
+    return Status(201, incident)
+
+
+@router.post(
+    "/projects/{code}/mep/incidents/{incident_id}/move",
+    response={200: IncidentOut, **_WRITE},
+    summary="Move an incident along the workflow (If-Match)",
+)
+def move_incident(request: HttpRequest, code: str, incident_id: int, payload: MoveIn, response: HttpResponse) -> Any:
+    project = _project(request, code, INCIDENT_HANDLE)
+    incident = incidents.incident_transition(
+        actor=current_user(request),
+        incident=incidents.incident_detail(project, incident_id),
+        action=payload.action,
+        expected_version=if_match(request),
+    )
+    set_etag(response, incident)
+    return incident

@@ -209,3 +209,94 @@ class GoNoGoDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release_id}:{self.decision}"
+
+
+# --------------------------------------------------------------------------------------------------- incidents
+
+
+class IncidentStatus(models.TextChoices):
+    """ITIL statuses (DOMAIN.md), as GLPI names them."""
+
+    NOUVEAU = "nouveau", _("New")
+    PRIS_EN_CHARGE = "pris_en_charge", _("Taken in charge")
+    EN_ATTENTE = "en_attente", _("Pending")
+    RESOLU = "resolu", _("Resolved")
+    CLOS = "clos", _("Closed")
+    REJETE = "rejete", _("Rejected")
+
+
+class ServiceLevelSettings(VersionedModel):
+    """The support contract of a project: service hours and, per priority, the GTI and GTR in minutes."""
+
+    project = models.OneToOneField(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_service_levels"
+    )
+    service_start = models.TimeField(_("service hours start"), default="08:00")
+    service_end = models.TimeField(_("service hours end"), default="18:00")
+    always = models.BooleanField(_("round the clock (24/7)"), default=False)
+    levels = models.JSONField(
+        _("service levels"),
+        default=dict,
+        blank=True,
+        help_text=_("Per priority (1 to 5): minutes to take charge (GTI) and to restore (GTR)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service levels")
+        verbose_name_plural = _("service levels")
+
+    def __str__(self) -> str:
+        return str(self.project_id)
+
+
+class Incident(VersionedModel):
+    """An incident after go-live: priority from impact × urgency, GTI/GTR clocks on the contract's hours."""
+
+    Status = IncidentStatus
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_incidents"
+    )
+    reference = models.CharField(_("reference"), max_length=40)
+    number = models.PositiveIntegerField(_("number"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    environment = models.ForeignKey(
+        Environment, verbose_name=_("environment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    component = models.ForeignKey(
+        "requirements.Component",
+        verbose_name=_("component"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    anomaly = models.ForeignKey(
+        "recette.Anomaly", verbose_name=_("anomaly"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    impact = models.PositiveSmallIntegerField(_("impact (1–5)"), default=3)
+    urgency = models.PositiveSmallIntegerField(_("urgency (1–5)"), default=3)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=3)
+    status = models.CharField(_("status"), max_length=20, choices=IncidentStatus, default=IncidentStatus.NOUVEAU)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    taken_at = models.DateTimeField(_("taken in charge at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["project", "-opened_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "reference"], name="mep_incident_reference_unique")]
+        indexes = [models.Index(fields=["project", "status"], name="mep_incident_status")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"

@@ -28,3 +28,15 @@ MEP_ATTEST = define(
 )
 MEP_CONFIGURE = define("mep.configure", _("Configure the go/no-go criteria and thresholds"), _STAGE, {Role.MOA, ADMIN})
 GONOGO_DECIDE = define("mep.decide_gonogo", _("Decide and sign the go/no-go (buyer)"), _STAGE, {Role.MOA})
+INCIDENT_REPORT = define(
+    "mep.report_incident",
+    _("Report an incident after go-live"),
+    _STAGE,
+    {Role.MOA, Role.AMOA, Role.MOE, Role.AMOE, Role.EXPLOITATION, Role.CONTRIBUTOR, ADMIN},
+)
+INCIDENT_HANDLE = define(
+    "mep.handle_incident",
+    _("Take incidents in charge, resolve and close them"),
+    _STAGE,
+    {Role.MOE, Role.AMOE, Role.EXPLOITATION, ADMIN},
+)

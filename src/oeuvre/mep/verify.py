@@ -19,7 +19,7 @@ __all__ = ["gonogo_verify"]
 
 def _label(name: str) -> str:
     try:
-        return str(GoNoGoDecision._meta.get_field(name).verbose_name)
+        return str(getattr(GoNoGoDecision._meta.get_field(name), "verbose_name", name))
     except Exception:  # a snapshot key that is not a field name
         return name
 

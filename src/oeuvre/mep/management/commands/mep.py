@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         add_json_argument(gonogo)
         gonogo.set_defaults(handler=self._gonogo)
 
+    def _out(self) -> IO[str]:
+        return cast(IO[str], self.stdout)  # OutputWrapper: write() and isatty() of the stream it wraps
+
     def handle(self, *args: Any, **options: Any) -> None:
         activate_cli_language()
         options["handler"](options)
@@ -53,13 +56,13 @@ class Command(BaseCommand):
                     }
                     for r in rows
                 ],
-                stream=self.stdout,
+                stream=self._out(),
             )
             return
         print_table(
             [_("Number"), _("Title"), _("Status"), _("Planned go-live"), _("Actual go-live")],
             [(r.number, r.title, r.get_status_display(), r.planned_date or "-", r.actual_date or "-") for r in rows],
-            stream=self.stdout,
+            stream=self._out(),
         )
 
     def _gonogo(self, options: dict[str, Any]) -> None:
@@ -80,7 +83,7 @@ class Command(BaseCommand):
                         for c in view.criteria
                     ],
                 },
-                stream=self.stdout,
+                stream=self._out(),
             )
             return
         print_table(
@@ -95,5 +98,5 @@ class Command(BaseCommand):
             ],
             title=_("Go/no-go of %(number)s: proposal %(proposal)s")
             % {"number": release.number, "proposal": _("go") if view.proposal == "go" else _("no go")},
-            stream=self.stdout,
+            stream=self._out(),
         )
