@@ -29,3 +29,13 @@ def test_the_demo_project_has_environments_releases_and_a_signed_go(demo_db: Any
     out = io.StringIO()
     call_command("verify", "--project", MAIN_PROJECT, stdout=out)
     assert out.getvalue().startswith("OK:")
+
+
+def test_the_demo_has_about_thirty_incidents_in_hypercare_with_two_breaches(demo_db: Any) -> None:
+    from oeuvre.mep.incidents import incidents_board
+
+    project = Project.objects.get(code=MAIN_PROJECT)
+    board = incidents_board(project)
+    assert 30 <= len(board) <= 34
+    assert sum(1 for row in board if row.breached) == 2
+    assert {row.incident.status for row in board} >= {"clos", "resolu", "pris_en_charge"}
