@@ -19,6 +19,7 @@ STAGE_MODULES = [
     "tests.recette.endpoints",
     "tests.pilotage.endpoints",
     "tests.web.endpoints",
+    "tests.mep.endpoints",
 ]
 
 
