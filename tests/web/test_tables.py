@@ -137,7 +137,7 @@ def test_it_changes_the_status_in_bulk_and_lists_each_refused_row(personas: Any,
     draft, validated, submitted, _ = exigences
     response = _bulk(personas.client(personas.amoa), personas, [draft, validated, submitted], "move", move="submit")
     texts = [str(m) for m in response.context["messages"]]
-    assert "Changer le statut : appliqué à 1 ligne (EX-001)." in texts
+    assert "Changer le statut : appliqué à 1 ligne (EX-001)." in texts, texts
     assert "Ligne EX-002 non modifiée : Une exigence au statut « Validée » ne peut pas passer à « Soumise »." in texts
     assert any(t.startswith("Ligne EX-003 non modifiée") for t in texts)
     assert len(texts) == 3
