@@ -154,9 +154,8 @@ def main() -> None:
             assert status == 200, (path, status)
             median, p90 = _timed(lambda path=path: _get(args.port, path, cookie), args.runs)
             print(f"{label:<40} {median:>10.1f} {p90:>8.1f} {_queries(client, path):>8} {competitor / median:>19.1f}x")
-        print(
-            f"{'client-side grid: all anomalies (API)':<40} {competitor:>10.1f} {competitor_p90:>8.1f} {api_queries:>8} {1:>19.1f}x"
-        )
+        label = "client-side grid: all anomalies (API)"
+        print(f"{label:<40} {competitor:>10.1f} {competitor_p90:>8.1f} {api_queries:>8} {1:>19.1f}x")
     finally:
         server.terminate()
         server.wait(timeout=20)
