@@ -149,10 +149,12 @@ def _new_delivery(subscription: WebhookSubscription, event: Event) -> WebhookDel
 
 def on_event(event: Event) -> None:
     """The kernel's listener: queue one delivery per subscription that wants ``event`` (after the commit)."""
+    # A subscription receives what happens after it is registered, not the events of the transaction that
+    # registered it (the demo builds a project's history and its webhook in one transaction).
     subscriptions = [
         s
         for s in WebhookSubscription.objects.filter(project_id=event.project_id, is_active=True)
-        if event.name in (s.events or [])
+        if event.name in (s.events or []) and s.created_at <= event.when
     ]
     if not subscriptions:
         return
