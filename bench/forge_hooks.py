@@ -93,7 +93,7 @@ def main() -> None:
         )
         projects.append((project, repo))
     bodies = [push(n, args.commits) for n in range(args.events)]
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
     (queued_project, queued_repo), (sync_project, sync_repo) = projects
 
     accept: list[float] = []
