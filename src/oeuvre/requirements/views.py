@@ -240,12 +240,12 @@ def exigence_delete(request: HttpRequest, project: Project, pk: int) -> HttpResp
 def impact(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
     exigence = _exigence(project, pk)
     result = selectors.impact_of(project, [exigence.pk])
-    from oeuvre.requirements.traces import _IMPACT
+    from oeuvre.requirements.traces import impact_provider_keys
 
     return render(
         request,
         "requirements/impact.html",
-        _ctx(request, project, exigence=exigence, impact=result, providers=sorted(_IMPACT)),
+        _ctx(request, project, exigence=exigence, impact=result, providers=impact_provider_keys()),
     )
 
 
