@@ -50,6 +50,7 @@ from oeuvre.planning.models import (
     Baseline,
     ConstraintType,
     Dependency,
+    LinkType,
     Lot,
     Resource,
     TaskKind,
@@ -204,6 +205,7 @@ def gantt(request: HttpRequest, project: Project) -> HttpResponse:
         query=request.GET.get("q", ""),
         move_form=MoveForm(project=project),
         may_edit=can(request.user, project, PLANNING_EDIT),
+        task_total=total,
     )
     return render(request, "planning/gantt.html", context)
 
@@ -322,7 +324,11 @@ def gantt_link(request: HttpRequest, project: Project) -> HttpResponse:
         return HttpResponseBadRequest(_("Invalid link."))
     try:
         link = services.dependency_add(
-            actor=current_user(request), project=project, predecessor=predecessor, successor=successor
+            actor=current_user(request),
+            project=project,
+            predecessor=predecessor,
+            successor=successor,
+            type=str(payload.get("type") or LinkType.FS),
         )
     except DomainError as exc:
         return _refusal(exc)
