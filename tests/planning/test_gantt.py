@@ -121,7 +121,8 @@ def test_a_drawn_link_that_closes_a_loop_is_refused_naming_the_loop(small_plan: 
     )
     body = response.json()
     assert body["refused"] == "refused"
-    assert "B →" in body["detail"] and "C →" in body["detail"]
+    assert "B →" in body["detail"]
+    assert "C →" in body["detail"]
     assert not Dependency.objects.filter(predecessor=t["C"], successor=t["B"]).exists()
 
 

@@ -188,13 +188,17 @@ def timesheet_close(request: HttpRequest, project: Project) -> HttpResponse:
 # --- Gantt ------------------------------------------------------------------------------------------
 
 
+# The Gantt draws only the rows on screen, so a plan opens whole up to this size (see bench/planning_gantt_render.py).
+GANTT_WHOLE_PLAN_LIMIT = 3000
+
+
 @project_page(PLANNING_VIEW)
 def gantt(request: HttpRequest, project: Project) -> HttpResponse:
     lots = list(selectors.lots_of(project))
     total = sum(getattr(lot, "task_count", 0) for lot in lots)
     lot_filter = request.GET.get("lot", "")
-    if not lot_filter and total > 600 and lots:
-        lot_filter = str(lots[0].pk)  # a large plan opens on its first lot
+    if not lot_filter and total > GANTT_WHOLE_PLAN_LIMIT and lots:
+        lot_filter = str(lots[0].pk)  # a very large plan opens on its first lot
     context = _ctx(
         request,
         project,

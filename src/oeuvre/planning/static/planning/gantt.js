@@ -485,7 +485,11 @@
     button.addEventListener("click", function () {
       const level = ZOOM[button.dataset.zoom];
       if (!level) return;
-      const centre = g.dateFromPos(g.getScrollState().x + g.$task.offsetWidth / 2);
+      const range = g.getState();
+      let centre = g.dateFromPos(g.getScrollState().x + g.$task.offsetWidth / 2);
+      // A chart narrower than its box has no date under the middle of the box: keep to the plan's range.
+      if (centre && range.max_date && centre > range.max_date) centre = range.max_date;
+      if (centre && range.min_date && centre < range.min_date) centre = range.min_date;
       Object.assign(g.config, level);
       document.querySelectorAll("#gantt-zoom [data-zoom]").forEach(function (other) {
         other.setAttribute("aria-pressed", String(other === button));
@@ -544,5 +548,6 @@
     const now = today();
     if (s.min_date && now > s.min_date && now < s.max_date) g.showDate(now);
     frame.dataset.ready = "1";
+    if (window.performance && performance.mark) performance.mark("gantt-rendered");
   });
 })();
