@@ -18,3 +18,7 @@ class MepConfig(AppConfig):
         register_activity(models.Deployment, "environment__project")
         register_activity(models.ReadinessCheck, "release__project")
         demo.register()
+        from oeuvre.mep.verify import gonogo_verify
+        from oeuvre.recette.services.ledger import register_chain_verifier
+
+        register_chain_verifier(gonogo_verify)  # go/no-go decisions share the recette's hash chain

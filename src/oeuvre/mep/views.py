@@ -21,17 +21,9 @@ from oeuvre.projects.models import Project
 from oeuvre.requirements.selectors import components_for
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
+from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]
-
-
-def _error(request: HttpRequest, error: DomainError) -> None:
-    if isinstance(error, ValidationFailed):
-        for field_messages in error.errors.values():
-            for message in field_messages:
-                messages.error(request, message)
-    else:
-        messages.error(request, str(error.message))
 
 
 def _date(raw: str, field: str) -> date | None:
@@ -47,11 +39,6 @@ def _int(raw: str, field: str) -> int:
     if not raw.strip().isdigit():
         raise ValidationFailed({field: [_("« %(value)s » is not a whole number.") % {"value": raw}]})
     return int(raw)
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 def _to_index(project: Project) -> HttpResponseRedirect:
@@ -99,7 +86,7 @@ def environment_create(request: HttpRequest, project: Project) -> HttpResponse:
         )
         messages.success(request, _("Environment %(name)s added.") % {"name": env.name})
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_index(project)
 
 
@@ -118,7 +105,7 @@ def deployment_set(request: HttpRequest, project: Project) -> HttpResponse:
         )
         messages.success(request, _("Deployed version recorded."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_index(project)
 
 
@@ -134,7 +121,7 @@ def release_create(request: HttpRequest, project: Project) -> HttpResponse:
             planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
         )
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
         return _to_index(project)
     messages.success(request, _("Release %(number)s created.") % {"number": release.number})
     return _to_release(project, release.pk)
@@ -147,14 +134,14 @@ def settings_update(request: HttpRequest, project: Project) -> HttpResponse:
         services.gonogo_settings_update(
             actor=request.user,  # type: ignore[arg-type]
             project=project,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
             max_open_bloquantes=_int(request.POST.get("max_open_bloquantes", ""), "max_open_bloquantes"),
             max_open_majeures=_int(request.POST.get("max_open_majeures", ""), "max_open_majeures"),
             ignored_criteria=[c for c in CRITERIA if c not in request.POST.getlist("applied")],
         )
         messages.success(request, _("Go/no-go criteria saved."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_index(project)
 
 
@@ -191,7 +178,7 @@ def release_edit(request: HttpRequest, project: Project, pk: int) -> HttpRespons
         services.release_update(
             actor=request.user,  # type: ignore[arg-type]
             release=release,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
             title=request.POST.get("title", ""),
             status=request.POST.get("status", ""),
             planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
@@ -199,7 +186,7 @@ def release_edit(request: HttpRequest, project: Project, pk: int) -> HttpRespons
         )
         messages.success(request, _("Release saved."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_release(project, pk)
 
 
@@ -218,7 +205,7 @@ def readiness_attest(request: HttpRequest, project: Project, pk: int) -> HttpRes
         )
         messages.success(request, _("Readiness recorded."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_release(project, pk, f"check-{item}")
 
 
@@ -241,7 +228,7 @@ def gonogo_decide(request: HttpRequest, project: Project, pk: int) -> HttpRespon
             % {"decision": decision.get_decision_display(), "entry": decision.ledger_entry.sequence},
         )
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_release(project, pk, "gonogo")
 
 

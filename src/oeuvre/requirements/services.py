@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -48,6 +49,8 @@ from oeuvre.requirements.permissions import (
 )
 
 __all__ = [
+    "EXIGENCE_WORKFLOW",
+    "ExigenceTransition",
     "cdc_version_freeze",
     "component_create",
     "component_delete",
@@ -62,6 +65,7 @@ __all__ = [
     "exigence_delete",
     "exigence_reject",
     "exigence_submit",
+    "exigence_transition",
     "exigence_update",
     "exigence_validate",
     "settings_update",
@@ -289,45 +293,68 @@ def _transition(
     return fresh
 
 
-@transaction.atomic
-def exigence_submit(*, actor: User, exigence: Exigence, expected_version: int | None, comment: str = "") -> Exigence:
-    require(actor, exigence.project, REQUIREMENTS_SUBMIT)
-    return _transition(
-        exigence,
-        expected_version,
-        {ExigenceStatus.BROUILLON, ExigenceStatus.REJETEE, ExigenceStatus.MODIFIEE},
-        ExigenceStatus.SOUMISE,
-        actor,
-        comment,
+@dataclass(frozen=True)
+class ExigenceTransition:
+    """One move of the requirements workflow: who may make it, from which statuses, to which one."""
+
+    action: str
+    permission: str
+    sources: frozenset[str]
+    target: str
+    done: Any  # the message shown once it is made
+    needs_comment: bool = False
+
+
+_S = ExigenceStatus
+EXIGENCE_WORKFLOW: dict[str, ExigenceTransition] = {
+    t.action: t
+    for t in (
+        ExigenceTransition(
+            "submit", REQUIREMENTS_SUBMIT, frozenset({_S.BROUILLON, _S.REJETEE, _S.MODIFIEE}), _S.SOUMISE,
+            gettext_lazy("Requirement submitted."),
+        ),
+        # Only the MOA validates or rejects (the matrix grants ``requirements.validate`` to the MOA alone).
+        ExigenceTransition(
+            "validate", REQUIREMENTS_VALIDATE, frozenset({_S.SOUMISE, _S.MODIFIEE}), _S.VALIDEE,
+            gettext_lazy("Requirement validated."),
+        ),
+        ExigenceTransition(
+            "reject", REQUIREMENTS_VALIDATE, frozenset({_S.SOUMISE, _S.MODIFIEE}), _S.REJETEE,
+            gettext_lazy("Requirement rejected."), needs_comment=True,
+        ),
     )
+}  # fmt: skip
 
 
 @transaction.atomic
-def exigence_validate(*, actor: User, exigence: Exigence, expected_version: int | None, comment: str = "") -> Exigence:
-    """Only the MOA validates (the matrix grants ``requirements.validate`` to the MOA alone)."""
-    require(actor, exigence.project, REQUIREMENTS_VALIDATE)
-    return _transition(
-        exigence,
-        expected_version,
-        {ExigenceStatus.SOUMISE, ExigenceStatus.MODIFIEE},
-        ExigenceStatus.VALIDEE,
-        actor,
-        comment,
-    )
-
-
-@transaction.atomic
-def exigence_reject(*, actor: User, exigence: Exigence, expected_version: int | None, comment: str) -> Exigence:
-    require(actor, exigence.project, REQUIREMENTS_VALIDATE)
-    if not (comment or "").strip():
+def exigence_transition(
+    *, actor: User, exigence: Exigence, action: str, expected_version: int | None, comment: str = ""
+) -> Exigence:
+    """Move a requirement along :data:`EXIGENCE_WORKFLOW` (the page, the API and the CLI share this table)."""
+    transition = EXIGENCE_WORKFLOW.get(action)
+    if transition is None:
+        raise ValidationFailed({"action": [_("Unknown action.")]})
+    require(actor, exigence.project, transition.permission)
+    if transition.needs_comment and not (comment or "").strip():
         raise ValidationFailed({"comment": [_("Say why the requirement is rejected.")]})
-    return _transition(
-        exigence,
-        expected_version,
-        {ExigenceStatus.SOUMISE, ExigenceStatus.MODIFIEE},
-        ExigenceStatus.REJETEE,
-        actor,
-        comment,
+    return _transition(exigence, expected_version, set(transition.sources), transition.target, actor, comment)
+
+
+def exigence_submit(*, actor: User, exigence: Exigence, expected_version: int | None, comment: str = "") -> Exigence:
+    return exigence_transition(
+        actor=actor, exigence=exigence, action="submit", expected_version=expected_version, comment=comment
+    )
+
+
+def exigence_validate(*, actor: User, exigence: Exigence, expected_version: int | None, comment: str = "") -> Exigence:
+    return exigence_transition(
+        actor=actor, exigence=exigence, action="validate", expected_version=expected_version, comment=comment
+    )
+
+
+def exigence_reject(*, actor: User, exigence: Exigence, expected_version: int | None, comment: str) -> Exigence:
+    return exigence_transition(
+        actor=actor, exigence=exigence, action="reject", expected_version=expected_version, comment=comment
     )
 
 

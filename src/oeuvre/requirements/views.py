@@ -181,13 +181,6 @@ def exigence_main(request: HttpRequest, project: Project, pk: int) -> HttpRespon
     return render(request, "requirements/_detail_main.html", _detail_context(request, project, pk))
 
 
-_TRANSITIONS: dict[str, tuple[str, Any]] = {
-    "submit": (REQUIREMENTS_SUBMIT, services.exigence_submit),
-    "validate": (REQUIREMENTS_VALIDATE, services.exigence_validate),
-    "reject": (REQUIREMENTS_VALIDATE, services.exigence_reject),
-}
-
-
 @require_POST
 @project_page(REQUIREMENTS_SUBMIT)
 def exigence_submit(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
@@ -207,19 +200,15 @@ def _transition(request: HttpRequest, project: Project, pk: int, action: str) ->
     if not form.is_valid():
         messages.error(request, _("The form was incomplete; reload the page."))
         return redirect("requirements:detail", project.code, pk)
-    _permission, service = _TRANSITIONS[action]
-    kwargs: dict[str, Any] = {"comment": form.cleaned_data["comment"]}
     try:
-        service(actor=current_user(request), exigence=exigence, expected_version=form.cleaned_data["version"], **kwargs)
+        services.exigence_transition(
+            actor=current_user(request), exigence=exigence, action=action,
+            expected_version=form.cleaned_data["version"], comment=form.cleaned_data["comment"],
+        )  # fmt: skip
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        labels = {
-            "submit": _("Requirement submitted."),
-            "validate": _("Requirement validated."),
-            "reject": _("Requirement rejected."),
-        }
-        messages.success(request, labels[action])
+        messages.success(request, str(services.EXIGENCE_WORKFLOW[action].done))
     return redirect("requirements:detail", project.code, pk)
 
 

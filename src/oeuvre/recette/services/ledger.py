@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,11 +28,13 @@ __all__ = [
     "Problem",
     "canonical_json",
     "chain_head",
+    "chain_verify",
     "document_path",
     "entry_hash",
     "ledger_append",
     "ledger_verify",
     "private_dir",
+    "register_chain_verifier",
     "sha256_bytes",
     "store_document",
 ]
@@ -384,3 +387,20 @@ def _compare_reserves(say: Any, n: int, ref: str, stored: list[dict[str, Any]], 
                     ref=ref,
                     field=_label(Reserve, key),
                 )
+
+
+_VERIFIERS: list[Callable[[Project], list[Problem]]] = []
+
+
+def register_chain_verifier(verifier: Callable[[Project], list[Problem]]) -> None:
+    """A later stage whose signed records share the chain (MEP's go/no-go) adds its own check here."""
+    if verifier not in _VERIFIERS:
+        _VERIFIERS.append(verifier)
+
+
+def chain_verify(project: Project) -> list[Problem]:
+    """:func:`ledger_verify` plus every registered stage's check of its own signed records."""
+    problems = ledger_verify(project)
+    for verifier in _VERIFIERS:
+        problems += verifier(project)
+    return problems

@@ -6,10 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from oeuvre.mep.verify import gonogo_verify
 from oeuvre.recette.cli.common import project_named
 from oeuvre.recette.models import LedgerEntry
-from oeuvre.recette.services.ledger import ledger_verify
+from oeuvre.recette.services.ledger import chain_verify
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         project = project_named(options["project"])
         entries = LedgerEntry.objects.filter(project=project).count()
-        problems = ledger_verify(project) + gonogo_verify(project)  # go/no-go decisions share the chain
+        problems = chain_verify(project)  # with the registered stages' records (MEP's go/no-go)
         if not problems:
             self.stdout.write(f"OK: {entries} entries verified, no record changed after signing ({project.code})")
             return
