@@ -106,8 +106,9 @@ def environment_create(request: HttpRequest, project: Project) -> HttpResponse:
 @require_POST
 @project_page(MEP_MANAGE)
 def deployment_set(request: HttpRequest, project: Project) -> HttpResponse:
-    environment = get_object_or_404(Environment, project=project, pk=request.POST.get("environment") or 0)
-    component = get_object_or_404(components_for(project), pk=request.POST.get("component") or 0)
+    env_id, comp_id = request.POST.get("environment", ""), request.POST.get("component", "")
+    environment = get_object_or_404(Environment, project=project, pk=int(env_id) if env_id.isdigit() else 0)
+    component = get_object_or_404(components_for(project), pk=int(comp_id) if comp_id.isdigit() else 0)
     try:
         services.deployment_set(
             actor=request.user,  # type: ignore[arg-type]
