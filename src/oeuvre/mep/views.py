@@ -25,7 +25,7 @@ from oeuvre.web.decorators import project_page
 __all__ = ["urlpatterns"]
 
 
-def _error(request: HttpRequest, error: DomainError) -> None:
+def show_error(request: HttpRequest, error: DomainError) -> None:
     if isinstance(error, ValidationFailed):
         for field_messages in error.errors.values():
             for message in field_messages:
@@ -49,7 +49,7 @@ def _int(raw: str, field: str) -> int:
     return int(raw)
 
 
-def _version(request: HttpRequest) -> int | None:
+def posted_version(request: HttpRequest) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
 
@@ -99,7 +99,7 @@ def environment_create(request: HttpRequest, project: Project) -> HttpResponse:
         )
         messages.success(request, _("Environment %(name)s added.") % {"name": env.name})
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return _to_index(project)
 
 
@@ -119,7 +119,7 @@ def deployment_set(request: HttpRequest, project: Project) -> HttpResponse:
         )
         messages.success(request, _("Deployed version recorded."))
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return _to_index(project)
 
 
@@ -135,7 +135,7 @@ def release_create(request: HttpRequest, project: Project) -> HttpResponse:
             planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
         )
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
         return _to_index(project)
     messages.success(request, _("Release %(number)s created.") % {"number": release.number})
     return _to_release(project, release.pk)
@@ -148,14 +148,14 @@ def settings_update(request: HttpRequest, project: Project) -> HttpResponse:
         services.gonogo_settings_update(
             actor=request.user,  # type: ignore[arg-type]
             project=project,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
             max_open_bloquantes=_int(request.POST.get("max_open_bloquantes", ""), "max_open_bloquantes"),
             max_open_majeures=_int(request.POST.get("max_open_majeures", ""), "max_open_majeures"),
             ignored_criteria=[c for c in CRITERIA if c not in request.POST.getlist("applied")],
         )
         messages.success(request, _("Go/no-go criteria saved."))
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return _to_index(project)
 
 
@@ -192,7 +192,7 @@ def release_edit(request: HttpRequest, project: Project, pk: int) -> HttpRespons
         services.release_update(
             actor=request.user,  # type: ignore[arg-type]
             release=release,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
             title=request.POST.get("title", ""),
             status=request.POST.get("status", ""),
             planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
@@ -200,7 +200,7 @@ def release_edit(request: HttpRequest, project: Project, pk: int) -> HttpRespons
         )
         messages.success(request, _("Release saved."))
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return _to_release(project, pk)
 
 
@@ -219,7 +219,7 @@ def readiness_attest(request: HttpRequest, project: Project, pk: int) -> HttpRes
         )
         messages.success(request, _("Readiness recorded."))
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return _to_release(project, pk, f"check-{item}")
 
 
@@ -242,7 +242,7 @@ def gonogo_decide(request: HttpRequest, project: Project, pk: int) -> HttpRespon
             % {"decision": decision.get_decision_display(), "entry": decision.ledger_entry.sequence},
         )
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return _to_release(project, pk, "gonogo")
 
 

@@ -16,7 +16,7 @@ from oeuvre.core.errors import DomainError
 from oeuvre.mep import incidents as svc
 from oeuvre.mep.models import Environment, IncidentStatus
 from oeuvre.mep.permissions import INCIDENT_HANDLE, INCIDENT_REPORT, MEP_VIEW
-from oeuvre.mep.views import _error, _version
+from oeuvre.mep.views import posted_version, show_error
 from oeuvre.projects.models import Project
 from oeuvre.requirements.selectors import components_for
 from oeuvre.web.context import project_context
@@ -90,7 +90,7 @@ def incident_create(request: HttpRequest, project: Project) -> HttpResponse:
             _("Incident %(ref)s reported, priority %(p)s.") % {"ref": incident.reference, "p": incident.priority},
         )
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return HttpResponseRedirect(reverse("mep:incidents", args=[project.code]))
 
 
@@ -103,13 +103,13 @@ def incident_move(request: HttpRequest, project: Project, pk: int) -> HttpRespon
             actor=request.user,  # type: ignore[arg-type]
             incident=incident,
             action=request.POST.get("action", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         messages.success(
             request, _("%(ref)s: %(status)s.") % {"ref": moved.reference, "status": moved.get_status_display()}
         )
     except DomainError as error:
-        _error(request, error)
+        show_error(request, error)
     return HttpResponseRedirect(reverse("mep:incidents", args=[project.code]))
 
 
