@@ -15,6 +15,7 @@ Only the standard library is used here: this script is what installs the rest.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -30,6 +31,8 @@ ASSETS = {
     "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
     "frappe-gantt/dist/frappe-gantt.umd.js": "frappe-gantt/frappe-gantt.umd.js",
     "frappe-gantt/dist/frappe-gantt.css": "frappe-gantt/frappe-gantt.css",
+    "dhtmlx-gantt/codebase/dhtmlxgantt.js": "dhtmlx-gantt/dhtmlxgantt.js",
+    "dhtmlx-gantt/codebase/dhtmlxgantt.css": "dhtmlx-gantt/dhtmlxgantt.css",
     "bootstrap/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
     "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
     "bootstrap-icons/font/bootstrap-icons.min.css": "bootstrap-icons/bootstrap-icons.min.css",
@@ -88,7 +91,18 @@ def setup() -> list[str]:
         if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
+            if dst.suffix == ".css":
+                strip_remote_fonts(dst)
     return uv_cmd
+
+
+def strip_remote_fonts(css: Path) -> None:
+    """Drop @font-face rules that fetch fonts from a third party (the CSP refuses them, and the pages use
+    the system fonts): a vendored style sheet must not make the browser call another site."""
+    text = css.read_text(encoding="utf-8")
+    kept = re.sub(r"@font-face\{[^}]*url\(https?://[^}]*\}", "", text)
+    if kept != text:
+        css.write_text(kept, encoding="utf-8")
 
 
 def postgres_reachable() -> bool:

@@ -20,6 +20,7 @@ STAGE_MODULES = [
     "tests.pilotage.endpoints",
     "tests.web.endpoints",
     "tests.mep.endpoints",
+    "tests.forge.endpoints",
 ]
 
 

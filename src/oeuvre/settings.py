@@ -296,3 +296,8 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "oeuvre.core.views.csrf_failure"
+
+# --- Forge and webhooks ------------------------------------------------------------------------------
+OEUVRE_FORGE_MAX_PAYLOAD = env_int("OEUVRE_FORGE_MAX_PAYLOAD", 2_000_000, minimum=1_000)  # bytes of one delivery
+# Outgoing webhooks may reach private, loopback and link-local addresses only if the instance allows it.
+OEUVRE_WEBHOOKS_ALLOW_PRIVATE = env_bool("OEUVRE_WEBHOOKS_ALLOW_PRIVATE", False)

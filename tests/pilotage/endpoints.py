@@ -128,12 +128,12 @@ ENDPOINTS: list[Endpoint] = [
         data=_thresholds_form,
         ok=(302,),
     ),
-    Endpoint("api:GET /projects/{code}/meteo", "GET", _a, "pilotage.view", api=True),
+    Endpoint("api:GET /api/projects/{code}/meteo", "GET", _a, "pilotage.view", api=True),
     Endpoint(
-        "api:GET /projects/{code}/meteo/snapshots", "GET", lambda p: f"{_a(p)}/snapshots", "pilotage.view", api=True
+        "api:GET /api/projects/{code}/meteo/snapshots", "GET", lambda p: f"{_a(p)}/snapshots", "pilotage.view", api=True
     ),
     Endpoint(
-        "api:POST /projects/{code}/meteo/snapshots",
+        "api:POST /api/projects/{code}/meteo/snapshots",
         "POST",
         lambda p: f"{_a(p)}/snapshots",
         "pilotage.prepare_meteo",
@@ -141,7 +141,7 @@ ENDPOINTS: list[Endpoint] = [
         api=True,
     ),
     Endpoint(
-        "api:POST /projects/{code}/meteo/overrides",
+        "api:POST /api/projects/{code}/meteo/overrides",
         "POST",
         lambda p: f"{_a(p)}/overrides",
         "pilotage.prepare_meteo",
@@ -149,21 +149,21 @@ ENDPOINTS: list[Endpoint] = [
         api=True,
     ),
     Endpoint(
-        "api:DELETE /projects/{code}/meteo/overrides/{axis}",
+        "api:DELETE /api/projects/{code}/meteo/overrides/{axis}",
         "DELETE",
         lambda p: _with_override(p) and f"{_a(p)}/overrides/cost",
         "pilotage.prepare_meteo",
         api=True,
     ),
     Endpoint(
-        "api:GET /projects/{code}/meteo/thresholds",
+        "api:GET /api/projects/{code}/meteo/thresholds",
         "GET",
         lambda p: f"{_a(p)}/thresholds",
         "pilotage.view",
         api=True,
     ),
     Endpoint(
-        "api:PATCH /projects/{code}/meteo/thresholds",
+        "api:PATCH /api/projects/{code}/meteo/thresholds",
         "PATCH",
         lambda p: f"{_a(p)}/thresholds",
         "pilotage.configure_meteo",
@@ -215,10 +215,10 @@ ENDPOINTS: list[Endpoint] = [
         ok=(302,),
     ),
     Endpoint(
-        "api:GET /projects/{code}/risks", "GET", lambda p: f"/api/projects/{_c(p)}/risks", "pilotage.view", api=True
+        "api:GET /api/projects/{code}/risks", "GET", lambda p: f"/api/projects/{_c(p)}/risks", "pilotage.view", api=True
     ),
     Endpoint(
-        "api:POST /projects/{code}/risks",
+        "api:POST /api/projects/{code}/risks",
         "POST",
         lambda p: f"/api/projects/{_c(p)}/risks",
         "pilotage.manage_risks",
@@ -226,9 +226,9 @@ ENDPOINTS: list[Endpoint] = [
         ok=(201,),
         api=True,
     ),
-    Endpoint("api:GET /projects/{code}/risks/{risk_id}", "GET", _ar, "pilotage.view", api=True),
+    Endpoint("api:GET /api/projects/{code}/risks/{risk_id}", "GET", _ar, "pilotage.view", api=True),
     Endpoint(
-        "api:PATCH /projects/{code}/risks/{risk_id}",
+        "api:PATCH /api/projects/{code}/risks/{risk_id}",
         "PATCH",
         _ar,
         "pilotage.manage_risks",
@@ -237,7 +237,7 @@ ENDPOINTS: list[Endpoint] = [
         api=True,
     ),
     Endpoint(
-        "api:POST /projects/{code}/risks/{risk_id}/status",
+        "api:POST /api/projects/{code}/risks/{risk_id}/status",
         "POST",
         lambda p: f"{_ar(p)}/status",
         "pilotage.manage_risks",
@@ -246,7 +246,7 @@ ENDPOINTS: list[Endpoint] = [
         api=True,
     ),
     Endpoint(
-        "api:POST /projects/{code}/risks/{risk_id}/actions",
+        "api:POST /api/projects/{code}/risks/{risk_id}/actions",
         "POST",
         lambda p: f"{_ar(p)}/actions",
         "pilotage.manage_risks",

@@ -242,6 +242,8 @@ def test_it_keeps_list_pages_flat_in_queries(personas: Any, n: int, django_asser
     assert execution is not None
     pages = [
         "/p/alpha/recette/book/",
+        "/p/alpha/recette/executions/",
+        "/p/alpha/recette/executions/?status=ko&sort=-test_case",
         "/p/alpha/recette/campaigns/",
         f"/p/alpha/recette/campaigns/{campaign.pk}/",
         f"/p/alpha/recette/executions/{execution.pk}/",

@@ -213,6 +213,7 @@ class TaskPatch(Schema):
 class MoveIn(Schema):
     start: date | None = None
     duration: int | None = Field(None, ge=1)
+    end: date | None = Field(None, description="Last day of the dragged bar: the move is read as the Gantt's drag")
 
 
 class MovedOut(Schema):
@@ -603,6 +604,7 @@ def move_task(request: HttpRequest, code: str, task_id: int, payload: MoveIn, re
         expected_version=if_match(request),
         start=payload.start,
         duration=payload.duration,
+        end=payload.end,
     )
     set_etag(response, result.task)
     return {"task": _TASKS.get(pk=task.pk), "moved": result.moved, "undo": result.undo}

@@ -286,9 +286,23 @@ def gantt_data(
     if filtered:
         links = links.filter(successor__in=qs.values("pk"))
     preds: dict[int, list[int]] = defaultdict(list)
-    for pred, succ in links.values_list("predecessor_id", "successor_id"):
+    link_rows: list[dict[str, Any]] = []
+    for link_id, pred, succ, ltype, lag in links.values_list("pk", "predecessor_id", "successor_id", "type", "lag"):
         if succ in shown and pred in shown:
             preds[succ].append(pred)
+            link_rows.append({"id": link_id, "from": str(pred), "to": str(succ), "type": ltype, "lag": lag})
+    codes = {r[0]: r[1] for r in rows}
+    pred_text: dict[int, list[str]] = defaultdict(list)
+    for link in link_rows:
+        label = codes[int(link["from"])] + ("" if link["type"] == "FS" else link["type"])
+        label += f"{link['lag']:+d}" if link["lag"] else ""
+        pred_text[int(link["to"])].append(label)
+    people: dict[int, list[str]] = defaultdict(list)
+    assigned = Assignment.objects.filter(task__project=project)
+    if filtered:
+        assigned = assigned.filter(task__in=qs.values("pk"))
+    for task_id, person in assigned.order_by("resource__name").values_list("task_id", "resource__name"):
+        people[task_id].append(person)
     baseline: dict[int, tuple[dt.date | None, dt.date | None]] = {}
     if plan.baseline_id is not None:
         base_rows = BaselineTask.objects.filter(baseline_id=plan.baseline_id, task__isnull=False)
@@ -302,6 +316,8 @@ def gantt_data(
     lots = {
         pk: (code, name) for pk, code, name in Lot.objects.filter(project=project).values_list("pk", "code", "name")
     }
+    lot_tree = _lot_outline(project)
+    numbering: dict[int, int] = defaultdict(int)
     items: list[dict[str, Any]] = []
     current_lot = None
     lot_rows: dict[int, dict[str, Any]] = {}
@@ -339,6 +355,10 @@ def gantt_data(
                 "dependencies": "",
                 "custom_class": "bar-lot",
                 "kind": "lot",
+                "label": f"{lots[lot_id][0]} — {lots[lot_id][1]}",
+                "wbs": lot_tree[lot_id][0],
+                "parent": f"lot-{lot_tree[lot_id][1]}" if lot_tree[lot_id][1] else None,
+                "depth": lot_tree[lot_id][2],
             }
             lot_rows[lot_id] = lot_row
             items.append(lot_row)
@@ -353,6 +373,7 @@ def gantt_data(
         else:
             css = "bar-critical" if crit else "bar-task"
         b_start, b_finish = baseline.get(pk, (None, None))
+        numbering[lot_id] += 1
         items.append(
             {
                 "id": str(pk),
@@ -376,15 +397,43 @@ def gantt_data(
                 "baseline_start": b_start.isoformat() if b_start else None,
                 "baseline_end": b_finish.isoformat() if b_finish else None,
                 "version": version,
+                "label": name,
+                "ref": code,
+                "parent": f"lot-{lot_id}",
+                "wbs": f"{lot_tree[lot_id][0]}.{numbering[lot_id]}",
+                "predecessors": "; ".join(pred_text.get(pk, [])),
+                "resources": ", ".join(people.get(pk, [])),
             }
         )
     return {
         "tasks": items,
+        "links": link_rows,
         "finish": plan.finish.isoformat() if plan.finish else None,
         "status_date": status_date_of(plan if plan.pk else None).isoformat(),
         "delivery_date": project.delivery_date.isoformat() if project.delivery_date else None,
         "revision": plan.revision,
     }
+
+
+def _lot_outline(project: Project) -> dict[int, tuple[str, int | None, int]]:
+    """Each lot's WBS number (1, 1.2…), parent and depth, in the order of the lots' positions."""
+    lots = list(Lot.objects.filter(project=project).order_by("position", "code", "pk").values_list("pk", "parent_id"))
+    children: dict[int | None, list[int]] = defaultdict(list)
+    known = {pk for pk, _parent in lots}
+    for pk, parent in lots:
+        children[parent if parent in known else None].append(pk)
+    outline: dict[int, tuple[str, int | None, int]] = {}
+
+    def walk(parent: int | None, prefix: str, depth: int) -> None:
+        for k, pk in enumerate(children.get(parent, []), start=1):
+            number = f"{prefix}{k}"
+            outline[pk] = (number, parent, depth)
+            walk(pk, number + ".", depth + 1)
+
+    walk(None, "", 0)
+    for pk, _parent in lots:  # a loop of parents (never made by the forms) still gets a number
+        outline.setdefault(pk, (str(pk), None, 0))
+    return outline
 
 
 def raf_rows(project: Project) -> list[dict[str, Any]]:

@@ -56,6 +56,7 @@ from oeuvre.planning.scheduling import (
     ScheduleOutcome,
     compute_schedule,
     load_network,
+    project_calendar,
     public_holidays,
     save_schedule,
     task_count,
@@ -420,6 +421,25 @@ def task_delete(*, actor: User, task: Task) -> None:
     plan_changed(project, actor)
 
 
+def move_from_dates(task: Task, start: dt.date, end: dt.date) -> tuple[dt.date | None, int | None]:
+    """Read a bar dragged to ``start``..``end`` (both inclusive) as a move and/or a resize.
+
+    A drag that keeps the bar's calendar length keeps the task's length in working days (a week-end
+    crossed does not make it shorter); a bar whose length changed is a resize, counted in working days
+    of the project calendar. A start that did not change is not a move (no constraint is set).
+    """
+    if task.early_start is None or task.early_finish is None:
+        return start, None
+    moved = start != task.early_start
+    same_length = (end - start) == (task.early_finish - task.early_start)
+    duration = None
+    if task.kind != TaskKind.MILESTONE and not same_length:
+        calendar = project_calendar(task.project, origin=min(start, task.early_start))
+        span = int(calendar.to_index([end + dt.timedelta(days=1)])[0] - calendar.to_index([start])[0])
+        duration = max(span, 1)
+    return (start if moved else None), duration
+
+
 @dataclass
 class MoveResult:
     task: Task
@@ -444,14 +464,23 @@ def task_move(
     expected_version: int | None,
     start: dt.date | None = None,
     duration: int | None = None,
+    end: dt.date | None = None,
 ) -> MoveResult:
     """Move a task to ``start`` and/or give it a new ``duration`` (the Gantt drag), validated by the engine.
 
-    Moving later sets a start-no-earlier-than constraint, as MS Project does; moving back to the date
-    the predecessors allow removes it. A move the network forbids (before a predecessor allows it) or
-    that makes another task miss its own date constraint is refused with the reason.
+    With ``end`` (the last day of the bar after a drag), the move is read as the Gantt shows it: see
+    :func:`move_from_dates`. Moving later sets a start-no-earlier-than constraint, as MS Project does;
+    moving back to the date the predecessors allow removes it. A move the network forbids (before a
+    predecessor allows it) or that makes another task miss its own date constraint is refused with the reason.
     """
     require(actor, task.project, PLANNING_EDIT)
+    if end is not None:
+        if start is None:
+            raise ValidationFailed({"start": [_("Give the start date with the finish date.")]})
+        if end < start:
+            raise ValidationFailed({"end": [_("The finish date cannot be before the start date.")]})
+        start, moved_duration = move_from_dates(task, start, end)
+        duration = moved_duration if duration is None else duration
     plan = plan_locked(task.project)
     fresh = lock_for_update(task, expected_version)
     undo = {

@@ -49,6 +49,7 @@ from oeuvre.planning.models import (
     Baseline,
     ConstraintType,
     Dependency,
+    LinkType,
     Lot,
     Resource,
     TaskKind,
@@ -63,7 +64,7 @@ from oeuvre.planning.permissions import (
     PLANNING_VIEW,
     PLANNING_VIEW_COSTS,
 )
-from oeuvre.planning.scheduling import project_calendar, status_date_of
+from oeuvre.planning.scheduling import status_date_of
 from oeuvre.projects.models import Project
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
@@ -186,13 +187,17 @@ def timesheet_close(request: HttpRequest, project: Project) -> HttpResponse:
 # --- Gantt ------------------------------------------------------------------------------------------
 
 
+# The Gantt draws only the rows on screen, so a plan opens whole up to this size (see bench/planning_gantt_render.py).
+GANTT_WHOLE_PLAN_LIMIT = 3000
+
+
 @project_page(PLANNING_VIEW)
 def gantt(request: HttpRequest, project: Project) -> HttpResponse:
     lots = list(selectors.lots_of(project))
     total = sum(getattr(lot, "task_count", 0) for lot in lots)
     lot_filter = request.GET.get("lot", "")
-    if not lot_filter and total > 600 and lots:
-        lot_filter = str(lots[0].pk)  # a large plan opens on its first lot
+    if not lot_filter and total > GANTT_WHOLE_PLAN_LIMIT and lots:
+        lot_filter = str(lots[0].pk)  # a very large plan opens on its first lot
     context = _ctx(
         request,
         project,
@@ -203,6 +208,7 @@ def gantt(request: HttpRequest, project: Project) -> HttpResponse:
         query=request.GET.get("q", ""),
         move_form=MoveForm(project=project),
         may_edit=can(request.user, project, PLANNING_EDIT),
+        task_total=total,
     )
     return render(request, "planning/gantt.html", context)
 
@@ -253,19 +259,9 @@ def gantt_move(request: HttpRequest, project: Project) -> HttpResponse:
         version = int(payload["version"]) if payload.get("version") not in (None, "") else None
     except (ValueError, TypeError):
         return HttpResponseBadRequest(_("Invalid move."))
-    new_start, new_duration = start, duration
-    if end is not None and start is not None and task.early_start and task.early_finish:
-        # A drag keeps the length in working days; a resize changes it.
-        calendar = project_calendar(project, origin=min(start, task.early_start))
-        span = int(calendar.to_index([end + dt.timedelta(days=1)])[0] - calendar.to_index([start])[0])
-        moved = start != task.early_start
-        same_length = (end - start) == (task.early_finish - task.early_start)
-        new_start = start if moved else None
-        if task.kind != TaskKind.MILESTONE and not same_length:
-            new_duration = max(span, 1)
     try:
         result = services.task_move(
-            actor=current_user(request), task=task, expected_version=version, start=new_start, duration=new_duration
+            actor=current_user(request), task=task, expected_version=version, start=start, duration=duration, end=end
         )
     except DomainError as exc:
         if wants_json:
@@ -313,6 +309,75 @@ def gantt_restore(request: HttpRequest, project: Project) -> HttpResponse:
             "plan": selectors.gantt_data(project, **_gantt_filters(request)),
         }
     )
+
+
+def _gantt_answer(request: HttpRequest, project: Project, **extra: Any) -> JsonResponse:
+    return _json({**extra, "plan": selectors.gantt_data(project, **_gantt_filters(request))})
+
+
+@require_POST
+@project_page(PLANNING_EDIT)
+def gantt_link(request: HttpRequest, project: Project) -> HttpResponse:
+    """A link drawn in the Gantt from one bar to another: the engine refuses a loop, naming its tasks."""
+    payload = _read_payload(request)
+    try:
+        predecessor = selectors.task_of(project, int(payload.get("predecessor", 0)))
+        successor = selectors.task_of(project, int(payload.get("successor", 0)))
+    except (ValueError, TypeError):
+        return HttpResponseBadRequest(_("Invalid link."))
+    try:
+        link = services.dependency_add(
+            actor=current_user(request),
+            project=project,
+            predecessor=predecessor,
+            successor=successor,
+            type=str(payload.get("type") or LinkType.FS),
+        )
+    except DomainError as exc:
+        return _refusal(exc)
+    return _gantt_answer(request, project, link={"id": link.pk}, undo={"unlink": link.pk})
+
+
+@require_POST
+@project_page(PLANNING_EDIT)
+def gantt_unlink(request: HttpRequest, project: Project) -> HttpResponse:
+    """Remove a link (the undo of a link drawn in the Gantt)."""
+    payload = _read_payload(request)
+    try:
+        link = get_object_or_404(Dependency, pk=int(payload.get("link", 0)), project=project)
+    except (ValueError, TypeError):
+        return HttpResponseBadRequest(_("Invalid link."))
+    try:
+        services.dependency_remove(actor=current_user(request), dependency=link)
+    except DomainError as exc:
+        return _refusal(exc)
+    return _gantt_answer(request, project)
+
+
+GANTT_EDITABLE = {"name": str, "duration": int}
+
+
+@require_POST
+@project_page(PLANNING_EDIT)
+def gantt_edit(request: HttpRequest, project: Project) -> HttpResponse:
+    """A cell edited in place in the Gantt's grid (name or duration), with what undoes it."""
+    payload = _read_payload(request)
+    field = str(payload.get("field", ""))
+    if field not in GANTT_EDITABLE:
+        return HttpResponseBadRequest(_("This field cannot be changed here."))
+    try:
+        task = selectors.task_of(project, int(payload.get("task", 0)))
+        value = GANTT_EDITABLE[field](str(payload.get("value", "")).strip())
+        version = int(payload["version"]) if payload.get("version") not in (None, "") else None
+    except (ValueError, TypeError):
+        return _json({"refused": "invalid", "detail": _("Give a whole number of working days."), "errors": {}})
+    before = getattr(task, field)
+    try:
+        fresh = services.task_update(actor=current_user(request), task=task, expected_version=version, **{field: value})
+    except DomainError as exc:
+        return _refusal(exc)
+    undo = {"task": fresh.pk, "field": field, "value": before, "version": fresh.version}
+    return _gantt_answer(request, project, task={"id": fresh.pk, "version": fresh.version}, undo=undo)
 
 
 # --- Task table -------------------------------------------------------------------------------------

@@ -183,3 +183,20 @@ def row_label_of(table: Any, row: Any) -> str:
 def bulk_form(action: Any, project: Any) -> Any:
     """A bulk action's parameter fields (assignee, target status…), unbound."""
     return action.form(project)
+
+
+@register.simple_tag(takes_context=True)
+def item_panels(context: Context, item: Any) -> str:
+    """The sections other stages add to ``item``'s page (see :func:`oeuvre.web.panels.register_item_panel`)."""
+    from oeuvre.web.panels import item_panels as panels_of
+
+    project, request = context.get("project"), context.get("request")
+    if item is None or project is None or request is None:
+        return ""
+    granted = set(context.get("my_permissions") or ())
+    engine = context.template.engine if context.template is not None else Engine.get_default()
+    html = []
+    for panel in panels_of(request, project, item, granted):
+        with context.push(panel=panel["context"]):
+            html.append(engine.get_template(panel["template"]).render(context))
+    return mark_safe("".join(html))  # noqa: S308 — rendered template output
