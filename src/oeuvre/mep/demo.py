@@ -7,6 +7,7 @@ service level, two still open."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -114,47 +115,21 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def _incidents(ctx: DemoContext, project: Project) -> None:
-    """About 30 incidents during hypercare: most handled in time, two past their service level, a few open."""
-    moe, exploitation = ctx.users["moe"], ctx.users["exploitation"]
-    reporters = [ctx.users[k] for k in ("moa", "amoa", "contributor") if k in ctx.users] or [moe]
+    """About 30 incidents during hypercare: most handled in time, two past their service level, two open."""
+    exploitation = ctx.users["exploitation"]
     rng = ctx.rng(project.code, "mep-incidents")
     production = Environment.objects.filter(project=project, kind=EnvironmentKind.PRODUCTION).first()
     components = list(components_for(project))
-    day = ctx.today - dt.timedelta(days=41)
-    made = 0
-    while made < 30 and day < ctx.today - dt.timedelta(days=1):
+    reporters = [ctx.users[k] for k in ("moa", "amoa", "contributor") if k in ctx.users] or [exploitation]
+    day, made = ctx.today - dt.timedelta(days=41), 0
+    while made < 30 and day < ctx.today - dt.timedelta(days=2):
         day += dt.timedelta(days=1)
-        if day.weekday() >= 5 or rng.random() < 0.2:
+        if day.weekday() >= 5:
             continue
-        opened = _at(day, rng.randint(9, 14), rng.choice((0, 15, 30, 45)))
-        late = made + 1 in (7, 19)  # the two breaches: priority 1 (30 min to take charge, 4 h to restore)
-        incident = incident_services.incident_create(
-            actor=rng.choice(reporters),
-            project=project,
-            title=_INCIDENTS[made % len(_INCIDENTS)],
-            impact=5 if late else rng.randint(1, 5),
-            urgency=5 if late else rng.randint(1, 5),
-            environment=production,
-            component=rng.choice(components) if components else None,
-            opened_at=opened,
-        )
-        made += 1
-        if made == 7:  # taken in charge three hours late
-            take, solve = opened + dt.timedelta(hours=3), opened + dt.timedelta(hours=3, minutes=30)
-        elif made == 19:  # restored two working days later
-            take, solve = opened + dt.timedelta(minutes=10), opened + dt.timedelta(days=2 if day.weekday() < 3 else 4)
-        else:
-            take, solve = opened + dt.timedelta(minutes=10), opened + dt.timedelta(minutes=50)
-        incident = incident_services.incident_transition(
-            actor=exploitation, incident=incident, action="take", expected_version=None, at=take
-        )
-        incident = incident_services.incident_transition(
-            actor=moe, incident=incident, action="resolve", expected_version=None, at=solve
-        )
-        if solve.date() < ctx.today - dt.timedelta(days=3):
-            incident_services.incident_transition(
-                actor=exploitation, incident=incident, action="close", expected_version=None, at=solve
-            )
+        for _n in range(rng.choice((1, 1, 2))):  # one or two incidents a working day
+            if made < 30:
+                made += 1
+                _handled_incident(ctx, project, rng, day, made, production, components, reporters)
     for title in ("Lenteur à l'ouverture du tableau de bord agent", "Libellé anglais sur la page d'erreur"):
         incident = incident_services.incident_create(
             actor=rng.choice(reporters),
@@ -171,6 +146,48 @@ def _incidents(ctx: DemoContext, project: Project) -> None:
             action="take",
             expected_version=None,
             at=_at(ctx.today - dt.timedelta(days=1), 10, 20),
+        )
+
+
+def _handled_incident(
+    ctx: DemoContext,
+    project: Project,
+    rng: Any,
+    day: dt.date,
+    number: int,
+    production: Environment | None,
+    components: list[Any],
+    reporters: list[Any],
+) -> None:
+    """Incident ``number`` opened on ``day``, taken in charge and resolved; the 7th and the 19th too late."""
+    moe, exploitation = ctx.users["moe"], ctx.users["exploitation"]
+    opened = _at(day, rng.randint(9, 14), rng.choice((0, 15, 30, 45)))
+    late = number in (7, 19)  # the two breaches: priority 1 (30 min to take charge, 4 h to restore)
+    incident = incident_services.incident_create(
+        actor=rng.choice(reporters),
+        project=project,
+        title=_INCIDENTS[number % len(_INCIDENTS)],
+        impact=5 if late else rng.randint(1, 5),
+        urgency=5 if late else rng.randint(1, 5),
+        environment=production,
+        component=rng.choice(components) if components else None,
+        opened_at=opened,
+    )
+    if number == 7:  # taken in charge three hours late
+        take, solve = opened + dt.timedelta(hours=3), opened + dt.timedelta(hours=3, minutes=30)
+    elif number == 19:  # restored two working days later
+        take, solve = opened + dt.timedelta(minutes=10), opened + dt.timedelta(days=2 if day.weekday() < 3 else 4)
+    else:
+        take, solve = opened + dt.timedelta(minutes=10), opened + dt.timedelta(minutes=50)
+    incident = incident_services.incident_transition(
+        actor=exploitation, incident=incident, action="take", expected_version=None, at=take
+    )
+    incident = incident_services.incident_transition(
+        actor=moe, incident=incident, action="resolve", expected_version=None, at=solve
+    )
+    if solve.date() < ctx.today - dt.timedelta(days=3):
+        incident_services.incident_transition(
+            actor=exploitation, incident=incident, action="close", expected_version=None, at=solve
         )
 
 

@@ -177,7 +177,7 @@ class GoNoGoDecision(models.Model):
     """The MOA's go/no-go on a release, signed after re-authentication and chained in the project's ledger.
 
     ``criteria`` keeps the proposal's criteria exactly as they were shown; the row is never edited afterwards,
-    and ``oeuvre verify`` names any field changed since the chain entry.
+    and :func:`oeuvre.mep.verify.gonogo_verify` names any field changed since the chain entry.
     """
 
     release = models.ForeignKey(

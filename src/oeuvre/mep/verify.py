@@ -1,4 +1,4 @@
-"""``oeuvre verify`` for the go/no-go: every chained decision must still read as it was signed.
+"""Verification of the go/no-go: every chained decision must still read as it was signed.
 
 The hash chain itself (links, hashes) is checked by the recette ledger; this adds the comparison of each
 ``mep.gonogo`` entry with the decision row it points to, so a decision edited in the database is named.
