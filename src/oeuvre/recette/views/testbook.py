@@ -14,7 +14,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.projects.models import Project
@@ -56,7 +55,8 @@ def _ctx(request: HttpRequest, project: Project, section: str, **extra: Any) -> 
 
 
 def _members(project: Project) -> Any:
-    return User.objects.filter(memberships__project=project).order_by("last_name", "first_name", "username")
+    """The people a test can be assigned to: members whose role may run tests (no reader)."""
+    return selectors.testers(project)
 
 
 # --- forms -----------------------------------------------------------------------------------------------------
