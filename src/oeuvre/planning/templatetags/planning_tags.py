@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -103,3 +104,16 @@ def get(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def levelling_method(code: Any) -> str:
+    """The engine's method code (``cp-sat``, ``serial-lft+FBI``, ``sampling+FBI``…) in the user's words."""
+    text = str(code or "")
+    if not text:
+        return "—"
+    if text.startswith("cp-sat"):
+        return _("exact solver (CP-SAT)")
+    if text == "incumbent":
+        return _("the current plan, already without over-allocation")
+    return _("heuristic (priority rules, then improvement)")

@@ -139,7 +139,8 @@
     },
   };
 
-  document.querySelectorAll("[data-chart]").forEach(function (node) {
+  function render(root) {
+  root.querySelectorAll("[data-chart]:not([data-rendered])").forEach(function (node) {
     const build = builders[node.dataset.chart];
     const source = data(node.dataset.source);
     if (!build || !source) return;
@@ -151,5 +152,12 @@
     window.addEventListener("resize", function () {
       chart.resize();
     });
+  });
+  }
+
+  render(document);
+  // A job's result swapped in by htmx (see core/_job_progress.html) brings its charts along.
+  document.addEventListener("htmx:afterSettle", function () {
+    render(document);
   });
 })();
