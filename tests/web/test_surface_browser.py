@@ -103,6 +103,8 @@ def served(demo_template: dict[str, Any], tmp_path_factory: Any) -> Iterator[Ser
     if media.is_dir():
         shutil.copytree(media, data_dir / "media")
     data_dir.mkdir(exist_ok=True)
+    if (demo_template["data_dir"] / "secret_key").exists():  # the sessions of every server process agree
+        shutil.copyfile(demo_template["data_dir"] / "secret_key", data_dir / "secret_key")
     database = None
     if demo_template["engine"] == "sqlite":
         shutil.copyfile(demo_template["path"], folder / "demo.sqlite3")
@@ -116,7 +118,7 @@ def served(demo_template: dict[str, Any], tmp_path_factory: Any) -> Iterator[Ser
     env |= {"DATABASE_URL": url, "OEUVRE_DATA_DIR": str(data_dir), "OEUVRE_ENV": "development", "LANGUAGE": "fr"}
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "oeuvre", "serve", "--port", str(port), "--no-worker", "--no-migrate"],
+        [sys.executable, "-m", "oeuvre", "serve", "--port", str(port), "--no-worker", "--no-migrate", "--workers", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -134,7 +136,11 @@ def served(demo_template: dict[str, Any], tmp_path_factory: Any) -> Iterator[Ser
         yield Served(url=f"http://127.0.0.1:{port}", screens=screens)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         if database is not None:
             with _postgres_admin(demo_template["settings"]) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -230,6 +236,8 @@ def test_it_walks_every_page_without_sideways_scroll_errors_leaks_or_accessibili
         failed: list[str] = []
         if response is None or response.status >= 400:
             failed.append(f"HTTP {response.status if response else '—'}")
+        if "/accounts/login" in page.url:
+            failed.append("sent back to the login page")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.evaluate(_SETTLE)

@@ -64,8 +64,13 @@ def tokens(request: HttpRequest) -> HttpResponse:
             apply_error(form, exc)
         else:
             form = TokenForm()
-    context = {"form": form, "secret": secret, "tokens": selectors.tokens_of(current_user(request)), "nav": "account"}
-    context["now"] = timezone.now()
+    context = {
+        "form": form,
+        "secret": secret,
+        "tokens": selectors.tokens_of(current_user(request)),
+        "nav": "account",
+        "now": timezone.now(),  # a token past its expiry date says so
+    }
     return render(request, "accounts/tokens.html", context)
 
 
