@@ -220,7 +220,9 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 if env_bool("OEUVRE_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT_EXEMPT = [r"^healthz$"]
+# The load balancer checks /healthz over plain HTTP: it is never redirected (Django's setting is
+# SECURE_REDIRECT_EXEMPT; a misspelt name is silently ignored).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

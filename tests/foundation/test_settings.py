@@ -128,3 +128,39 @@ def test_it_configures_oidc_sso_from_the_environment(tmp_path: Path) -> None:
     result = _oeuvre(["shell", "-c", script], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "oeuvre https://sso.example/realms/x"
+
+
+def test_it_answers_healthz_over_plain_http_in_production(tmp_path: Path) -> None:
+    """A load balancer checks each server over HTTP: /healthz is never redirected, every other page is."""
+    script = (
+        "from django.test import Client; c = Client();"
+        "print(c.get('/healthz', HTTP_HOST='oeuvre.example').status_code,"
+        " c.get('/p/', HTTP_HOST='oeuvre.example').status_code)"
+    )
+    env = {
+        "OEUVRE_ENV": "production",
+        "OEUVRE_SECRET_KEY": "k" * 50,
+        "OEUVRE_ALLOWED_HOSTS": "oeuvre.example",
+        "OEUVRE_DATA_DIR": str(tmp_path),
+    }
+    result = _oeuvre(["shell", "-c", script], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    healthz, page = result.stdout.strip().splitlines()[-1].split()
+    assert (healthz, page) == ("200", "301")
+
+
+def test_it_lets_no_peer_set_the_scheme_through_gunicorn() -> None:
+    """gunicorn trusted X-Forwarded-Proto from 127.0.0.1 by default: a local request claiming HTTPS was taken
+    for one even with OEUVRE_BEHIND_PROXY off. Parsed here by gunicorn's own request reader."""
+    from gunicorn.config import Config
+    from gunicorn.http.message import Request
+    from gunicorn.http.unreader import IterUnreader
+
+    from oeuvre.core.server import gunicorn_options
+
+    config = Config()
+    for key, value in gunicorn_options("127.0.0.1", 8000, workers=1, threads=1).items():
+        config.set(key, value)
+    raw = b"GET /healthz HTTP/1.1\r\nHost: oeuvre.example\r\nX-Forwarded-Proto: https\r\n\r\n"
+    for peer in ("127.0.0.1", "::1", "10.0.0.5"):
+        assert Request(config, IterUnreader([raw]), (peer, 50000)).scheme == "http"

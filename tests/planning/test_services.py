@@ -224,6 +224,28 @@ def test_it_simulates_the_finish_and_the_contractual_milestone(small_plan: Any, 
     assert again.result["percentiles"] == result["percentiles"]
 
 
+@pytest.mark.parametrize("lag", [3, 10, 17])
+def test_it_keeps_calendar_day_lags_exact_in_levelling_and_risk(small_plan: Any, personas: Any, lag: int) -> None:
+    """A lag in calendar days (a drying time, a legal notice) means the same date to the critical path, to the
+    levelling and to Monte Carlo; converting it to ``round(lag × 5 / 7)`` working days moved their dates."""
+    from oeuvre.planning.models import Dependency
+
+    t = small_plan.tasks
+    project = small_plan.project
+    link = Dependency.objects.get(project=project, predecessor=t["C"], successor=t["M"])
+    services.dependency_update(
+        actor=personas.moe, dependency=link, expected_version=link.version, lag=lag, lag_calendar_days=True
+    )
+    cpm_finish = Plan.objects.get(project=project).finish
+    risk = execute_job(services.risk_start(actor=personas.moe, project=project, iterations=200, seed=3))
+    assert risk.status == Job.Status.DONE, risk.error
+    assert risk.result["deterministic_finish"] == cpm_finish.isoformat()
+    job = execute_job(services.levelling_start(actor=personas.moe, project=project, method="heuristic", time_limit=2))
+    assert job.status == Job.Status.DONE, job.error
+    services.levelling_apply(actor=personas.moe, project=project, job=Job.objects.get(pk=job.pk))
+    assert Plan.objects.get(project=project).finish.isoformat() == job.result["levelled_finish"]
+
+
 def test_it_reschedules_a_large_plan_in_a_job(small_plan: Any, personas: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services, "SYNC_TASK_LIMIT", 2)
     a = small_plan.tasks["A"]

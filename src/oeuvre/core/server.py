@@ -22,17 +22,23 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return application
 
 
+def gunicorn_options(host: str, port: int, *, workers: int, threads: int) -> dict[str, Any]:
+    """Gunicorn's settings. No peer is trusted to set the scheme (``X-Forwarded-Proto``): gunicorn trusts
+    127.0.0.1 by default, which made any local process (or a proxy that forwards the header as sent) look like
+    HTTPS even with ``OEUVRE_BEHIND_PROXY`` off. Behind a proxy, Django reads the header itself
+    (``SECURE_PROXY_SSL_HEADER``), and only when the operator says so."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 120,
+        "graceful_timeout": 20,
+        "accesslog": "-",
+        "errorlog": "-",
+        "forwarded_allow_ips": "",
+    }
+
+
 def run_server(host: str, port: int, *, workers: int, threads: int) -> None:
-    _Gunicorn(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            "timeout": 120,
-            "graceful_timeout": 20,
-            "accesslog": "-",
-            "errorlog": "-",
-            "forwarded_allow_ips": "127.0.0.1",
-        }
-    ).run()
+    _Gunicorn(gunicorn_options(host, port, workers=workers, threads=threads)).run()

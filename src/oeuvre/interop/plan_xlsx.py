@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.plandata import AssignmentData, LinkData, PlanData, ResourceData, TaskData
+from oeuvre.interop.sheets import FORMULA_PREFIXES, safe_text, unquote
 
 __all__ = ["RESOURCE_COLUMNS", "TASK_COLUMNS", "read_plan_xlsx", "write_plan_xlsx"]
 
@@ -147,6 +148,7 @@ def write_plan_xlsx(
                 task.budget_amount,
             ]
         )
+    _neutralise_formulas(sheet)
     _style(sheet, len(TASK_COLUMNS), date_columns={7, 8, 9, 10, 16, 21, 22})
     for row in sheet.iter_rows(min_row=2):
         if row[1].value == kinds["lot"]:
@@ -167,10 +169,22 @@ def write_plan_xlsx(
                 resource.email or None,
             ]
         )
+    _neutralise_formulas(resources)
     _style(resources, len(RESOURCE_COLUMNS), date_columns=set())
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _neutralise_formulas(sheet: Any) -> None:
+    """A task named ``=cmd|' /C calc'!A0`` or a resource named ``+33…`` would run as a formula in a spreadsheet
+    program: text cells starting with a formula character are written as text (the rule of every export,
+    :func:`oeuvre.interop.sheets.safe_text`), and :func:`read_plan_xlsx` strips the quote again."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+                cell.value = safe_text(cell.value)
+                cell.data_type = "s"
 
 
 def _code(task: TaskData) -> str:
@@ -346,7 +360,8 @@ def read_plan_xlsx(
 
             def get(key: str, values: tuple[Any, ...] = values) -> Any:
                 index = columns.get(key)
-                return values[index] if index is not None and index < len(values) else None
+                value = values[index] if index is not None and index < len(values) else None
+                return unquote(value) if isinstance(value, str) else value
 
             task_name = get("name")
             if task_name in (None, ""):
@@ -501,7 +516,8 @@ def _read_resources(
 
         def get(key: str, values: tuple[Any, ...] = values) -> Any:
             index = columns.get(key)
-            return values[index] if index is not None and index < len(values) else None
+            value = values[index] if index is not None and index < len(values) else None
+            return unquote(value) if isinstance(value, str) else value
 
         name = get("name")
         if name in (None, ""):

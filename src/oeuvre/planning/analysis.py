@@ -42,22 +42,21 @@ IntArray = npt.NDArray[np.int64]
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def _working_day_lags(net: PlanNetwork, durations: IntArray | None = None) -> CompiledNetwork:
-    """The plan's network with calendar-day lags turned into working days (levelling and Monte Carlo
-    need constant lags): ``round(lag × 5 / 7)``."""
+def _with_durations(net: PlanNetwork, durations: IntArray) -> CompiledNetwork:
+    """The plan's network with other durations; calendar-day lags stay exact (the engine converts them on the
+    project calendar, so levelling and Monte Carlo agree with the critical path to the day)."""
     c = net.network
-    lag = c.lag.copy()
-    if c.calendar_lag.any():
-        lag = np.where(c.calendar_lag, np.round(lag * 5 / 7).astype(np.int64), lag)
     return CompiledNetwork.from_arrays(
-        c.durations if durations is None else durations,
+        durations,
         c.pred,
         c.succ,
         c.kind,
-        lag,
+        c.lag,
         ids=c.ids,
+        calendar_lag=c.calendar_lag,
         release=c.release,
         latest_finish=c.latest_finish,
+        calendar=c.calendar,
     )
 
 
@@ -93,7 +92,7 @@ def levelling_proposal(
         for pk in Task.objects.filter(project=project, levelling_start__isnull=False).values_list("pk", flat=True)
     }
     net = load_network(project, plan=plan, overrides=released)
-    free_net = _working_day_lags(net)
+    free_net = net.network
     cpm = schedule(free_net)
     n = net.n
     fixed = net.started | net.finished
@@ -145,7 +144,9 @@ def levelling_proposal(
         c.kind[mask],
         c.lag[mask],
         ids=[c.ids[j] for j in keep],
+        calendar_lag=c.calendar_lag[mask],
         release=cpm.es[keep],
+        calendar=c.calendar,
     )
     try:
         problem = LevellingProblem.build(
@@ -235,7 +236,6 @@ def levelling_proposal(
         "overload_weeks": weeks,
         "overload_before": before_w,
         "overload_after": after_w,
-        "approximated_calendar_lags": bool(net.network.calendar_lag.any()),
     }
 
 
@@ -285,7 +285,9 @@ def _milestone_risk(
             network.kind[mask],
             network.lag[mask],
             ids=[network.ids[j] for j in keep],
+            calendar_lag=network.calendar_lag[mask],
             release=network.release[keep],
+            calendar=network.calendar,
         )
         result = monte_carlo(sub, low[keep], most[keep], high[keep], iterations=iterations, seed=seed)
         deadline = cdate if ctype == "FNLT" else None
@@ -331,7 +333,7 @@ def risk_analysis(
     high = done + remaining * np.maximum(scale_hi, 1.0)
     low = np.where(net.finished, most, np.minimum(low, most))
     high = np.where(net.finished, most, np.maximum(high, most))
-    network = _working_day_lags(net, durations=net.duration)
+    network = _with_durations(net, net.duration)
     result = monte_carlo(network, low, most, high, iterations=iterations, seed=seed, progress=progress)
     cal = net.calendar
 
