@@ -146,7 +146,12 @@ def anomaly_history(anomaly: Anomaly) -> list[dict[str, Any]]:
                 continue
             names = labels.get(name, {})
             changes.append(
-                {"field": name, "old": names.get(old, old) if old is not None else "", "new": names.get(new, new)}
+                {
+                    "field": name,
+                    "label": str(Anomaly._meta.get_field(name.removesuffix("_id")).verbose_name),
+                    "old": names.get(old, old) if old is not None else "",
+                    "new": names.get(new, new),
+                }
             )
         rows.append(
             {
