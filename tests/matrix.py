@@ -17,7 +17,9 @@ STAGE_MODULES = [
     "tests.requirements.endpoints",
     "tests.planning.endpoints",
     "tests.recette.endpoints",
+    "tests.pilotage.endpoints",
     "tests.web.endpoints",
+    "tests.mep.endpoints",
 ]
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("p/<slug:code>/forge/", include("oeuvre.forge.urls")),
     path("p/<slug:code>/mep/", include("oeuvre.mep.urls")),
     path("p/<slug:code>/pilotage/", include("oeuvre.pilotage.urls")),
+    path("pilotage/", include("oeuvre.pilotage.user_urls")),
     path("p/", include("oeuvre.projects.urls")),
     path("", include("oeuvre.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -14,8 +14,8 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from oeuvre.core import cli, files, periodic
-from oeuvre.core.errors import StaleVersion, ValidationFailed
-from oeuvre.core.jobs import job_handler
+from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
+from oeuvre.core.jobs import execute_job, job_handler
 from oeuvre.core.models import Job, PeriodicRun, ReferenceCounter
 from oeuvre.core.references import allocate_references, format_reference, note_reference, reference_number
 from oeuvre.core.services import model_update
@@ -270,3 +270,47 @@ def test_it_delivers_events_after_the_commit_only(django_capture_on_commit_callb
     finally:
         events._LISTENERS.remove(seen.append)
         events.EVENT_TYPES.pop("tests.probed", None)
+
+
+# --- job errors -----------------------------------------------------------------------------------------
+
+
+@job_handler("tests.crash")
+def _crash(job: Job, progress: Any) -> dict[str, Any]:
+    raise RuntimeError("password=hunter2 in /srv/secret.conf")
+
+
+@job_handler("tests.refuse")
+def _refuse(job: Job, progress: Any) -> dict[str, Any]:
+    raise DomainError("Le fichier n'a pas de ligne d'en-tête.")
+
+
+def test_it_keeps_a_crash_traceback_in_the_log_and_shows_an_error_id(caplog: Any) -> None:
+    from django.test import Client
+
+    from oeuvre.accounts.services import token_create
+
+    user = UserFactory()
+    job = Job.objects.create(kind="tests.crash", created_by=user)
+    with caplog.at_level("ERROR", logger="oeuvre.core.jobs"):
+        job = execute_job(job)
+    assert job.status == Job.Status.FAILED
+    error_id = job.result["error_id"]
+    assert len(error_id) == 12
+    assert error_id in job.error
+    assert "hunter2" not in job.error + job.message + str(job.result)
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert error_id in logged
+    assert any(r.exc_info and "hunter2" in str(r.exc_info[1]) for r in caplog.records), "the log keeps the cause"
+    _token, raw = token_create(user=user, name="test")
+    body = Client(headers={"Authorization": f"Bearer {raw}"}).get(f"/api/jobs/{job.pk}").json()
+    assert error_id in body["error"]
+    assert "hunter2" not in str(body)
+    assert "Traceback" not in str(body)
+
+
+def test_it_shows_an_expected_refusal_as_it_is() -> None:
+    job = execute_job(Job.objects.create(kind="tests.refuse"))
+    assert job.status == Job.Status.FAILED
+    assert job.error == "Le fichier n'a pas de ligne d'en-tête."
+    assert job.result == {}

@@ -149,20 +149,22 @@ def test_it_imports_schedules_and_exports_from_the_command_line(personas: Any, t
     out = _cli("plan", "import", str(source), "--project", project.code, "--as", personas.moe.username)
     assert "3 tasks, 1 milestones" in out
     assert "Finish: 2026-" in out
-    out = _cli("plan", "schedule", "--project", project.code, "--risk", "500", "--as", "moe")
+    out = _cli("plan", "schedule", "--project", project.code, "--risk", "500", "--user", "moe")
     assert "Critical path" in out
     assert "P80:" in out
     assert "Livraison: P50" in out
     for fmt, suffix in (("mspdi", "xml"), ("xlsx", "xlsx"), ("ics", "ics")):
         target = tmp_path / f"plan.{suffix}"
-        _cli("plan", "export", "--project", project.code, "--format", fmt, "-o", str(target), "--as", "reader")
+        _cli("plan", "export", "--project", project.code, "--format", fmt, "-o", str(target), "--user", "reader")
         assert target.stat().st_size > 100
     with pytest.raises(CommandError, match=r"rôle|role"):
-        _cli("plan", "schedule", "--project", project.code, "--as", "reader")
+        _cli("plan", "schedule", "--project", project.code, "--user", "reader")
 
 
 def test_it_levels_from_the_command_line(small_plan: Any, personas: Any) -> None:
-    out = _cli("plan", "schedule", "--project", small_plan.project.code, "--level", "--time-limit", "2", "--as", "moe")
+    out = _cli(
+        "plan", "schedule", "--project", small_plan.project.code, "--level", "--time-limit", "2", "--user", "moe"
+    )
     assert "Levelling (" in out
     assert Task.objects.filter(project=small_plan.project, levelling_start__isnull=False).exists()
 
@@ -172,9 +174,34 @@ def test_it_imports_time_from_a_csv_file(small_plan: Any, personas: Any, tmp_pat
     source.write_text(
         f"projet;date;personne;tâche;charge\n{small_plan.project.code};13/07/2026;Alice Dev;B;1\n", encoding="utf-8"
     )
-    out = _cli("time", "import", str(source), "--as", "moe")
+    out = _cli("time", "import", str(source), "--user", "moe")
     assert "Imported 1 time entries" in out
     assert TimeEntry.objects.count() == 1
     source.write_text("date;personne;tâche;charge\n13/07/2026;Alice Dev;B;1\n", encoding="utf-8")
     with pytest.raises(CommandError, match="give --project"):
         _cli("time", "import", str(source))
+
+
+def test_it_takes_one_user_option_and_never_falls_back_to_an_administrator(
+    small_plan: Any, personas: Any, tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    """Through the real entry point: writing commands need --user (or OEUVRE_USER); export only reads."""
+    from oeuvre.cli import main
+
+    monkeypatch.delenv("OEUVRE_USER", raising=False)
+    code = small_plan.project.code
+    with pytest.raises(SystemExit) as exited:
+        main(["plan", "schedule", "--project", code])
+    assert exited.value.code == 1
+    assert "--user" in capsys.readouterr().err
+    target = tmp_path / "plan.xml"
+    assert main(["plan", "export", "--project", code, "--format", "mspdi", "-o", str(target)]) == 0
+    assert target.read_bytes().startswith(b"<?xml")
+    monkeypatch.setenv("OEUVRE_USER", "moe")
+    assert main(["plan", "schedule", "--project", code]) == 0
+    assert main(["plan", "schedule", "--project", code, "--as", "moe"]) == 0, "--as stays as a deprecated alias"
+    personas.moe.is_active = False
+    personas.moe.save()
+    with pytest.raises(SystemExit):
+        main(["plan", "schedule", "--project", code, "--user", "moe"])
+    assert "moe" in capsys.readouterr().err

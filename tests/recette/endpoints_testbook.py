@@ -124,6 +124,7 @@ B = "/api/projects/{code}/recette"
 ENDPOINTS: list[Endpoint] = [
     # --- HTML pages -------------------------------------------------------------------------------------
     Endpoint("recette:testbook", "GET", lambda p: f"{_p(p)}/book/", V),
+    Endpoint("recette:executions", "GET", lambda p: f"{_p(p)}/executions/", V),
     Endpoint("recette:test_case_new", "GET", lambda p: f"{_p(p)}/book/new/", EDIT),
     Endpoint(
         "recette:test_case_new",

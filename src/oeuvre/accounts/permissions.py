@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -61,14 +62,15 @@ def membership_of(user: Any, project: Project) -> Membership | None:
         return None
     cache: dict[int, Membership | None] = user.__dict__.setdefault(_CACHE_ATTR, {})
     if project.pk not in cache:
-        from oeuvre.projects.models import Membership
+        # Through the app registry: accounts sits below projects in the foundation order and does not import it.
+        membership_model = apps.get_model("projects", "Membership")
 
         if getattr(project, "my_user_id", None) == user.pk and getattr(project, "my_role", None):
             # Annotated by projects_for_user(): a list of projects costs no query per row.
             role, is_admin = project.my_role, project.my_admin  # type: ignore[attr-defined]
-            cache[project.pk] = Membership(project=project, user=user, role=role, is_admin=is_admin)
+            cache[project.pk] = membership_model(project=project, user=user, role=role, is_admin=is_admin)
         else:
-            cache[project.pk] = Membership.objects.filter(project=project, user=user).first()
+            cache[project.pk] = membership_model.objects.filter(project=project, user=user).first()
     return cache[project.pk]
 
 

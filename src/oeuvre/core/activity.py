@@ -19,19 +19,47 @@ from django.db.models import QuerySet
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
-__all__ = ["ActivityEntry", "activity_events", "project_activity", "register_activity", "to_entries"]
+__all__ = [
+    "ActivityEntry",
+    "activity_events",
+    "project_activity",
+    "record_bulk_change",
+    "register_activity",
+    "to_entries",
+]
 
 _PATHS: dict[type[models.Model], str] = {}
 _IGNORED_FIELDS = {"version", "updated_at", "created_at"}
 
 
-def register_activity(model: type[models.Model], project_path: str, related: tuple[str, ...] = ()) -> None:
+def register_activity(model: type[models.Model], project_path: str) -> None:
     """Show changes of ``model`` in its project's feed.
 
     ``project_path`` leads from the model to its project: ``"project"``, ``"lot__project"``, or ``"id"``
-    for the project itself. ``related`` is accepted for compatibility and no longer needed.
+    for the project itself.
     """
     _PATHS[model] = project_path
+
+
+def record_bulk_change(*, project: Any, actor: Any, model: type[models.Model], label: str, action: str = "+") -> None:
+    """One line in the feed for a bulk write (an import, a JUnit report) that did not go through history per row.
+
+    ``label`` says what happened (« Import : 120 créées, 4 mises à jour »); ``action`` is ``+``, ``~`` or ``-``.
+    """
+    from django.utils import timezone
+
+    from oeuvre.core.models import ActivityEvent
+
+    ActivityEvent.objects.create(
+        project_id=project.pk,
+        when=timezone.now(),
+        user=actor,
+        action=action,
+        model=model._meta.label_lower,
+        object_id="bulk",
+        object_label=label[:300],
+        changed_fields=[],
+    )
 
 
 def _project_id(instance: models.Model, path: str) -> Any:

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from oeuvre.core.api import ErrorOut
 from oeuvre.core.jobs import job_state
-from oeuvre.core.views import _visible_job
+from oeuvre.core.views import visible_job
 
 router = Router(tags=["jobs"])
 
@@ -26,4 +26,4 @@ class JobOut(Schema):
 
 @router.get("/jobs/{job_id}", response={200: JobOut, 404: ErrorOut}, summary="A job's status and progress")
 def get_job(request: HttpRequest, job_id: str) -> object:
-    return job_state(_visible_job(request, job_id))
+    return job_state(visible_job(request, job_id))

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oeuvre.core.errors import DomainError
 from oeuvre.core.models import Job
+from oeuvre.interop.errors import FileFormatError
 
 __all__ = ["Progress", "execute_job", "job_enqueue", "job_handler", "job_state", "run_job"]
 
@@ -85,13 +89,20 @@ class Progress:
             cache.set(_cache_key(self.job.pk), state, _CACHE_TTL)
 
 
-def job_enqueue(*, kind: str, params: dict[str, Any], actor: Any = None, project: Any = None) -> Job:
-    """Create a job and hand it to the worker once the caller's transaction commits."""
+def job_enqueue(
+    *, kind: str, params: dict[str, Any], actor: Any = None, project: Any = None, queue: bool = True
+) -> Job:
+    """Create a job and hand it to the worker once the caller's transaction commits.
+
+    ``queue=False`` only creates the row, for a terminal that runs the job itself with its progress bar
+    (``oeuvre.core.cli.run_job``): the same service then serves the page, the API and the CLI.
+    """
     if kind not in _HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job.objects.create(kind=kind, params=params, created_by=actor, project=project)
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: run_job.enqueue(job_id))
+    if queue:
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_job.enqueue(job_id))
     return job
 
 
@@ -104,12 +115,22 @@ def execute_job(job: Job, listener: Callable[[int, int, str], None] | None = Non
         if handler is None:
             raise ValueError(f"unknown job kind {job.kind!r}")
         result = handler(job, progress)
-    except Exception as exc:
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
+    except (DomainError, FileFormatError, PermissionDenied) as exc:
+        # An expected refusal (a bad file, a rule, a right): its message is written for the user.
         job.status = Job.Status.FAILED
-        job.error = str(exc) or type(exc).__name__
+        job.error = (str(exc.message) if isinstance(exc, DomainError) else str(exc)) or type(exc).__name__
         job.message = job.error[:300]
-        job.result = {"traceback": traceback.format_exc(limit=5)}
+        job.result = {}
+    except Exception:
+        # A bug: the traceback goes to the log only, under an error id that the user and the API see.
+        error_id = uuid.uuid4().hex[:12]
+        logger.exception("job %s (%s) failed, error id %s", job.pk, job.kind, error_id)
+        job.status = Job.Status.FAILED
+        job.error = _("Unexpected error (id %(id)s): the administrator finds the details in the server log.") % {
+            "id": error_id
+        }
+        job.message = job.error[:300]
+        job.result = {"error_id": error_id}
     else:
         job.status = Job.Status.DONE
         job.result = result

@@ -17,9 +17,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from oeuvre.wsgi import application
+        # The settings are loaded already (``oeuvre serve`` runs inside Django), so the kernel needs no
+        # import of the project's root ``wsgi`` module.
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def gunicorn_options(host: str, port: int, *, workers: int, threads: int) -> dict[str, Any]:

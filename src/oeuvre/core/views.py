@@ -33,7 +33,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "checks": {"database": "ok", "database_ms": elapsed_ms}})
 
 
-def _visible_job(request: HttpRequest, job_id: str) -> Job:
+def visible_job(request: HttpRequest, job_id: str) -> Job:
     job = get_object_or_404(Job.objects.select_related("project"), pk=job_id)
     if job.created_by_id == request.user.pk:
         return job
@@ -44,7 +44,7 @@ def _visible_job(request: HttpRequest, job_id: str) -> Job:
 
 @user_page
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _visible_job(request, job_id)
+    job = visible_job(request, job_id)
     template = "core/_job_progress.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
     context: dict[str, Any] = {"job": job, "state": job_state(job)}
     refresh = request.GET.get("refresh", "")

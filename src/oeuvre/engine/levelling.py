@@ -417,7 +417,7 @@ def lower_bound(problem: LevellingProblem) -> int:
     return int(lb)
 
 
-def _priority_keys(problem: LevellingProblem, rule: str) -> FloatArray:
+def priority_keys(problem: LevellingProblem, rule: str) -> FloatArray:
     """Keys for a priority rule; the smallest key goes first."""
     net = problem.network
     d = net.durations.astype(np.float64)
@@ -465,7 +465,7 @@ def _total_successors(net: CompiledNetwork) -> IntArray:
 DEADLINE_MODES = ("hard", "soft")
 
 
-def _check_mode(deadlines: str, penalty: int) -> None:
+def check_mode(deadlines: str, penalty: int) -> None:
     if deadlines not in DEADLINE_MODES:
         raise InputError(f"unknown deadline mode {deadlines!r}; use hard or soft", field="deadlines")
     if penalty < 0:
@@ -489,7 +489,7 @@ def _objective(problem: LevellingProblem, start: IntArray, weight: int) -> int:
     return int(k.objective(start, problem.network.durations, problem.network.latest_finish, weight))
 
 
-def _run_sgs(problem: LevellingProblem, keys: FloatArray, mode: str) -> tuple[int, IntArray]:
+def run_sgs(problem: LevellingProblem, keys: FloatArray, mode: str) -> tuple[int, IntArray]:
     net = problem.network
     pp, pi, pw, pt, sp, si = problem._csr[:6]
     start = np.zeros(net.n, np.int64)
@@ -530,7 +530,7 @@ def sgs(problem: LevellingProblem, rule: str = "LFT", mode: str = "serial") -> L
     if mode not in ("serial", "parallel"):
         raise InputError(f"unknown mode {mode!r}; use serial or parallel", field="mode")
     t0 = time.perf_counter()
-    mk, start = _run_sgs(problem, _priority_keys(problem, rule), mode)
+    mk, start = run_sgs(problem, priority_keys(problem, rule), mode)
     lb = lower_bound(problem)
     return LevellingResult(
         problem.network.ids,
@@ -621,9 +621,9 @@ def level_heuristic(
     >>> r.makespan, r.optimal, r.validation.ok
     (4, True, True)
     """
-    _check_mode(deadlines, penalty)
+    check_mode(deadlines, penalty)
     if deadlines == "hard":
-        _precheck_deadlines(problem)
+        precheck_deadlines(problem)
     # Sampling stops at 90 % of the budget, leaving the rest for the final validation.
     res = _heuristic(
         problem,
@@ -635,7 +635,7 @@ def level_heuristic(
         penalty=penalty,
     )
     if deadlines == "hard" and res.lateness > 0:
-        raise _deadline_error(problem, res.start, proven=False)
+        raise deadline_error(problem, res.start, proven=False)
     return res
 
 
@@ -662,11 +662,11 @@ def _heuristic(
         best_method = "incumbent"
     base: FloatArray | None = None
     for rule in ("LFT", "LST", "MTS", "GRPW"):
-        keys = _priority_keys(problem, rule)
+        keys = priority_keys(problem, rule)
         if base is None:
             base = keys
         for mode in ("serial", "parallel"):
-            mk, start = _run_sgs(problem, keys, mode)
+            mk, start = run_sgs(problem, keys, mode)
             mk, start = _justify_loop(problem, start, mk, weight)
             obj = _objective(problem, start, weight)
             if best_obj < 0 or obj < best_obj:
@@ -755,7 +755,7 @@ def _late_activities(problem: LevellingProblem) -> IntArray:
     return np.flatnonzero(problem.network.latest_finish < 2**49)
 
 
-def _precheck_deadlines(problem: LevellingProblem) -> None:
+def precheck_deadlines(problem: LevellingProblem) -> None:
     """Raise a proven infeasibility when links alone, or the work before a deadline, rule it out."""
     net = problem.network
     for j in _late_activities(problem).tolist():
@@ -777,7 +777,7 @@ def _precheck_deadlines(problem: LevellingProblem) -> None:
             )
 
 
-def _deadline_error(problem: LevellingProblem, start: IntArray | None, *, proven: bool) -> InfeasibleError:
+def deadline_error(problem: LevellingProblem, start: IntArray | None, *, proven: bool) -> InfeasibleError:
     """The error for hard deadlines that no schedule found meets: which ones, and what competes for them."""
     net = problem.network
     late = _late_activities(problem)
@@ -857,11 +857,11 @@ def level(
     >>> r.makespan, r.optimal, r.validation.ok
     (7, True, True)
     """
-    _check_mode(deadlines, penalty)
+    check_mode(deadlines, penalty)
     t0 = time.perf_counter()
     h_time = min(0.2, time_limit / 10) if heuristic_time is None else heuristic_time
     if deadlines == "hard":
-        _precheck_deadlines(problem)
+        precheck_deadlines(problem)
     weight = _weight(problem, deadlines, penalty)
 
     def report(phase: str) -> None:
@@ -884,7 +884,7 @@ def level(
     phase1 = min(1.0, 0.15 * left()) if left() > 3.0 else max(0.05, left())
     res = _solve_cpsat(problem, start, obj if feasible else None, lb, phase1, seed, workers, deadlines, penalty)
     if res.infeasible:
-        raise _deadline_error(problem, None, proven=True)
+        raise deadline_error(problem, None, proven=True)
     if res.start is not None and (not feasible or res.objective < obj):
         start, obj, method, feasible = res.start, res.objective, "cp-sat", True
     lb = max(lb, res.lower_bound)
@@ -911,13 +911,13 @@ def level(
                 problem, start, obj if feasible else None, lb, max(0.05, left()), seed + 1, workers, deadlines, penalty
             )
             if res.infeasible:
-                raise _deadline_error(problem, None, proven=True)
+                raise deadline_error(problem, None, proven=True)
             if res.start is not None and (not feasible or res.objective < obj):
                 start, obj, method, feasible = res.start, res.objective, "cp-sat", True
             lb = max(lb, res.lower_bound)
     report("done")
     if not feasible:
-        raise _deadline_error(problem, start, proven=False)
+        raise deadline_error(problem, start, proven=False)
     return _finish(problem, start, lb, method, heur.makespan, t0, deadlines, weight)
 
 

@@ -713,7 +713,7 @@ class ScheduleResult:
         }
 
 
-def _forward(
+def forward_pass(
     net: CompiledNetwork, d: IntArray | FloatArray, w: IntArray | FloatArray, es: IntArray | FloatArray
 ) -> None:
     """Early starts, in place. ``d``/``w``/``es`` are (n,), (m,), (n,) or 2-D with iterations last."""
@@ -869,7 +869,7 @@ def schedule(network: Network | CompiledNetwork, *, deadline: int | None = None)
     d = net.durations
     w = np.asarray(net.link_weights(), dtype=np.int64)
     es = net.release.copy()
-    _forward(net, d, w, es)
+    forward_pass(net, d, w, es)
     ef = es + d
     finish = int(ef.max()) if n else 0
     end = finish if deadline is None else int(deadline)

@@ -23,10 +23,10 @@ import numpy.typing as npt
 from oeuvre.engine.errors import InfeasibleError, InputError
 from oeuvre.engine.levelling import (
     LevellingProblem,
-    _check_mode,
-    _precheck_deadlines,
-    _priority_keys,
-    _run_sgs,
+    check_mode,
+    precheck_deadlines,
+    priority_keys,
+    run_sgs,
     validate,
 )
 from oeuvre.engine.network import CompiledNetwork, Network
@@ -206,7 +206,7 @@ def level_portfolio(
     >>> r.finishes, r.objective, r.optimal  # Alice works for the ERP first: 3 x 4 + 1 x 6
     ({'ERP': 4, 'CRM': 6}, 18, True)
     """
-    _check_mode(deadlines, penalty)
+    check_mode(deadlines, penalty)
     t0 = time.perf_counter()
     names = [p.name for p in projects]
     if not projects:
@@ -219,7 +219,7 @@ def level_portfolio(
     demands = {f"{p.name}/{aid}": dict(dem) for p in projects for aid, dem in p.demands.items()}
     problem = LevellingProblem.build(merged, demands, capacities)
     if deadlines == "hard":
-        _precheck_deadlines(problem)
+        precheck_deadlines(problem)
     weights = np.zeros(merged.n, np.int64)
     prio = np.array([p.priority for p in projects], np.int64)
 
@@ -236,11 +236,11 @@ def level_portfolio(
     best_obj, best_start, best_method = -1, np.zeros(merged.n, np.int64), ""
     spread = float(problem.horizon() + 1)
     for rule in ("LFT", "LST", "MTS", "GRPW"):
-        keys = _priority_keys(problem, rule)
+        keys = priority_keys(problem, rule)
         for ordered in (True, False):
             k = keys + (weights * spread * 10 if ordered else 0)
             for mode in ("serial", "parallel"):
-                _, start = _run_sgs(problem, k, mode)
+                _, start = run_sgs(problem, k, mode)
                 obj = objective(start)
                 if best_obj < 0 or obj < best_obj:
                     best_obj, best_start, best_method = obj, start, f"{mode}-{rule}{'-by-priority' if ordered else ''}"
@@ -252,9 +252,9 @@ def level_portfolio(
         if obj < best_obj or (best_obj >= 0 and _late(problem, best_start) and not _late(problem, solved)):
             best_obj, best_start, best_method = obj, solved, "cp-sat"
     if deadlines == "hard" and _late(problem, best_start):
-        from oeuvre.engine.levelling import _deadline_error
+        from oeuvre.engine.levelling import deadline_error
 
-        raise _deadline_error(problem, best_start, proven=False)
+        raise deadline_error(problem, best_start, proven=False)
     report = validate(problem, best_start, deadlines=deadlines)
     finish = best_start + merged.durations
     starts = {
@@ -368,9 +368,9 @@ def _portfolio_cpsat(
     solver.parameters.random_seed = seed
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE and not relaxed:
-        from oeuvre.engine.levelling import _deadline_error
+        from oeuvre.engine.levelling import deadline_error
 
-        raise _deadline_error(problem, None, proven=True)
+        raise deadline_error(problem, None, proven=True)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.value(v) for v in starts], dtype=np.int64)
         return int(solver.best_objective_bound), start

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from oeuvre.engine.errors import InputError
-from oeuvre.engine.network import CompiledNetwork, Network, _forward, schedule
+from oeuvre.engine.network import CompiledNetwork, Network, forward_pass, schedule
 
 __all__ = ["RiskEvent", "RiskResult", "monte_carlo"]
 
@@ -293,7 +293,7 @@ def monte_carlo(
     else:
         det = np.asarray(ml, np.float64)[:, None]
         es0 = net.release.astype(np.float64)[:, None].copy()
-        _forward(net, det, net.link_weights(det), es0)
+        forward_pass(net, det, net.link_weights(det), es0)
         det_finish = float((es0 + det).max()) if n else 0.0
     return RiskResult(
         ids=net.ids,

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -262,9 +262,3 @@ def read_csv(data: bytes, *, header_row: int | None = None, limits: Limits = DEF
             continue
         table.rows.append(Row(number=number, cells=line_cells + [None] * (width - len(line_cells))))
     return table
-
-
-def iter_records(table: Table) -> Iterator[tuple[int, dict[str, Cell]]]:
-    """Each row as ``(row number, {column label: value})``."""
-    for row in table.rows:
-        yield row.number, dict(zip(table.columns, row.cells, strict=False))

@@ -1,7 +1,336 @@
-"""The mep stage's REST API."""
+"""The mep stage's REST API (thin): environments, releases, readiness and the go/no-go."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from oeuvre.accounts.permissions import current_user, require
+from oeuvre.core.api import ErrorOut, if_match, set_etag
+from oeuvre.mep import incidents, selectors, services
+from oeuvre.mep.models import Environment, GoNoGoDecision, Release
+from oeuvre.mep.permissions import (
+    GONOGO_DECIDE,
+    INCIDENT_HANDLE,
+    INCIDENT_REPORT,
+    MEP_ATTEST,
+    MEP_MANAGE,
+    MEP_VIEW,
+)
+from oeuvre.projects.models import Project
+from oeuvre.projects.selectors import project_for
+
+__all__ = ["router"]
 
 router = Router(tags=["mep"])
+
+_READ = {403: ErrorOut, 404: ErrorOut}
+_WRITE = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 412: ErrorOut, 422: ErrorOut, 428: ErrorOut}
+
+
+def _project(request: HttpRequest, code: str, permission: str = MEP_VIEW) -> Project:
+    project = project_for(request.user, code)
+    require(request.user, project, permission)
+    return project
+
+
+class DeploymentOut(Schema):
+    component: str
+    version_label: str
+    deployed_on: date | None
+
+    @staticmethod
+    def resolve_component(obj: Any) -> str:
+        return str(obj.component.reference)
+
+
+class EnvironmentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    url: str
+    deployments: list[DeploymentOut]
+
+    @staticmethod
+    def resolve_deployments(obj: Environment) -> list[Any]:
+        return list(obj.deployments.all())
+
+
+class ReleaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    planned_date: date | None
+    actual_date: date | None
+    version: int
+
+
+class ReleaseIn(Schema):
+    number: str
+    title: str = ""
+    status: str = "planifiee"
+    planned_date: date | None = None
+    actual_date: date | None = None
+    description: str = ""
+
+
+class ReleasePatch(Schema):
+    number: str | None = None
+    title: str | None = None
+    status: str | None = None
+    planned_date: date | None = None
+    actual_date: date | None = None
+    description: str | None = None
+
+
+class CriterionOut(Schema):
+    code: str
+    label: str
+    met: bool
+    applies: bool
+    evidence: str
+    link: str
+
+
+class DecisionOut(Schema):
+    id: int
+    proposal: str
+    decision: str
+    reason: str
+    decided_by_name: str
+    decided_at: datetime
+    chain_sequence: int
+
+    @staticmethod
+    def resolve_chain_sequence(obj: GoNoGoDecision) -> int:
+        return obj.ledger_entry.sequence
+
+
+class GoNoGoOut(Schema):
+    proposal: str
+    criteria: list[CriterionOut]
+    decisions: list[DecisionOut]
+
+
+class ReadinessIn(Schema):
+    item: str
+    done: bool = True
+    evidence: str = ""
+
+
+class DecideIn(Schema):
+    decision: str
+    reason: str = ""
+    password: str = ""
+    otp: str = ""
+
+
+def _release(project: Project, release_id: int) -> Release:
+    return get_object_or_404(Release, project=project, pk=release_id)
+
+
+def _gonogo(release: Release) -> dict[str, Any]:
+    view = selectors.gonogo_for(release)
+    return {**view.as_dict(), "decisions": view.decisions}
+
+
+@router.get("/projects/{code}/mep/environments", response={200: list[EnvironmentOut], **_READ}, summary="Environments")
+def list_environments(request: HttpRequest, code: str) -> Any:
+    return list(selectors.environments_for(_project(request, code)))
+
+
+@router.get("/projects/{code}/mep/releases", response={200: list[ReleaseOut], **_READ}, summary="Releases")
+def list_releases(request: HttpRequest, code: str) -> Any:
+    return list(selectors.releases_for(_project(request, code)))
+
+
+@router.post("/projects/{code}/mep/releases", response={201: ReleaseOut, **_WRITE}, summary="Create a release")
+def create_release(request: HttpRequest, code: str, payload: ReleaseIn, response: HttpResponse) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = services.release_create(actor=current_user(request), project=project, **payload.dict())
+    set_etag(response, release)
+    return Status(201, release)
+
+
+@router.get("/projects/{code}/mep/releases/{release_id}", response={200: ReleaseOut, **_READ}, summary="A release")
+def get_release(request: HttpRequest, code: str, release_id: int, response: HttpResponse) -> Any:
+    release = _release(_project(request, code), release_id)
+    set_etag(response, release)
+    return release
+
+
+@router.patch(
+    "/projects/{code}/mep/releases/{release_id}", response={200: ReleaseOut, **_WRITE}, summary="Edit (If-Match)"
+)
+def patch_release(
+    request: HttpRequest, code: str, release_id: int, payload: ReleasePatch, response: HttpResponse
+) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = services.release_update(
+        actor=current_user(request),
+        release=_release(project, release_id),
+        expected_version=if_match(request),
+        **payload.dict(exclude_unset=True),
+    )
+    set_etag(response, release)
+    return release
+
+
+@router.get("/projects/{code}/mep/releases/{release_id}/gonogo", response={200: GoNoGoOut, **_READ}, summary="Go/no-go")
+def get_gonogo(request: HttpRequest, code: str, release_id: int) -> Any:
+    return _gonogo(_release(_project(request, code), release_id))
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/readiness",
+    response={200: GoNoGoOut, **_WRITE},
+    summary="Attest a readiness criterion",
+)
+def attest(request: HttpRequest, code: str, release_id: int, payload: ReadinessIn) -> Any:
+    project = _project(request, code, MEP_ATTEST)
+    release = _release(project, release_id)
+    services.readiness_attest(
+        actor=current_user(request), release=release, item=payload.item, done=payload.done, evidence=payload.evidence
+    )
+    return _gonogo(release)
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/gonogo",
+    response={201: DecisionOut, **_WRITE},
+    summary="Decide and sign the go/no-go (MOA, password)",
+)
+def decide(request: HttpRequest, code: str, release_id: int, payload: DecideIn) -> Any:
+    project = _project(request, code, GONOGO_DECIDE)
+    decision = services.gonogo_decide(
+        actor=current_user(request),
+        release=_release(project, release_id),
+        decision=payload.decision,
+        reason=payload.reason,
+        password=payload.password,
+        otp=payload.otp,
+    )
+    return Status(201, decision)
+
+
+# --- incidents ---------------------------------------------------------------------------------------------------
+
+
+class TimerOut(Schema):
+    deadline: datetime
+    stopped_at: datetime | None
+    breached: bool
+    remaining_minutes: int
+
+
+class IncidentOut(Schema):
+    id: int
+    reference: str
+    title: str
+    status: str
+    impact: int
+    urgency: int
+    priority: int
+    opened_at: datetime
+    taken_at: datetime | None
+    resolved_at: datetime | None
+    version: int
+
+
+class IncidentRowOut(IncidentOut):
+    take_charge: TimerOut
+    restore: TimerOut
+
+
+class IncidentIn(Schema):
+    title: str
+    impact: int
+    urgency: int
+    description: str = ""
+    environment: int | None = None
+    component: str | None = None
+
+
+class MoveIn(Schema):
+    action: str
+
+
+def _timer(t: Any) -> dict[str, Any]:
+    return {
+        "deadline": t.deadline,
+        "stopped_at": t.stopped_at,
+        "breached": t.breached,
+        "remaining_minutes": int(t.remaining.total_seconds() // 60),
+    }
+
+
+def _row(row: Any) -> dict[str, Any]:
+    i = row.incident
+    return {
+        **{name: getattr(i, name) for name in IncidentOut.model_fields},
+        "take_charge": _timer(row.take_charge),
+        "restore": _timer(row.restore),
+    }
+
+
+@router.get(
+    "/projects/{code}/mep/incidents", response={200: list[IncidentRowOut], **_READ}, summary="Incidents and timers"
+)
+def list_incidents(request: HttpRequest, code: str, open_only: bool = False) -> Any:
+    project = _project(request, code)
+    rows = incidents.incidents_for(project)
+    if open_only:
+        rows = rows.filter(status__in=("nouveau", "pris_en_charge", "en_attente"))
+    return [_row(r) for r in incidents.incidents_board(project, rows=rows)]
+
+
+@router.post("/projects/{code}/mep/incidents", response={201: IncidentOut, **_WRITE}, summary="Report an incident")
+def create_incident(request: HttpRequest, code: str, payload: IncidentIn, response: HttpResponse) -> Any:
+    from oeuvre.core.errors import ValidationFailed
+    from oeuvre.requirements.models import Component
+
+    project = _project(request, code, INCIDENT_REPORT)
+    environment = (
+        Environment.objects.filter(project=project, pk=payload.environment).first() if payload.environment else None
+    )
+    if payload.environment and environment is None:
+        raise ValidationFailed({"environment": [f"unknown environment id {payload.environment} in this project"]})
+    component = (
+        Component.objects.filter(project=project, reference=payload.component).first() if payload.component else None
+    )
+    if payload.component and component is None:
+        raise ValidationFailed({"component": [f"unknown component {payload.component!r} in this project"]})
+    incident = incidents.incident_create(
+        actor=current_user(request),
+        project=project,
+        title=payload.title,
+        impact=payload.impact,
+        urgency=payload.urgency,
+        description=payload.description,
+        environment=environment,
+        component=component,
+    )
+    set_etag(response, incident)
+    return Status(201, incident)
+
+
+@router.post(
+    "/projects/{code}/mep/incidents/{incident_id}/move",
+    response={200: IncidentOut, **_WRITE},
+    summary="Move an incident along the workflow (If-Match)",
+)
+def move_incident(request: HttpRequest, code: str, incident_id: int, payload: MoveIn, response: HttpResponse) -> Any:
+    project = _project(request, code, INCIDENT_HANDLE)
+    incident = incidents.incident_transition(
+        actor=current_user(request),
+        incident=incidents.incident_detail(project, incident_id),
+        action=payload.action,
+        expected_version=if_match(request),
+    )
+    set_etag(response, incident)
+    return incident

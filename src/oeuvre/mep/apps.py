@@ -6,3 +6,15 @@ class MepConfig(AppConfig):
     name = "oeuvre.mep"
     label = "mep"
     verbose_name = _("Deployment and support")
+
+    def ready(self) -> None:
+        from oeuvre.core.activity import register_activity
+        from oeuvre.mep import demo, models, permissions
+        from oeuvre.web.stages import Stage, register_stage
+
+        register_stage(Stage("mep", _("Deployment"), "mep:index", permissions.MEP_VIEW, 40))
+        for model in (models.Environment, models.Release, models.GoNoGoSettings, models.GoNoGoDecision):
+            register_activity(model, "project")
+        register_activity(models.Deployment, "environment__project")
+        register_activity(models.ReadinessCheck, "release__project")
+        demo.register()

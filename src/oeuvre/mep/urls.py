@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
+from oeuvre.mep import views, views_incidents
+
 app_name = "mep"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*views.urlpatterns, *views_incidents.urlpatterns]

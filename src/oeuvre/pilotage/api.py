@@ -1,7 +1,350 @@
-"""The pilotage stage's REST API."""
+"""The pilotage stage's REST API (thin: schemas in, services and selectors, JSON out)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from oeuvre.accounts.permissions import current_user, require
+from oeuvre.core.api import CREATE, READ, WRITE, if_match, set_etag
+from oeuvre.pilotage.permissions import METEO_CONFIGURE, METEO_PREPARE, PILOTAGE_VIEW, RISKS_MANAGE
+from oeuvre.pilotage.selectors.meteo import SETTING_FIELDS, as_json, meteo_of, meteo_settings, snapshots_of
+from oeuvre.pilotage.services import meteo as services
+from oeuvre.projects.models import Project
+from oeuvre.projects.selectors import project_for
+
+__all__ = ["router"]
 
 router = Router(tags=["pilotage"])
+
+
+def _project(request: HttpRequest, code: str, permission: str = PILOTAGE_VIEW) -> Project:
+    project = project_for(request.user, code)
+    require(request.user, project, permission)
+    return project
+
+
+class OverrideOut(Schema):
+    verdict: str
+    reason: str
+    author: str | None
+
+
+class AxisOut(Schema):
+    verdict: str
+    computed: str
+    override: OverrideOut | None
+    reasons: list[str]
+    rules: list[dict[str, Any]]
+
+
+class MeteoOut(Schema):
+    overall: str
+    computed_overall: str
+    overall_override: OverrideOut | None
+    axes: dict[str, AxisOut]
+    figures: dict[str, Any]
+
+
+class SnapshotOut(Schema):
+    id: int
+    taken_on: date
+    kind: str
+    overall: str
+    computed_overall: str
+    axes: dict[str, Any]
+    figures: dict[str, Any]
+
+
+class OverrideIn(Schema):
+    axis: str
+    verdict: str
+    reason: str
+
+
+class ThresholdsOut(Schema):
+    spi_sun: float
+    spi_cloud: float
+    spi_rain: float
+    cpi_sun: float
+    cpi_cloud: float
+    cpi_rain: float
+    slip_cloud_days: int
+    slip_rain_days: int
+    landing_cloud_percent: float
+    landing_rain_percent: float
+    coverage_min_percent: float
+    pass_rate_min_percent: float
+    bloquante_storm_days: int
+    change_wait_days: int
+    critical_risks_cloud: int
+    risk_scale: int
+    risk_critical: int
+    version: int
+
+
+class ThresholdsIn(Schema):
+    spi_sun: float | None = None
+    spi_cloud: float | None = None
+    spi_rain: float | None = None
+    cpi_sun: float | None = None
+    cpi_cloud: float | None = None
+    cpi_rain: float | None = None
+    slip_cloud_days: int | None = None
+    slip_rain_days: int | None = None
+    landing_cloud_percent: float | None = None
+    landing_rain_percent: float | None = None
+    coverage_min_percent: float | None = None
+    pass_rate_min_percent: float | None = None
+    bloquante_storm_days: int | None = None
+    change_wait_days: int | None = None
+    critical_risks_cloud: int | None = None
+    risk_scale: int | None = None
+    risk_critical: int | None = None
+
+
+@router.get("/projects/{code}/meteo", response={200: MeteoOut, **READ}, summary="The live météo with its reasons")
+def get_meteo(request: HttpRequest, code: str) -> Any:
+    return as_json(meteo_of(_project(request, code)))
+
+
+@router.get("/projects/{code}/meteo/snapshots", response={200: list[SnapshotOut], **READ}, summary="Météo snapshots")
+def list_snapshots(request: HttpRequest, code: str) -> Any:
+    return list(snapshots_of(_project(request, code))[:520])
+
+
+@router.post("/projects/{code}/meteo/snapshots", response={201: SnapshotOut, **CREATE}, summary="Keep today's météo")
+def take_snapshot(request: HttpRequest, code: str) -> Any:
+    project = _project(request, code, METEO_PREPARE)
+    return Status(201, services.snapshot_take(actor=current_user(request), project=project))
+
+
+@router.post(
+    "/projects/{code}/meteo/overrides", response={200: MeteoOut, **CREATE}, summary="Override a verdict (reason)"
+)
+def set_override(request: HttpRequest, code: str, payload: OverrideIn) -> Any:
+    project = _project(request, code, METEO_PREPARE)
+    services.meteo_override_set(
+        actor=current_user(request), project=project, axis=payload.axis, verdict=payload.verdict, reason=payload.reason
+    )
+    return as_json(meteo_of(project))
+
+
+@router.delete(
+    "/projects/{code}/meteo/overrides/{axis}", response={200: MeteoOut, **WRITE}, summary="Back to the computed verdict"
+)
+def clear_override(request: HttpRequest, code: str, axis: str) -> Any:
+    project = _project(request, code, METEO_PREPARE)
+    services.meteo_override_clear(actor=current_user(request), project=project, axis=axis)
+    return as_json(meteo_of(project))
+
+
+@router.get("/projects/{code}/meteo/thresholds", response={200: ThresholdsOut, **READ}, summary="The météo thresholds")
+def get_thresholds(request: HttpRequest, code: str, response: HttpResponse) -> Any:
+    cfg = meteo_settings(_project(request, code))
+    set_etag(response, cfg)
+    return cfg
+
+
+@router.patch(
+    "/projects/{code}/meteo/thresholds", response={200: ThresholdsOut, **WRITE}, summary="Change thresholds (If-Match)"
+)
+def patch_thresholds(request: HttpRequest, code: str, payload: ThresholdsIn, response: HttpResponse) -> Any:
+    project = _project(request, code, METEO_CONFIGURE)
+    data = {k: v for k, v in payload.dict().items() if v is not None and k in SETTING_FIELDS}
+    cfg = meteo_settings(project)
+    expected = if_match(request) if cfg.pk else None
+    cfg = services.meteo_settings_update(
+        actor=current_user(request), project=project, data=data, expected_version=expected
+    )
+    set_etag(response, cfg)
+    return cfg
+
+
+# --- Risk register ----------------------------------------------------------------------------------------------
+
+
+class RiskActionOut(Schema):
+    id: int
+    title: str
+    owner: str | None
+    due_on: date | None
+    status: str
+    done_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.username if obj.owner_id and obj.owner else None
+
+
+class RiskOut(Schema):
+    id: int
+    reference: str
+    kind: str
+    title: str
+    cause: str
+    event: str
+    consequence: str
+    probability: int
+    impact: int
+    criticality: int
+    residual_probability: int | None
+    residual_impact: int | None
+    residual_criticality: int | None
+    owner: str | None
+    status: str
+    review_on: date | None
+    schedule_days_min: float | None
+    schedule_days_likely: float | None
+    schedule_days_max: float | None
+    schedule_scope: str
+    cost_impact: float | None
+    actions: list[RiskActionOut]
+    version: int
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.username if obj.owner_id and obj.owner else None
+
+    @staticmethod
+    def resolve_actions(obj: Any) -> list[Any]:
+        return list(obj.actions.all())
+
+
+class RiskIn(Schema):
+    kind: str | None = None
+    title: str | None = None
+    cause: str | None = None
+    event: str | None = None
+    consequence: str | None = None
+    probability: int | None = None
+    impact: int | None = None
+    residual_probability: int | None = None
+    residual_impact: int | None = None
+    owner: str | None = None
+    review_on: date | None = None
+    schedule_days_min: float | None = None
+    schedule_days_likely: float | None = None
+    schedule_days_max: float | None = None
+    schedule_scope: str | None = None
+    cost_impact: float | None = None
+
+
+class TransitionIn(Schema):
+    status: str
+    reason: str = ""
+
+
+class RiskActionIn(Schema):
+    title: str
+    owner: str | None = None
+    due_on: date | None = None
+    status: str = "a_faire"
+
+
+def _user(project: Project, username: str | None, field: str = "owner") -> Any:
+    from oeuvre.accounts.models import User
+    from oeuvre.core.errors import ValidationFailed
+
+    if not username:
+        return None
+    user = User.objects.filter(username=username, memberships__project=project).first()
+    if user is None:
+        raise ValidationFailed({field: [f"{username!r} is not a member of this project"]})
+    return user
+
+
+def _risk_data(project: Project, payload: RiskIn) -> dict[str, Any]:
+    from decimal import Decimal
+
+    data = payload.dict(exclude_unset=True)
+    if "owner" in data:
+        data["owner"] = _user(project, data["owner"])
+    if data.get("cost_impact") is not None:
+        data["cost_impact"] = Decimal(str(data["cost_impact"]))
+    return data
+
+
+def _risk(project: Project, risk_id: int) -> Any:
+    from oeuvre.pilotage.selectors.risks import risk_detail
+
+    return risk_detail(project, risk_id)
+
+
+@router.get("/projects/{code}/risks", response={200: list[RiskOut], **READ}, summary="The risk register")
+def list_risks(request: HttpRequest, code: str) -> Any:
+    from oeuvre.pilotage.selectors.risks import risks_for
+
+    return list(risks_for(_project(request, code)))
+
+
+@router.post("/projects/{code}/risks", response={201: RiskOut, **CREATE}, summary="Record a risk")
+def create_risk(request: HttpRequest, code: str, payload: RiskIn, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import risks as risk_services
+
+    project = _project(request, code, RISKS_MANAGE)
+    risk = risk_services.risk_create(actor=current_user(request), project=project, data=_risk_data(project, payload))
+    risk = _risk(project, risk.pk)
+    set_etag(response, risk)
+    return Status(201, risk)
+
+
+@router.get("/projects/{code}/risks/{risk_id}", response={200: RiskOut, **READ}, summary="A risk with its actions")
+def get_risk(request: HttpRequest, code: str, risk_id: int, response: HttpResponse) -> Any:
+    risk = _risk(_project(request, code), risk_id)
+    set_etag(response, risk)
+    return risk
+
+
+@router.patch("/projects/{code}/risks/{risk_id}", response={200: RiskOut, **WRITE}, summary="Edit a risk (If-Match)")
+def patch_risk(request: HttpRequest, code: str, risk_id: int, payload: RiskIn, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import risks as risk_services
+
+    project = _project(request, code, RISKS_MANAGE)
+    risk = risk_services.risk_update(
+        actor=current_user(request),
+        risk=_risk(project, risk_id),
+        data=_risk_data(project, payload),
+        expected_version=if_match(request),
+    )
+    risk = _risk(project, risk.pk)
+    set_etag(response, risk)
+    return risk
+
+
+@router.post(
+    "/projects/{code}/risks/{risk_id}/status", response={200: RiskOut, **WRITE}, summary="Move a risk (If-Match)"
+)
+def transition_risk(
+    request: HttpRequest, code: str, risk_id: int, payload: TransitionIn, response: HttpResponse
+) -> Any:
+    from oeuvre.pilotage.services import risks as risk_services
+
+    project = _project(request, code, RISKS_MANAGE)
+    risk = risk_services.risk_transition(
+        actor=current_user(request),
+        risk=_risk(project, risk_id),
+        status=payload.status,
+        reason=payload.reason,
+        expected_version=if_match(request),
+    )
+    risk = _risk(project, risk.pk)
+    set_etag(response, risk)
+    return risk
+
+
+@router.post(
+    "/projects/{code}/risks/{risk_id}/actions", response={201: RiskActionOut, **CREATE}, summary="Add an action"
+)
+def add_risk_action(request: HttpRequest, code: str, risk_id: int, payload: RiskActionIn) -> Any:
+    from oeuvre.pilotage.services import risks as risk_services
+
+    project = _project(request, code, RISKS_MANAGE)
+    data = payload.dict()
+    data["owner"] = _user(project, data.get("owner"))
+    action = risk_services.risk_action_add(actor=current_user(request), risk=_risk(project, risk_id), data=data)
+    return Status(201, action)

@@ -6,3 +6,25 @@ class PilotageConfig(AppConfig):
     name = "oeuvre.pilotage"
     label = "pilotage"
     verbose_name = _("Steering")
+
+    def ready(self) -> None:
+        from oeuvre.core.activity import register_activity
+        from oeuvre.pilotage import deck, demo, home, jobs, models, permissions  # noqa: F401 — demo registers its step
+        from oeuvre.web.stages import Stage, register_stage
+
+        register_stage(Stage("pilotage", _("Steering"), "pilotage:index", permissions.PILOTAGE_VIEW, 50))
+        # Snapshots stay out of the feed: the weekly job writes one per project and would drown it.
+        project_models: list[type] = [
+            models.SteeringSettings,
+            models.MeteoOverride,
+            models.Risk,
+            models.Committee,
+            models.Decision,
+            models.Action,
+        ]
+        for model in project_models:
+            register_activity(model, "project")
+        register_activity(models.RiskAction, "risk__project")
+        home.register()
+        jobs.register()
+        deck.register()

@@ -18,7 +18,7 @@ from oeuvre.accounts.services import token_authenticate
 from oeuvre.core.api import ErrorOut, Pagination, api_auth, if_match, set_etag
 from oeuvre.core.api_jobs import JobOut
 from oeuvre.core.errors import ValidationFailed
-from oeuvre.core.jobs import job_enqueue, job_state
+from oeuvre.core.jobs import job_state
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import TimeEntryFileError, read_time_entries
@@ -1005,21 +1005,10 @@ def import_plan(request: HttpRequest, code: str, payload: ImportIn) -> object:
         content = base64.b64decode(payload.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationFailed({"content_base64": [_("This is not base64.")]}) from None
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+    from oeuvre.planning.importing import plan_import_enqueue
 
-    stored = default_storage.save(f"planning-imports/{project.code}/{payload.filename}", ContentFile(content))
-    job = job_enqueue(
-        kind="planning.import",
-        params={
-            "project": project.pk,
-            "actor": request.user.pk,
-            "filename": payload.filename,
-            "stored": stored,
-            "replace": payload.replace,
-        },
-        actor=current_user(request),
-        project=project,
+    job = plan_import_enqueue(
+        actor=current_user(request), project=project, filename=payload.filename, data=content, replace=payload.replace
     )
     return Status(202, job_state(job))
 

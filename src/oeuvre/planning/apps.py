@@ -27,11 +27,11 @@ class PlanningConfig(AppConfig):
         register_activity(Plan, "project")
         register_activity(Lot, "project")
         register_activity(Task, "project")
-        register_activity(Dependency, "project", ("predecessor", "successor"))
+        register_activity(Dependency, "project")
         register_activity(Resource, "project")
-        register_activity(Assignment, "task__project", ("task", "resource"))
-        register_activity(TimeEntry, "project", ("resource", "task"))
-        register_activity(RafEstimate, "project", ("task",))
+        register_activity(Assignment, "task__project")
+        register_activity(TimeEntry, "project")
+        register_activity(RafEstimate, "project")
         register_activity(Baseline, "project")
 
         from oeuvre.planning.selectors import tasks_hanging_on

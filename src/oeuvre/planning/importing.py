@@ -24,6 +24,10 @@ from simple_history.utils import bulk_create_with_history
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import PROJECT_EDIT, can, require
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.files import store_private
+from oeuvre.core.jobs import job_enqueue
+from oeuvre.core.models import Job
+from oeuvre.core.services import model_update
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.mpp import MPXJ_SUFFIXES, MppUnavailable, read_mpp
 from oeuvre.interop.mspdi import read_mspdi
@@ -39,7 +43,6 @@ from oeuvre.planning.models import (
     Dependency,
     Lot,
     MilestoneType,
-    Plan,
     Resource,
     ResourceKind,
     Task,
@@ -50,7 +53,15 @@ from oeuvre.planning.permissions import PLANNING_EDIT, PLANNING_MANAGE_RESOURCES
 from oeuvre.planning.scheduling import public_holidays
 from oeuvre.projects.models import Closure, Project
 
-__all__ = ["import_plan_file", "plan_import", "read_plan_file", "xlsx_aliases"]
+__all__ = [
+    "IMPORT_JOB",
+    "PLAN_UPLOADS",
+    "import_plan_file",
+    "plan_import",
+    "plan_import_enqueue",
+    "read_plan_file",
+    "xlsx_aliases",
+]
 
 _CONSTRAINTS = {
     "ASAP": ConstraintType.ASAP,
@@ -100,6 +111,26 @@ def read_plan_file(filename: str, data: bytes) -> PlanData:
     )
 
 
+PLAN_UPLOADS = "plan-imports"  # private-files area of the files waiting for their import job
+IMPORT_JOB = "planning.import"
+
+
+def plan_import_enqueue(
+    *, actor: User, project: Project, filename: str, data: bytes, replace: bool = False, queue: bool = True
+) -> Job:
+    """Keep an uploaded plan file under a generated name and queue its import: the page, the API and the CLI.
+
+    ``queue=False`` leaves the job for the caller to run (the CLI shows its own progress bar).
+    """
+    require(actor, project, PLANNING_EDIT)
+    if not data:
+        raise ValidationFailed({"file": [_("The file is empty.")]})
+    stored = store_private(PLAN_UPLOADS, data, Path(filename).suffix)
+    params = {"project": project.pk, "actor": actor.pk, "filename": filename[:255], "stored": stored,
+              "replace": bool(replace)}  # fmt: skip
+    return job_enqueue(kind=IMPORT_JOB, params=params, actor=actor, project=project, queue=queue)
+
+
 def import_plan_file(
     *, actor: User, project: Project, filename: str, data: bytes, replace: bool = False, progress: Any = None
 ) -> dict[str, Any]:
@@ -125,16 +156,16 @@ def plan_import(
     require(actor, project, PLANNING_EDIT)
     if plan.resources or plan.assignments:
         require(actor, project, PLANNING_MANAGE_RESOURCES)
-    from oeuvre.planning.services import _plan_changed, _plan_locked
+    from oeuvre.planning.services import plan_changed, plan_locked
 
-    plan_row = _plan_locked(project)
+    plan_row = plan_locked(project)
     notes: list[str] = []
     if Task.objects.filter(project=project).exists():
         if not replace:
             raise DomainError(_("This project already has a plan: choose to replace it, or import into an empty plan."))
         if TimeEntry.objects.filter(project=project).exists():
             raise DomainError(_("Time was recorded on this plan: it cannot be replaced by an import."))
-        Plan.objects.filter(pk=plan_row.pk).update(baseline=None)
+        model_update(instance=plan_row, fields={"baseline"}, data={"baseline": None}, actor=actor, reason="import")
         Dependency.objects.filter(project=project).delete()
         Assignment.objects.filter(task__project=project).delete()
         Baseline.objects.filter(project=project).delete()
@@ -392,11 +423,11 @@ def plan_import(
             BaselineTask.objects.bulk_update(rows, ["cost"], batch_size=1000)
             baseline.cost = sum((r.cost for r in rows), Decimal(0))
             baseline.save()
-        Plan.objects.filter(pk=plan_row.pk).update(baseline=baseline)
+        model_update(instance=plan_row, fields={"baseline"}, data={"baseline": baseline}, actor=actor, reason="import")
     if progress is not None:
         progress.advance(1, _("scheduling"))
     # The engine schedules the imported network now: a loop in the file is refused, with its tasks.
-    _plan_changed(project, actor, sync=True)
+    plan_changed(project, actor, sync=True)
     if progress is not None:
         progress.advance(1, _("done"))
     return {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 
+from oeuvre.core.files import private_path, register_private_area, remove_private
 from oeuvre.core.jobs import Progress, job_handler
 from oeuvre.core.models import Job
 from oeuvre.planning.models import Plan
@@ -33,12 +33,12 @@ def _fraction(progress: Progress, total: int = 100) -> Any:
 
 @job_handler("planning.schedule")
 def schedule_job(job: Job, progress: Progress) -> dict[str, Any]:
-    from oeuvre.planning.services import _plan_locked, reschedule
+    from oeuvre.planning.services import plan_locked, reschedule
 
     project = _project(job)
     progress.start(2, "loading the plan")
     with transaction.atomic():
-        plan = _plan_locked(project)
+        plan = plan_locked(project)
         progress.advance(1, "scheduling")
         outcome = reschedule(project, plan)
     progress.advance(1, "done")
@@ -81,13 +81,12 @@ def risk_job(job: Job, progress: Progress) -> dict[str, Any]:
 @job_handler("planning.import")
 def import_plan_job(job: Job, progress: Progress) -> dict[str, Any]:
     from oeuvre.accounts.models import User
-    from oeuvre.planning.importing import import_plan_file
+    from oeuvre.planning.importing import PLAN_UPLOADS, import_plan_file
 
     project = _project(job)
     actor = User.objects.get(pk=job.params["actor"])
     stored = job.params["stored"]
-    with default_storage.open(stored, "rb") as handle:
-        data = handle.read()
+    data = private_path(PLAN_UPLOADS, stored).read_bytes()
     try:
         return import_plan_file(
             actor=actor,
@@ -98,4 +97,13 @@ def import_plan_job(job: Job, progress: Progress) -> dict[str, Any]:
             progress=progress,
         )
     finally:
-        default_storage.delete(stored)
+        remove_private(PLAN_UPLOADS, stored)
+
+
+def _waiting_uploads() -> list[str]:
+    """Files of imports not run yet; any other file of the area is an orphan for the housekeeping sweep."""
+    pending = Job.objects.filter(kind="planning.import", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    return [str(params.get("stored", "")) for params in pending.values_list("params", flat=True)]
+
+
+register_private_area("plan-imports", _waiting_uploads)

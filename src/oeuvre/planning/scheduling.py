@@ -20,13 +20,12 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from django.db import connection
-from django.db.models import Max, OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -486,12 +485,3 @@ def _write_schedule(pks: list[int], values: dict[str, list[Any]]) -> None:
 
 def task_count(project: Project) -> int:
     return Task.objects.filter(project=project).count()
-
-
-def latest_raf_by_task(project: Project, until: dt.date | None = None) -> dict[int, Decimal]:
-    qs = RafEstimate.objects.filter(project=project)
-    if until is not None:
-        qs = qs.filter(date__lte=until)
-    latest = qs.values("task_id").annotate(last=Max("date"))
-    wanted = {(row["task_id"], row["last"]) for row in latest}
-    return {t: raf for t, d, raf in qs.values_list("task_id", "date", "raf") if (t, d) in wanted}

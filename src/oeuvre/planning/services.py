@@ -109,7 +109,7 @@ def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
         raise ValidationFailed.from_django(exc) from None
 
 
-def _plan_locked(project: Project) -> Plan:
+def plan_locked(project: Project) -> Plan:
     """The project's plan row, locked for this transaction: plan writes of one project queue up here."""
     Plan.objects.get_or_create(project=project)
     return Plan.objects.select_for_update().get(project=project)
@@ -129,8 +129,9 @@ def reschedule(project: Project, plan: Plan) -> ScheduleOutcome:
     return outcome
 
 
-def _plan_changed(project: Project, actor: User | None, *, sync: bool | None = None) -> Plan:
-    plan = _plan_locked(project)
+def plan_changed(project: Project, actor: User | None, *, sync: bool | None = None) -> Plan:
+    """After a write to the network: bump the plan's revision and reschedule now (small plan) or in a job."""
+    plan = plan_locked(project)
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
     plan.refresh_from_db(fields=["revision"])
     if sync if sync is not None else task_count(project) <= SYNC_TASK_LIMIT:
@@ -151,14 +152,14 @@ def plan_update(*, actor: User, project: Project, expected_version: int | None, 
     unknown = set(changes) - PLAN_FIELDS
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    plan = lock_for_update(_plan_locked(project), expected_version)
+    plan = lock_for_update(plan_locked(project), expected_version)
     for name, value in changes.items():
         setattr(plan, name, value)
     _full_clean(plan, exclude=["project", "baseline"])
     if plan.status_date is not None and plan.status_date > timezone.localdate():
         raise ValidationFailed({"status_date": [_("The status date cannot be in the future.")]})
     plan.save()
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
     plan.refresh_from_db()
     return plan
 
@@ -167,7 +168,7 @@ def plan_update(*, actor: User, project: Project, expected_version: int | None, 
 def plan_reschedule(*, actor: User, project: Project) -> ScheduleOutcome:
     """Reschedule now, whatever the plan's size (the CLI and the "reschedule" button)."""
     require(actor, project, PLANNING_EDIT)
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
     plan.refresh_from_db(fields=["revision"])
     return reschedule(project, plan)
@@ -176,7 +177,7 @@ def plan_reschedule(*, actor: User, project: Project) -> ScheduleOutcome:
 @transaction.atomic
 def timesheet_close(*, actor: User, project: Project, until: dt.date | None, expected_version: int | None) -> Plan:
     require(actor, project, PLANNING_MANAGE_TIME)
-    plan = lock_for_update(_plan_locked(project), expected_version)
+    plan = lock_for_update(plan_locked(project), expected_version)
     if until is not None and until > timezone.localdate():
         raise ValidationFailed({"until": [_("A period can only be closed once it is over.")]})
     plan.timesheet_closed_until = until
@@ -216,7 +217,7 @@ def lot_create(*, actor: User, project: Project, **fields: Any) -> Lot:
     unknown = set(fields) - LOT_FIELDS
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
-    _plan_locked(project)
+    plan_locked(project)
     lot = Lot(project=project, **fields)
     if not lot.code:
         lot.code = _next_lot_code(project)
@@ -236,7 +237,7 @@ def lot_update(*, actor: User, lot: Lot, expected_version: int | None, **changes
     unknown = set(changes) - LOT_FIELDS
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    _plan_locked(lot.project)
+    plan_locked(lot.project)
     fresh = lock_for_update(lot, expected_version)
     for name, value in changes.items():
         setattr(fresh, name, value)
@@ -246,14 +247,14 @@ def lot_update(*, actor: User, lot: Lot, expected_version: int | None, **changes
         raise ValidationFailed({"code": [_("Another lot already has this code.")]})
     fresh.save()
     if "position" in changes:
-        _plan_changed(fresh.project, actor)  # the order of the Gantt changed
+        plan_changed(fresh.project, actor)  # the order of the Gantt changed
     return fresh
 
 
 @transaction.atomic
 def lot_delete(*, actor: User, lot: Lot) -> None:
     require(actor, lot.project, PLANNING_EDIT)
-    _plan_locked(lot.project)
+    plan_locked(lot.project)
     if lot.tasks.exists() or lot.children.exists():
         raise DomainError(_("This lot still holds tasks or lots: move or delete them first."))
     lot.delete()
@@ -363,7 +364,7 @@ def task_create(*, actor: User, project: Project, **fields: Any) -> Task:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     if fields.get("lot") is None:
         raise ValidationFailed({"lot": [_("Choose the lot of the task.")]})
-    _plan_locked(project)
+    plan_locked(project)
     traces = _pop_traces(project, fields)
     task = Task(project=project, **fields)
     if not task.code:
@@ -376,7 +377,7 @@ def task_create(*, actor: User, project: Project, **fields: Any) -> Task:
         raise ValidationFailed({"code": [_("Another task already has this code.")]})
     task.save()
     _set_traces(task, traces)
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
     task.refresh_from_db()
     return task
 
@@ -387,7 +388,7 @@ def task_update(*, actor: User, task: Task, expected_version: int | None, **chan
     unknown = set(changes) - TASK_FIELDS
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    _plan_locked(task.project)
+    plan_locked(task.project)
     fresh = lock_for_update(task, expected_version)
     traces = _pop_traces(task.project, changes)
     for name, value in changes.items():
@@ -400,7 +401,7 @@ def task_update(*, actor: User, task: Task, expected_version: int | None, **chan
         raise ValidationFailed({"kind": [_("Time was recorded on this task: it cannot become a milestone.")]})
     fresh.save()
     _set_traces(fresh, traces)
-    _plan_changed(fresh.project, actor)
+    plan_changed(fresh.project, actor)
     fresh.refresh_from_db()
     return fresh
 
@@ -408,7 +409,7 @@ def task_update(*, actor: User, task: Task, expected_version: int | None, **chan
 @transaction.atomic
 def task_delete(*, actor: User, task: Task) -> None:
     require(actor, task.project, PLANNING_EDIT)
-    _plan_locked(task.project)
+    plan_locked(task.project)
     if task.time_entries.exists():
         raise DomainError(
             _("Time was recorded on %(task)s: it cannot be deleted. Set its remaining effort to 0 instead.")
@@ -416,7 +417,7 @@ def task_delete(*, actor: User, task: Task) -> None:
         )
     project = task.project
     task.delete()
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
 
 
 @dataclass
@@ -451,7 +452,7 @@ def task_move(
     that makes another task miss its own date constraint is refused with the reason.
     """
     require(actor, task.project, PLANNING_EDIT)
-    plan = _plan_locked(task.project)
+    plan = plan_locked(task.project)
     fresh = lock_for_update(task, expected_version)
     undo = {
         "constraint_type": task.constraint_type,
@@ -534,7 +535,7 @@ def task_move(
 
         raise DomainError(_("This change is refused: %(reason)s") % {"reason": warning_text(broken[0])})
     fresh.save()
-    plan = _plan_changed(fresh.project, actor, sync=True)
+    plan = plan_changed(fresh.project, actor, sync=True)
     fresh.refresh_from_db()
     moved = []
     old = {
@@ -571,7 +572,7 @@ def dependency_add(
     """Link two tasks; a link that would close a loop is refused with the tasks of the loop."""
     require(actor, project, PLANNING_EDIT)
     _check_link(project, predecessor, successor)
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     link = Dependency(
         project=project,
         predecessor=predecessor,
@@ -586,7 +587,7 @@ def dependency_add(
     # The engine compiles the network with the new link first: a cycle raises, naming its tasks.
     load_network(project, plan=plan, extra_links=[(predecessor.pk, successor.pk, type, lag, lag_calendar_days)])
     link.save()
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
     return link
 
 
@@ -598,23 +599,23 @@ def dependency_update(
     unknown = set(changes) - {"type", "lag", "lag_calendar_days"}
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    _plan_locked(dependency.project)
+    plan_locked(dependency.project)
     fresh = lock_for_update(dependency, expected_version)
     for name, value in changes.items():
         setattr(fresh, name, value)
     _full_clean(fresh)
     fresh.save()
-    _plan_changed(fresh.project, actor)
+    plan_changed(fresh.project, actor)
     return fresh
 
 
 @transaction.atomic
 def dependency_remove(*, actor: User, dependency: Dependency) -> None:
     require(actor, dependency.project, PLANNING_EDIT)
-    _plan_locked(dependency.project)
+    plan_locked(dependency.project)
     project = dependency.project
     dependency.delete()
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
 
 
 # --- Resources and assignments ----------------------------------------------------------------------
@@ -640,7 +641,7 @@ def resource_create(*, actor: User, project: Project, **fields: Any) -> Resource
     unknown = set(fields) - RESOURCE_FIELDS
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
-    _plan_locked(project)
+    plan_locked(project)
     resource = Resource(project=project, **fields)
     _full_clean(resource)
     _check_resource(resource)
@@ -658,7 +659,7 @@ def resource_update(*, actor: User, resource: Resource, expected_version: int | 
     unknown = set(changes) - RESOURCE_FIELDS
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    _plan_locked(resource.project)
+    plan_locked(resource.project)
     fresh = lock_for_update(resource, expected_version)
     for name, value in changes.items():
         setattr(fresh, name, value)
@@ -678,7 +679,7 @@ def resource_update(*, actor: User, resource: Resource, expected_version: int | 
 @transaction.atomic
 def resource_delete(*, actor: User, resource: Resource) -> None:
     require(actor, resource.project, PLANNING_MANAGE_RESOURCES)
-    _plan_locked(resource.project)
+    plan_locked(resource.project)
     if resource.time_entries.exists():
         raise DomainError(
             _("Time was recorded by %(name)s: deactivate the resource instead.") % {"name": resource.name}
@@ -686,7 +687,7 @@ def resource_delete(*, actor: User, resource: Resource) -> None:
     project = resource.project
     resource.assignments.all().delete()
     resource.delete()
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
 
 
 @transaction.atomic
@@ -715,13 +716,13 @@ def assignment_add(
         raise ValidationFailed({"resource": [_("This resource belongs to another project.")]})
     if task.kind == TaskKind.MILESTONE:
         raise ValidationFailed({"task": [_("A milestone takes no resources.")]})
-    _plan_locked(task.project)
+    plan_locked(task.project)
     assignment = Assignment(task=task, resource=resource, units=units, effort=effort)
     _full_clean(assignment)
     if Assignment.objects.filter(task=task, resource=resource).exists():
         raise ValidationFailed({"resource": [_("This resource is already on the task.")]})
     assignment.save()
-    _plan_changed(task.project, actor)
+    plan_changed(task.project, actor)
     return assignment
 
 
@@ -733,13 +734,13 @@ def assignment_update(
     unknown = set(changes) - {"units", "effort"}
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    _plan_locked(assignment.task.project)
+    plan_locked(assignment.task.project)
     fresh = lock_for_update(assignment, expected_version)
     for name, value in changes.items():
         setattr(fresh, name, value)
     _full_clean(fresh)
     fresh.save()
-    _plan_changed(fresh.task.project, actor)
+    plan_changed(fresh.task.project, actor)
     return fresh
 
 
@@ -747,9 +748,9 @@ def assignment_update(
 def assignment_remove(*, actor: User, assignment: Assignment) -> None:
     project = assignment.task.project
     require(actor, project, PLANNING_MANAGE_RESOURCES)
-    _plan_locked(project)
+    plan_locked(project)
     assignment.delete()
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
 
 
 # --- Time entries (imputations) ---------------------------------------------------------------------
@@ -912,7 +913,7 @@ def _apply_entries(
                     "capacity": f"{resource.capacity:g}",
                 }
             )
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
     return result
 
 
@@ -935,7 +936,7 @@ def timesheet_save(
     """Save one person's week: ``cells`` maps (task id, day) to person-days; 0 deletes the entry."""
     project = resource.project
     _may_log_for(actor, resource)
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     monday = week - dt.timedelta(days=week.weekday())
     sunday = monday + dt.timedelta(days=6)
     if expected_fingerprint is not None and expected_fingerprint != timesheet_fingerprint(resource, monday, sunday):
@@ -958,7 +959,7 @@ def time_entries_import(*, actor: User, project: Project, rows: Iterable[Any]) -
 
     A person is matched by username, e-mail or resource name; a task by its code. Errors name the row.
     """
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     rows = list(rows)
     resources = list(
         Resource.objects.filter(project=project).select_related("user", "project").prefetch_related("absences")
@@ -1017,7 +1018,7 @@ def raf_set(
     assigned_to_me = task.assignments.filter(resource__user=actor).exists()
     if not (can(actor, project, PLANNING_EDIT) or (assigned_to_me and can(actor, project, PLANNING_LOG_TIME))):
         require(actor, project, PLANNING_EDIT)
-    _plan_locked(project)
+    plan_locked(project)
     if task.kind == TaskKind.MILESTONE:
         raise ValidationFailed({"raf": [_("A milestone has no remaining effort.")]})
     if raf < 0:
@@ -1036,7 +1037,7 @@ def raf_set(
         estimate.version += 1
         _full_clean(estimate, exclude=["project", "task", "author"])
         estimate.save()
-    _plan_changed(project, actor)
+    plan_changed(project, actor)
     return estimate
 
 
@@ -1080,7 +1081,7 @@ def baseline_take(
     require(actor, project, PLANNING_BASELINE)
     if not name.strip():
         raise ValidationFailed({"name": [_("Give the baseline a name.")]})
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     reschedule(project, plan)
     costs = planned_costs(project)
     rows = list(
@@ -1127,7 +1128,7 @@ def baseline_select(*, actor: User, project: Project, baseline: Baseline | None,
     require(actor, project, PLANNING_BASELINE)
     if baseline is not None and baseline.project_id != project.pk:
         raise ValidationFailed({"baseline": [_("This baseline belongs to another project.")]})
-    plan = lock_for_update(_plan_locked(project), expected_version)
+    plan = lock_for_update(plan_locked(project), expected_version)
     plan.baseline = baseline
     plan.save()
     return plan
@@ -1136,7 +1137,7 @@ def baseline_select(*, actor: User, project: Project, baseline: Baseline | None,
 @transaction.atomic
 def baseline_delete(*, actor: User, baseline: Baseline) -> None:
     require(actor, baseline.project, PLANNING_BASELINE)
-    plan = _plan_locked(baseline.project)
+    plan = plan_locked(baseline.project)
     if plan.baseline_id == baseline.pk:
         raise DomainError(_("This is the reference baseline: choose another one first."))
     baseline.delete()
@@ -1152,7 +1153,7 @@ def levelling_start(*, actor: User, project: Project, method: str = "heuristic",
         raise ValidationFailed({"method": [_("Choose the heuristic or CP-SAT.")]})
     if not 1 <= time_limit <= 300:
         raise ValidationFailed({"time_limit": [_("The time limit is between 1 and 300 seconds.")]})
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     return job_enqueue(
         kind="planning.level",
         params={"project": project.pk, "method": method, "time_limit": time_limit, "revision": plan.revision},
@@ -1165,7 +1166,7 @@ def levelling_start(*, actor: User, project: Project, method: str = "heuristic",
 def levelling_apply(*, actor: User, project: Project, job: Job) -> Plan:
     """Apply a levelling proposal: each moved task starts no earlier than its levelled start."""
     require(actor, project, PLANNING_EDIT)
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     if job.project_id != project.pk or job.kind != "planning.level" or job.status != Job.Status.DONE:
         raise DomainError(_("This is not a finished levelling of this project."))
     result = job.result
@@ -1179,18 +1180,18 @@ def levelling_apply(*, actor: User, project: Project, job: Job) -> Plan:
             task.levelling_start = target
             task.version += 1
             task.save(update_fields=["levelling_start", "version", "updated_at"])
-    return _plan_changed(project, actor, sync=True)
+    return plan_changed(project, actor, sync=True)
 
 
 @transaction.atomic
 def levelling_clear(*, actor: User, project: Project) -> Plan:
     require(actor, project, PLANNING_EDIT)
-    _plan_locked(project)
+    plan_locked(project)
     for task in Task.objects.select_for_update().filter(project=project, levelling_start__isnull=False):
         task.levelling_start = None
         task.version += 1
         task.save(update_fields=["levelling_start", "version", "updated_at"])
-    return _plan_changed(project, actor)
+    return plan_changed(project, actor)
 
 
 @transaction.atomic
@@ -1198,7 +1199,7 @@ def risk_start(*, actor: User, project: Project, iterations: int = 5000, seed: i
     require(actor, project, PLANNING_ANALYSE)
     if not 100 <= iterations <= 100_000:
         raise ValidationFailed({"iterations": [_("Between 100 and 100,000 iterations.")]})
-    plan = _plan_locked(project)
+    plan = plan_locked(project)
     return job_enqueue(
         kind="planning.risk",
         params={"project": project.pk, "iterations": iterations, "seed": seed, "revision": plan.revision},

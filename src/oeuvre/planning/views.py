@@ -9,8 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
-from oeuvre.core.jobs import job_enqueue, job_state
+from oeuvre.core.jobs import job_state
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import read_time_entries
@@ -44,6 +42,7 @@ from oeuvre.planning.forms import (
     TimeImportForm,
     TimesheetCloseForm,
 )
+from oeuvre.planning.importing import plan_import_enqueue
 from oeuvre.planning.models import (
     Absence,
     Assignment,
@@ -1142,21 +1141,16 @@ def plan_import(request: HttpRequest, project: Project) -> HttpResponse:
     job = selectors.latest_job(project, "planning.import")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        stored = default_storage.save(f"planning-imports/{project.code}/{upload.name}", ContentFile(upload.read()))
-        job_enqueue(
-            kind="planning.import",
-            params={
-                "project": project.pk,
-                "actor": request.user.pk,
-                "filename": upload.name,
-                "stored": stored,
-                "replace": form.cleaned_data["replace"],
-            },
-            actor=current_user(request),
-            project=project,
-        )
-        messages.success(request, _("Import started: the page shows its progress."))
-        return redirect("planning:plan_import", project.code)
+        try:
+            plan_import_enqueue(
+                actor=current_user(request), project=project, filename=upload.name, data=upload.read(),
+                replace=form.cleaned_data["replace"],
+            )  # fmt: skip
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Import started: the page shows its progress."))
+            return redirect("planning:plan_import", project.code)
     from oeuvre.interop.mpp import mpp_support
 
     return render(

@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
+from oeuvre.core.activity import record_bulk_change
 from oeuvre.core.errors import DomainError
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.reqif_io import IDENTIFIER_COLUMN, TYPE_COLUMN, ReqifRelation, read_reqif
@@ -498,22 +499,14 @@ def apply_import(
     if plan.links:
         _import_links(project, actor, plan, row_reference)
     if creates or updates:
-        # Bulk writes record history rows but no per-row activity; the feed gets one line for the import.
-        from django.utils import timezone
-
-        from oeuvre.core.models import ActivityEvent
-
-        ActivityEvent.objects.create(
+        # Bulk writes record history rows (bulk_*_with_history) but no per-row activity: one summary line.
+        record_bulk_change(
             project=project,
-            when=timezone.now(),
-            user=actor,
+            actor=actor,
+            model=Exigence,
             action="+" if creates else "~",
-            model="requirements.exigence",
-            object_id="import",
-            object_label=(
-                _("Import: %(create)s created, %(update)s updated") % {"create": len(creates), "update": len(updates)}
-            )[:300],
-            changed_fields=[],
+            label=_("Import: %(create)s created, %(update)s updated")
+            % {"create": len(creates), "update": len(updates)},
         )
     return plan
 

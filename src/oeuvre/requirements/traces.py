@@ -103,6 +103,11 @@ def register_impact_provider(key: str, provider: ImpactProvider) -> None:
     _IMPACT[key] = provider
 
 
+def impact_provider_keys() -> list[str]:
+    """The keys of the registered impact providers, sorted (the impact page lists them)."""
+    return sorted(_IMPACT)
+
+
 def register_coverage_provider(provider: CoverageProvider) -> None:
     if provider not in _COVERAGE:
         _COVERAGE.append(provider)

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.models import User
@@ -24,7 +23,7 @@ from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.xhtml import markdown_to_html
 from oeuvre.projects.models import Project
-from oeuvre.requirements import exports, imports, jobs, selectors, services
+from oeuvre.requirements import exports, imports, jobs, selectors, services, tables
 from oeuvre.requirements.forms import (
     ComponentForm,
     DecisionForm,
@@ -48,7 +47,6 @@ from oeuvre.requirements.models import (
     Priority,
     RaciAssignment,
     Specification,
-    SpecificationKind,
     TraceKind,
     TraceLink,
 )
@@ -70,7 +68,7 @@ from oeuvre.requirements.permissions import (
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
 from oeuvre.web.forms import apply_error
-from oeuvre.web.listing import Column, build_listing, export_csv
+from oeuvre.web.tables import datatable
 
 NAV = "requirements"
 
@@ -89,17 +87,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- Exigences ---------------------------------------------------------------------------------------
 
-EXIGENCE_COLUMNS = [
-    Column("reference", gettext_lazy("Reference"), lambda e: e.reference, "number"),
-    Column("title", gettext_lazy("Title"), lambda e: e.title, "title"),
-    Column("type", gettext_lazy("Type"), lambda e: e.get_type_display(), "type"),
-    Column("priority", gettext_lazy("Priority"), lambda e: e.get_priority_display(), "priority"),
-    Column("status", gettext_lazy("Status"), lambda e: e.get_status_display(), "status"),
-    Column("source", gettext_lazy("Source"), lambda e: e.source, "source"),
-    Column("owner", gettext_lazy("Owner"), lambda e: e.owner or "", "owner__last_name"),
-    Column("specs", gettext_lazy("Specifications"), lambda e: e.spec_count, "spec_count"),
-]
-
 
 @project_page(REQUIREMENTS_VIEW)
 def index(request: HttpRequest, project: Project) -> HttpResponse:
@@ -108,29 +95,13 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
         return _download(exports.exigences_xlsx(project), f"exigences-{project.code}.xlsx", XLSX)
     if fmt == "reqif":
         return _download(exports.exigences_reqif(project), f"exigences-{project.code}.reqif", "application/xml")
-    listing = build_listing(
-        request,
-        selectors.exigences_for(project),
-        EXIGENCE_COLUMNS,
-        search=["reference", "title", "text", "source"],
-        filters={"type": "type", "status": "status", "priority": "priority"},
-        default_sort="reference",
-        per_page=50,
-    )
-    if listing.wants_csv:
-        return export_csv(f"exigences-{project.code}.csv", EXIGENCE_COLUMNS, listing.page.paginator.object_list)
+    table = datatable(request, project, tables.EXIGENCES)
+    if isinstance(table, HttpResponse):
+        return table
     return render(
         request,
         "requirements/index.html",
-        _ctx(
-            request,
-            project,
-            listing=listing,
-            types=ExigenceType.choices,
-            statuses=ExigenceStatus.choices,
-            priorities=Priority.choices,
-            summary=selectors.coverage_summary(project),
-        ),
+        _ctx(request, project, table=table, summary=selectors.coverage_summary(project)),
     )
 
 
@@ -269,12 +240,12 @@ def exigence_delete(request: HttpRequest, project: Project, pk: int) -> HttpResp
 def impact(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
     exigence = _exigence(project, pk)
     result = selectors.impact_of(project, [exigence.pk])
-    from oeuvre.requirements.traces import _IMPACT
+    from oeuvre.requirements.traces import impact_provider_keys
 
     return render(
         request,
         "requirements/impact.html",
-        _ctx(request, project, exigence=exigence, impact=result, providers=sorted(_IMPACT)),
+        _ctx(request, project, exigence=exigence, impact=result, providers=impact_provider_keys()),
     )
 
 
@@ -336,59 +307,21 @@ def link_remove(request: HttpRequest, project: Project, link_id: int) -> HttpRes
 
 # --- Specifications and components ----------------------------------------------------------------------
 
-SPEC_COLUMNS = [
-    Column("reference", gettext_lazy("Reference"), lambda s: s.reference, "number"),
-    Column("kind", gettext_lazy("Kind"), lambda s: s.get_kind_display(), "kind"),
-    Column("title", gettext_lazy("Title"), lambda s: s.title, "title"),
-    Column("owner", gettext_lazy("Owner"), lambda s: s.owner or "", "owner__last_name"),
-    Column("exigences", gettext_lazy("Requirements"), lambda s: s.exigence_count, "exigence_count"),
-    Column("components", gettext_lazy("Components"), lambda s: s.component_count, "component_count"),
-]
-COMPONENT_COLUMNS = [
-    Column("reference", gettext_lazy("Reference"), lambda c: c.reference, "number"),
-    Column("kind", gettext_lazy("Kind"), lambda c: c.get_kind_display(), "kind"),
-    Column("name", gettext_lazy("Name"), lambda c: c.name, "name"),
-    Column("owner", gettext_lazy("Owner"), lambda c: c.owner or "", "owner__last_name"),
-    Column("specifications", gettext_lazy("Specifications"), lambda c: c.specification_count, "specification_count"),
-]
-
 
 @project_page(REQUIREMENTS_VIEW)
 def specifications(request: HttpRequest, project: Project) -> HttpResponse:
-    listing = build_listing(
-        request,
-        selectors.specifications_for(project),
-        SPEC_COLUMNS,
-        search=["reference", "title", "text"],
-        filters={"kind": "kind"},
-        default_sort="reference",
-    )
-    if listing.wants_csv:
-        return export_csv(f"specifications-{project.code}.csv", SPEC_COLUMNS, listing.page.paginator.object_list)
-    return render(
-        request,
-        "requirements/specifications.html",
-        _ctx(request, project, listing=listing, kinds=SpecificationKind.choices),
-    )
+    table = datatable(request, project, tables.SPECIFICATIONS)
+    if isinstance(table, HttpResponse):
+        return table
+    return render(request, "requirements/specifications.html", _ctx(request, project, table=table))
 
 
 @project_page(REQUIREMENTS_VIEW)
 def components(request: HttpRequest, project: Project) -> HttpResponse:
-    listing = build_listing(
-        request,
-        selectors.components_for(project),
-        COMPONENT_COLUMNS,
-        search=["reference", "name", "description"],
-        filters={"kind": "kind"},
-        default_sort="reference",
-    )
-    if listing.wants_csv:
-        return export_csv(f"composants-{project.code}.csv", COMPONENT_COLUMNS, listing.page.paginator.object_list)
-    return render(
-        request,
-        "requirements/components.html",
-        _ctx(request, project, listing=listing, kinds=Component.Kind.choices),
-    )
+    table = datatable(request, project, tables.COMPONENTS)
+    if isinstance(table, HttpResponse):
+        return table
+    return render(request, "requirements/components.html", _ctx(request, project, table=table))
 
 
 def _item_page(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
 
-__all__ = ["VersionField", "apply_error"]
+__all__ = ["VersionField", "apply_error", "flash_error", "posted_version"]
 
 
 class VersionField(forms.IntegerField):
@@ -32,3 +34,19 @@ def apply_error(form: forms.BaseForm, exc: DomainError) -> None:
             form.data = data
     else:
         form.add_error(None, str(exc.message))
+
+
+def flash_error(request: HttpRequest, exc: DomainError) -> None:
+    """Show a service's refusal as messages on the next page (for buttons that post without a form)."""
+    if isinstance(exc, ValidationFailed):
+        for field_messages in exc.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, str(exc.message))
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The ``version`` a posted button was read at, or ``None`` when it sent none."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None

@@ -22,14 +22,16 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, require
+from oeuvre.core.activity import record_bulk_change
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.core.jobs import Progress, job_enqueue, job_handler
 from oeuvre.core.models import Job
+from oeuvre.core.services import delete_with_history, model_update
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.junit import JUnitCase, Outcome, read_junit
 from oeuvre.projects.models import Project
@@ -228,9 +230,14 @@ def folder_update(*, actor: User, folder: TestFolder, expected_version: int | No
 def folder_delete(*, actor: User, folder: TestFolder) -> None:
     """Delete a folder; its test cases and subfolders move up to its parent (nothing of the book is lost)."""
     require(actor, folder.project, TESTBOOK_EDIT)
-    TestCase.objects.filter(folder=folder).update(folder=folder.parent)
-    TestFolder.objects.filter(parent=folder).update(parent=folder.parent)
-    folder.delete()
+    # Each moved case and subfolder goes through the lock path: its version moves (an open form sees the
+    # conflict) and its history and the activity feed record the move. A folder holds tens of cases, not
+    # thousands, so one save per row is the right price.
+    for case in TestCase.objects.filter(folder=folder).order_by("pk"):
+        model_update(instance=case, fields={"folder"}, data={"folder": folder.parent}, actor=actor)
+    for child in TestFolder.objects.filter(parent=folder).order_by("pk"):
+        model_update(instance=child, fields={"parent"}, data={"parent": folder.parent}, actor=actor)
+    delete_with_history(folder, actor=actor)
 
 
 # --- test cases --------------------------------------------------------------------------------------------
@@ -447,19 +454,6 @@ def iteration_create(*, actor: User, campaign: Campaign, **fields: Any) -> Itera
     return iteration
 
 
-@transaction.atomic
-def iteration_update(*, actor: User, iteration: Iteration, expected_version: int | None, **changes: Any) -> Iteration:
-    require(actor, iteration.campaign.project, CAMPAIGNS_MANAGE)
-    _check_unknown(changes, ITERATION_FIELDS)
-    fresh = lock_for_update(iteration, expected_version)
-    for name, value in changes.items():
-        setattr(fresh, name, value)
-    _check_dates(fresh.starts_on, fresh.ends_on)
-    _full_clean(fresh, exclude=["campaign"])
-    _save(fresh, actor)
-    return fresh
-
-
 def _folder_tree_ids(project: Project, folders: Iterable[TestFolder]) -> set[int]:
     """The folders and all their subfolders (one query for the project's folders)."""
     children: dict[int | None, list[int]] = {}
@@ -582,9 +576,15 @@ def execution_start(*, actor: User, iteration: Iteration, test_case: TestCase, t
     StepResult.objects.bulk_create(
         [StepResult(execution=execution, position=s["position"]) for s in revision.content.get("steps", [])]
     )
-    if campaign.status == CampaignStatus.PREPARATION:
-        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.EN_COURS)
+    _campaign_started(campaign, actor)
     return execution
+
+
+def _campaign_started(campaign: Campaign, actor: User | None) -> None:
+    """A first result moves a campaign in preparation to « en cours », with its version and history."""
+    if campaign.status == CampaignStatus.PREPARATION:
+        model_update(instance=campaign, fields={"status"}, data={"status": CampaignStatus.EN_COURS}, actor=actor,
+                     reason="first execution")  # fmt: skip
 
 
 def _execution_locked(execution: Execution, expected_version: int | None) -> Execution:
@@ -770,14 +770,6 @@ def evidence_add(
         path.unlink(missing_ok=True)
         raise
     return evidence
-
-
-@transaction.atomic
-def evidence_delete(*, actor: User, evidence: Evidence) -> None:
-    require(actor, evidence.execution.project, EXECUTE)
-    path = evidence_path(evidence)
-    evidence.delete()
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
 # --- JUnit from CI ---------------------------------------------------------------------------------------------
@@ -1017,6 +1009,19 @@ def junit_import(
     template = Execution(project=project, iteration=iteration, source=ExecutionSource.JUNIT, tester=actor,
                          started_at=now, executed_at=now)  # fmt: skip
     ids = _insert_executions(rows, template)
+    if ids:
+        # Thousands of executions in one insert, no history row each: the feed gets one summary line.
+        record_bulk_change(
+            project=project,
+            actor=actor,
+            model=Execution,
+            label=ngettext(
+                "JUnit import: %(count)s result in %(iteration)s",
+                "JUnit import: %(count)s results in %(iteration)s",
+                len(ids),
+            )
+            % {"count": len(ids), "iteration": iteration},
+        )
     result = JUnitImportResult(iteration_id=iteration.pk, total=len(cases), created=len(rows),
                                planned=len(to_plan), unmapped=unmapped)  # fmt: skip
     for row in rows:
@@ -1030,8 +1035,7 @@ def junit_import(
         from oeuvre.recette.selectors.testbook import anomaly_drafts_for
 
         result.failures = anomaly_drafts_for(failed, campaign=campaign, iteration=iteration)
-    if campaign.status == CampaignStatus.PREPARATION:
-        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.EN_COURS)
+    _campaign_started(campaign, actor)
     return result
 
 

@@ -21,7 +21,7 @@ from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import current_user, permissions_of
 from oeuvre.core.errors import DomainError, StaleVersion
 from oeuvre.projects.models import Project
-from oeuvre.recette import exports
+from oeuvre.recette import exports, tables
 from oeuvre.recette.models import (
     Anomaly,
     AnomalyKind,
@@ -39,7 +39,7 @@ from oeuvre.requirements.models import Exigence
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
 from oeuvre.web.forms import VersionField, apply_error
-from oeuvre.web.listing import Column, build_listing, export_csv
+from oeuvre.web.tables import datatable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -118,53 +118,16 @@ def board(request: HttpRequest, project: Project) -> HttpResponse:
 
 # --- List ---------------------------------------------------------------------------------------------
 
-COLUMNS = [
-    Column("reference", gettext_lazy("Reference"), lambda a: a.reference, "number"),
-    Column("title", gettext_lazy("Title"), lambda a: a.title, "title"),
-    Column("kind", gettext_lazy("Kind"), lambda a: a.get_kind_display(), "kind"),
-    Column("severity", gettext_lazy("Severity"), lambda a: getattr(a, "severity_text", a.severity), "severity"),
-    Column("priority", gettext_lazy("Priority"), lambda a: a.get_priority_display(), "priority"),
-    Column("status", gettext_lazy("Status"), lambda a: a.get_status_display(), "status"),
-    Column("campaign", gettext_lazy("Campaign"), lambda a: a.campaign.name if a.campaign else "", "campaign__name"),
-    Column(
-        "test_case",
-        gettext_lazy("Test case"),
-        lambda a: a.test_case.reference if a.test_case else "",
-        "test_case__number",
-    ),
-    Column("assignee", gettext_lazy("Assignee"), lambda a: a.assignee or "", "assignee__last_name"),
-    Column(
-        "changed",
-        gettext_lazy("Status since"),
-        lambda a: a.status_changed_at.date() if a.status_changed_at else "",
-        "status_changed_at",
-    ),
-]
-
 
 @project_page(RECETTE_VIEW)
 def anomaly_list(request: HttpRequest, project: Project) -> HttpResponse:
-    filters = _filters(request.GET)
     if request.GET.get("format") == "xlsx":
+        filters = _filters(request.GET)
         return _download(exports.anomalies_xlsx(project, filters), f"anomalies-{project.code}.xlsx", XLSX)
-    labels = selectors.severity_labels(project)
-    listing = build_listing(
-        request,
-        selectors.anomalies_for(project, filters),
-        COLUMNS,
-        default_sort="reference",
-        per_page=50,
-    )
-    if listing.wants_csv:
-        rows = list(listing.page.paginator.object_list)
-        _decorate(rows, labels)
-        return export_csv(f"anomalies-{project.code}.csv", COLUMNS, rows)
-    _decorate(listing.page, labels)
-    return render(
-        request,
-        "recette/anomalies/list.html",
-        _ctx(request, project, listing=listing, filters=filters, **_filter_choices(project)),
-    )
+    table = datatable(request, project, tables.ANOMALIES)
+    if isinstance(table, HttpResponse):
+        return table
+    return render(request, "recette/anomalies/list.html", _ctx(request, project, table=table))
 
 
 # --- Detail, creation, edits ----------------------------------------------------------------------------

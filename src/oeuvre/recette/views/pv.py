@@ -41,27 +41,14 @@ from oeuvre.recette.services import ledger
 from oeuvre.recette.services import pv as services
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
+from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]
-
-
-def _error(request: HttpRequest, error: DomainError) -> None:
-    if isinstance(error, ValidationFailed):
-        for messages_ in error.errors.values():
-            for message in messages_:
-                messages.error(request, message)
-    else:
-        messages.error(request, str(error.message))
 
 
 def _to_pv(project: Project, pv_id: int, anchor: str = "") -> HttpResponseRedirect:
     url = reverse("recette:pv_detail", args=[project.code, pv_id])
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 def _date(raw: str, field: str) -> date | None:
@@ -109,7 +96,7 @@ def pv_create(request: HttpRequest, project: Project) -> HttpResponse:
             title=request.POST.get("title", ""),
         )
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
         return HttpResponseRedirect(reverse("recette:pv_list", args=[project.code]))
     messages.success(request, _("%(ref)s created with the rules' proposal.") % {"ref": pv.reference})
     return _to_pv(project, pv.pk)
@@ -180,11 +167,11 @@ def pv_refresh(request: HttpRequest, project: Project, pv_id: int) -> HttpRespon
         services.pv_refresh_proposal(
             actor=request.user,  # type: ignore[arg-type]
             pv=_pv(project, pv_id),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Proposal recomputed from the campaigns' current results."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_pv(project, pv_id, "proposal")
 
 
@@ -200,7 +187,7 @@ def reserve_add(request: HttpRequest, project: Project, pv_id: int) -> HttpRespo
             due_on=_date(request.POST.get("due_on", ""), "due_on"),
         )
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_pv(project, pv_id, "reserves")
 
 
@@ -211,13 +198,13 @@ def reserve_edit(request: HttpRequest, project: Project, pv_id: int, reserve_id:
         services.reserve_update(
             actor=request.user,  # type: ignore[arg-type]
             reserve=_reserve(project, pv_id, reserve_id),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
             description=request.POST.get("description", ""),
             anomaly=_anomaly(project, request.POST.get("anomaly", "")),
             due_on=_date(request.POST.get("due_on", ""), "due_on"),
         )
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_pv(project, pv_id, "reserves")
 
 
@@ -227,7 +214,7 @@ def reserve_delete(request: HttpRequest, project: Project, pv_id: int, reserve_i
     try:
         services.reserve_delete(actor=request.user, reserve=_reserve(project, pv_id, reserve_id))  # type: ignore[arg-type]
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_pv(project, pv_id, "reserves")
 
 
@@ -240,11 +227,11 @@ def pv_decide(request: HttpRequest, project: Project, pv_id: int) -> HttpRespons
             pv=_pv(project, pv_id),
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("decision_reason", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Decision recorded and chained. You can now sign the PV."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_pv(project, pv_id, "decision")
 
 
@@ -256,7 +243,7 @@ def _signing(request: HttpRequest, project: Project, pv_id: int, role: str) -> H
             pv=_pv(project, pv_id),
             password=request.POST.get("password", ""),
             otp=request.POST.get("otp", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         messages.success(
             request,
@@ -264,7 +251,7 @@ def _signing(request: HttpRequest, project: Project, pv_id: int, role: str) -> H
             % {"meaning": signature.meaning, "entry": signature.ledger_entry.sequence},
         )
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_pv(project, pv_id, "signatures")
 
 
@@ -288,11 +275,11 @@ def reserve_lift(request: HttpRequest, project: Project, pv_id: int, reserve_id:
             actor=request.user,  # type: ignore[arg-type]
             reserve=_reserve(project, pv_id, reserve_id),
             comment=request.POST.get("comment", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Réserve %(n)s lifted.") % {"n": reserve.number})
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_pv(project, pv_id, "reserves")
 
 

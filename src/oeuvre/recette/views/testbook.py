@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.projects.models import Project
+from oeuvre.recette import tables
 from oeuvre.recette.api.testbook import evidence_response
 from oeuvre.recette.models import (
     Campaign,
@@ -45,7 +46,7 @@ from oeuvre.requirements.models import Exigence
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
 from oeuvre.web.forms import VersionField, apply_error
-from oeuvre.web.listing import Column, build_listing, export_csv
+from oeuvre.web.tables import datatable
 
 NAV = "recette"
 
@@ -127,40 +128,25 @@ class CampaignForm(forms.Form):
 
 # --- test book ---------------------------------------------------------------------------------------------------
 
-CASE_COLUMNS = [
-    Column("reference", gettext_lazy("Reference"), lambda c: c.reference, "number"),
-    Column("title", gettext_lazy("Title"), lambda c: c.title, "title"),
-    Column("folder", gettext_lazy("Folder"), lambda c: c.folder or "", "folder__name"),
-    Column("type", gettext_lazy("Type"), lambda c: c.get_type_display(), "type"),
-    Column("priority", gettext_lazy("Priority"), lambda c: c.get_priority_display(), "priority"),
-    Column("status", gettext_lazy("Status"), lambda c: c.get_status_display(), "status"),
-    Column("steps", gettext_lazy("Steps"), lambda c: c.step_count, "step_count"),
-    Column("exigences", gettext_lazy("Requirements"), lambda c: c.exigence_count, "exigence_count"),
-    Column("revision", gettext_lazy("Revision"), lambda c: c.revision, "revision"),
-]
-
 
 @project_page(RECETTE_VIEW)
 def testbook(request: HttpRequest, project: Project) -> HttpResponse:
-    listing = build_listing(
-        request,
-        selectors.test_cases_for(project),
-        CASE_COLUMNS,
-        search=["reference", "title", "objective"],
-        filters={"folder": "folder_id", "type": "type", "priority": "priority", "status": "status"},
-        default_sort="reference",
-        per_page=50,
-    )
-    if listing.wants_csv:
-        return export_csv(f"cahier-de-recette-{project.code}.csv", CASE_COLUMNS, listing.page.paginator.object_list)
+    table = datatable(request, project, tables.TEST_CASES)
+    if isinstance(table, HttpResponse):
+        return table
     return render(
         request,
         "recette/testbook/book.html",
-        _ctx(
-            request, project, "book", listing=listing, tree=selectors.folder_tree(project), types=TestType.choices,
-            priorities=TestPriority.choices, statuses=TestCaseStatus.choices,
-        ),
-    )  # fmt: skip
+        _ctx(request, project, "book", table=table, tree=selectors.folder_tree(project)),
+    )
+
+
+@project_page(RECETTE_VIEW)
+def executions(request: HttpRequest, project: Project) -> HttpResponse:
+    table = datatable(request, project, tables.EXECUTIONS)
+    if isinstance(table, HttpResponse):
+        return table
+    return render(request, "recette/testbook/executions.html", _ctx(request, project, "executions", table=table))
 
 
 @project_page(TESTBOOK_EDIT)
@@ -642,6 +628,7 @@ urlpatterns: list[URLPattern] = [
     path("campaigns/<int:pk>/planned/<int:planned_id>/run/", execution_start, name="execution_start"),
     path("campaigns/<int:pk>/junit/", junit, name="junit"),
     path("junit/mappings/", junit_mapping, name="junit_mapping"),
+    path("executions/", executions, name="executions"),
     path("executions/<int:pk>/", execution, name="execution"),
     path("executions/<int:pk>/step/", execution_step, name="execution_step"),
     path("executions/<int:pk>/finish/", execution_finish, name="execution_finish"),

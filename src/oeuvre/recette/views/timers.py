@@ -22,9 +22,9 @@ from oeuvre.recette.models import AdmissionDecision, Outage, VaOutcome, VsrOutco
 from oeuvre.recette.permissions import PV_DECIDE, RECETTE_CONFIGURE, RECETTE_VIEW, TIMERS_RECORD
 from oeuvre.recette.selectors.timers import dashboard
 from oeuvre.recette.services import timers as services
-from oeuvre.recette.views.pv import _error, _version
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
+from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]
 
@@ -98,12 +98,12 @@ def timeline_save(request: HttpRequest, project: Project) -> HttpResponse:
         services.timeline_update(
             actor=request.user,  # type: ignore[arg-type]
             project=project,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
             **changes,
         )
         messages.success(request, _("Acceptance dates saved; the deadlines are recomputed."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_timers(project)
 
 
@@ -120,7 +120,7 @@ def outage_add(request: HttpRequest, project: Project) -> HttpResponse:
             description=request.POST.get("description", ""),
         )
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_timers(project)
 
 
@@ -133,7 +133,7 @@ def outage_delete(request: HttpRequest, project: Project, outage_id: int) -> Htt
     try:
         services.outage_delete(actor=request.user, outage=outage)  # type: ignore[arg-type]
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_timers(project)
 
 
@@ -158,12 +158,12 @@ def settings_save(request: HttpRequest, project: Project) -> HttpResponse:
         services.timer_settings_update(
             actor=request.user,  # type: ignore[arg-type]
             project=project,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
             **changes,
         )
         messages.success(request, _("Contract timers saved."))
     except DomainError as error:
-        _error(request, error)
+        flash_error(request, error)
     return _to_timers(project)
 
 

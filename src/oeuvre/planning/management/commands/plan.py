@@ -6,19 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
-from oeuvre.accounts.permissions import require
+from oeuvre.accounts.permissions import can, require
+from oeuvre.core.cli import activate_cli_language, actor_named, add_user_argument, fail, project_named, run_job
 from oeuvre.core.errors import DomainError
-from oeuvre.core.models import Job
 from oeuvre.planning import exporting, selectors, services
 from oeuvre.planning.analysis import risk_analysis
-from oeuvre.planning.management.commands._common import actor_for, fail, project_of, run_job
-from oeuvre.planning.permissions import PLANNING_ANALYSE, PLANNING_EDIT, PLANNING_VIEW, PLANNING_VIEW_COSTS
+from oeuvre.planning.importing import plan_import_enqueue
+from oeuvre.planning.permissions import PLANNING_ANALYSE, PLANNING_VIEW, PLANNING_VIEW_COSTS
 
 
 class Command(BaseCommand):
@@ -30,12 +28,14 @@ class Command(BaseCommand):
         imp.add_argument("file", type=Path)
         imp.add_argument("--project", required=True)
         imp.add_argument("--replace", action="store_true", help="replace the current plan")
-        imp.add_argument("--as", dest="username", help="acting user (default: $OEUVRE_USER or a project administrator)")
+        add_user_argument(imp, deprecated_alias="--as")
         exp = sub.add_parser("export", help="export the plan")
         exp.add_argument("--project", required=True)
         exp.add_argument("--format", choices=["mspdi", "xlsx", "ics"], required=True)
         exp.add_argument("-o", "--output", type=Path, required=True)
-        exp.add_argument("--as", dest="username")
+        exp.add_argument(
+            "--user", "--as", dest="user", default="", help="optional: export what this member may see (costs)"
+        )
         sch = sub.add_parser("schedule", help="reschedule; print the finish, the critical path and the P80")
         sch.add_argument("--project", required=True)
         sch.add_argument("--level", action="store_true", help="level the resources and apply the result")
@@ -43,12 +43,15 @@ class Command(BaseCommand):
         sch.add_argument("--time-limit", type=float, default=10.0)
         sch.add_argument("--risk", type=int, metavar="N", help="run a Monte Carlo of N iterations")
         sch.add_argument("--seed", type=int, default=1)
-        sch.add_argument("--as", dest="username")
+        add_user_argument(sch, deprecated_alias="--as")
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=self.stdout)  # type: ignore[arg-type]  # a text stream
-        project = project_of(options["project"])
-        actor = actor_for(project, options.get("username"))
+        activate_cli_language()
+        project = project_named(options["project"])
+        # Export only reads: it does not ask who you are; given a member, it exports what they may see.
+        reading = options["action"] == "export" and not options["user"]
+        actor = None if reading else actor_named(options["user"])
         try:
             getattr(self, f"_{options['action']}")(console, project, actor, options)
         except (DomainError, PermissionDenied) as exc:
@@ -58,21 +61,15 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"file not found: {path}")
-        require(actor, project, PLANNING_EDIT)
-        stored = default_storage.save(f"planning-imports/{project.code}/{path.name}", ContentFile(path.read_bytes()))
-        job = Job.objects.create(
-            kind="planning.import",
+        job = plan_import_enqueue(
+            actor=actor,
             project=project,
-            created_by=actor,
-            params={
-                "project": project.pk,
-                "actor": actor.pk,
-                "filename": path.name,
-                "stored": stored,
-                "replace": options["replace"],
-            },
+            filename=path.name,
+            data=path.read_bytes(),
+            replace=options["replace"],
+            queue=False,
         )
-        result = run_job(job, console, "Import").result
+        result = run_job(job, "Import").result
         console.print(
             f"[green]Imported:[/] {result['lots']} lots, {result['tasks']} tasks, {result['milestones']} milestones, "
             f"{result['dependencies']} links, {result['resources']} new resources, {result['assignments']} assignments"
@@ -83,14 +80,14 @@ class Command(BaseCommand):
         self._summary(console, project)
 
     def _export(self, console: Console, project: Any, actor: Any, options: dict[str, Any]) -> None:
-        from oeuvre.accounts.permissions import can
-
-        require(actor, project, PLANNING_VIEW)
+        if actor is not None:
+            require(actor, project, PLANNING_VIEW)
         fmt = options["format"]
         if fmt == "mspdi":
             data = exporting.export_mspdi(project)
         elif fmt == "xlsx":
-            data = exporting.export_xlsx(project, with_costs=can(actor, project, PLANNING_VIEW_COSTS))
+            # Without --user the terminal (which holds the server's files anyway) exports the costs too.
+            data = exporting.export_xlsx(project, with_costs=actor is None or can(actor, project, PLANNING_VIEW_COSTS))
         else:
             data = exporting.export_ics(project)
         output: Path = options["output"]
@@ -104,7 +101,7 @@ class Command(BaseCommand):
             job = services.levelling_start(
                 actor=actor, project=project, method=options["method"], time_limit=options["time_limit"]
             )
-            job = run_job(job, console, "Levelling")
+            job = run_job(job, "Levelling")
             result = job.result
             services.levelling_apply(actor=actor, project=project, job=job)
             console.print(

@@ -10,12 +10,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from rich.console import Console
 
+from oeuvre.core.cli import activate_cli_language, actor_named, add_user_argument, fail, project_named
 from oeuvre.core.errors import DomainError
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import read_time_entries
 from oeuvre.planning import services
 from oeuvre.planning.files import file_error_messages
-from oeuvre.planning.management.commands._common import actor_for, fail, project_of
 
 
 class Command(BaseCommand):
@@ -26,9 +26,10 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import a CSV of time entries, all or nothing")
         imp.add_argument("file", type=Path)
         imp.add_argument("--project", help="the project, when the file has no project column")
-        imp.add_argument("--as", dest="username", help="acting user (default: $OEUVRE_USER or a project administrator)")
+        add_user_argument(imp, deprecated_alias="--as")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        activate_cli_language()
         console = Console(file=self.stdout)  # type: ignore[arg-type]  # a text stream
         path: Path = options["file"]
         if not path.exists():
@@ -43,12 +44,12 @@ class Command(BaseCommand):
             if not code:
                 raise CommandError(f"{path.name}, row {row.row}: no project column; give --project")
             groups.setdefault(code, []).append(row)
+        actor = actor_named(options["user"])
         total = 0
         try:
             with transaction.atomic():
                 for code, project_rows in groups.items():
-                    project = project_of(code)
-                    actor = actor_for(project, options.get("username"))
+                    project = project_named(code)
                     result = services.time_entries_import(actor=actor, project=project, rows=project_rows)
                     total += result.saved
                     for warning in result.warnings:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from oeuvre.mep.verify import gonogo_verify
 from oeuvre.recette.cli.common import project_named
 from oeuvre.recette.models import LedgerEntry
 from oeuvre.recette.services.ledger import ledger_verify
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         project = project_named(options["project"])
         entries = LedgerEntry.objects.filter(project=project).count()
-        problems = ledger_verify(project)
+        problems = ledger_verify(project) + gonogo_verify(project)  # go/no-go decisions share the chain
         if not problems:
             self.stdout.write(f"OK: {entries} entries verified, no record changed after signing ({project.code})")
             return

@@ -1,0 +1,183 @@
+"""The deployment stage's demo, on the main project: three environments with the DAT's components deployed
+(one version ahead in staging), release 1.0.3 in production after a signed "go" that departs in writing from one
+unmet criterion, and release 1.1.0 in acceptance testing. Everything goes through the services, so the go/no-go
+is signed and chained like the PV. Then about 30 incidents in production during hypercare, two of them past their
+service level, two still open."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from oeuvre.demo.generator import DEMO_PASSWORD, MAIN_PROJECT, DemoContext, demo_step
+from oeuvre.mep import incidents as incident_services
+from oeuvre.mep import services
+from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus
+from oeuvre.projects.models import Project
+from oeuvre.requirements.selectors import components_for
+
+_EVIDENCE = {
+    ReadinessItem.DATA_MIGRATION: "Comptes usagers : 3 tirs à blanc, volumes rapprochés, signés par le MOA",
+    ReadinessItem.TRAINING: "Agents formés : 42 sur 45 (feuilles d'émargement des sessions de formation)",
+    ReadinessItem.ROLLBACK_PLAN: "Plan de retour arrière approuvé par le MOA, testé en préproduction (1 h 40)",
+    ReadinessItem.DRY_RUN: "Run à blanc de la bascule en préproduction : 5 h 10 pour 5 h prévues",
+}
+
+
+def register() -> None:
+    """Importing this module registers its ``@demo_step`` functions."""
+
+
+def _environments(ctx: DemoContext, project: Project) -> None:
+    moe, exploitation = ctx.users["moe"], ctx.users["exploitation"]
+    envs = [
+        services.environment_create(actor=moe, project=project, kind=kind, name=name, url=url)
+        for kind, name, url in (
+            (EnvironmentKind.RECETTE, "Recette", "https://recette.demarches.example"),
+            (EnvironmentKind.PREPRODUCTION, "Préproduction", "https://preprod.demarches.example"),
+            (EnvironmentKind.PRODUCTION, "Production", "https://demarches.example"),
+        )
+    ]
+    rng = ctx.rng(project.code, "mep-environments")
+    for component in components_for(project):
+        ahead = rng.random() < 0.3  # a few components already carry 1.1.0 in staging
+        for env in envs:
+            version = (
+                "1.1.0" if env.kind == EnvironmentKind.RECETTE or (ahead and env.kind != "production") else "1.0.3"
+            )
+            services.deployment_set(
+                actor=exploitation,
+                environment=env,
+                component=component,
+                version_label=version,
+                deployed_on=ctx.today - dt.timedelta(days=45 if version == "1.0.3" else 5),
+            )
+
+
+def _releases(ctx: DemoContext, project: Project) -> None:
+    moe, moa, exploitation = ctx.users["moe"], ctx.users["moa"], ctx.users["exploitation"]
+    live = services.release_create(
+        actor=moe,
+        project=project,
+        number="1.0.3",
+        title="Ouverture du portail des démarches en ligne",
+        status=ReleaseStatus.EN_RECETTE,
+        planned_date=ctx.today - dt.timedelta(days=42),
+    )
+    for item, evidence in _EVIDENCE.items():
+        services.readiness_attest(actor=exploitation, release=live, item=item, done=True, evidence=evidence)
+    services.gonogo_decide(
+        actor=moa,
+        release=live,
+        decision=GoNoGoVerdict.GO,
+        reason=(
+            "Procédures d'exploitation non encore validées (réserve du PV) : le COPIL maintient la mise en "
+            "production, l'exploitant applique les procédures provisoires et le dossier est complété sous 15 jours."
+        ),
+        password=DEMO_PASSWORD,
+    )
+    live.refresh_from_db()
+    services.release_update(
+        actor=exploitation,
+        release=live,
+        expected_version=None,
+        status=ReleaseStatus.EN_PRODUCTION,
+        actual_date=ctx.today - dt.timedelta(days=42),
+    )
+    services.release_create(
+        actor=moe,
+        project=project,
+        number="1.1.0",
+        title="Paiement en ligne et suivi des démarches",
+        status=ReleaseStatus.EN_RECETTE,
+        planned_date=ctx.today + dt.timedelta(days=45),
+    )
+
+
+_INCIDENTS = [
+    "Erreur 500 au dépôt d'une demande d'acte",
+    "FranceConnect : retour en boucle sur la page d'accueil",
+    "Paiement cantine refusé pour les cartes à autorisation systématique",
+    "Courriel de confirmation non reçu",
+    "Lenteur de la recherche de dossiers côté agent",
+    "Pièce jointe PDF illisible dans le back-office",
+    "Export comptable incomplet (écritures du dimanche)",
+    "Session expirée pendant la saisie d'un formulaire long",
+    "Libellé erroné sur le récapitulatif de paiement",
+    "Photo du signalement tournée de 90°",
+]
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _incidents(ctx: DemoContext, project: Project) -> None:
+    """About 30 incidents during hypercare: most handled in time, two past their service level, a few open."""
+    moe, exploitation = ctx.users["moe"], ctx.users["exploitation"]
+    reporters = [ctx.users[k] for k in ("moa", "amoa", "contributor") if k in ctx.users] or [moe]
+    rng = ctx.rng(project.code, "mep-incidents")
+    production = Environment.objects.filter(project=project, kind=EnvironmentKind.PRODUCTION).first()
+    components = list(components_for(project))
+    day = ctx.today - dt.timedelta(days=41)
+    made = 0
+    while made < 30 and day < ctx.today - dt.timedelta(days=1):
+        day += dt.timedelta(days=1)
+        if day.weekday() >= 5 or rng.random() < 0.2:
+            continue
+        opened = _at(day, rng.randint(9, 14), rng.choice((0, 15, 30, 45)))
+        late = made + 1 in (7, 19)  # the two breaches: priority 1 (30 min to take charge, 4 h to restore)
+        incident = incident_services.incident_create(
+            actor=rng.choice(reporters),
+            project=project,
+            title=_INCIDENTS[made % len(_INCIDENTS)],
+            impact=5 if late else rng.randint(1, 5),
+            urgency=5 if late else rng.randint(1, 5),
+            environment=production,
+            component=rng.choice(components) if components else None,
+            opened_at=opened,
+        )
+        made += 1
+        if made == 7:  # taken in charge three hours late
+            take, solve = opened + dt.timedelta(hours=3), opened + dt.timedelta(hours=3, minutes=30)
+        elif made == 19:  # restored two working days later
+            take, solve = opened + dt.timedelta(minutes=10), opened + dt.timedelta(days=2 if day.weekday() < 3 else 4)
+        else:
+            take, solve = opened + dt.timedelta(minutes=10), opened + dt.timedelta(minutes=50)
+        incident = incident_services.incident_transition(
+            actor=exploitation, incident=incident, action="take", expected_version=None, at=take
+        )
+        incident = incident_services.incident_transition(
+            actor=moe, incident=incident, action="resolve", expected_version=None, at=solve
+        )
+        if solve.date() < ctx.today - dt.timedelta(days=3):
+            incident_services.incident_transition(
+                actor=exploitation, incident=incident, action="close", expected_version=None, at=solve
+            )
+    for title in ("Lenteur à l'ouverture du tableau de bord agent", "Libellé anglais sur la page d'erreur"):
+        incident = incident_services.incident_create(
+            actor=rng.choice(reporters),
+            project=project,
+            title=title,
+            impact=1,
+            urgency=1,
+            environment=production,
+            opened_at=_at(ctx.today - dt.timedelta(days=1), 10),
+        )
+        incident_services.incident_transition(
+            actor=exploitation,
+            incident=incident,
+            action="take",
+            expected_version=None,
+            at=_at(ctx.today - dt.timedelta(days=1), 10, 20),
+        )
+
+
+@demo_step(45, "mep: environments, releases and go/no-go")
+def demo_mep(ctx: DemoContext, project: Project) -> None:
+    if project.code != MAIN_PROJECT:
+        return
+    _environments(ctx, project)
+    _releases(ctx, project)
+    _incidents(ctx, project)

@@ -1,0 +1,302 @@
+"""The deployment stage's models: environments and what runs there, releases, readiness and the go/no-go.
+
+A release's content (fixed anomalies, campaigns that tested it) is computed from the recette stage through its
+selectors, never stored here. The go/no-go proposal is computed by :mod:`oeuvre.engine.gonogo`; the MOA's
+decision keeps the criteria as they were shown and is chained in the project's ledger like a PV signature.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from oeuvre.core.models import VersionedModel
+
+
+class EnvironmentKind(models.TextChoices):
+    DEVELOPPEMENT = "developpement", _("Development")
+    INTEGRATION = "integration", _("Integration")
+    RECETTE = "recette", _("Acceptance testing")
+    PREPRODUCTION = "preproduction", _("Staging (préproduction)")
+    PRODUCTION = "production", _("Production")
+    FORMATION = "formation", _("Training")
+
+
+class Environment(VersionedModel):
+    """An environment of the project (DOMAIN.md): it holds deployed components at versions."""
+
+    Kind = EnvironmentKind
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_environments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EnvironmentKind)
+    name = models.CharField(_("name"), max_length=100)
+    url = models.CharField(_("address"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("environment")
+        verbose_name_plural = _("environments")
+        ordering = ["project", "pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="mep_environment_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deployment(VersionedModel):
+    """One component of the DAT deployed in one environment at one version (what runs where)."""
+
+    environment = models.ForeignKey(
+        Environment, verbose_name=_("environment"), on_delete=models.CASCADE, related_name="deployments"
+    )
+    component = models.ForeignKey(
+        "requirements.Component",
+        verbose_name=_("component"),
+        on_delete=models.CASCADE,
+        related_name="mep_deployments",
+    )
+    version_label = models.CharField(_("deployed version"), max_length=60)
+    deployed_on = models.DateField(_("deployed on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
+        ordering = ["environment", "component"]
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "component"], name="mep_deployment_component_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component_id}@{self.version_label}"
+
+
+class ReleaseStatus(models.TextChoices):
+    PLANIFIEE = "planifiee", _("Planned")
+    EN_RECETTE = "en_recette", _("In acceptance testing")
+    PRETE = "prete", _("Ready to go live")
+    EN_PRODUCTION = "en_production", _("In production")
+    ABANDONNEE = "abandonnee", _("Abandoned")
+
+
+class Release(VersionedModel):
+    """A version delivered together (DOMAIN.md); its content is computed from the other stages."""
+
+    Status = ReleaseStatus
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_releases"
+    )
+    number = models.CharField(_("number"), max_length=60, help_text=_("As the anomalies and campaigns name it."))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ReleaseStatus, default=ReleaseStatus.PLANIFIEE)
+    planned_date = models.DateField(_("planned go-live date"), null=True, blank=True)
+    actual_date = models.DateField(_("actual go-live date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        ordering = ["project", "planned_date", "pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="mep_release_number_unique")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class GoNoGoSettings(VersionedModel):
+    """Per project: which go/no-go criteria count and the anomaly thresholds (defaults of DOMAIN.md)."""
+
+    project = models.OneToOneField(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_gonogo_settings"
+    )
+    max_open_bloquantes = models.PositiveIntegerField(_("open blocking anomalies allowed"), default=0)
+    max_open_majeures = models.PositiveIntegerField(_("open major anomalies allowed"), default=2)
+    ignored_criteria = models.JSONField(
+        _("criteria not applied"), default=list, blank=True, help_text=_("Codes of the criteria this project skips.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("go/no-go settings")
+        verbose_name_plural = _("go/no-go settings")
+
+    def __str__(self) -> str:
+        return str(self.project_id)
+
+
+class ReadinessItem(models.TextChoices):
+    """Criteria attested by a person with their evidence (the others are computed from the other stages)."""
+
+    DATA_MIGRATION = "data_migration", _("Data migration (reprise de données) validated")
+    OPERATING_PROCEDURES = "operating_procedures", _("Operating procedures validated")
+    TRAINING = "training", _("Users trained")
+    ROLLBACK_PLAN = "rollback_plan", _("Rollback plan approved and tested")
+    DRY_RUN = "dry_run", _("Dry run (run à blanc) done")
+
+
+class ReadinessCheck(VersionedModel):
+    """A readiness criterion of a release attested (or withdrawn) by a member, with the evidence they point to."""
+
+    release = models.ForeignKey(Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="checks")
+    item = models.CharField(_("criterion"), max_length=30, choices=ReadinessItem)
+    done = models.BooleanField(_("done"), default=False)
+    evidence = models.TextField(_("evidence"), blank=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("attested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attested_at = models.DateTimeField(_("attested at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("readiness check")
+        verbose_name_plural = _("readiness checks")
+        constraints = [models.UniqueConstraint(fields=["release", "item"], name="mep_readiness_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.release_id}:{self.item}"
+
+
+class GoNoGoVerdict(models.TextChoices):
+    GO = "go", _("Go")
+    NO_GO = "no_go", _("No go")
+
+
+class GoNoGoDecision(models.Model):
+    """The MOA's go/no-go on a release, signed after re-authentication and chained in the project's ledger.
+
+    ``criteria`` keeps the proposal's criteria exactly as they were shown; the row is never edited afterwards,
+    and ``oeuvre verify`` names any field changed since the chain entry.
+    """
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.PROTECT, related_name="gonogo_decisions"
+    )
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_gonogo_decisions"
+    )
+    proposal = models.CharField(_("proposal"), max_length=10, choices=GoNoGoVerdict)
+    decision = models.CharField(_("decision"), max_length=10, choices=GoNoGoVerdict)
+    reason = models.TextField(_("reason"), blank=True)
+    criteria = models.JSONField(_("criteria"), default=list)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by_name = models.CharField(_("decided by (name)"), max_length=200)
+    decided_at = models.DateTimeField(_("decided at"))
+    reauthenticated_at = models.DateTimeField(_("re-authenticated at"))
+    ledger_entry = models.OneToOneField(
+        "recette.LedgerEntry", verbose_name=_("chain entry"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("go/no-go decision")
+        verbose_name_plural = _("go/no-go decisions")
+        ordering = ["release", "decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.release_id}:{self.decision}"
+
+
+# --------------------------------------------------------------------------------------------------- incidents
+
+
+class IncidentStatus(models.TextChoices):
+    """ITIL statuses (DOMAIN.md), as GLPI names them."""
+
+    NOUVEAU = "nouveau", _("New")
+    PRIS_EN_CHARGE = "pris_en_charge", _("Taken in charge")
+    EN_ATTENTE = "en_attente", _("Pending")
+    RESOLU = "resolu", _("Resolved")
+    CLOS = "clos", _("Closed")
+    REJETE = "rejete", _("Rejected")
+
+
+class ServiceLevelSettings(VersionedModel):
+    """The support contract of a project: service hours and, per priority, the GTI and GTR in minutes."""
+
+    project = models.OneToOneField(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_service_levels"
+    )
+    service_start = models.TimeField(_("service hours start"), default="08:00")
+    service_end = models.TimeField(_("service hours end"), default="18:00")
+    always = models.BooleanField(_("round the clock (24/7)"), default=False)
+    levels = models.JSONField(
+        _("service levels"),
+        default=dict,
+        blank=True,
+        help_text=_("Per priority (1 to 5): minutes to take charge (GTI) and to restore (GTR)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service levels")
+        verbose_name_plural = _("service levels")
+
+    def __str__(self) -> str:
+        return str(self.project_id)
+
+
+class Incident(VersionedModel):
+    """An incident after go-live: priority from impact × urgency, GTI/GTR clocks on the contract's hours."""
+
+    Status = IncidentStatus
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="mep_incidents"
+    )
+    reference = models.CharField(_("reference"), max_length=40)
+    number = models.PositiveIntegerField(_("number"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    environment = models.ForeignKey(
+        Environment, verbose_name=_("environment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    component = models.ForeignKey(
+        "requirements.Component",
+        verbose_name=_("component"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    anomaly = models.ForeignKey(
+        "recette.Anomaly", verbose_name=_("anomaly"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    impact = models.PositiveSmallIntegerField(_("impact (1–5)"), default=3)
+    urgency = models.PositiveSmallIntegerField(_("urgency (1–5)"), default=3)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=3)
+    status = models.CharField(_("status"), max_length=20, choices=IncidentStatus, default=IncidentStatus.NOUVEAU)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    taken_at = models.DateTimeField(_("taken in charge at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["project", "-opened_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "reference"], name="mep_incident_reference_unique")]
+        indexes = [models.Index(fields=["project", "status"], name="mep_incident_status")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"

@@ -1,0 +1,258 @@
+"""The deployment stage's pages (thin): environments and what runs where, releases, readiness, the go/no-go."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oeuvre.accounts.permissions import can
+from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.engine.gonogo import CRITERIA
+from oeuvre.mep import selectors, services
+from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus
+from oeuvre.mep.permissions import GONOGO_DECIDE, MEP_ATTEST, MEP_CONFIGURE, MEP_MANAGE, MEP_VIEW
+from oeuvre.projects.models import Project
+from oeuvre.requirements.selectors import components_for
+from oeuvre.web.context import project_context
+from oeuvre.web.decorators import project_page
+
+__all__ = ["urlpatterns"]
+
+
+def _error(request: HttpRequest, error: DomainError) -> None:
+    if isinstance(error, ValidationFailed):
+        for field_messages in error.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, str(error.message))
+
+
+def _date(raw: str, field: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({field: [_("« %(value)s » is not a date.") % {"value": raw}]}) from None
+
+
+def _int(raw: str, field: str) -> int:
+    if not raw.strip().isdigit():
+        raise ValidationFailed({field: [_("« %(value)s » is not a whole number.") % {"value": raw}]})
+    return int(raw)
+
+
+def _version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _to_index(project: Project) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("mep:index", args=[project.code]))
+
+
+def _to_release(project: Project, pk: int, anchor: str = "") -> HttpResponseRedirect:
+    url = reverse("mep:release_detail", args=[project.code, pk])
+    return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
+
+
+@project_page(MEP_VIEW)
+def index(request: HttpRequest, project: Project) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "mep/index.html",
+        project_context(
+            request,
+            project,
+            "mep",
+            matrix=selectors.where_runs_what(project),
+            releases=selectors.releases_for(project),
+            components=components_for(project) if can(user, project, MEP_MANAGE) else [],
+            settings=selectors.gonogo_settings(project),
+            criteria=CRITERIA,
+            kinds=EnvironmentKind.choices,
+            statuses=ReleaseStatus.choices,
+            can_manage=can(user, project, MEP_MANAGE),
+            can_configure=can(user, project, MEP_CONFIGURE),
+        ),
+    )
+
+
+@require_POST
+@project_page(MEP_MANAGE)
+def environment_create(request: HttpRequest, project: Project) -> HttpResponse:
+    try:
+        env = services.environment_create(
+            actor=request.user,  # type: ignore[arg-type]
+            project=project,
+            kind=request.POST.get("kind", ""),
+            name=request.POST.get("name", ""),
+            url=request.POST.get("url", ""),
+        )
+        messages.success(request, _("Environment %(name)s added.") % {"name": env.name})
+    except DomainError as error:
+        _error(request, error)
+    return _to_index(project)
+
+
+@require_POST
+@project_page(MEP_MANAGE)
+def deployment_set(request: HttpRequest, project: Project) -> HttpResponse:
+    environment = get_object_or_404(Environment, project=project, pk=request.POST.get("environment") or 0)
+    component = get_object_or_404(components_for(project), pk=request.POST.get("component") or 0)
+    try:
+        services.deployment_set(
+            actor=request.user,  # type: ignore[arg-type]
+            environment=environment,
+            component=component,
+            version_label=request.POST.get("version_label", ""),
+            deployed_on=_date(request.POST.get("deployed_on", ""), "deployed_on"),
+        )
+        messages.success(request, _("Deployed version recorded."))
+    except DomainError as error:
+        _error(request, error)
+    return _to_index(project)
+
+
+@require_POST
+@project_page(MEP_MANAGE)
+def release_create(request: HttpRequest, project: Project) -> HttpResponse:
+    try:
+        release = services.release_create(
+            actor=request.user,  # type: ignore[arg-type]
+            project=project,
+            number=request.POST.get("number", ""),
+            title=request.POST.get("title", ""),
+            planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
+        )
+    except DomainError as error:
+        _error(request, error)
+        return _to_index(project)
+    messages.success(request, _("Release %(number)s created.") % {"number": release.number})
+    return _to_release(project, release.pk)
+
+
+@require_POST
+@project_page(MEP_CONFIGURE)
+def settings_update(request: HttpRequest, project: Project) -> HttpResponse:
+    try:
+        services.gonogo_settings_update(
+            actor=request.user,  # type: ignore[arg-type]
+            project=project,
+            expected_version=_version(request),
+            max_open_bloquantes=_int(request.POST.get("max_open_bloquantes", ""), "max_open_bloquantes"),
+            max_open_majeures=_int(request.POST.get("max_open_majeures", ""), "max_open_majeures"),
+            ignored_criteria=[c for c in CRITERIA if c not in request.POST.getlist("applied")],
+        )
+        messages.success(request, _("Go/no-go criteria saved."))
+    except DomainError as error:
+        _error(request, error)
+    return _to_index(project)
+
+
+@project_page(MEP_VIEW)
+def release_detail(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    user = request.user
+    gonogo = selectors.gonogo_for(release)
+    return render(
+        request,
+        "mep/release.html",
+        project_context(
+            request,
+            project,
+            "mep",
+            release=release,
+            content=selectors.release_content(release),
+            gonogo=gonogo,
+            items=[(item, gonogo.checks.get(item.value)) for item in ReadinessItem],
+            statuses=ReleaseStatus.choices,
+            verdicts=GoNoGoVerdict.choices,
+            can_manage=can(user, project, MEP_MANAGE),
+            can_attest=can(user, project, MEP_ATTEST),
+            can_decide=can(user, project, GONOGO_DECIDE),
+        ),
+    )
+
+
+@require_POST
+@project_page(MEP_MANAGE)
+def release_edit(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    try:
+        services.release_update(
+            actor=request.user,  # type: ignore[arg-type]
+            release=release,
+            expected_version=_version(request),
+            title=request.POST.get("title", ""),
+            status=request.POST.get("status", ""),
+            planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
+            actual_date=_date(request.POST.get("actual_date", ""), "actual_date"),
+        )
+        messages.success(request, _("Release saved."))
+    except DomainError as error:
+        _error(request, error)
+    return _to_release(project, pk)
+
+
+@require_POST
+@project_page(MEP_ATTEST)
+def readiness_attest(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    item = request.POST.get("item", "")
+    try:
+        services.readiness_attest(
+            actor=request.user,  # type: ignore[arg-type]
+            release=release,
+            item=item,
+            done=request.POST.get("done") == "1",
+            evidence=request.POST.get("evidence", ""),
+        )
+        messages.success(request, _("Readiness recorded."))
+    except DomainError as error:
+        _error(request, error)
+    return _to_release(project, pk, f"check-{item}")
+
+
+@require_POST
+@project_page(GONOGO_DECIDE)
+def gonogo_decide(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    try:
+        decision = services.gonogo_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            release=release,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            password=request.POST.get("password", ""),
+            otp=request.POST.get("otp", ""),
+        )
+        messages.success(
+            request,
+            _("Decision « %(decision)s » signed (entry #%(entry)s of the chain).")
+            % {"decision": decision.get_decision_display(), "entry": decision.ledger_entry.sequence},
+        )
+    except DomainError as error:
+        _error(request, error)
+    return _to_release(project, pk, "gonogo")
+
+
+urlpatterns: list[URLPattern] = [
+    path("", index, name="index"),
+    path("environments/new/", environment_create, name="environment_create"),
+    path("deployments/", deployment_set, name="deployment_set"),
+    path("settings/", settings_update, name="settings"),
+    path("releases/new/", release_create, name="release_create"),
+    path("releases/<int:pk>/", release_detail, name="release_detail"),
+    path("releases/<int:pk>/edit/", release_edit, name="release_edit"),
+    path("releases/<int:pk>/readiness/", readiness_attest, name="readiness_attest"),
+    path("releases/<int:pk>/gonogo/", gonogo_decide, name="gonogo_decide"),
+]

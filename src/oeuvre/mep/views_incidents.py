@@ -1,0 +1,120 @@
+"""The incidents page (thin): the list with its GTI/GTR clocks and breaches, reporting, the workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oeuvre.accounts.permissions import can
+from oeuvre.core.errors import DomainError
+from oeuvre.mep import incidents as svc
+from oeuvre.mep.models import Environment, IncidentStatus
+from oeuvre.mep.permissions import INCIDENT_HANDLE, INCIDENT_REPORT, MEP_VIEW
+from oeuvre.mep.views import _error, _version
+from oeuvre.projects.models import Project
+from oeuvre.requirements.selectors import components_for
+from oeuvre.web.context import project_context
+from oeuvre.web.decorators import project_page
+
+__all__ = ["duration_text", "urlpatterns"]
+
+_OPEN = (IncidentStatus.NOUVEAU, IncidentStatus.PRIS_EN_CHARGE, IncidentStatus.EN_ATTENTE)
+
+
+def duration_text(value: dt.timedelta) -> str:
+    """Service time as people read it: "2 h 05", "45 min", with a minus sign once past the deadline."""
+    minutes = int(abs(value.total_seconds()) // 60)
+    sign = "−" if value < dt.timedelta(0) else ""
+    hours, rest = divmod(minutes, 60)
+    return f"{sign}{hours} h {rest:02d}" if hours else f"{sign}{rest} min"
+
+
+@project_page(MEP_VIEW)
+def incident_list(request: HttpRequest, project: Project) -> HttpResponse:
+    show_all = request.GET.get("all") == "1"
+    rows = svc.incidents_for(project)
+    if not show_all:
+        rows = rows.filter(status__in=_OPEN)
+    board = svc.incidents_board(project, rows=rows[:500])
+    can_report = can(request.user, project, INCIDENT_REPORT)
+    return render(
+        request,
+        "mep/incidents.html",
+        project_context(
+            request,
+            project,
+            "mep",
+            section="incidents",
+            board=[
+                {
+                    "row": row,
+                    "gti_left": duration_text(abs(row.take_charge.remaining)),
+                    "gtr_left": duration_text(abs(row.restore.remaining)),
+                }
+                for row in board
+            ],
+            breaches=sum(1 for row in board if row.breached),
+            show_all=show_all,
+            environments=Environment.objects.filter(project=project) if can_report else [],
+            components=components_for(project) if can_report else [],
+            scale=range(1, 6),
+            can_report=can_report,
+            can_handle=can(request.user, project, INCIDENT_HANDLE),
+        ),
+    )
+
+
+@require_POST
+@project_page(INCIDENT_REPORT)
+def incident_create(request: HttpRequest, project: Project) -> HttpResponse:
+    env_id, comp_id = request.POST.get("environment", ""), request.POST.get("component", "")
+    try:
+        incident = svc.incident_create(
+            actor=request.user,  # type: ignore[arg-type]
+            project=project,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
+            impact=request.POST.get("impact", ""),
+            urgency=request.POST.get("urgency", ""),
+            environment=get_object_or_404(Environment, project=project, pk=env_id) if env_id.isdigit() else None,
+            component=get_object_or_404(components_for(project), pk=comp_id) if comp_id.isdigit() else None,
+        )
+        messages.success(
+            request,
+            _("Incident %(ref)s reported, priority %(p)s.") % {"ref": incident.reference, "p": incident.priority},
+        )
+    except DomainError as error:
+        _error(request, error)
+    return HttpResponseRedirect(reverse("mep:incidents", args=[project.code]))
+
+
+@require_POST
+@project_page(INCIDENT_HANDLE)
+def incident_move(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    incident = svc.incident_detail(project, pk)
+    try:
+        moved = svc.incident_transition(
+            actor=request.user,  # type: ignore[arg-type]
+            incident=incident,
+            action=request.POST.get("action", ""),
+            expected_version=_version(request),
+        )
+        messages.success(
+            request, _("%(ref)s: %(status)s.") % {"ref": moved.reference, "status": moved.get_status_display()}
+        )
+    except DomainError as error:
+        _error(request, error)
+    return HttpResponseRedirect(reverse("mep:incidents", args=[project.code]))
+
+
+urlpatterns: list[URLPattern] = [
+    path("incidents/", incident_list, name="incidents"),
+    path("incidents/new/", incident_create, name="incident_create"),
+    path("incidents/<int:pk>/move/", incident_move, name="incident_move"),
+]

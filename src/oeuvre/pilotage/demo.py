@@ -1,0 +1,381 @@
+"""The pilotage stage's demo step: twelve weeks of météo on the main project, telling a story.
+
+A slippage is caught (the SPI falls, a contractual milestone slips, a bloquante stays open), the MOE acts,
+and the project recovers; the last snapshot is today's live météo. Past weeks are judged by the same
+engine rules on the figures of that week, so their reasons read like real ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+from oeuvre.demo.generator import MAIN_PROJECT, DemoContext, demo_step
+from oeuvre.engine.health import HealthFacts, assess
+from oeuvre.pilotage.models import MeteoSnapshot, SnapshotKind
+from oeuvre.pilotage.services.meteo import snapshot_record
+from oeuvre.projects.models import Project
+
+# Weeks before today: (SPI, CPI, atterrissage over sold in %, milestone slip in working days, bloquante age).
+_STORY: list[tuple[float, float, float, int, int | None]] = [
+    (1.00, 0.99, 0.0, 0, None),
+    (0.98, 0.98, 1.0, 0, None),
+    (0.96, 0.97, 2.0, 2, None),
+    (0.92, 0.95, 3.5, 4, None),
+    (0.87, 0.93, 6.0, 9, 2),
+    (0.83, 0.91, 8.0, 12, 6),
+    (0.85, 0.92, 7.5, 10, None),
+    (0.89, 0.93, 6.0, 7, None),
+    (0.92, 0.94, 4.5, 4, None),
+    (0.94, 0.95, 3.0, 2, None),
+    (0.96, 0.96, 2.0, 0, None),
+]
+
+
+@demo_step(90, "pilotage: météo history")
+def demo_meteo(ctx: DemoContext, project: Project) -> None:
+    if project.code != MAIN_PROJECT:
+        return
+    rng = ctx.rng(project.code, "meteo")
+    sold = 100_000.0
+    author = ctx.users.get("moe") or next(iter(ctx.users.values()), None)
+    weeks = len(_STORY)
+    for k, (spi, cpi, over, slip, bloquante) in enumerate(_STORY):
+        day = ctx.today - dt.timedelta(days=7 * (weeks - k))
+        facts = HealthFacts(
+            spi=spi,
+            cpi=cpi,
+            landing=sold * (1 + over / 100),
+            sold=sold,
+            milestone_slip_days=slip,
+            coverage_percent=round(80 + 1.5 * k + rng.random(), 1),
+            pass_rate_percent=round(86 + 0.8 * k + rng.random(), 1),
+            bloquante_ages=[bloquante] if bloquante is not None else [],
+        )
+        result = assess(facts).to_dict()
+        snapshot = MeteoSnapshot(
+            project=project,
+            taken_on=day,
+            kind=SnapshotKind.WEEKLY,
+            overall=result["overall"],
+            computed_overall=result["overall"],
+            axes={
+                axis: {"verdict": a["verdict"], "computed": a["verdict"], "override_reason": "", "rules": a["reasons"]}
+                for axis, a in result["axes"].items()
+            },
+            figures={k: list(v) if isinstance(v, tuple | list) else v for k, v in asdict(facts).items()},
+        )
+        snapshot.save()
+    snapshot_record(project=project, actor=author, today=ctx.today, kind=SnapshotKind.WEEKLY)
+
+
+# Title, cause, event, consequence, P, I, status, extra days (min, likely, max) or None, cost impact (€) or None.
+_RISKS: list[tuple[str, str, str, str, int, int, str, tuple[float, float, float] | None, int | None]] = [
+    (
+        "Reprise des données usagers",
+        "Qualité inégale du fichier historique",
+        "Échec de la reprise à blanc",
+        "Bascule décalée",
+        3,
+        4,
+        "en_traitement",
+        (5, 10, 20),
+        18000,
+    ),
+    (
+        "Indisponibilité de l'expert SSO",
+        "Expert partagé avec un autre projet",
+        "Absence pendant l'intégration",
+        "Retard du lot Authentification",
+        2,
+        3,
+        "identifie",
+        (3, 5, 10),
+        None,
+    ),
+    (
+        "Montée de version du socle",
+        "Fin de support annoncée",
+        "Migration imposée en cours de recette",
+        "Campagne de non-régression supplémentaire",
+        2,
+        4,
+        "identifie",
+        (2, 6, 12),
+        9000,
+    ),
+    (
+        "Adhésion des agents d'accueil",
+        "Changement des habitudes de travail",
+        "Faible usage après la MEP",
+        "Bénéfices attendus non atteints",
+        3,
+        3,
+        "en_traitement",
+        None,
+        None,
+    ),
+    (
+        "Performance du moteur de recherche",
+        "Volumétrie sous-estimée",
+        "Temps de réponse > 2 s en charge",
+        "Réserve au PV",
+        2,
+        3,
+        "en_traitement",
+        None,
+        6000,
+    ),
+    (
+        "Disponibilité de l'environnement de préproduction",
+        "Infrastructure mutualisée",
+        "Environnement indisponible",
+        "Tests de performance décalés",
+        3,
+        2,
+        "identifie",
+        (1, 3, 6),
+        None,
+    ),
+    (
+        "Évolution réglementaire RGPD",
+        "Nouvelle doctrine de la CNIL",
+        "Exigence de purge ajoutée",
+        "Demande de modification",
+        1,
+        3,
+        "identifie",
+        None,
+        12000,
+    ),
+    (
+        "Turn-over dans l'équipe de développement",
+        "Marché tendu",
+        "Départ d'un développeur clé",
+        "Perte de productivité",
+        2,
+        2,
+        "clos",
+        None,
+        None,
+    ),
+    (
+        "Interface avec le référentiel des adresses",
+        "API externe en version bêta",
+        "Changement de contrat d'interface",
+        "Reprise des développements",
+        2,
+        3,
+        "survenu",
+        None,
+        4000,
+    ),
+    (
+        "Validation tardive des maquettes",
+        "MOA peu disponible",
+        "Retour des validations au-delà de 10 jours",
+        "Glissement de la conception",
+        3,
+        2,
+        "clos",
+        None,
+        None,
+    ),
+    (
+        "Sécurité : audit de pénétration",
+        "Audit imposé par le RSSI",
+        "Vulnérabilité critique trouvée",
+        "Correctifs avant la MEP",
+        2,
+        4,
+        "identifie",
+        (3, 8, 15),
+        None,
+    ),
+    (
+        "Formation des formateurs",
+        "Calendrier serré",
+        "Formateurs non prêts avant la vague 1",
+        "Report de la vague 1",
+        2,
+        2,
+        "identifie",
+        None,
+        None,
+    ),
+    (
+        "Mutualisation de composants",
+        "Composant commun déjà éprouvé",
+        "Réutilisation du module de notification",
+        "Charge de développement réduite",
+        3,
+        2,
+        "identifie",
+        None,
+        -8000,
+    ),
+    (
+        "Licences du moteur de recherche",
+        "Négociation en cours",
+        "Hausse du prix des licences",
+        "Surcoût d'exploitation",
+        2,
+        2,
+        "en_traitement",
+        None,
+        7000,
+    ),
+    (
+        "Hypercare insuffisant",
+        "Équipe de support réduite",
+        "Pic d'appels après la MEP",
+        "Insatisfaction des usagers",
+        2,
+        3,
+        "identifie",
+        None,
+        None,
+    ),
+]
+
+
+@demo_step(88, "pilotage: risks")  # before the météo, whose live snapshot counts critical risks
+def demo_risks(ctx: DemoContext, project: Project) -> None:
+    from decimal import Decimal
+
+    from oeuvre.pilotage.models import Risk, RiskAction, RiskActionStatus, RiskKind
+
+    if project.code != MAIN_PROJECT:
+        return
+    owners = [u for key in ("moe", "amoe", "moa", "amoa") if (u := ctx.users.get(key)) is not None]
+    rng = ctx.rng(project.code, "risks")
+    for n, (title, cause, event, consequence, p, i, status, days, cost) in enumerate(_RISKS, start=1):
+        owner = owners[n % len(owners)] if owners else None
+        risk = Risk.objects.create(
+            project=project,
+            reference=f"RSK-{n:03d}",
+            number=n,
+            kind=RiskKind.OPPORTUNITE if cost is not None and cost < 0 else RiskKind.RISQUE,
+            title=title,
+            cause=cause,
+            event=event,
+            consequence=consequence,
+            probability=p,
+            impact=i,
+            residual_probability=max(1, p - 1) if status == "en_traitement" else None,
+            residual_impact=i if status == "en_traitement" else None,
+            owner=owner,
+            status=status,
+            review_on=ctx.today + dt.timedelta(days=rng.randint(-5, 30)),
+            schedule_days_min=days[0] if days else None,
+            schedule_days_likely=days[1] if days else None,
+            schedule_days_max=days[2] if days else None,
+            schedule_scope="Lot 2 — Intégration" if days else "",
+            cost_impact=Decimal(abs(cost)) if cost is not None else None,
+        )
+        if status in ("en_traitement", "clos"):
+            RiskAction.objects.create(
+                risk=risk,
+                title=f"Plan de traitement : {title.lower()}",
+                owner=owner,
+                due_on=ctx.today + dt.timedelta(days=rng.randint(-10, 20)),
+                status=RiskActionStatus.FAIT if status == "clos" else RiskActionStatus.EN_COURS,
+                done_on=ctx.today - dt.timedelta(days=3) if status == "clos" else None,
+            )
+    from oeuvre.core.references import note_reference
+
+    note_reference(project=project, key="pilotage.risk", prefix="RSK", reference=f"RSK-{len(_RISKS):03d}")
+
+
+# Weeks before today, kind, title, decisions, actions (title, owner key, days from the committee to the due date, done).
+_COMMITTEES: list[tuple[int, str, str, list[str], list[tuple[str, str, int, bool]]]] = [
+    (
+        10,
+        "copil",
+        "COPIL de lancement",
+        ["Le PAQ est validé.", "Les jalons contractuels sont confirmés."],
+        [("Diffuser le PAQ validé", "moe", 7, True)],
+    ),
+    (
+        8,
+        "coproj",
+        "COPROJ n°4",
+        ["La conception du lot 2 est validée."],
+        [("Planifier la reprise à blanc", "amoe", 14, True)],
+    ),
+    (
+        6,
+        "copil",
+        "COPIL n°2",
+        [
+            "Le glissement du lot 2 est accepté sous réserve d'un plan de rattrapage.",
+            "Le risque RSK-001 est traité en priorité.",
+        ],
+        [("Présenter le plan de rattrapage", "moe", 7, True), ("Renforcer l'équipe d'intégration", "moe", 14, True)],
+    ),
+    (
+        4,
+        "coproj",
+        "COPROJ n°6",
+        ["La campagne VABF démarre à la date prévue."],
+        [("Préparer les jeux de données de recette", "amoa", 10, False)],
+    ),
+    (
+        2,
+        "coproj",
+        "COPROJ n°7",
+        ["Les anomalies bloquantes sont corrigées avant la fin de l'itération."],
+        [
+            ("Livrer les correctifs des bloquantes", "amoe", 5, False),
+            ("Mettre à jour le plan de MEP", "moe", 20, False),
+        ],
+    ),
+]
+
+
+@demo_step(92, "pilotage: committees")
+def demo_committees(ctx: DemoContext, project: Project) -> None:
+    from oeuvre.pilotage.models import Action, ActionStatus, Committee, CommitteeStatus, Decision
+    from oeuvre.pilotage.services.committees import committee_close
+
+    if project.code != MAIN_PROJECT:
+        return
+    moa = ctx.users.get("moa")
+    decision_number = action_number = 0
+    for weeks, kind, title, decisions, actions in _COMMITTEES:
+        held_on = ctx.today - dt.timedelta(days=7 * weeks)
+        committee = Committee.objects.create(
+            project=project,
+            kind=kind,
+            title=title,
+            held_on=held_on,
+            location="Salle du conseil",
+            attendees="Claire Martin — MOA\nJulien Bernard — AMOA\nSophie Durand — MOE\nKarim Haddad — AMOE",
+            agenda="1. Météo du projet\n2. Risques critiques\n3. Actions à revoir\n4. Décisions à prendre",
+        )
+        for text in decisions:
+            decision_number += 1
+            Decision.objects.create(project=project, committee=committee, number=decision_number, text=text)
+        for action_title, owner, days, done in actions:
+            action_number += 1
+            Action.objects.create(
+                project=project,
+                number=action_number,
+                title=action_title,
+                owner=ctx.users.get(owner),
+                due_on=held_on + dt.timedelta(days=days),
+                status=ActionStatus.FAIT if done else ActionStatus.EN_COURS,
+                done_on=held_on + dt.timedelta(days=days - 1) if done else None,
+                committee=committee,
+            )
+        if moa is not None and weeks > 2:
+            committee_close(actor=moa, committee=committee, expected_version=None)
+    # The next COPIL, in preparation: its agenda is drawn from live data when the MOE prepares it in the app.
+    Committee.objects.create(
+        project=project,
+        kind="copil",
+        title="COPIL n°3",
+        held_on=ctx.today + dt.timedelta(days=3),
+        status=CommitteeStatus.PREPARATION,
+        agenda="1. Météo du projet\n2. Risques critiques\n3. Actions à revoir\n4. Décisions à prendre",
+    )

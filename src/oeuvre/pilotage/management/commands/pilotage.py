@@ -1,0 +1,98 @@
+"""``oeuvre pilotage SUBCOMMAND …``: the steering stage's command line (``meteo``, ``snapshot``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from oeuvre.core.cli import (
+    activate_cli_language,
+    actor_named,
+    add_json_argument,
+    add_project_argument,
+    add_user_argument,
+    fail,
+    print_json,
+    print_table,
+    project_named,
+)
+from oeuvre.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Steering: the QCD météo with its reasons, météo snapshots, the COPIL deck."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        meteo = sub.add_parser("meteo", help="the verdict of each axis (quality, cost, schedule, scope) and why")
+        add_project_argument(meteo)
+        add_json_argument(meteo)
+        meteo.set_defaults(handler=_meteo)
+        snapshot = sub.add_parser("snapshot", help="keep today's météo in the project's history")
+        add_project_argument(snapshot)
+        add_user_argument(snapshot)
+        snapshot.set_defaults(handler=_snapshot)
+        deck = sub.add_parser("deck", help="write the COPIL deck (PowerPoint with native charts) from live data")
+        add_project_argument(deck)
+        deck.add_argument("-o", "--output", required=True, help="the .pptx file to write")
+        deck.set_defaults(handler=_deck)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        activate_cli_language()
+        handler = options.get("handler")
+        if handler is None:
+            raise CommandError("choose a subcommand (see --help)")
+        handler(self, options)
+
+
+def _meteo(command: BaseCommand, options: dict[str, Any]) -> None:
+    from oeuvre.pilotage.selectors.meteo import as_json, meteo_of
+    from oeuvre.pilotage.words import axis_label, weather_label
+
+    project = project_named(options["project"])
+    meteo = meteo_of(project)
+    data = as_json(meteo)
+    if options["json"]:
+        print_json(data)
+        return
+    rows: list[list[Any]] = [
+        [axis_label("overall"), weather_label(data["overall"]), weather_label(data["computed_overall"]), ""]
+    ]
+    for axis, entry in data["axes"].items():
+        rows.append([axis_label(axis), weather_label(entry["verdict"]), weather_label(entry["computed"]), ""])
+        rows.extend(["", "", "", reason] for reason in entry["reasons"])
+    print_table(["axis", "verdict", "computed", "reason"], rows, title=project.code)
+
+
+def _snapshot(command: BaseCommand, options: dict[str, Any]) -> None:
+    from oeuvre.pilotage.services.meteo import snapshot_take
+    from oeuvre.pilotage.words import weather_label
+
+    project = project_named(options["project"])
+    actor = actor_named(options["user"])
+    try:
+        snapshot = snapshot_take(actor=actor, project=project)
+    except (DomainError, PermissionDenied) as exc:
+        raise fail(exc) from exc
+    command.stdout.write(f"{project.code} {snapshot.taken_on.isoformat()}: {weather_label(snapshot.overall)}")
+
+
+def _deck(command: BaseCommand, options: dict[str, Any]) -> None:
+    import shutil
+
+    from oeuvre.core.cli import cli_language, run_job
+    from oeuvre.core.models import Job
+    from oeuvre.pilotage.deck import deck_path
+
+    project = project_named(options["project"])
+    job = Job.objects.create(
+        kind="pilotage.deck", params={"project": project.pk, "language": cli_language()}, project=project
+    )
+    job = run_job(job, "COPIL")
+    try:
+        shutil.copyfile(deck_path(job), options["output"])
+    except OSError as exc:
+        raise CommandError(f"{options['output']}: {exc.strerror}") from exc
+    command.stdout.write(f"{options['output']}: {job.result['size']} bytes")

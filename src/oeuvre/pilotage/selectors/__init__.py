@@ -1,0 +1,1 @@
+"""Reads of the pilotage stage, one module per slice."""

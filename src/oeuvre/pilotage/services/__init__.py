@@ -1,0 +1,1 @@
+"""Writes of the pilotage stage, one module per slice."""

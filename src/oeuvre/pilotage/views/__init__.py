@@ -1,0 +1,1 @@
+"""Pages of the pilotage stage, one module per slice."""

@@ -1,0 +1,223 @@
+"""Deployment endpoints for the role × endpoint matrix test (pages and API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.matrix import Endpoint, if_match
+
+PASSWORD = "correct-horse-battery"
+VIEW, MANAGE, ATTEST, CONFIGURE, DECIDE = (
+    "mep.view",
+    "mep.manage",
+    "mep.attest",
+    "mep.configure",
+    "mep.decide_gonogo",
+)
+REPORT, HANDLE = "mep.report_incident", "mep.handle_incident"
+R = (302,)
+
+
+def _c(p: Any) -> str:
+    return str(p.project.code)
+
+
+def _a(p: Any) -> str:
+    return f"/api/projects/{_c(p)}/mep"
+
+
+def _cached(p: Any, key: str, build: Any) -> Any:
+    cache = p.__dict__.setdefault("_mep_cache", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def _release(p: Any) -> Any:
+    from oeuvre.mep.models import Release
+
+    return _cached(p, "release", lambda: Release.objects.create(project=p.project, number="2.0"))
+
+
+def _environment(p: Any) -> Any:
+    from oeuvre.mep.models import Environment
+
+    return _cached(p, "env", lambda: Environment.objects.create(project=p.project, kind="production", name="Prod"))
+
+
+def _component(p: Any) -> Any:
+    from oeuvre.requirements.models import Component
+
+    return _cached(
+        p, "component", lambda: Component.objects.create(project=p.project, reference="CMP-1", number=1, name="Portail")
+    )
+
+
+def _incident(p: Any) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from oeuvre.mep.models import Incident
+
+    return _cached(
+        p,
+        "incident",
+        lambda: Incident.objects.create(
+            project=p.project,
+            reference="INC-900",
+            number=900,
+            title="Portail lent",
+            opened_at=timezone.now() - dt.timedelta(hours=1),
+        ),
+    )
+
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("mep:incidents", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/?all=1", VIEW),
+    Endpoint(
+        "mep:incident_create",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/incidents/new/",
+        REPORT,
+        data=lambda p: {"title": "Erreur 500 au dépôt", "impact": "4", "urgency": "4"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:incident_move",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/incidents/{_incident(p).pk}/move/",
+        HANDLE,
+        data=lambda p: {"action": "take"},
+        ok=R,
+    ),
+    Endpoint("api:GET /api/projects/{code}/mep/incidents", "GET", lambda p: f"{_a(p)}/incidents", VIEW, api=True),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/incidents",
+        "POST",
+        lambda p: f"{_a(p)}/incidents",
+        REPORT,
+        data=lambda p: {"title": "Erreur 500", "impact": 5, "urgency": 4},
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/incidents/{incident_id}/move",
+        "POST",
+        lambda p: f"{_a(p)}/incidents/{_incident(p).pk}/move",
+        HANDLE,
+        data=lambda p: {"action": "take"},
+        headers=if_match(_incident),
+        api=True,
+    ),
+    Endpoint("mep:index", "GET", lambda p: f"/p/{_c(p)}/mep/", VIEW),
+    Endpoint(
+        "mep:environment_create",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/environments/new/",
+        MANAGE,
+        data=lambda p: {"kind": "recette", "name": "Recette"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:deployment_set",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/deployments/",
+        MANAGE,
+        data=lambda p: {"environment": _environment(p).pk, "component": _component(p).pk, "version_label": "1.0"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:settings",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/settings/",
+        CONFIGURE,
+        data=lambda p: {"max_open_bloquantes": "0", "max_open_majeures": "1", "applied": ["pv_signed"]},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:release_create",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/releases/new/",
+        MANAGE,
+        data=lambda p: {"number": "3.0"},
+        ok=R,
+    ),
+    Endpoint("mep:release_detail", "GET", lambda p: f"/p/{_c(p)}/mep/releases/{_release(p).pk}/", VIEW),
+    Endpoint(
+        "mep:release_edit",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/releases/{_release(p).pk}/edit/",
+        MANAGE,
+        data=lambda p: {"title": "Lot 2", "status": "en_recette"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:readiness_attest",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/releases/{_release(p).pk}/readiness/",
+        ATTEST,
+        data=lambda p: {"item": "dry_run", "done": "1", "evidence": "Run à blanc du 12"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:gonogo_decide",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/releases/{_release(p).pk}/gonogo/",
+        DECIDE,
+        data=lambda p: {"decision": "no_go", "password": PASSWORD},
+        ok=R,
+    ),
+    # API
+    Endpoint("api:GET /api/projects/{code}/mep/environments", "GET", lambda p: f"{_a(p)}/environments", VIEW, api=True),
+    Endpoint("api:GET /api/projects/{code}/mep/releases", "GET", lambda p: f"{_a(p)}/releases", VIEW, api=True),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases",
+        "POST",
+        lambda p: f"{_a(p)}/releases",
+        MANAGE,
+        data=lambda p: {"number": "4.0"},
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/mep/releases/{release_id}",
+        "GET",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}",
+        VIEW,
+        api=True,
+    ),
+    Endpoint(
+        "api:PATCH /api/projects/{code}/mep/releases/{release_id}",
+        "PATCH",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}",
+        MANAGE,
+        data=lambda p: {"title": "Lot 2"},
+        headers=if_match(_release),
+        api=True,
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/mep/releases/{release_id}/gonogo",
+        "GET",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/gonogo",
+        VIEW,
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/readiness",
+        "POST",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/readiness",
+        ATTEST,
+        data=lambda p: {"item": "training", "evidence": "Feuilles d'émargement"},
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/gonogo",
+        "POST",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/gonogo",
+        DECIDE,
+        data=lambda p: {"decision": "no_go", "password": PASSWORD},
+        ok=(201,),
+        api=True,
+    ),
+]

@@ -1,0 +1,41 @@
+"""The demo project goes live: environments, a release in production after a signed go, one in recette."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.core.management import call_command
+
+from oeuvre.demo.generator import MAIN_PROJECT
+from oeuvre.mep import selectors
+from oeuvre.mep.models import GoNoGoDecision
+from oeuvre.projects.models import Project
+
+
+def test_the_demo_project_has_environments_releases_and_a_signed_go(demo_db: Any) -> None:
+    project = Project.objects.get(code=MAIN_PROJECT)
+    matrix = selectors.where_runs_what(project)
+    assert [e.kind for e in matrix["environments"]] == ["recette", "preproduction", "production"]
+    assert matrix["rows"]
+    releases = {r.number: r for r in selectors.releases_for(project)}
+    assert {n: r.status for n, r in releases.items()} == {"1.0.3": "en_production", "1.1.0": "en_recette"}
+    decision = GoNoGoDecision.objects.get(release=releases["1.0.3"])
+    assert decision.decision == "go"
+    unmet = [c["code"] for c in decision.criteria if c["applies"] and not c["met"]]
+    assert "operating_procedures" in unmet
+    assert decision.proposal == "no_go"
+    assert "Procédures d'exploitation" in decision.reason
+    out = io.StringIO()
+    call_command("verify", "--project", MAIN_PROJECT, stdout=out)
+    assert out.getvalue().startswith("OK:")
+
+
+def test_the_demo_has_about_thirty_incidents_in_hypercare_with_two_breaches(demo_db: Any) -> None:
+    from oeuvre.mep.incidents import incidents_board
+
+    project = Project.objects.get(code=MAIN_PROJECT)
+    board = incidents_board(project)
+    assert 30 <= len(board) <= 34
+    assert sum(1 for row in board if row.breached) == 2
+    assert {row.incident.status for row in board} >= {"clos", "resolu", "pris_en_charge"}

@@ -1,0 +1,117 @@
+"""Incidents after go-live: priority from the matrix, the workflow, GTI/GTR clocks and breaches on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.mep import incidents as svc
+from oeuvre.mep.models import Incident
+
+
+def _at(text: str) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.fromisoformat(text))
+
+
+def test_the_priority_comes_from_impact_and_urgency(personas: Any) -> None:
+    high = svc.incident_create(
+        actor=personas.contributor, project=personas.project, title="Portail HS", impact=5, urgency=5
+    )
+    low = svc.incident_create(actor=personas.moa, project=personas.project, title="Coquille", impact="1", urgency="2")
+    assert (high.reference, high.priority) == ("INC-001", 1)
+    assert (low.reference, low.priority) == ("INC-002", 5)
+    with pytest.raises(ValidationFailed) as caught:
+        svc.incident_create(actor=personas.moe, project=personas.project, title="x", impact=0, urgency="six")
+    assert set(caught.value.errors) == {"impact", "urgency"}
+    with pytest.raises(PermissionDenied):
+        svc.incident_create(actor=personas.reader, project=personas.project, title="x", impact=3, urgency=3)
+    assert Incident.objects.count() == 2
+
+
+def test_the_workflow_stops_the_clocks_and_refuses_a_wrong_move(personas: Any) -> None:
+    incident = svc.incident_create(
+        actor=personas.moa,
+        project=personas.project,
+        title="Lenteur",
+        impact=3,
+        urgency=3,
+        opened_at=_at("2026-12-07T09:00"),
+    )
+    with pytest.raises(PermissionDenied):
+        svc.incident_transition(actor=personas.moa, incident=incident, action="take", expected_version=None)
+    taken = svc.incident_transition(
+        actor=personas.exploitation, incident=incident, action="take", expected_version=None, at=_at("2026-12-07T10:00")
+    )
+    assert taken.status == "pris_en_charge"
+    with pytest.raises(DomainError, match="ne s’applique pas"):
+        svc.incident_transition(actor=personas.exploitation, incident=taken, action="close", expected_version=None)
+    resolved = svc.incident_transition(
+        actor=personas.moe, incident=taken, action="resolve", expected_version=None, at=_at("2026-12-08T11:00")
+    )
+    assert resolved.taken_at == _at("2026-12-07T10:00")
+    assert resolved.resolved_at == _at("2026-12-08T11:00")
+    (row,) = svc.incidents_board(personas.project, now=_at("2026-12-20T12:00"))
+    # P3: 4 h to take charge (met after 1 h), 20 h of service time to restore (9 h + 3 h used, 8 h to spare).
+    assert (row.take_charge.breached, row.restore.breached) == (False, False)
+    assert row.restore.remaining == dt.timedelta(hours=8)
+
+
+def test_the_clocks_count_service_hours_and_show_breaches(personas: Any, django_assert_max_num_queries: Any) -> None:
+    friday_evening = _at("2026-12-11T17:30")
+    for n in range(12):
+        svc.incident_create(
+            actor=personas.moe,
+            project=personas.project,
+            title=f"Incident {n}",
+            impact=5,
+            urgency=5,
+            opened_at=friday_evening,
+        )
+    svc.incident_create(
+        actor=personas.moe, project=personas.project, title="Mineur", impact=1, urgency=1, opened_at=friday_evening
+    )
+    board = svc.incidents_board(personas.project, now=_at("2026-12-14T08:15"))
+    p1 = [r for r in board if r.incident.priority == 1]
+    # P1: 30 min to take charge; Friday 17:30 → 18:00 used up, breached on Monday 8:00, not during the weekend.
+    assert p1[0].take_charge.deadline == _at("2026-12-11T18:00")
+    assert all(r.take_charge.breached for r in p1)
+    assert p1[0].take_charge.remaining == -dt.timedelta(minutes=15)
+    assert not any(r.restore.breached for r in p1)  # 4 h: 30 min on Friday, 15 min on Monday so far
+    # The page counts on the real clock: incidents opened a week ago are past a 30-minute GTI whatever today is.
+    Incident.objects.update(opened_at=timezone.now() - dt.timedelta(days=7))
+    client = personas.client(personas.exploitation)
+    with django_assert_max_num_queries(20):
+        html = client.get(f"/p/{personas.project.code}/mep/incidents/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'id="breaches">13 incidents' in html
+    assert 'value="take"' in html
+
+
+def test_service_levels_are_configurable_per_project(personas: Any) -> None:
+    svc.service_levels_update(
+        actor=personas.moa, project=personas.project, expected_version=None, levels={"1": [60, 120]}, always=True
+    )
+    incident = svc.incident_create(
+        actor=personas.moe,
+        project=personas.project,
+        title="Nuit",
+        impact=5,
+        urgency=5,
+        opened_at=_at("2026-12-12T23:00"),
+    )
+    (row,) = svc.incidents_board(personas.project, now=_at("2026-12-13T00:30"))
+    assert row.take_charge.deadline == _at("2026-12-13T00:00")
+    assert row.take_charge.breached
+    assert incident.priority == 1
+    with pytest.raises(ValidationFailed):
+        svc.service_levels_update(
+            actor=personas.moa, project=personas.project, expected_version=None, levels={"1": [60, 30]}
+        )
+    with pytest.raises(PermissionDenied):
+        svc.service_levels_update(
+            actor=personas.exploitation, project=personas.project, expected_version=None, always=False
+        )

@@ -1,0 +1,310 @@
+"""Pilotage endpoints for the role × endpoint matrix test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.matrix import Endpoint
+
+
+def _c(p: Any) -> str:
+    return str(p.project.code)
+
+
+def _a(p: Any) -> str:
+    return f"/api/projects/{_c(p)}/meteo"
+
+
+def _with_override(p: Any) -> str:
+    from oeuvre.pilotage.services.meteo import meteo_override_set
+
+    meteo_override_set(actor=p.moe, project=p.project, axis="cost", verdict="rain", reason="Avenant en cours")
+    return f"/p/{_c(p)}/pilotage/overrides/cost/clear/"
+
+
+def _thresholds_form(p: Any) -> dict[str, Any]:
+    from oeuvre.pilotage.selectors.meteo import SETTING_FIELDS, meteo_settings
+
+    cfg = meteo_settings(p.project)
+    return {**{name: getattr(cfg, name) for name in SETTING_FIELDS}, "version": cfg.version, "slip_rain_days": 20}
+
+
+def _api_thresholds_headers(p: Any) -> dict[str, str]:
+    return {"If-Match": '"1"'}
+
+
+def _risk(p: Any) -> Any:
+    cache = p.__dict__.setdefault("_pilotage_cache", {})
+    if "risk" not in cache:
+        from oeuvre.pilotage.services.risks import risk_action_add, risk_create
+
+        risk = risk_create(
+            actor=p.moe, project=p.project, data={"title": "Reprise des données", "probability": 3, "impact": 3}
+        )
+        cache["action"] = risk_action_add(actor=p.moe, risk=risk, data={"title": "Reprise à blanc"})
+        risk.refresh_from_db()
+        cache["risk"] = risk
+    return cache["risk"]
+
+
+def _r(p: Any) -> str:
+    return f"/p/{_c(p)}/pilotage/risks/{_risk(p).pk}/"
+
+
+def _ar(p: Any) -> str:
+    return f"/api/projects/{_c(p)}/risks/{_risk(p).pk}"
+
+
+def _risk_version(p: Any) -> dict[str, str]:
+    risk = _risk(p)
+    risk.refresh_from_db()
+    return {"If-Match": risk.etag}
+
+
+def _committee(p: Any) -> Any:
+    cache = p.__dict__.setdefault("_pilotage_cache", {})
+    if "committee" not in cache:
+        from django.utils import timezone
+
+        from oeuvre.pilotage.services.committees import action_create, committee_create, decision_record
+
+        committee = committee_create(
+            actor=p.moe, project=p.project, data={"kind": "copil", "title": "COPIL", "held_on": timezone.localdate()}
+        )
+        decision_record(actor=p.moe, committee=committee, text="Go pour la recette")
+        cache["committee_action"] = action_create(actor=p.moe, project=p.project, title="Relancer", committee=committee)
+        committee.refresh_from_db()
+        cache["committee"] = committee
+    return cache["committee"]
+
+
+def _cm(p: Any) -> str:
+    return f"/p/{_c(p)}/pilotage/committees/{_committee(p).pk}/"
+
+
+def _deck(p: Any) -> str:
+    from oeuvre.core.files import store_private
+    from oeuvre.core.models import Job
+    from oeuvre.pilotage.deck import AREA
+
+    stored = store_private(AREA, b"PK fake deck", suffix=".pptx")
+    job = Job.objects.create(
+        kind="pilotage.deck",
+        project=p.project,
+        status=Job.Status.DONE,
+        result={"stored": stored, "filename": "copil.pptx", "size": 12},
+    )
+    return f"/p/{_c(p)}/pilotage/deck/{job.pk}/"
+
+
+_RISK_FORM = {"kind": "risque", "title": "Indisponibilité de l'expert", "probability": 2, "impact": 2}
+_OVERRIDE = {"axis": "schedule", "verdict": "cloud", "reason": "Recrutement en cours"}
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("pilotage:index", "GET", lambda p: f"/p/{_c(p)}/pilotage/", "pilotage.view"),
+    Endpoint("pilotage:snapshots", "GET", lambda p: f"/p/{_c(p)}/pilotage/snapshots/", "pilotage.view"),
+    Endpoint(
+        "pilotage:snapshot_take",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/snapshots/take/",
+        "pilotage.prepare_meteo",
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:override_set",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/overrides/",
+        "pilotage.prepare_meteo",
+        data=lambda p: _OVERRIDE,
+        ok=(302,),
+    ),
+    Endpoint("pilotage:override_clear", "POST", _with_override, "pilotage.prepare_meteo", ok=(302,)),
+    Endpoint("pilotage:thresholds", "GET", lambda p: f"/p/{_c(p)}/pilotage/thresholds/", "pilotage.configure_meteo"),
+    Endpoint(
+        "pilotage:thresholds",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/thresholds/",
+        "pilotage.configure_meteo",
+        data=_thresholds_form,
+        ok=(302,),
+    ),
+    Endpoint("api:GET /projects/{code}/meteo", "GET", _a, "pilotage.view", api=True),
+    Endpoint(
+        "api:GET /projects/{code}/meteo/snapshots", "GET", lambda p: f"{_a(p)}/snapshots", "pilotage.view", api=True
+    ),
+    Endpoint(
+        "api:POST /projects/{code}/meteo/snapshots",
+        "POST",
+        lambda p: f"{_a(p)}/snapshots",
+        "pilotage.prepare_meteo",
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /projects/{code}/meteo/overrides",
+        "POST",
+        lambda p: f"{_a(p)}/overrides",
+        "pilotage.prepare_meteo",
+        data=lambda p: _OVERRIDE,
+        api=True,
+    ),
+    Endpoint(
+        "api:DELETE /projects/{code}/meteo/overrides/{axis}",
+        "DELETE",
+        lambda p: _with_override(p) and f"{_a(p)}/overrides/cost",
+        "pilotage.prepare_meteo",
+        api=True,
+    ),
+    Endpoint(
+        "api:GET /projects/{code}/meteo/thresholds",
+        "GET",
+        lambda p: f"{_a(p)}/thresholds",
+        "pilotage.view",
+        api=True,
+    ),
+    Endpoint(
+        "api:PATCH /projects/{code}/meteo/thresholds",
+        "PATCH",
+        lambda p: f"{_a(p)}/thresholds",
+        "pilotage.configure_meteo",
+        data=lambda p: {"slip_rain_days": 20},
+        headers=_api_thresholds_headers,
+        api=True,
+    ),
+    Endpoint("pilotage:risks", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/", "pilotage.view"),
+    Endpoint("pilotage:risk_create", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/new/", "pilotage.manage_risks"),
+    Endpoint(
+        "pilotage:risk_create",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/risks/new/",
+        "pilotage.manage_risks",
+        data=lambda p: _RISK_FORM,
+        ok=(302,),
+    ),
+    Endpoint("pilotage:risk_detail", "GET", _r, "pilotage.view"),
+    Endpoint(
+        "pilotage:risk_detail",
+        "POST",
+        _r,
+        "pilotage.manage_risks",
+        data=lambda p: {**_RISK_FORM, "version": _risk(p).version},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:risk_transition",
+        "POST",
+        lambda p: f"{_r(p)}status/",
+        "pilotage.manage_risks",
+        data=lambda p: {"status": "clos", "version": _risk(p).version},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:risk_action_add",
+        "POST",
+        lambda p: f"{_r(p)}actions/",
+        "pilotage.manage_risks",
+        data=lambda p: {"title": "Relancer", "status": "a_faire"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:risk_action_status",
+        "POST",
+        lambda p: f"{_r(p)}actions/{p._pilotage_cache['action'].pk}/status/",
+        "pilotage.manage_risks",
+        data=lambda p: {"status": "fait"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "api:GET /projects/{code}/risks", "GET", lambda p: f"/api/projects/{_c(p)}/risks", "pilotage.view", api=True
+    ),
+    Endpoint(
+        "api:POST /projects/{code}/risks",
+        "POST",
+        lambda p: f"/api/projects/{_c(p)}/risks",
+        "pilotage.manage_risks",
+        data=lambda p: _RISK_FORM,
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint("api:GET /projects/{code}/risks/{risk_id}", "GET", _ar, "pilotage.view", api=True),
+    Endpoint(
+        "api:PATCH /projects/{code}/risks/{risk_id}",
+        "PATCH",
+        _ar,
+        "pilotage.manage_risks",
+        data=lambda p: {"impact": 4},
+        headers=_risk_version,
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /projects/{code}/risks/{risk_id}/status",
+        "POST",
+        lambda p: f"{_ar(p)}/status",
+        "pilotage.manage_risks",
+        data=lambda p: {"status": "clos"},
+        headers=_risk_version,
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /projects/{code}/risks/{risk_id}/actions",
+        "POST",
+        lambda p: f"{_ar(p)}/actions",
+        "pilotage.manage_risks",
+        data=lambda p: {"title": "Relancer la MOA"},
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint("pilotage:committees", "GET", lambda p: f"/p/{_c(p)}/pilotage/committees/", "pilotage.view"),
+    Endpoint(
+        "pilotage:committees",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/committees/",
+        "pilotage.prepare_committees",
+        data=lambda p: {"kind": "coproj", "title": "COPROJ", "held_on": "2026-12-01"},
+        ok=(302,),
+    ),
+    Endpoint("pilotage:committee", "GET", _cm, "pilotage.view"),
+    Endpoint(
+        "pilotage:decision_add",
+        "POST",
+        lambda p: f"{_cm(p)}decisions/",
+        "pilotage.prepare_committees",
+        data=lambda p: {"text": "Report du lot 3"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:committee_action_add",
+        "POST",
+        lambda p: f"{_cm(p)}actions/",
+        "pilotage.prepare_committees",
+        data=lambda p: {"title": "Envoyer le compte rendu"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:committee_close",
+        "POST",
+        lambda p: f"{_cm(p)}close/",
+        "pilotage.sign_decisions",
+        data=lambda p: {"version": _committee(p).version},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:deck_generate",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/deck/",
+        "pilotage.prepare_committees",
+        ok=(302,),
+    ),
+    Endpoint("pilotage:deck_download", "GET", _deck, "pilotage.view"),
+    Endpoint("pilotage:actions", "GET", lambda p: f"/p/{_c(p)}/pilotage/actions/", "pilotage.view"),
+    Endpoint(
+        "pilotage:action_status",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/actions/{_committee(p) and p._pilotage_cache['committee_action'].pk}/status/",
+        "pilotage.follow_actions",
+        data=lambda p: {"status": "en_cours"},
+        ok=(302,),
+    ),
+]
+
+NOT_PROJECT_SCOPED = {"pilotage_user:my_actions"}
