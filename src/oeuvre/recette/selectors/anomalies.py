@@ -148,7 +148,7 @@ def anomaly_history(anomaly: Anomaly) -> list[dict[str, Any]]:
             changes.append(
                 {
                     "field": name,
-                    "label": str(Anomaly._meta.get_field(name.removesuffix("_id")).verbose_name),
+                    "label": str(getattr(Anomaly._meta.get_field(name.removesuffix("_id")), "verbose_name", name)),
                     "old": names.get(old, old) if old is not None else "",
                     "new": names.get(new, new),
                 }
