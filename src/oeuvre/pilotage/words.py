@@ -25,7 +25,8 @@ def axis_label(value: str) -> str:
 
 
 def _num(value: Any, digits: int = 2) -> str:
-    return str(number_format(float(value), digits))
+    """In the page's locale, grouped: 791 548 € in French, 791,548 € in English."""
+    return str(number_format(float(value), digits, force_grouping=True))
 
 
 def _cmp(p: dict[str, Any]) -> str:
@@ -98,10 +99,11 @@ def reason_text(reason: dict[str, Any]) -> str:
             int(value),
         ) % {"count": value, "days": p.get("oldest", 0)}
     if code == "majeures":
-        return _("%(count)s open major anomalies (PV threshold %(max)s)") % {
-            "count": value,
-            "max": p.get("threshold", 0),
-        }
+        return ngettext(
+            "%(count)s open major anomaly (PV threshold %(max)s)",
+            "%(count)s open major anomalies (PV threshold %(max)s)",
+            int(value),
+        ) % {"count": value, "max": p.get("threshold", 0)}
     if code in ("coverage", "pass_rate"):
         name = _("test coverage") if code == "coverage" else _("pass rate")
         return f"{name} {_num(value, 1)} % {_cmp(p)} {_num(p.get('threshold', 0), 0)} %"
