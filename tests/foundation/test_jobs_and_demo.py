@@ -68,7 +68,10 @@ def test_it_records_a_failed_job_with_its_reason() -> None:
     execute_job(job)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert "size must be one of" in job.error
+    # A refusal the caller caused is shown as it is (no error id), naming the sizes allowed.
+    assert "large" in job.error
+    assert "small" in job.error
+    assert "huge" not in job.error
 
 
 def _fingerprint() -> list[Any]:

@@ -18,10 +18,12 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from oeuvre.accounts.models import Organisation, User
 from oeuvre.accounts.roles import Role
+from oeuvre.core.errors import DomainError
 from oeuvre.projects.models import Closure, HolidayZone, Membership, Phase, Pricing, Project, Regime
 
 __all__ = [
@@ -170,7 +172,7 @@ def generate(
 ) -> DemoContext:
     """Create the demo's people and projects, then run every stage's step (or only ``stages``, by name)."""
     if size not in SIZES:
-        raise ValueError(f"size must be one of {sorted(SIZES)}")
+        raise DomainError(_("The demo size must be one of: %(sizes)s.") % {"sizes": ", ".join(sorted(SIZES))})
     steps = [s for s in _STEPS if stages is None or s[1] in stages]
     ctx = DemoContext(size=size, seed=seed, today=today)
     with transaction.atomic():
