@@ -558,8 +558,7 @@ class AnomalyStatus(models.TextChoices):
     EN_CORRECTION = "en_correction", _("Being fixed")
     LIVREE = "livree", _("Fix delivered")
     VERIFIEE = "verifiee", _("Verified")
-    # A context of its own: "Closed" of a project (clos) must not win over an anomaly's (close).
-    CLOSE = "close", pgettext_lazy("anomaly status", "Closed")
+    CLOSE = "close", _("Closed")
     REJETEE = "rejetee", _("Rejected")
 
 

@@ -222,15 +222,7 @@ def anomaly_new(request: HttpRequest, project: Project) -> HttpResponse:
     return render(
         request,
         "recette/anomalies/form.html",
-        _ctx(
-            request,
-            project,
-            form=form,
-            heading=_("Report an anomaly"),
-            execution=execution,
-            step=step_position,
-            duplicates=selectors.possible_duplicates(project, execution) if execution is not None else [],
-        ),
+        _ctx(request, project, form=form, heading=_("Report an anomaly"), execution=execution, step=step_position),
     )
 
 
