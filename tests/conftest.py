@@ -243,13 +243,17 @@ def _demo_template(tmp_path_factory: Any, engine: str) -> dict[str, Any]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         marker = shared / f"demo-{engine}.built"
         if engine == "postgresql":
-            name = f"test_{settings_dict['NAME']}_demo"[:60]
-            if not marker.exists():
+            # The first worker to get here names and builds the template; the others read its name from the
+            # marker (each xdist worker's own database name differs, so deriving it again would miss the template).
+            if marker.exists():
+                name = marker.read_text().strip()
+            else:
+                name = f"test_{settings_dict['NAME']}_demo"[:60]
                 with _postgres_admin(settings_dict) as admin:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                     admin.execute(f'CREATE DATABASE "{name}"')
                 _build_demo_template(_postgres_url(settings_dict, name), data_dir)
-                marker.touch()
+                marker.write_text(name)
             return {"engine": engine, "name": name, "data_dir": data_dir, "settings": settings_dict}
         path = shared / "demo.sqlite3"
         if not marker.exists():
