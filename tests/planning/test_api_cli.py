@@ -186,8 +186,13 @@ def test_it_takes_one_user_option_and_never_falls_back_to_an_administrator(
     small_plan: Any, personas: Any, tmp_path: Path, capsys: Any, monkeypatch: Any
 ) -> None:
     """Through the real entry point: writing commands need --user (or OEUVRE_USER); export only reads."""
+    from django.db import connections
+
     from oeuvre.cli import main
 
+    # Django's run_from_argv closes every connection when a command ends; inside the test's
+    # transaction on PostgreSQL that would leave the next command a closed connection.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     monkeypatch.delenv("OEUVRE_USER", raising=False)
     code = small_plan.project.code
     with pytest.raises(SystemExit) as exited:
