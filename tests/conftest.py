@@ -21,6 +21,10 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# One cache of compiled engine kernels for every test worker and every demo built in a subprocess (they
+# inherit the variable): otherwise each fresh data directory compiles the levelling kernels again (~20 s).
+os.environ.setdefault("NUMBA_CACHE_DIR", str(REPO / ".cache" / "numba"))
+
 
 # Tests that touch no database give the same result on both; the PostgreSQL pass of `dev.py test`
 # (OEUVRE_TEST_DATABASE_ONLY=1) runs only the tests that use one, so nothing is run twice for nothing.

@@ -9,6 +9,7 @@ Conventions (``docs/DEVELOPING.md``):
   colours and progress bars only on a terminal, progress on stderr.
 - Messages are in the language of ``$LANGUAGE`` / ``$LC_ALL`` / ``$LANG`` (French unless it says English).
 - A refused input is one message and exit status 1 (``CommandError``); never a traceback.
+- The stages' commands derive from :class:`StageCommand`, which skips Django's system checks.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 __all__ = [
+    "StageCommand",
     "activate_cli_language",
     "actor_named",
     "add_json_argument",
@@ -38,6 +40,17 @@ __all__ = [
     "project_named",
     "run_job",
 ]
+
+
+class StageCommand(BaseCommand):
+    """A stage's command (``oeuvre plan``, ``oeuvre pilotage``…): no system checks before it runs.
+
+    Django runs every system check before a command by default, and the URL checks import every view and
+    build every API schema: seconds of start-up that a script calling ``oeuvre pilotage meteo`` in a loop
+    pays each time. The checks run where configuration matters: ``oeuvre serve``, ``migrate`` and ``check``.
+    """
+
+    requires_system_checks: list[str] = []
 
 
 def cli_language(environ: dict[str, str] | None = None) -> str:

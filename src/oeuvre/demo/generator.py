@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from oeuvre.accounts.models import Organisation, User
@@ -157,6 +158,17 @@ def demo_step(order: int, name: str) -> Callable[[Step], Step]:
     return register
 
 
+def demo_steps() -> list[tuple[int, str, Step]]:
+    """Every stage's steps, in order.
+
+    Each app's ``demo`` module registers its steps when imported. They are imported here, when a demo is
+    built, not when the apps start: the steps pull in the scheduling engine and every stage's services,
+    which every command would otherwise pay for at start-up.
+    """
+    autodiscover_modules("demo")
+    return list(_STEPS)
+
+
 def is_demo_database() -> bool:
     """True when the database is empty or holds only demo data, so the demo may replace it."""
     usernames = {u[0] for u in DEMO_USERS} | {"admin"}
@@ -170,7 +182,7 @@ def generate(
     """Create the demo's people and projects, then run every stage's step (or only ``stages``, by name)."""
     if size not in SIZES:
         raise DomainError(_("The demo size must be one of: %(sizes)s.") % {"sizes": ", ".join(sorted(SIZES))})
-    steps = [s for s in _STEPS if stages is None or s[1] in stages]
+    steps = [s for s in demo_steps() if stages is None or s[1] in stages]
     ctx = DemoContext(size=size, seed=seed, today=today)
     with transaction.atomic():
         _people(ctx)

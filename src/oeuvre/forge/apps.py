@@ -13,7 +13,7 @@ class ForgeConfig(AppConfig):
         from oeuvre.core.activity import register_activity
         from oeuvre.core.events import listen
         from oeuvre.core.periodic import register_periodic
-        from oeuvre.forge import chain, demo, models, panels, permissions  # noqa: F401 — demo registers its step
+        from oeuvre.forge import chain, models, panels, permissions
         from oeuvre.forge.services import events, webhooks
         from oeuvre.web.stages import Stage, register_stage
 

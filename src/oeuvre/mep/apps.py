@@ -9,7 +9,7 @@ class MepConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.mep import demo, models, permissions
+        from oeuvre.mep import models, permissions
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("mep", _("Deployment"), "mep:index", permissions.MEP_VIEW, 40))
@@ -17,7 +17,6 @@ class MepConfig(AppConfig):
             register_activity(model, "project")
         register_activity(models.Deployment, "environment__project")
         register_activity(models.ReadinessCheck, "release__project")
-        demo.register()
         from oeuvre.mep.verify import gonogo_verify
         from oeuvre.recette.services.ledger import register_chain_verifier
 

@@ -26,10 +26,6 @@ _EVIDENCE = {
 }
 
 
-def register() -> None:
-    """Importing this module registers its ``@demo_step`` functions."""
-
-
 def _environments(ctx: DemoContext, project: Project) -> None:
     moe, exploitation = ctx.users["moe"], ctx.users["exploitation"]
     envs = [

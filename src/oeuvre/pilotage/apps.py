@@ -9,7 +9,7 @@ class PilotageConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.pilotage import deck, demo, home, jobs, models, permissions  # noqa: F401 — demo registers its step
+        from oeuvre.pilotage import deck, home, jobs, models, permissions
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("pilotage", _("Steering"), "pilotage:index", permissions.PILOTAGE_VIEW, 50))

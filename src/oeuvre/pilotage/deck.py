@@ -4,7 +4,7 @@ Django-free builder (:mod:`oeuvre.interop.reports.copil_deck`); and the job that
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -14,8 +14,10 @@ from django.utils.translation import override
 from oeuvre.core.files import private_path, register_private_area, store_private
 from oeuvre.core.jobs import Progress, job_handler
 from oeuvre.core.models import Job
-from oeuvre.interop.reports.copil_deck import DeckData, DeckLabels, Series, TableData, build_deck
 from oeuvre.projects.models import Project
+
+if TYPE_CHECKING:
+    from oeuvre.interop.reports.copil_deck import DeckData
 
 __all__ = ["AREA", "deck_bytes", "deck_data", "deck_job", "register"]
 
@@ -33,6 +35,8 @@ def _d(day: Any) -> str:
 
 def deck_data(project: Project, today: dt.date | None = None, progress: Progress | None = None) -> DeckData:
     """Everything the deck shows, read from live data (a handful of queries per slide)."""
+    # Local imports: python-pptx (behind the deck builder) loads when a deck is built, not at start-up.
+    from oeuvre.interop.reports.copil_deck import DeckData, DeckLabels, Series, TableData
     from oeuvre.pilotage.selectors.committees import actions_of, overdue
     from oeuvre.pilotage.selectors.meteo import meteo_of, snapshots_of
     from oeuvre.pilotage.selectors.risks import RiskFilters, heat_map, risks_for
@@ -166,6 +170,8 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
 def deck_bytes(project: Project, language: str = "fr", progress: Progress | None = None) -> bytes:
     with override(language):
         data = deck_data(project, progress=progress)
+    from oeuvre.interop.reports.copil_deck import build_deck
+
     return build_deck(data)
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,7 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.planning import demo, jobs, permissions  # noqa: F401  (matrix rows, job handlers, demo step)
+        from oeuvre.planning import jobs, permissions  # noqa: F401  (matrix rows, job handlers)
         from oeuvre.planning.models import (
             Assignment,
             Baseline,
@@ -39,9 +41,15 @@ class PlanningConfig(AppConfig):
 
         register_impact_provider("planning.tasks", tasks_hanging_on)
 
-        from oeuvre.planning.views import home_panel
         from oeuvre.web.panels import HomePanel, register_home_panel
 
         register_home_panel(
-            HomePanel("planning", "planning/_home_panel.html", home_panel, permissions.PLANNING_VIEW, 20)
+            HomePanel("planning", "planning/_home_panel.html", _home_panel, permissions.PLANNING_VIEW, 20)
         )
+
+
+def _home_panel(request: Any, project: Any) -> dict[str, Any]:
+    # The views (and the workbook and calendar libraries they import) load on the first page, not at start-up.
+    from oeuvre.planning.views import home_panel
+
+    return home_panel(request, project)

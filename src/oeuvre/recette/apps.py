@@ -9,7 +9,7 @@ class RecetteConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.recette import demo, models, permissions, wiring
+        from oeuvre.recette import models, permissions, wiring
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("recette", _("Acceptance"), "recette:index", permissions.RECETTE_VIEW, 30))
@@ -26,5 +26,4 @@ class RecetteConfig(AppConfig):
         ):
             register_activity(model, "project")
         register_activity(models.Iteration, "campaign__project")
-        demo.register()
         wiring.register()

@@ -10,6 +10,5 @@ import importlib
 _SLICES: tuple[str, ...] = ("testbook", "anomalies", "pv")
 
 
-def register() -> None:
-    for name in _SLICES:
-        importlib.import_module(f"oeuvre.recette.demo.{name}")
+for _name in _SLICES:
+    importlib.import_module(f"oeuvre.recette.demo.{_name}")

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from oeuvre.accounts import selectors, services
 from oeuvre.accounts.models import ApiToken, User
+from oeuvre.core.cli import StageCommand
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Manage personal API tokens: create USERNAME, list USERNAME, revoke USERNAME PREFIX."
 
     def add_arguments(self, parser: CommandParser) -> None:

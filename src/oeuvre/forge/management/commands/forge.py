@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import IO, Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from oeuvre.accounts.permissions import require
 from oeuvre.core.cli import (
+    StageCommand,
     actor_named,
     add_json_argument,
     add_project_argument,
@@ -26,7 +27,7 @@ from oeuvre.forge.services import events as event_services
 from oeuvre.forge.services import repositories as services
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Forge repositories (GitLab, GitHub, Gitea/Forgejo), their links to the chain, replay of deliveries."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import IO, Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from oeuvre.core.cli import (
+    StageCommand,
     actor_named,
     add_json_argument,
     add_project_argument,
@@ -21,7 +22,7 @@ from oeuvre.forge.models import DeliveryStatus, WebhookSubscription
 from oeuvre.forge.services.webhooks import subscription_test
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Outgoing webhooks: send a test delivery to a registered address."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import IO, Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from oeuvre.core.cli import (
+    StageCommand,
     activate_cli_language,
     add_json_argument,
     add_project_argument,
@@ -18,7 +19,7 @@ from oeuvre.core.cli import (
 from oeuvre.mep import selectors
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "The deployment stage: releases and their go/no-go proposal."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oeuvre.core.cli import (
+    StageCommand,
     activate_cli_language,
     actor_named,
     add_json_argument,
@@ -21,7 +22,7 @@ from oeuvre.core.cli import (
 from oeuvre.core.errors import DomainError
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Steering: the QCD météo with its reasons, météo snapshots, the COPIL deck."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -6,12 +6,20 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
 from oeuvre.accounts.permissions import can, require
-from oeuvre.core.cli import activate_cli_language, actor_named, add_user_argument, fail, project_named, run_job
+from oeuvre.core.cli import (
+    StageCommand,
+    activate_cli_language,
+    actor_named,
+    add_user_argument,
+    fail,
+    project_named,
+    run_job,
+)
 from oeuvre.core.errors import DomainError
 from oeuvre.planning import exporting, selectors, services
 from oeuvre.planning.analysis import risk_analysis
@@ -19,7 +27,7 @@ from oeuvre.planning.importing import plan_import_enqueue
 from oeuvre.planning.permissions import PLANNING_ANALYSE, PLANNING_VIEW, PLANNING_VIEW_COSTS
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Import, export and schedule a project's plan."
 
     def add_arguments(self, parser: CommandParser) -> None:

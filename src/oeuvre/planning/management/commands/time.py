@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from rich.console import Console
 
-from oeuvre.core.cli import activate_cli_language, actor_named, add_user_argument, fail, project_named
+from oeuvre.core.cli import StageCommand, activate_cli_language, actor_named, add_user_argument, fail, project_named
 from oeuvre.core.errors import DomainError
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import read_time_entries
@@ -18,7 +18,7 @@ from oeuvre.planning import services
 from oeuvre.planning.files import file_error_messages
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Import time entries from CSV (date; person; task; effort; comment; optional project column)."
 
     def add_arguments(self, parser: CommandParser) -> None:

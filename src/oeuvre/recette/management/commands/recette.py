@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from oeuvre.core.cli import StageCommand
 from oeuvre.recette.cli import SLICES
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "The recette stage: test book, campaigns, JUnit results, anomalies, PV de recette, timers."
 
     def add_arguments(self, parser: CommandParser) -> None:

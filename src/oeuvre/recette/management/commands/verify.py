@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from oeuvre.core.cli import StageCommand
 from oeuvre.recette.cli.common import project_named
 from oeuvre.recette.models import LedgerEntry
 from oeuvre.recette.services.ledger import chain_verify
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Verify the hash chain of signed records (PV, decisions, lifted réserves) of a project."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from oeuvre.accounts.models import User
+from oeuvre.core.cli import StageCommand
 from oeuvre.core.jobs import execute_job
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
@@ -27,7 +28,7 @@ def project_named(code: str) -> Project:
     return project
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Import exigences from xlsx/csv/reqif, or export them as xlsx, csv or reqif."
 
     def add_arguments(self, parser: CommandParser) -> None:

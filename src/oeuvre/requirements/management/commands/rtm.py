@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from oeuvre.core.cli import StageCommand
 from oeuvre.requirements import exports
 from oeuvre.requirements.management.commands.requirements import project_named
 from oeuvre.requirements.selectors import RtmFilters
 
 
-class Command(BaseCommand):
+class Command(StageCommand):
     help = "Write the requirements traceability matrix (RTM) of a project to .xlsx or .csv."
 
     def add_arguments(self, parser: CommandParser) -> None:
