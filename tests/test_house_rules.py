@@ -7,6 +7,8 @@
   in the life cycle; no module imports another module's ``_private`` names.
 - Writes keep history: no ``QuerySet.update()`` nor plain ``bulk_create``/``bulk_update`` on a versioned or
   historical model outside a short list, each entry with its reason.
+- Files that enter pass the guard: a function that opens a workbook (``load_workbook``) or reads a zip archive
+  calls ``oeuvre.interop.safety.guard_workbook`` (or ``check_zip``) before it.
 """
 
 from __future__ import annotations
@@ -253,3 +255,62 @@ def _private(name: str) -> bool:
 
 def _is_module(package: str, name: str) -> bool:
     return (SRC.parent / package.replace(".", "/") / f"{name}.py").is_file()
+
+
+# --- Every file that enters passes the guard -------------------------------------------------------------
+GUARDS = {"guard_workbook", "check_zip"}
+OPENERS = {"load_workbook", "ZipFile"}
+
+
+def _called_names(node: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            func = call.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            writes = any(
+                isinstance(arg, ast.Constant) and arg.value in {"w", "a", "x"}
+                for arg in [*call.args[1:2], *(k.value for k in call.keywords if k.arg == "mode")]
+            )
+            if name and not (name == "ZipFile" and writes):
+                found.append((call.lineno, name))
+    return sorted(found)
+
+
+def _unguarded_openers(path: Path, root: Path = SRC) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    offenders = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        guarded_at = min((line for line, name in _called_names(function) if name in GUARDS), default=None)
+        for line, name in _called_names(function):
+            if name in OPENERS and (guarded_at is None or guarded_at > line):
+                offenders.append(f"{path.relative_to(root)}:{line} {name}")
+    return offenders
+
+
+def test_every_workbook_and_archive_reader_calls_the_guard_first() -> None:
+    safety = SRC / "interop" / "safety.py"
+    offenders = [o for path in _python_files(SRC) if path != safety for o in _unguarded_openers(path)]
+    assert offenders == [], f"open the file after oeuvre.interop.safety.guard_workbook: {offenders}"
+
+
+def test_it_sees_a_workbook_opened_without_the_guard(tmp_path: Path) -> None:
+    reader = tmp_path / "reader.py"
+    reader.write_text(
+        "import io, zipfile\n"
+        "from openpyxl import load_workbook\n"
+        "def read(data):\n"
+        "    return load_workbook(io.BytesIO(data))\n"
+        "def late(data):\n"
+        "    book = load_workbook(io.BytesIO(data))\n"
+        "    guard_workbook(data)\n"
+        "def fine(data):\n"
+        "    guard_workbook(data)\n"
+        "    return load_workbook(io.BytesIO(data))\n"
+        "def write(out):\n"
+        "    return zipfile.ZipFile(out, 'w')\n",
+        encoding="utf-8",
+    )
+    assert _unguarded_openers(reader, tmp_path) == ["reader.py:4 load_workbook", "reader.py:6 load_workbook"]

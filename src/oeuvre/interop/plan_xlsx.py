@@ -23,8 +23,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from oeuvre.interop.errors import FileFormatError
+from oeuvre.interop.errors import FileFormatError, HostileFileError
 from oeuvre.interop.plandata import AssignmentData, LinkData, PlanData, ResourceData, TaskData
+from oeuvre.interop.safety import guard_workbook
 from oeuvre.interop.sheets import FORMULA_PREFIXES, safe_text, unquote
 
 __all__ = ["RESOURCE_COLUMNS", "TASK_COLUMNS", "read_plan_xlsx", "write_plan_xlsx"]
@@ -315,6 +316,10 @@ def read_plan_xlsx(
     """
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise FileFormatError("this is not an Excel workbook (.xlsx)", code="not_xlsx", source=source)
+    try:
+        guard_workbook(data)
+    except HostileFileError as exc:
+        raise HostileFileError(exc.message, code=exc.code, params=exc.params, source=source) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file

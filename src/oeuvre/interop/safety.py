@@ -4,6 +4,9 @@ Refused, each with its own code: a file over the size limit (``too_large``), a f
 those of the announced format (``wrong_magic``), a zip archive that would expand beyond the limits
 (``zip_bomb``), and XML that declares a DOCTYPE or entities (``xml_entities``: external entities and
 entity-expansion bombs both need one; ReqIF and OOXML never do).
+
+Every workbook that enters goes through :func:`guard_workbook` before openpyxl opens it (a house-rule test
+refuses a ``load_workbook`` call in a function that did not call it first).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 
 from oeuvre.interop.errors import HostileFileError
 
-__all__ = ["Limits", "check_magic", "check_xml", "check_zip", "sniff_format"]
+__all__ = ["Limits", "check_magic", "check_xml", "check_zip", "guard_workbook", "sniff_format"]
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, refused: we read .xlsx only
@@ -27,6 +30,9 @@ class Limits:
     max_unzipped_bytes: int = 300 * 1024 * 1024
     max_ratio: int = 100  # uncompressed / compressed, per member
     max_members: int = 10_000
+    # One part of an archive, uncompressed. A workbook's cells or shared strings are held in memory by the
+    # reader, several times their XML size: a 1 MiB file expanding one part to 1 GiB took a worker to 3 GB.
+    max_member_bytes: int = 100 * 1024 * 1024
 
 
 DEFAULT_LIMITS = Limits()
@@ -88,6 +94,13 @@ def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
     total = 0
     for info in members:
         total += info.file_size
+        if info.file_size > limits.max_member_bytes:
+            raise HostileFileError(
+                f"{info.filename} expands to {info.file_size // (1024 * 1024)} MiB; the limit for one part is "
+                f"{limits.max_member_bytes // (1024 * 1024)} MiB",
+                code="zip_bomb",
+                params={"member": info.filename},
+            )
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_ratio and info.file_size > 1024 * 1024:
             raise HostileFileError(
@@ -112,3 +125,29 @@ def check_xml(data: bytes) -> None:
             "the XML declares a DOCTYPE or entities (external entities and entity expansion are refused)",
             code="xml_entities",
         )
+
+
+_SCAN_CHUNK = 1024 * 1024
+
+
+def guard_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+    """The checks every .xlsx passes before a reader opens it: size, zip magic, declared expansion (whole, per
+    part, ratio, number of parts), and no DTD or entity in any XML part. The parts are scanned in chunks, so
+    the check itself holds at most a megabyte of a part in memory; a part longer than it declared is caught by
+    :mod:`zipfile` (``BadZipFile``) and refused. Returns the opened archive."""
+    check_magic(data, "xlsx", limits)
+    archive = check_zip(data, limits)
+    try:
+        for info in archive.infolist():
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            with archive.open(info) as member:
+                tail = b""
+                while chunk := member.read(_SCAN_CHUNK):
+                    check_xml(tail + chunk)
+                    tail = chunk[-16:]  # a declaration split across two chunks
+    except HostileFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise HostileFileError(f"the archive is damaged: {exc}", code="wrong_magic") from None
+    return archive

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from oeuvre.interop.errors import FileFormatError, HostileFileError
-from oeuvre.interop.safety import DEFAULT_LIMITS, Limits, check_magic, check_xml, check_zip
+from oeuvre.interop.safety import DEFAULT_LIMITS, Limits, check_magic, guard_workbook
 from oeuvre.interop.sheets import unquote
 
 __all__ = ["Cell", "Row", "Table", "read_csv", "read_table", "read_xlsx"]
@@ -132,13 +132,7 @@ def read_xlsx(
     progress: Callable[[int], None] | None = None,
 ) -> Table:
     """Read the first sheet (or ``sheet``) of an .xlsx workbook, after the hostile-file checks."""
-    check_magic(data, "xlsx", limits)
-    archive = check_zip(data, limits)
-    for info in archive.infolist():
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(info) as member:
-                # Declared sizes were checked; a lying header is caught by zipfile's own size check.
-                check_xml(member.read(limits.max_unzipped_bytes + 1))
+    archive = guard_workbook(data, limits)
     import openpyxl  # imported late: only this reader needs it
     from openpyxl.utils.cell import range_boundaries
     from openpyxl.utils.exceptions import InvalidFileException
