@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "oeuvre.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "oeuvre.web.middleware.LanguageMiddleware",
@@ -168,9 +169,11 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_ADAPTER = "oeuvre.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-# Failed logins are throttled per IP and per account (allauth's limiter, backed by the shared cache).
+# Failed logins are throttled per client address, and per account *from that client* with a growing wait
+# (3 a minute, 6 in 10 minutes, 10 an hour): someone elsewhere cannot lock a named account out by failing
+# on purpose (the key is the account and the client, see accounts.adapter). allauth's limiter, shared cache.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,3/m/key,6/10m/key,10/h/key",
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
 }

@@ -195,6 +195,8 @@ def test_it_sends_security_headers(client: Client) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "geolocation=()" in response.headers["Permissions-Policy"]
 
 
 def test_it_reports_health_with_the_database_check(client: Client) -> None:
