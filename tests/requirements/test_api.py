@@ -95,6 +95,9 @@ def test_it_sets_a_raci_with_exactly_one_accountable(personas: Any) -> None:
     url = f"{base}/{created.json()['id']}/raci"
     two = [{"username": "moa", "letter": "A"}, {"username": "moe", "letter": "A"}]
     assert _json(client, "PUT", url, two, **{"If-Match": created["ETag"]}).status_code == 422
+    nameless = _json(client, "PUT", url, [{"username": "", "letter": "A"}], **{"If-Match": created["ETag"]})
+    assert nameless.status_code == 422, "an empty name is refused by name, not a server error"
+    assert [e["field"] for e in nameless.json()["errors"]] == ["raci"]
     one = [{"username": "moe", "letter": "A"}, {"username": "amoe", "letter": "R"}]
     response = _json(client, "PUT", url, one, **{"If-Match": created["ETag"]})
     assert response.status_code == 200

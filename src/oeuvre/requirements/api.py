@@ -942,7 +942,8 @@ def set_raci(
     assignments = []
     for item in payload:
         user = _member(project, item.username, "raci")
-        assert user is not None
+        if user is None:  # an empty name: every RACI line names a member
+            raise ValidationFailed({"raci": [_("Each line of the RACI names a member of the project.")]})
         assignments.append((user, item.letter))
     deliverable = services.deliverable_set_raci(
         actor=current_user(request), deliverable=_deliverable(project, deliverable_id), assignments=assignments,
