@@ -16,6 +16,8 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,13 +26,23 @@ from oeuvre.core.errors import DomainError
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 
-__all__ = ["Progress", "execute_job", "job_enqueue", "job_handler", "job_state", "run_job"]
+__all__ = ["Progress", "execute_job", "job_enqueue", "job_handler", "job_or_404", "job_state", "run_job"]
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job, "Progress"], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
 _CACHE_TTL = 24 * 3600
+
+
+def job_or_404(job_id: object, **filters: Any) -> Job:
+    """The job ``job_id`` that matches ``filters``, or a 404, also when the id is not a UUID at all (a lookup
+    with a malformed id would raise a validation error, that is a server error)."""
+    try:
+        pk = uuid.UUID(str(job_id))
+    except ValueError:
+        raise Http404("job") from None
+    return get_object_or_404(Job.objects.select_related("project"), pk=pk, **filters)
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:

@@ -5,11 +5,11 @@ import time
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from oeuvre.accounts.permissions import PROJECT_VIEW, can
-from oeuvre.core.jobs import job_state
+from oeuvre.core.jobs import job_or_404, job_state
 from oeuvre.core.models import Job
 from oeuvre.web.decorators import user_page
 
@@ -29,7 +29,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def visible_job(request: HttpRequest, job_id: str) -> Job:
-    job = get_object_or_404(Job.objects.select_related("project"), pk=job_id)
+    job = job_or_404(job_id)
     if job.created_by_id == request.user.pk:
         return job
     if job.project is not None and can(request.user, job.project, PROJECT_VIEW):

@@ -18,8 +18,7 @@ from oeuvre.accounts.services import token_authenticate
 from oeuvre.core.api import ErrorOut, Pagination, api_auth, if_match, set_etag
 from oeuvre.core.api_jobs import JobOut
 from oeuvre.core.errors import ValidationFailed
-from oeuvre.core.jobs import job_state
-from oeuvre.core.models import Job
+from oeuvre.core.jobs import job_or_404, job_state
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import TimeEntryFileError, read_time_entries
 from oeuvre.planning import costing, exporting, selectors, services
@@ -357,7 +356,7 @@ class TimeImportIn(Schema):
 
 
 class RafIn(Schema):
-    raf: Decimal = Field(..., ge=0)
+    raf: Decimal = Field(..., ge=0, le=Decimal("99999999.99"), allow_inf_nan=False)  # the column's bounds
     date: Date | None = None
     comment: str = Field("", max_length=300)
 
@@ -971,7 +970,7 @@ def get_levelling(request: HttpRequest, code: str) -> object:
 def apply_levelling(request: HttpRequest, code: str, payload: ApplyIn) -> object:
     project = project_for(request.user, code)
     require(request.user, project, PLANNING_EDIT)
-    job = get_object_or_404(Job, pk=payload.job, project=project)
+    job = job_or_404(payload.job, project=project)
     services.levelling_apply(actor=current_user(request), project=project, job=job)
     return _plan_out(project)
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
-from oeuvre.core.jobs import job_state
+from oeuvre.core.jobs import job_or_404, job_state
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import read_time_entries
@@ -1146,7 +1146,7 @@ def levelling_run(request: HttpRequest, project: Project) -> HttpResponse:
 @require_POST
 @project_page(PLANNING_EDIT)
 def levelling_apply(request: HttpRequest, project: Project) -> HttpResponse:
-    job = get_object_or_404(Job, pk=request.POST.get("job"), project=project, kind="planning.level")
+    job = job_or_404(request.POST.get("job"), project=project, kind="planning.level")
     try:
         services.levelling_apply(actor=current_user(request), project=project, job=job)
     except DomainError as exc:

@@ -18,8 +18,7 @@ from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, current_user, membership_of
 from oeuvre.accounts.roles import Role
 from oeuvre.core.errors import DomainError, StaleVersion
-from oeuvre.core.jobs import job_state
-from oeuvre.core.models import Job
+from oeuvre.core.jobs import job_or_404, job_state
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.xhtml import markdown_to_html
 from oeuvre.projects.models import Project
@@ -623,7 +622,7 @@ def import_commit(request: HttpRequest, project: Project, token: str) -> HttpRes
 @project_page(REQUIREMENTS_IMPORT)
 def import_job(request: HttpRequest, project: Project, token: str, job_id: uuid.UUID) -> HttpResponse:
     upload = _upload(project, token)
-    job = get_object_or_404(Job, pk=job_id, project=project, kind=jobs.IMPORT_JOB)
+    job = job_or_404(job_id, project=project, kind=jobs.IMPORT_JOB)
     state = job_state(job)
     context = _ctx(request, project, job=job, state=state, token=token, upload=upload, result=job.result)
     template = "requirements/_import_status.html" if request.htmx else "requirements/import_job.html"  # type: ignore[attr-defined]

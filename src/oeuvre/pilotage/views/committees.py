@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError
+from oeuvre.core.jobs import job_or_404
 from oeuvre.pilotage.models import Action, ActionStatus, Committee, Risk
 from oeuvre.pilotage.permissions import ACTIONS_FOLLOW, COMMITTEES_PREPARE, COMMITTEES_SIGN, PILOTAGE_VIEW
 from oeuvre.pilotage.selectors.committees import actions_of, committee_detail, committees_of, my_actions, overdue
@@ -207,7 +208,7 @@ def deck_download(request: HttpRequest, project: Project, job_id: str) -> HttpRe
     from oeuvre.core.models import Job
     from oeuvre.pilotage.deck import deck_path
 
-    job = get_object_or_404(Job, pk=job_id, project=project, kind="pilotage.deck", status=Job.Status.DONE)
+    job = job_or_404(job_id, project=project, kind="pilotage.deck", status=Job.Status.DONE)
     try:
         data = deck_path(job).read_bytes()
     except OSError:

@@ -1,0 +1,47 @@
+"""Bad input is refused with a 4xx that says why, never a server error (issue 16, item 6)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.planning.test_api_cli import _api
+
+BIG = "9" * 30  # beyond 64 bits: an id no database holds
+
+
+def _post(client: Any, url: str, body: object) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_a_job_id_that_is_not_one_is_a_404(personas: Any) -> None:
+    client = _api(personas.moe)
+    for bad in ("not-a-uuid", "0", BIG):
+        response = client.get(f"/api/jobs/{bad}")
+        assert response.status_code == 404, (bad, response.status_code)
+    assert client.get("/jobs/not-a-uuid/").status_code == 404, "the page too"
+
+
+@pytest.mark.parametrize("job", ["not-a-uuid", "", "00000000-0000-0000-0000-000000000000", BIG])
+def test_levelling_apply_with_a_bad_job_is_a_4xx(small_plan: Any, personas: Any, job: str) -> None:
+    client = _api(personas.moe)
+    response = _post(client, f"/api/projects/{small_plan.project.code}/planning/levelling/apply", {"job": job})
+    assert response.status_code in {404, 422}, response.content
+
+
+def test_an_overflowing_remaining_effort_is_a_422(small_plan: Any, personas: Any) -> None:
+    client = _api(personas.moe)
+    url = f"/api/projects/{small_plan.project.code}/planning/tasks/{small_plan.tasks['B'].pk}/raf"
+    for raf in (1e308, "1e308", "NaN", "Infinity"):
+        response = _post(client, url, {"raf": raf})
+        assert response.status_code == 422, (raf, response.status_code, response.content[:300])
+
+
+def test_ids_beyond_64_bits_are_a_404_on_every_database(small_plan: Any, personas: Any) -> None:
+    client = _api(personas.moe)
+    base = f"/api/projects/{small_plan.project.code}/planning"
+    for url in (f"{base}/tasks/{BIG}", f"{base}/tasks/-{BIG}"):
+        response = client.get(url)
+        assert response.status_code in {404, 422}, (url, response.status_code)
