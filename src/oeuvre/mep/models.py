@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from oeuvre.core.models import VersionedModel
@@ -324,11 +325,12 @@ class IncidentPause(VersionedModel):
 
 
 class RunbookStepStatus(models.TextChoices):
-    A_FAIRE = "a_faire", _("To do")
-    EN_COURS = "en_cours", _("In progress")
-    FAIT = "fait", _("Done")
-    ECHEC = "echec", _("Failed")
-    SAUTE = "saute", _("Skipped")
+    # A context: other stages translate the same English words differently (a task "Done", a test "Failed").
+    A_FAIRE = "a_faire", pgettext_lazy("runbook step", "To do")
+    EN_COURS = "en_cours", pgettext_lazy("runbook step", "In progress")
+    FAIT = "fait", pgettext_lazy("runbook step", "Done")
+    ECHEC = "echec", pgettext_lazy("runbook step", "Failed")
+    SAUTE = "saute", pgettext_lazy("runbook step", "Skipped")
 
 
 class RunbookStep(VersionedModel):

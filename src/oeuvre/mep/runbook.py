@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
-from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
 from oeuvre.core.services import full_clean, model_update, save_with_history
 from oeuvre.mep.models import Release, RollbackPlan, RunbookStep, RunbookStepStatus
 from oeuvre.mep.permissions import MEP_MANAGE, RUNBOOK_RUN
@@ -279,6 +279,9 @@ def runbook_step_act(
     moment = at or timezone.now()
     note = note.strip()
     fresh = RunbookStep.objects.select_for_update().get(pk=step.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        # Someone acted on the step since this board was drawn: say so rather than judge a stale action.
+        raise StaleVersion(fresh.version)
     if fresh.status not in sources:
         raise DomainError(
             _("Step %(n)s is %(status)s: this action does not apply.")
