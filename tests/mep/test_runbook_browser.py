@@ -1,5 +1,5 @@
 """The runbook's live board in a real browser, at a desk (1,440 px) and on a phone (390 px): start a step and
-finish it; the board is redrawn by htmx from the server, in French."""
+finish it, start the next and report its failure; the board is redrawn by htmx from the server, in French."""
 
 from __future__ import annotations
 
@@ -56,6 +56,13 @@ def test_it_starts_then_finishes_a_step_on_the_live_board(page: Any, personas: A
     # The next step, no longer waiting, can start.
     second = page.locator("#steps > li").nth(1)
     expect(second.get_by_role("button", name="Commencer")).to_be_visible()
+    # It fails: the board proposes the rollback, naming the step's own rollback.
+    second.get_by_role("button", name="Commencer").click()
+    expect(second).to_have_attribute("data-status", "en_cours")
+    second.get_by_label("Motif (échec ou saut)").fill("Verrou sur la table des comptes")
+    second.get_by_role("button", name="Signaler l’échec").click()
+    expect(second).to_have_attribute("data-status", "echec")
+    expect(page.locator("#rollback-proposal")).to_contain_text("Retour arrière proposé")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shots = os.environ.get("OEUVRE_SCREENSHOTS")
     if shots:
