@@ -245,7 +245,15 @@ def test_the_gtr_stands_still_while_the_incident_waits_on_the_client(personas: A
         incident = incident_svc.incident_transition(
             actor=personas.exploitation, incident=incident, action=action, expected_version=None, at=_at(at)
         )
-    pause = IncidentPause.objects.get(incident=incident)
+    waiting = incident_svc.incident_transition(
+        actor=personas.exploitation, incident=incident, action="wait", expected_version=None, at=_at("2026-12-08T16:30")
+    )
+    page = personas.client(personas.exploitation).get("/p/alpha/mep/incidents/")
+    assert f'id="gtr-paused-{waiting.pk}"'.encode() in page.content
+    incident = incident_svc.incident_transition(
+        actor=personas.exploitation, incident=waiting, action="take", expected_version=None, at=_at("2026-12-08T16:30")
+    )
+    pause = IncidentPause.objects.get(incident=incident, started_at=_at("2026-12-08T10:00"))
     assert (pause.started_at, pause.ended_at) == (_at("2026-12-08T10:00"), _at("2026-12-08T15:00"))
     (row,) = incident_svc.incidents_board(personas.project, now=_at("2026-12-08T16:00"))
     # 1 h ran before the wait, 1 h since: 2 h left of 4, the deadline moved by the 5 h of waiting.
