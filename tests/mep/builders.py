@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oeuvre.engine.gonogo import ATTESTED
-from oeuvre.mep import services
+from oeuvre.mep import runbook, services
 from oeuvre.mep.models import Release
 from oeuvre.recette.models import ProcesVerbal
 from oeuvre.recette.services import pv as pv_services
@@ -32,6 +32,15 @@ def release(p: Any, number: str = "1.0", **data: Any) -> Release:
 
 
 def attest_all(p: Any, rel: Release, *, skip: tuple[str, ...] = ()) -> None:
+    if "rollback_plan" not in skip:  # the criterion rests on the release's rollback plan
+        runbook.rollback_plan_save(
+            actor=p.moe,
+            release=rel,
+            expected_version=None,
+            steps="Restore the database backup\nSwitch the DNS back",
+            decision_criterion="Service down two hours after the cut-over",
+            max_minutes=90,
+        )
     for code in ATTESTED:
         if code not in skip:
             services.readiness_attest(actor=p.exploitation, release=rel, item=code, done=True, evidence=f"{code} OK")

@@ -15,6 +15,7 @@ VIEW, MANAGE, ATTEST, CONFIGURE, DECIDE = (
     "mep.decide_gonogo",
 )
 REPORT, HANDLE = "mep.report_incident", "mep.handle_incident"
+RUN = "mep.run_runbook"
 R = (302,)
 
 
@@ -51,6 +52,25 @@ def _component(p: Any) -> Any:
     return _cached(
         p, "component", lambda: Component.objects.create(project=p.project, reference="CMP-1", number=1, name="Portail")
     )
+
+
+def _step(p: Any) -> Any:
+    from oeuvre.mep.models import RunbookStep
+
+    return _cached(
+        p, "step", lambda: RunbookStep.objects.create(release=_release(p), position=1, title="Arrêt des batchs")
+    )
+
+
+def _runbook_url(p: Any) -> str:
+    return f"/p/{_c(p)}/mep/releases/{_release(p).pk}/runbook/"
+
+
+def _api_runbook(p: Any) -> str:
+    return f"{_a(p)}/releases/{_release(p).pk}/runbook"
+
+
+_PLAN = {"steps": "Restaurer la base\nRebasculer le DNS", "decision_criterion": "Portail KO à H+2", "max_minutes": 90}
 
 
 def _incident(p: Any) -> Any:
@@ -218,6 +238,59 @@ ENDPOINTS: list[Endpoint] = [
         DECIDE,
         data=lambda p: {"decision": "no_go", "password": PASSWORD},
         ok=(201,),
+        api=True,
+    ),
+    # runbook and rollback plan
+    Endpoint("mep:runbook", "GET", _runbook_url, VIEW),
+    Endpoint(
+        "mep:runbook_step_create",
+        "POST",
+        lambda p: f"{_runbook_url(p)}steps/new/",
+        MANAGE,
+        data=lambda p: {"title": "Sauvegarde de la base", "planned_minutes": "20"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:runbook_step_act",
+        "POST",
+        lambda p: f"{_runbook_url(p)}steps/{_step(p).pk}/act/",
+        RUN,
+        data=lambda p: {"action": "start", "version": str(_step(p).version)},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:rollback_plan",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/releases/{_release(p).pk}/rollback/",
+        MANAGE,
+        data=lambda p: dict(_PLAN),
+        ok=R,
+    ),
+    Endpoint("api:GET /api/projects/{code}/mep/releases/{release_id}/runbook", "GET", _api_runbook, VIEW, api=True),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/runbook/steps",
+        "POST",
+        lambda p: f"{_api_runbook(p)}/steps",
+        MANAGE,
+        data=lambda p: {"title": "Sauvegarde de la base", "planned_minutes": 20},
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}/act",
+        "POST",
+        lambda p: f"{_api_runbook(p)}/steps/{_step(p).pk}/act",
+        RUN,
+        data=lambda p: {"action": "start"},
+        headers=if_match(_step),
+        api=True,
+    ),
+    Endpoint(
+        "api:PUT /api/projects/{code}/mep/releases/{release_id}/rollback-plan",
+        "PUT",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/rollback-plan",
+        MANAGE,
+        data=lambda p: dict(_PLAN),
         api=True,
     ),
 ]

@@ -39,3 +39,22 @@ def test_the_demo_has_about_thirty_incidents_in_hypercare_with_two_breaches(demo
     assert 30 <= len(board) <= 34
     assert sum(1 for row in board if row.breached) == 2
     assert {row.incident.status for row in board} >= {"clos", "pris_en_charge"}
+
+
+def test_the_demo_live_release_ran_its_runbook_and_the_next_one_has_it_planned(demo_db: Any) -> None:
+    from oeuvre.mep import runbook
+
+    project = Project.objects.get(code=MAIN_PROJECT)
+    releases = {r.number: r for r in selectors.releases_for(project)}
+    live = runbook.runbook_board(releases["1.0.3"])
+    assert (live.done, live.total) == (7, 7)
+    assert [r.step.failures for r in live.rows if r.step.failures] == [1]  # the data migration failed once, retried
+    assert live.no_return_passed
+    assert live.plan is not None
+    assert live.plan.tested_on is not None
+    following = runbook.runbook_board(releases["1.1.0"])
+    assert following.total == 7
+    assert {r.step.status for r in following.rows} == {"a_faire"}
+    garantie = selectors.garantie_for(project, list(releases.values()))
+    assert garantie[releases["1.0.3"].pk].days_left > 300
+    assert releases["1.1.0"].pk not in garantie

@@ -194,7 +194,14 @@ def test_the_cli_prints_the_proposal_and_the_releases_as_json(personas: Any) -> 
     out = io.StringIO()
     call_command("mep", "releases", "--project", "alpha", "--json", stdout=out)
     assert json.loads(out.getvalue()) == [
-        {"number": "1.0", "title": "", "status": "planifiee", "planned_date": "2027-01-18", "actual_date": None}
+        {
+            "number": "1.0",
+            "title": "",
+            "status": "planifiee",
+            "planned_date": "2027-01-18",
+            "actual_date": None,
+            "garantie": None,
+        }
     ]
     with pytest.raises(CommandError, match=r"9\.9"):
         call_command("mep", "gonogo", "--project", "alpha", "--release", "9.9", stdout=io.StringIO())

@@ -26,16 +26,23 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "DEFAULT_MATRIX",
+    "Pause",
     "ServiceHours",
     "ServiceLevel",
     "Timer",
     "add_service_time",
+    "add_service_time_paused",
     "holidays_for",
     "levels_from",
+    "merge_pauses",
     "priority_of",
+    "running_time_between",
     "service_time_between",
     "timer",
 ]
+
+#: A period the clock stood still (the incident waited on the client): ``(start, end)``, ``end`` None while it lasts.
+Pause = tuple[dt.datetime, dt.datetime | None]
 
 #: Priority (1 = very high … 5 = very low) for impact and urgency on 1–5 scales (5 = highest), ITIL-style:
 #: ``DEFAULT_MATRIX[impact - 1][urgency - 1]``. A contract may give its own matrix.
@@ -175,19 +182,91 @@ class Timer:
     remaining: dt.timedelta
 
 
+def merge_pauses(pauses: Iterable[Pause], now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The pauses in time order, a running one ending at ``now``, overlapping or touching ones merged.
+
+    >>> import datetime as dt
+    >>> t = lambda h: dt.datetime(2026, 12, 7, h, tzinfo=dt.UTC)
+    >>> [(a.hour, b.hour) for a, b in merge_pauses([(t(9), t(11)), (t(10), t(12)), (t(14), None)], t(15))]
+    [(9, 12), (14, 15)]
+    """
+    closed: list[tuple[dt.datetime, dt.datetime]] = []
+    for start, end in pauses:
+        if start.tzinfo is None or (end is not None and end.tzinfo is None):
+            raise ValueError("pause times must be aware datetimes")
+        finish = end if end is not None else max(now, start)
+        if finish < start:
+            raise ValueError(f"a pause cannot end ({finish.isoformat()}) before it starts ({start.isoformat()})")
+        closed.append((start, finish))
+    closed.sort()
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for start, end in closed:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def running_time_between(
+    start: dt.datetime, end: dt.datetime, hours: ServiceHours, pauses: Sequence[tuple[dt.datetime, dt.datetime]] = ()
+) -> dt.timedelta:
+    """Service time from ``start`` to ``end`` during which the clock ran: the merged ``pauses`` do not count."""
+    total = service_time_between(start, end, hours)
+    for p_start, p_end in pauses:
+        total -= service_time_between(max(start, p_start), min(end, p_end), hours)
+    return total
+
+
+def add_service_time_paused(
+    start: dt.datetime,
+    duration: dt.timedelta,
+    hours: ServiceHours,
+    pauses: Sequence[tuple[dt.datetime, dt.datetime]] = (),
+) -> dt.datetime:
+    """Like :func:`add_service_time`, but the clock stands still during the merged ``pauses``.
+
+    >>> import datetime as dt
+    >>> from zoneinfo import ZoneInfo
+    >>> paris = ZoneInfo("Europe/Paris")
+    >>> hours = ServiceHours(tz=paris)
+    >>> monday_9 = dt.datetime(2026, 12, 7, 9, tzinfo=paris)
+    >>> wait = [(monday_9 + dt.timedelta(hours=1), monday_9 + dt.timedelta(hours=3))]
+    >>> add_service_time_paused(monday_9, dt.timedelta(hours=2), hours, wait).hour
+    13
+    """
+    cursor, remaining = start, duration
+    for p_start, p_end in pauses:
+        if p_end <= cursor:
+            continue
+        before = service_time_between(cursor, p_start, hours)
+        if p_start > cursor and remaining <= before:
+            break
+        remaining -= before if p_start > cursor else dt.timedelta(0)
+        cursor = p_end
+    return add_service_time(cursor, remaining, hours)
+
+
 def timer(
     opened_at: dt.datetime,
     allowed: dt.timedelta,
     stopped_at: dt.datetime | None,
     now: dt.datetime,
     hours: ServiceHours,
+    pauses: Iterable[Pause] = (),
 ) -> Timer:
     """The clock of a target ``allowed`` from ``opened_at``: breached when it stopped (or is still running) after
-    the deadline."""
-    deadline = add_service_time(opened_at, allowed, hours)
+    the deadline. The clock stands still during ``pauses`` (a GTR while the incident waits on the client); a pause
+    still running ends, for this reckoning, at the moment the clock is read (``stopped_at`` or ``now``)."""
     end = stopped_at or now
+    merged = merge_pauses(pauses, end)
+    deadline = add_service_time_paused(opened_at, allowed, hours, merged)
     breached = end > deadline
-    remaining = -service_time_between(deadline, end, hours) if breached else service_time_between(end, deadline, hours)
+    remaining = (
+        -running_time_between(deadline, end, hours, merged)
+        if breached
+        else running_time_between(end, deadline, hours, merged)
+    )
     return Timer(deadline, stopped_at, breached, remaining)
 
 

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import ErrorOut, if_match, set_etag
-from oeuvre.mep import incidents, selectors, services
+from oeuvre.mep import incidents, runbook, selectors, services
 from oeuvre.mep.models import Environment, GoNoGoDecision, Release
 from oeuvre.mep.permissions import (
     GONOGO_DECIDE,
@@ -20,6 +20,7 @@ from oeuvre.mep.permissions import (
     MEP_ATTEST,
     MEP_MANAGE,
     MEP_VIEW,
+    RUNBOOK_RUN,
 )
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
@@ -334,3 +335,170 @@ def move_incident(request: HttpRequest, code: str, incident_id: int, payload: Mo
     )
     set_etag(response, incident)
     return incident
+
+
+# --- runbook and rollback plan -----------------------------------------------------------------------------------
+
+
+class StepOut(Schema):
+    id: int
+    position: int
+    title: str
+    owner: str | None
+    status: str
+    checkpoint: bool
+    point_of_no_return: bool
+    depends_on: list[int]
+    planned_start: datetime | None
+    planned_minutes: int
+    started_at: datetime | None
+    started_by: str | None
+    finished_at: datetime | None
+    finished_by: str | None
+    elapsed_minutes: int | None
+    start_delay_minutes: int | None
+    overrun: bool
+    failures: int
+    note: str
+    rollback: str
+    version: int
+
+
+class RollbackPlanOut(Schema):
+    steps: list[str]
+    decision_criterion: str
+    max_minutes: int
+    tested_on: date | None
+    test_result: str
+    version: int
+
+
+class RunbookOut(Schema):
+    release: str
+    steps: list[StepOut]
+    done: int
+    total: int
+    planned_minutes: int
+    elapsed_minutes: int | None
+    point_of_no_return_passed: bool
+    propose_rollback: bool
+    rollback_plan: RollbackPlanOut | None
+
+
+class StepIn(Schema):
+    title: str
+    owner: str | None = None
+    planned_start: datetime | None = None
+    planned_minutes: int = 30
+    depends_on: list[int] = []
+    checkpoint: bool = False
+    point_of_no_return: bool = False
+    rollback: str = ""
+
+
+class StepActIn(Schema):
+    action: str
+    note: str = ""
+
+
+class RollbackPlanIn(Schema):
+    steps: str
+    decision_criterion: str
+    max_minutes: int
+    tested_on: date | None = None
+    test_result: str = ""
+
+
+def _step_out(release: Release, step_id: int) -> dict[str, Any]:
+    board = runbook.runbook_board(release)
+    return next(r.as_dict() for r in board.rows if r.step.pk == step_id)
+
+
+@router.get(
+    "/projects/{code}/mep/releases/{release_id}/runbook",
+    response={200: RunbookOut, **_READ},
+    summary="The runbook's live board and the rollback plan",
+)
+def get_runbook(request: HttpRequest, code: str, release_id: int) -> Any:
+    return runbook.runbook_board(_release(_project(request, code), release_id)).as_dict()
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/runbook/steps",
+    response={201: StepOut, **_WRITE},
+    summary="Add a runbook step",
+)
+def create_step(request: HttpRequest, code: str, release_id: int, payload: StepIn, response: HttpResponse) -> Any:
+    from oeuvre.core.errors import ValidationFailed
+    from oeuvre.projects.selectors import project_members
+
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    owner = None
+    if payload.owner:
+        owner = next((m.user for m in project_members(project) if m.user.username == payload.owner), None)
+        if owner is None:
+            raise ValidationFailed({"owner": [f"no member {payload.owner!r} in this project"]})
+    step = runbook.runbook_step_create(
+        actor=current_user(request),
+        release=release,
+        title=payload.title,
+        owner=owner,
+        planned_start=payload.planned_start,
+        planned_minutes=payload.planned_minutes,
+        depends_on=payload.depends_on,
+        checkpoint=payload.checkpoint,
+        point_of_no_return=payload.point_of_no_return,
+        rollback=payload.rollback,
+    )
+    set_etag(response, step)
+    return Status(201, _step_out(release, step.pk))
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}/act",
+    response={200: StepOut, **_WRITE},
+    summary="Report a step: start, done, fail, skip or retry (If-Match), e.g. from a pipeline",
+)
+def act_step(
+    request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepActIn, response: HttpResponse
+) -> Any:
+    project = _project(request, code, RUNBOOK_RUN)
+    release = _release(project, release_id)
+    step = runbook.runbook_step_act(
+        actor=current_user(request),
+        step=runbook.runbook_step_detail(release, step_id),
+        action=payload.action,
+        expected_version=if_match(request),
+        note=payload.note,
+    )
+    set_etag(response, step)
+    return _step_out(release, step.pk)
+
+
+@router.put(
+    "/projects/{code}/mep/releases/{release_id}/rollback-plan",
+    response={200: RollbackPlanOut, **_WRITE},
+    summary="Write or edit the release's rollback plan (If-Match when it exists)",
+)
+def put_rollback_plan(
+    request: HttpRequest, code: str, release_id: int, payload: RollbackPlanIn, response: HttpResponse
+) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    existing = runbook.rollback_plan_of(release)
+    plan = runbook.rollback_plan_save(
+        actor=current_user(request),
+        release=release,
+        expected_version=if_match(request) if existing is not None else None,
+        **payload.dict(),
+    )
+    set_etag(response, plan)
+    return {
+        "steps": plan.step_lines,
+        "decision_criterion": plan.decision_criterion,
+        "max_minutes": plan.max_minutes,
+        "tested_on": plan.tested_on,
+        "test_result": plan.test_result,
+        "version": plan.version,
+    }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from oeuvre.demo.generator import DEMO_PASSWORD, MAIN_PROJECT, DemoContext, demo_step
 from oeuvre.mep import incidents as incident_services
-from oeuvre.mep import services
+from oeuvre.mep import runbook, services
 from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus
 from oeuvre.projects.models import Project
 from oeuvre.requirements.selectors import components_for
@@ -62,6 +62,7 @@ def _releases(ctx: DemoContext, project: Project) -> None:
         status=ReleaseStatus.EN_RECETTE,
         planned_date=ctx.today - dt.timedelta(days=42),
     )
+    _rollback_plan(ctx, live)
     for item, evidence in _EVIDENCE.items():
         services.readiness_attest(actor=exploitation, release=live, item=item, done=True, evidence=evidence)
     services.gonogo_decide(
@@ -82,7 +83,8 @@ def _releases(ctx: DemoContext, project: Project) -> None:
         status=ReleaseStatus.EN_PRODUCTION,
         actual_date=ctx.today - dt.timedelta(days=42),
     )
-    services.release_create(
+    _runbook(ctx, live, executed=True)
+    following = services.release_create(
         actor=moe,
         project=project,
         number="1.1.0",
@@ -90,6 +92,105 @@ def _releases(ctx: DemoContext, project: Project) -> None:
         status=ReleaseStatus.EN_RECETTE,
         planned_date=ctx.today + dt.timedelta(days=45),
     )
+    _runbook(ctx, following, executed=False)
+
+
+#: The cut-over of the portal: (title, owner, minutes, point of no return, checkpoint, rollback of the step).
+_STEPS = [
+    (
+        "Annonce de l'interruption de service et arrêt des traitements planifiés",
+        "exploitation",
+        15,
+        False,
+        False,
+        "Relancer les traitements planifiés et retirer le bandeau",
+    ),
+    ("Sauvegarde complète de la base de production", "exploitation", 30, False, False, ""),
+    (
+        "Déploiement des composants 1.0.3 sur la production",
+        "moe",
+        45,
+        False,
+        False,
+        "Redéployer les paquets de la version précédente",
+    ),
+    (
+        "Reprise des comptes usagers et des démarches en cours",
+        "moe",
+        60,
+        True,
+        False,
+        "Restaurer la sauvegarde de la base (étape 2)",
+    ),
+    ("Tests de bon fonctionnement (parcours usager et agent)", "amoe", 30, False, False, ""),
+    ("Go/no-go de la nuit : ouverture au public", "moa", 15, False, True, ""),
+    ("Ouverture du service et surveillance renforcée", "exploitation", 30, False, False, ""),
+]
+
+
+def _rollback_plan(ctx: DemoContext, release: Any) -> None:
+    runbook.rollback_plan_save(
+        actor=ctx.users["moe"],
+        release=release,
+        expected_version=None,
+        steps=(
+            "Fermer l'accès public (bandeau de maintenance)\n"
+            "Restaurer la sauvegarde complète de la base\n"
+            "Redéployer les paquets de la version précédente\n"
+            "Relancer les traitements planifiés et rouvrir le service"
+        ),
+        decision_criterion=(
+            "Parcours de dépôt d'une démarche en échec après la reprise, ou reprise des comptes non terminée à 23 h"
+        ),
+        max_minutes=100,
+        tested_on=ctx.today - dt.timedelta(days=50),
+        test_result="Retour arrière complet en préproduction en 1 h 40, données vérifiées par l'exploitant.",
+    )
+
+
+def _runbook(ctx: DemoContext, release: Any, *, executed: bool) -> None:
+    """The cut-over runbook of ``release``: planned; when ``executed``, run on its go-live evening, the data
+    migration failing once (a lock on the accounts table) and retried."""
+    day = release.planned_date
+    cursor = _at(day, 19)
+    steps: list[Any] = []
+    for title, owner, minutes, no_return, checkpoint, rollback in _STEPS:
+        steps.append(
+            runbook.runbook_step_create(
+                actor=ctx.users["moe"],
+                release=release,
+                title=title,
+                owner=ctx.users.get(owner),
+                planned_start=cursor,
+                planned_minutes=minutes,
+                depends_on=[steps[-1].pk] if steps else [],
+                checkpoint=checkpoint,
+                point_of_no_return=no_return,
+                rollback=rollback,
+            )
+        )
+        cursor += dt.timedelta(minutes=minutes)
+    if not executed:
+        return
+    clock = _at(day, 19, 5)
+    for index, step in enumerate(steps):
+        who = step.owner or ctx.users["exploitation"]
+        runner = who if who.username in ("moe", "amoe", "exploitation") else ctx.users["exploitation"]
+        step = runbook.runbook_step_act(actor=runner, step=step, action="start", expected_version=None, at=clock)
+        if index == 3:  # the data migration fails once, then is retried after the lock is released
+            clock += dt.timedelta(minutes=25)
+            step = runbook.runbook_step_act(
+                actor=runner,
+                step=step,
+                action="fail",
+                expected_version=None,
+                note="Verrou sur la table des comptes tenu par un traitement resté actif ; traitement arrêté.",
+                at=clock,
+            )
+            clock += dt.timedelta(minutes=10)
+            step = runbook.runbook_step_act(actor=runner, step=step, action="retry", expected_version=None, at=clock)
+        clock += dt.timedelta(minutes=step.planned_minutes + (5 if index % 2 else -5))
+        runbook.runbook_step_act(actor=runner, step=step, action="done", expected_version=None, at=clock)
 
 
 _INCIDENTS = [

@@ -22,7 +22,7 @@ from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.core.references import allocate_references
 from oeuvre.core.services import full_clean, model_update, save_with_history
 from oeuvre.engine import service_levels as engine
-from oeuvre.mep.models import Environment, Incident, IncidentStatus, ServiceLevelSettings
+from oeuvre.mep.models import Environment, Incident, IncidentPause, IncidentStatus, ServiceLevelSettings
 from oeuvre.mep.permissions import INCIDENT_HANDLE, INCIDENT_REPORT, MEP_CONFIGURE
 from oeuvre.projects.models import HolidayZone, Project
 from oeuvre.requirements.models import Component
@@ -94,7 +94,11 @@ def service_hours_of(project: Project, cfg: ServiceLevelSettings, years: range) 
 
 
 def incidents_for(project: Project) -> QuerySet[Incident]:
-    return Incident.objects.filter(project=project).select_related("environment", "component", "anomaly")
+    return (
+        Incident.objects.filter(project=project)
+        .select_related("environment", "component", "anomaly")
+        .prefetch_related("pauses")
+    )
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,10 @@ class IncidentRow:
 def incidents_board(
     project: Project, *, now: dt.datetime | None = None, rows: QuerySet[Incident] | None = None
 ) -> list[IncidentRow]:
-    """Each incident with its GTI clock (stopped when taken in charge) and GTR clock (stopped when resolved)."""
+    """Each incident with its GTI clock (stopped when taken in charge) and GTR clock (stopped when resolved).
+
+    The GTR clock stands still while the incident waits on the client (« en attente »): its pauses.
+    """
     moment = now or timezone.now()
     incidents = list(rows if rows is not None else incidents_for(project))
     cfg = service_level_settings(project)
@@ -129,7 +136,14 @@ def incidents_board(
             IncidentRow(
                 incident,
                 engine.timer(incident.opened_at, level.take_charge, stop_take, moment, hours),
-                engine.timer(incident.opened_at, level.restore, stop_restore, moment, hours),
+                engine.timer(
+                    incident.opened_at,
+                    level.restore,
+                    stop_restore,
+                    moment,
+                    hours,
+                    [(p.started_at, p.ended_at) for p in incident.pauses.all()],
+                ),
             )
         )
     return board
@@ -205,7 +219,10 @@ def incident_create(
 def incident_transition(
     *, actor: User, incident: Incident, action: str, expected_version: int | None, at: dt.datetime | None = None
 ) -> Incident:
-    """Move an incident along the workflow; the clocks stop when it is taken in charge and when it is resolved."""
+    """Move an incident along the workflow; the clocks stop when it is taken in charge and when it is resolved.
+
+    Waiting on the client opens a pause of the GTR clock; leaving « en attente » closes it.
+    """
     require(actor, incident.project, INCIDENT_HANDLE)
     if action not in TRANSITIONS:
         raise ValidationFailed({"action": [_("Unknown action.")]})
@@ -226,6 +243,13 @@ def incident_transition(
         data["resolved_at"] = None
     if target in (IncidentStatus.CLOS, IncidentStatus.REJETE):
         data["closed_at"] = moment
+    if target == IncidentStatus.EN_ATTENTE:
+        save_with_history(IncidentPause(incident=fresh, started_at=moment), actor=actor)
+    elif fresh.status == IncidentStatus.EN_ATTENTE:
+        for pause in IncidentPause.objects.select_for_update().filter(incident=fresh, ended_at__isnull=True):
+            pause.ended_at = max(moment, pause.started_at)
+            pause.version += 1
+            save_with_history(pause, actor=actor)
     updated, _changed = model_update(
         instance=fresh,
         fields=("status", "taken_at", "resolved_at", "closed_at"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from oeuvre.core.models import VersionedModel
@@ -300,3 +301,122 @@ class Incident(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+
+class IncidentPause(VersionedModel):
+    """A period an incident waited on the client (status « en attente »): the GTR clock does not run during it."""
+
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField(_("waiting since"))
+    ended_at = models.DateTimeField(_("waiting until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("wait on the client")
+        verbose_name_plural = _("waits on the client")
+        ordering = ["incident", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --------------------------------------------------------------------------------------------------- runbook
+
+
+class RunbookStepStatus(models.TextChoices):
+    # A context: other stages translate the same English words differently (a task "Done", a test "Failed").
+    A_FAIRE = "a_faire", pgettext_lazy("runbook step", "To do")
+    EN_COURS = "en_cours", pgettext_lazy("runbook step", "In progress")
+    FAIT = "fait", pgettext_lazy("runbook step", "Done")
+    ECHEC = "echec", pgettext_lazy("runbook step", "Failed")
+    SAUTE = "saute", pgettext_lazy("runbook step", "Skipped")
+
+
+class RunbookStep(VersionedModel):
+    """One step of a release's cut-over runbook (bascule), planned then executed on the day on the live board.
+
+    ``depends_on`` lists the ids of earlier steps of the same runbook that must be done (or skipped) before this
+    one starts. A ``checkpoint`` step is a go/no-go point of the day; a ``point_of_no_return`` step, once done,
+    means the rollback plan no longer applies. ``rollback`` says how to undo this step.
+    """
+
+    Status = RunbookStepStatus
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="runbook_steps"
+    )
+    position = models.PositiveIntegerField(_("order"))
+    title = models.CharField(_("step"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_minutes = models.PositiveIntegerField(_("planned duration (minutes)"), default=30)
+    depends_on = models.JSONField(_("depends on"), default=list, blank=True)
+    checkpoint = models.BooleanField(_("go/no-go checkpoint"), default=False)
+    point_of_no_return = models.BooleanField(_("point of no return"), default=False)
+    rollback = models.TextField(_("rollback of this step"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=RunbookStepStatus, default=RunbookStepStatus.A_FAIRE)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finished by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    failures = models.PositiveSmallIntegerField(_("failures"), default=0)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("runbook step")
+        verbose_name_plural = _("runbook steps")
+        ordering = ["release", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["release", "position"], name="mep_runbook_step_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class RollbackPlan(VersionedModel):
+    """The plan de retour arrière of a release: its steps, the criterion that triggers it, its longest duration."""
+
+    release = models.OneToOneField(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="rollback_plan"
+    )
+    steps = models.TextField(_("steps (one a line)"))
+    decision_criterion = models.TextField(_("decision criterion"))
+    max_minutes = models.PositiveIntegerField(_("longest duration (minutes)"))
+    tested_on = models.DateField(_("tested on"), null=True, blank=True)
+    test_result = models.TextField(_("test result"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rollback plan")
+        verbose_name_plural = _("rollback plans")
+
+    def __str__(self) -> str:
+        return str(self.release_id)
+
+    @property
+    def step_lines(self) -> list[str]:
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]

@@ -40,3 +40,9 @@ INCIDENT_HANDLE = define(
     _STAGE,
     {Role.MOE, Role.AMOE, Role.EXPLOITATION, ADMIN},
 )
+RUNBOOK_RUN = define(
+    "mep.run_runbook",
+    _("Run the cut-over runbook on the day (start, finish, fail, skip, retry steps)"),
+    _STAGE,
+    {Role.MOE, Role.AMOE, Role.EXPLOITATION, ADMIN},
+)

@@ -7,7 +7,7 @@ components).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -17,7 +17,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from oeuvre.engine import acceptance
 from oeuvre.engine import gonogo as engine
+from oeuvre.engine.errors import InputError
 from oeuvre.mep.models import (
     Deployment,
     Environment,
@@ -27,20 +29,24 @@ from oeuvre.mep.models import (
     ReadinessCheck,
     ReadinessItem,
     Release,
+    ReleaseStatus,
 )
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import Anomaly, Campaign
 from oeuvre.recette.selectors.anomalies import anomalies_for, open_defects_by_severity
-from oeuvre.recette.selectors.pv import latest_pv_status
+from oeuvre.recette.selectors.pv import latest_pv_status, recette_settings
 from oeuvre.recette.selectors.testbook import campaigns_for
+from oeuvre.recette.selectors.timers import timeline_of, timer_facts, timer_settings
 from oeuvre.requirements.selectors import components_for
 
 __all__ = [
     "CriterionView",
+    "Garantie",
     "GoNoGoView",
     "ReleaseContent",
     "decision_snapshot",
     "environments_for",
+    "garantie_for",
     "gonogo_for",
     "gonogo_settings",
     "release_content",
@@ -261,3 +267,59 @@ def decision_snapshot(decision: GoNoGoDecision) -> dict[str, Any]:
         "decided_at": _stamp(decision.decided_at),
         "reauthenticated_at": _stamp(decision.reauthenticated_at),
     }
+
+
+@dataclass(frozen=True)
+class Garantie:
+    """The warranty (garantie, CCAG-TIC art. 36) as a release in production sees it.
+
+    ``source`` is ``admission`` when the recette stage knows the admission (the garantie starts there, extended by
+    the days the buyer was deprived of use), or ``go_live`` when the admission is not recorded yet and the end is
+    estimated from the release's go-live with the contract's duration.
+    """
+
+    start: date
+    end: date
+    days_left: int
+    source: str
+    deprivation_days: int
+
+    @property
+    def running(self) -> bool:
+        return self.days_left > 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "days_left": self.days_left,
+            "source": self.source,
+            "deprivation_days": self.deprivation_days,
+        }
+
+
+def garantie_for(project: Project, releases: list[Release], today: date | None = None) -> dict[int, Garantie]:
+    """Per release in production (by id): the garantie's end and the days left, read from the recette timers."""
+    today = today or timezone.localdate()
+    live = [r for r in releases if r.status == ReleaseStatus.EN_PRODUCTION and r.actual_date is not None]
+    if not live:
+        return {}
+    cfg = recette_settings(project)
+    timeline = timeline_of(project)
+    contract = timer_settings(cfg, project)
+    try:
+        result = acceptance.compute_timers(contract, timer_facts(timeline, project), today)
+    except InputError:
+        result = None
+    deprivation = int(timeline.deprivation_days or 0)
+    found: dict[int, Garantie] = {}
+    for release in live:
+        assert release.actual_date is not None
+        if result is not None and result.admission_date is not None and result.garantie_end is not None:
+            start, end, source = result.admission_date, result.garantie_end, "admission"
+        else:
+            start = release.actual_date
+            end = acceptance.add_period(start, contract.garantie) + timedelta(days=deprivation)
+            source = "go_live"
+        found[release.pk] = Garantie(start, end, max((end - today).days, 0), source, deprivation)
+    return found

@@ -29,6 +29,7 @@ from oeuvre.mep.models import (
     ReadinessItem,
     Release,
     ReleaseStatus,
+    RollbackPlan,
 )
 from oeuvre.mep.permissions import GONOGO_DECIDE, MEP_ATTEST, MEP_CONFIGURE, MEP_MANAGE
 from oeuvre.projects.models import Project
@@ -135,6 +136,10 @@ def readiness_attest(*, actor: User, release: Release, item: str, done: bool, ev
     evidence = evidence.strip()
     if done and not evidence:
         raise ValidationFailed({"evidence": [_("Say what shows it is done (a document, a test, a meeting).")]})
+    if done and item == ReadinessItem.ROLLBACK_PLAN and not RollbackPlan.objects.filter(release=release).exists():
+        raise ValidationFailed(
+            {"item": [_("Write the rollback plan of this release first: the criterion rests on it.")]}
+        )
     check, _created = ReadinessCheck.objects.select_for_update().get_or_create(release=release, item=item)
     check.done = done
     check.evidence = evidence

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from oeuvre.mep import views, views_incidents
+from oeuvre.mep import views, views_incidents, views_runbook
 
 app_name = "mep"
 
-urlpatterns: list[URLPattern] = [*views.urlpatterns, *views_incidents.urlpatterns]
+urlpatterns: list[URLPattern] = [*views.urlpatterns, *views_incidents.urlpatterns, *views_runbook.urlpatterns]

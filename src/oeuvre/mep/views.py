@@ -160,6 +160,7 @@ def release_detail(request: HttpRequest, project: Project, pk: int) -> HttpRespo
             release=release,
             content=selectors.release_content(release),
             gonogo=gonogo,
+            garantie=selectors.garantie_for(project, [release]).get(release.pk),
             items=[(item, gonogo.checks.get(item.value)) for item in ReadinessItem],
             statuses=ReleaseStatus.choices,
             verdicts=GoNoGoVerdict.choices,

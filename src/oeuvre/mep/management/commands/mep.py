@@ -16,11 +16,11 @@ from oeuvre.core.cli import (
     print_table,
     project_named,
 )
-from oeuvre.mep import selectors
+from oeuvre.mep import runbook, selectors
 
 
 class Command(StageCommand):
-    help = "The deployment stage: releases and their go/no-go proposal."
+    help = "The deployment stage: releases, their go/no-go proposal and their cut-over runbook."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -35,6 +35,12 @@ class Command(StageCommand):
         add_json_argument(gonogo)
         gonogo.set_defaults(handler=self._gonogo)
 
+        board = sub.add_parser("runbook", help="the cut-over runbook of a release: steps, timing, rollback")
+        add_project_argument(board)
+        board.add_argument("--release", required=True, help="release number")
+        add_json_argument(board)
+        board.set_defaults(handler=self._runbook)
+
     def _out(self) -> IO[str]:
         return cast(IO[str], self.stdout)  # OutputWrapper: write() and isatty() of the stream it wraps
 
@@ -45,6 +51,7 @@ class Command(StageCommand):
     def _releases(self, options: dict[str, Any]) -> None:
         project = project_named(options["project"])
         rows = list(selectors.releases_for(project))
+        garanties = selectors.garantie_for(project, rows)
         if options["json"]:
             print_json(
                 [
@@ -54,6 +61,7 @@ class Command(StageCommand):
                         "status": r.status,
                         "planned_date": r.planned_date,
                         "actual_date": r.actual_date,
+                        "garantie": garanties[r.pk].as_dict() if r.pk in garanties else None,
                     }
                     for r in rows
                 ],
@@ -61,10 +69,55 @@ class Command(StageCommand):
             )
             return
         print_table(
-            [_("Number"), _("Title"), _("Status"), _("Planned go-live"), _("Actual go-live")],
-            [(r.number, r.title, r.get_status_display(), r.planned_date or "-", r.actual_date or "-") for r in rows],
+            [_("Number"), _("Title"), _("Status"), _("Planned go-live"), _("Actual go-live"), _("Warranty days left")],
+            [
+                (
+                    r.number,
+                    r.title,
+                    r.get_status_display(),
+                    r.planned_date or "-",
+                    r.actual_date or "-",
+                    garanties[r.pk].days_left if r.pk in garanties else "-",
+                )
+                for r in rows
+            ],
             stream=self._out(),
         )
+
+    def _release(self, options: dict[str, Any]) -> Any:
+        project = project_named(options["project"])
+        release = selectors.release_named(project, options["release"])
+        if release is None:
+            raise CommandError(
+                _("no release %(number)s in %(code)s") % {"number": options["release"], "code": project.code}
+            )
+        return release
+
+    def _runbook(self, options: dict[str, Any]) -> None:
+        board = runbook.runbook_board(self._release(options))
+        if options["json"]:
+            print_json(board.as_dict(), stream=self._out())
+            return
+        print_table(
+            ["#", _("Step"), _("Owner"), _("Status"), _("Planned (min)"), _("Elapsed (min)"), _("Note")],
+            [
+                (
+                    r.step.position,
+                    r.step.title,
+                    r.step.owner.username if r.step.owner else "-",
+                    r.step.get_status_display(),
+                    r.step.planned_minutes,
+                    "-" if r.elapsed_minutes is None else r.elapsed_minutes,
+                    r.step.note,
+                )
+                for r in board.rows
+            ],
+            title=_("Runbook of %(number)s: %(done)s of %(total)s steps done or skipped")
+            % {"number": board.release.number, "done": board.done, "total": board.total},
+            stream=self._out(),
+        )
+        if board.propose_rollback:
+            self.stdout.write(_("A step failed: the rollback is proposed."))
 
     def _gonogo(self, options: dict[str, Any]) -> None:
         project = project_named(options["project"])
