@@ -135,6 +135,12 @@ def reason_text(reason: dict[str, Any]) -> str:
             "%(count)s change requests waiting more than %(max)s days (oldest: %(days)s days)",
             int(value),
         ) % {"count": value, "max": p.get("threshold", 0), "days": p.get("oldest", 0)}
+    if code == "changes_impact":
+        return ngettext(
+            "%(count)s change request waiting: %(cost)s € and %(days)s working days if accepted as analysed",
+            "%(count)s change requests waiting: %(cost)s € and %(days)s working days if accepted as analysed",
+            int(value),
+        ) % {"count": value, "cost": _num(p.get("cost", 0), 0), "days": p.get("delay", 0)}
     if code == "exigences_rejected":
         return ngettext(
             "%(count)s exigence rejected after validation",
