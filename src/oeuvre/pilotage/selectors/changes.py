@@ -14,7 +14,15 @@ from django.utils import timezone
 from oeuvre.pilotage.models import WAITING_CHANGE_STATUSES, ChangeItem, ChangeRequest, ChangeStatus, ChangeTaskImpact
 from oeuvre.projects.models import Project
 
-__all__ = ["ChangeFilters", "change_detail", "change_facts", "changes_for", "waiting_changes"]
+__all__ = [
+    "ChangeFilters",
+    "age_days",
+    "change_as_json",
+    "change_detail",
+    "change_facts",
+    "changes_for",
+    "waiting_changes",
+]
 
 
 @dataclass(frozen=True)
@@ -78,4 +86,66 @@ def change_facts(project: Project, today: dt.date | None = None) -> dict[str, An
         "change_waiting_cost": float(sum((c or Decimal(0) for _s, c, _d in waiting), Decimal(0))),
         "change_waiting_delay_days": sum(d or 0 for _s, _c, d in waiting),
         "changes_without_avenant": accepted.count(),
+    }
+
+
+def change_as_json(change: ChangeRequest, today: dt.date | None = None) -> dict[str, Any]:
+    """One request as the API and the CLI give it (plain JSON: numbers as numbers, dates as ISO strings)."""
+    today = today or timezone.localdate()
+
+    def user(u: Any) -> str | None:
+        return u.username if u is not None else None
+
+    def day(d: Any) -> str | None:
+        return d.isoformat() if d is not None else None
+
+    return {
+        "id": change.pk,
+        "reference": change.reference,
+        "title": change.title,
+        "justification": change.justification,
+        "origin": change.origin,
+        "status": change.status,
+        "requested_by": user(change.requested_by),
+        "submitted_at": change.submitted_at.isoformat() if change.submitted_at else None,
+        "waiting_days": age_days(change, today) if change.is_waiting else None,
+        "items": [
+            {
+                "id": i.pk,
+                "kind": i.kind,
+                "exigence": i.exigence.reference if i.exigence else None,
+                "text": i.text,
+            }
+            for i in change.items.all()
+        ],
+        "analysis": None
+        if change.analysed_at is None
+        else {
+            "analysed_by": user(change.analysed_by),
+            "analysed_at": change.analysed_at.isoformat(),
+            "extra_effort_days": float(change.extra_effort or 0),
+            "day_rate": float(change.day_rate or 0),
+            "extra_cost": float(change.extra_cost or 0),
+            "delay_days": change.delay_days,
+            "finish_before": day(change.finish_before),
+            "finish_after": day(change.finish_after),
+            "reach": change.reach,
+            "tasks": [
+                {"task": t.task.code, "extra_days": t.extra_days, "extra_effort_days": float(t.extra_effort)}
+                for t in change.task_impacts.all()
+            ],
+            "note": change.analysis_note,
+        },
+        "decision": None
+        if change.decided_at is None
+        else {
+            "decided_by": user(change.decided_by),
+            "decided_at": change.decided_at.isoformat(),
+            "reason": change.decision_reason,
+        },
+        "needs_avenant": change.needs_avenant,
+        "avenant_number": change.avenant_number,
+        "avenant_signed_on": day(change.avenant_signed_on),
+        "baseline": change.baseline.name if change.baseline else None,
+        "version": change.version,
     }

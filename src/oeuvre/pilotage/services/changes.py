@@ -44,6 +44,7 @@ __all__ = [
     "change_submit",
     "change_update",
     "change_withdraw",
+    "parse_impact_lines",
 ]
 
 CHANGE_FIELDS = ("title", "justification", "origin")
@@ -330,3 +331,38 @@ def change_withdraw(*, actor: Any, change: ChangeRequest, reason: str, expected_
     fresh.status = ChangeStatus.RETIREE
     save_with_history(fresh, actor=actor, reason=reason.strip() or _("withdrawn"))
     return fresh
+
+
+def parse_impact_lines(project: Any, text: str) -> list[TaskImpactIn]:
+    """The page's estimate, one task a line: ``CODE; extra working days; extra effort (days)``.
+
+    Decimal commas are accepted (``1,5``). A bad line is refused with its number, nothing is kept.
+    """
+    from decimal import InvalidOperation
+
+    from oeuvre.planning.models import Task
+
+    ids = dict(Task.objects.filter(project=project).values_list("code", "pk"))
+    out: list[TaskImpactIn] = []
+    errors: list[str] = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        parts = [p.strip() for p in raw.split(";")]
+        if len(parts) not in (2, 3):
+            errors.append(_("line %(line)s: write « task code; days; effort »") % {"line": line})
+            continue
+        code = parts[0]
+        if code not in ids:
+            errors.append(_("line %(line)s: no task %(code)s in the plan") % {"line": line, "code": code})
+            continue
+        try:
+            days = int(parts[1] or 0)
+            effort = Decimal((parts[2] if len(parts) == 3 else "").replace(",", ".") or "0")
+        except (ValueError, InvalidOperation):
+            errors.append(_("line %(line)s: days must be a whole number and effort a number") % {"line": line})
+            continue
+        out.append(TaskImpactIn(ids[code], days, effort))
+    if errors:
+        raise ValidationFailed({"impacts": errors})
+    return out
