@@ -248,3 +248,99 @@ def test_the_scope_axis_reads_the_age_and_cumulated_impact_of_waiting_requests(p
     assert meteo["axes"]["scope"]["verdict"] == "rain"
     assert json.dumps(meteo)  # plain JSON for the API and the CLI
     assert young.status == ChangeStatus.SOUMISE
+
+
+def test_the_command_line_lists_requests_as_json(personas: Any, small_plan: SmallPlan) -> None:
+    import io
+    from contextlib import redirect_stdout
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    change = _submitted(personas)
+    change_analyse(
+        actor=personas.moe,
+        change=change,
+        impacts=[TaskImpactIn(small_plan.tasks["B"].pk, 2, Decimal("2.5"))],
+        day_rate=Decimal(600),
+        expected_version=None,
+    )
+    _draft(personas)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        call_command("pilotage", "changes", "--project", personas.project.code, "--json")
+    data = json.loads(out.getvalue())
+    assert data["project"] == personas.project.code
+    first, second = data["changes"]
+    assert (first["reference"], first["status"], first["waiting_days"]) == ("DM-001", "analysee", 0)
+    assert first["analysis"]["delay_days"] == 2
+    assert first["analysis"]["extra_cost"] == 1500.0
+    assert first["analysis"]["tasks"] == [{"task": "B", "extra_days": 2, "extra_effort_days": 2.5}]
+    assert (second["status"], second["analysis"]) == ("brouillon", None)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        call_command("pilotage", "changes", "--project", personas.project.code, "--json", "--status", "brouillon")
+    assert [c["reference"] for c in json.loads(out.getvalue())["changes"]] == ["DM-002"]
+    with pytest.raises(CommandError):
+        call_command("pilotage", "changes", "--project", personas.project.code, "--status", "nope")
+
+
+def test_the_api_walks_the_workflow_with_if_match(personas: Any, small_plan: SmallPlan) -> None:
+    from django.test import Client
+
+    from oeuvre.accounts.services import token_create
+
+    def client(user: Any) -> Client:
+        _token, raw = token_create(user=user, name="t")
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    base = f"/api/projects/{personas.project.code}/changes"
+    moa, moe = client(personas.moa), client(personas.moe)
+    created = moa.post(base, {"title": "Export", "origin": "moa"}, content_type="application/json")
+    assert created.status_code == 201
+    url = f"{base}/{created.json()['id']}"
+    assert (
+        moa.post(
+            f"{url}/items", {"kind": "ajout", "text": "Export mensuel"}, content_type="application/json"
+        ).status_code
+        == 201
+    )
+    etag = moa.get(url)["ETag"]
+    assert moa.post(f"{url}/submit", headers={"If-Match": etag}).status_code == 200
+    etag = moe.get(url)["ETag"]
+    bad = moe.post(
+        f"{url}/analysis",
+        {"tasks": [{"task": "ZZ", "extra_days": 1}]},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert bad.status_code == 422
+    assert "ZZ" in bad.content.decode()
+    analysed = moe.post(
+        f"{url}/analysis",
+        {"tasks": [{"task": "C", "extra_days": 2, "extra_effort": 2}], "day_rate": 500},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert analysed.status_code == 200
+    assert analysed.json()["analysis"]["delay_days"] == 2
+    denied = moe.post(
+        f"{url}/decision",
+        {"accept": True, "reason": "OK"},
+        content_type="application/json",
+        headers={"If-Match": analysed["ETag"]},
+    )
+    assert denied.status_code == 403
+    stale = moa.post(
+        f"{url}/decision", {"accept": True, "reason": "OK"}, content_type="application/json", headers={"If-Match": etag}
+    )
+    assert stale.status_code in (409, 412)
+    accepted = moa.post(
+        f"{url}/decision",
+        {"accept": True, "reason": "OK"},
+        content_type="application/json",
+        headers={"If-Match": analysed["ETag"]},
+    )
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == "acceptee"
+    assert accepted.json()["baseline"]
