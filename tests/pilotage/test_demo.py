@@ -35,11 +35,16 @@ def test_it_has_four_change_requests_one_of_each_fate(demo_db: Any) -> None:
     changes = {c.status: c for c in ChangeRequest.objects.filter(project=project)}
     assert set(changes) == {ChangeStatus.ACCEPTEE, ChangeStatus.REFUSEE, ChangeStatus.ANALYSEE, ChangeStatus.BROUILLON}
     accepted = changes[ChangeStatus.ACCEPTEE]
-    assert accepted.avenant_number == 1 and accepted.baseline is not None
+    assert accepted.avenant_number == 1
+    assert accepted.baseline is not None
     assert Plan.objects.get(project=project).baseline_id == accepted.baseline_id
     waiting = changes[ChangeStatus.ANALYSEE]
-    assert waiting.extra_cost and waiting.extra_cost > 0 and waiting.delay_days is not None
+    assert waiting.extra_cost
+    assert waiting.extra_cost > 0
+    assert waiting.delay_days is not None
     facts = change_facts(project, demo_db.today)
-    assert facts["change_wait_days"] == [12] and facts["changes_without_avenant"] == 0
+    assert facts["change_wait_days"] == [12]
+    assert facts["changes_without_avenant"] == 0
     scope = MeteoSnapshot.objects.filter(project=project).order_by("-taken_on").first().axes["scope"]
-    assert scope["verdict"] == "sun" and any(r["code"] == "changes_impact" for r in scope["rules"])
+    assert scope["verdict"] == "sun"
+    assert any(r["code"] == "changes_impact" for r in scope["rules"])

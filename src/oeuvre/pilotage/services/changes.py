@@ -185,12 +185,12 @@ def change_analyse(
 ) -> ChangeRequest:
     """The MOE's impact analysis: the estimate per task is typed, everything else is computed.
 
-    Effort is the sum of the tasks' extra effort, cost is effort × day rate (the plan's default TJM unless
-    given), the delay comes from rescheduling a copy of the plan with the tasks lengthened (the real plan is
+    Effort is the sum of the tasks' extra effort, cost is effort × day rate (given, or each task's resources'
+    TJM, or the plan's default TJM), the delay comes from rescheduling a copy of the plan with the tasks lengthened (the real plan is
     not touched), and the exigences, specifications, components, tasks and tests reached come from the
     requirements stage's impact analysis. May be run again while the request waits for its decision.
     """
-    from oeuvre.planning.models import Task, TaskKind
+    from oeuvre.planning.models import Assignment, Task, TaskKind
     from oeuvre.planning.scheduling import what_if
     from oeuvre.planning.selectors import plan_of
 
@@ -222,8 +222,26 @@ def change_analyse(
         errors["day_rate"] = [_("The day rate cannot be negative.")]
     if errors:
         raise ValidationFailed(errors)
-    rate = day_rate if day_rate is not None else Decimal(plan_of(fresh.project).default_tjm or 0)
     effort = sum((Decimal(i.extra_effort) for i in impacts), Decimal(0))
+    if day_rate is not None:
+        cost = effort * day_rate
+    else:
+        # Each task's extra effort at the day rate of the resources on it (weighted by their units), else the
+        # plan's default TJM.
+        default = Decimal(plan_of(fresh.project).default_tjm or 0)
+        rates: dict[int, list[tuple[Decimal, Decimal]]] = {}
+        for task_id, tjm, units in Assignment.objects.filter(task_id__in=list(tasks)).values_list(
+            "task_id", "resource__tjm", "units"
+        ):
+            rates.setdefault(task_id, []).append((Decimal(tjm or 0), Decimal(units or 0)))
+
+        def rate_of(task_id: int) -> Decimal:
+            pairs = [(t, u) for t, u in rates.get(task_id, []) if u > 0]
+            weight = sum((u for _t, u in pairs), Decimal(0))
+            return sum((t * u for t, u in pairs), Decimal(0)) / weight if weight else default
+
+        cost = sum((Decimal(i.extra_effort) * rate_of(i.task_id) for i in impacts), Decimal(0))
+    rate = day_rate if day_rate is not None else ((cost / effort) if effort else Decimal(0))
     trial = what_if(fresh.project, {i.task_id: int(i.extra_days) for i in impacts if i.extra_days})
     for old in fresh.task_impacts.all():
         delete_with_history(old, actor=actor, reason=_("impact analysed again"))
@@ -242,8 +260,8 @@ def change_analyse(
     fresh.analysed_by = actor
     fresh.analysis_note = note
     fresh.extra_effort = effort
-    fresh.day_rate = rate
-    fresh.extra_cost = (effort * rate).quantize(Decimal("0.01"))
+    fresh.day_rate = rate.quantize(Decimal("0.01"))
+    fresh.extra_cost = cost.quantize(Decimal("0.01"))
     fresh.delay_days = trial.delay_days
     fresh.finish_before = trial.finish_before
     fresh.finish_after = trial.finish_after

@@ -78,7 +78,7 @@ class AnalysisForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "T-012; 5; 8"}),
     )
     day_rate = forms.DecimalField(
-        label=gettext_lazy("Day rate (€, the plan's default when empty)"), required=False, min_value=0
+        label=gettext_lazy("Day rate (€; empty: the TJM of the resources on each task)"), required=False, min_value=0
     )
     note = forms.CharField(
         label=gettext_lazy("Analysis note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -87,7 +87,7 @@ class AnalysisForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=gettext_lazy("Decision"),
+        label=gettext_lazy("Your decision"),
         choices=[("accept", gettext_lazy("Accept")), ("refuse", gettext_lazy("Refuse"))],
         widget=forms.RadioSelect,
     )
