@@ -289,7 +289,7 @@ def demo_risks(ctx: DemoContext, project: Project) -> None:
 
 
 # Change requests: (title, justification, origin, what changes, task impacts (days, effort), fate, days ago submitted).
-_CHANGES = [
+_CHANGES: list[tuple[str, str, str, list[tuple[str, int | None, str]], list[tuple[int, Decimal]], str, int | None]] = [
     (
         "Export comptable mensuel vers le progiciel financier",
         "Le contrôle de gestion doit rapprocher les factures chaque mois sans ressaisie.",
@@ -402,7 +402,7 @@ def demo_changes(ctx: DemoContext, project: Project) -> None:
             )
         # Dated on the demo's calendar, not the day the demo was generated.
         fresh = ChangeRequest.objects.get(pk=change.pk)
-        submitted = timezone.make_aware(dt.datetime.combine(ctx.today - dt.timedelta(days=days_ago), dt.time(9)))
+        submitted = timezone.make_aware(dt.datetime.combine(ctx.today - dt.timedelta(days=days_ago or 0), dt.time(9)))
         fresh.submitted_at = submitted
         if fresh.analysed_at is not None:
             fresh.analysed_at = submitted + dt.timedelta(days=5)

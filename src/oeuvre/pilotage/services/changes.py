@@ -186,9 +186,10 @@ def change_analyse(
     """The MOE's impact analysis: the estimate per task is typed, everything else is computed.
 
     Effort is the sum of the tasks' extra effort, cost is effort × day rate (given, or each task's resources'
-    TJM, or the plan's default TJM), the delay comes from rescheduling a copy of the plan with the tasks lengthened (the real plan is
-    not touched), and the exigences, specifications, components, tasks and tests reached come from the
-    requirements stage's impact analysis. May be run again while the request waits for its decision.
+    TJM, or the plan's default TJM), the delay comes from rescheduling a copy of the plan with the tasks
+    lengthened (the real plan is not touched), and the exigences, specifications, components, tasks and
+    tests reached come from the requirements stage's impact analysis. May be run again while the request
+    waits for its decision.
     """
     from oeuvre.planning.models import Assignment, Task, TaskKind
     from oeuvre.planning.scheduling import what_if

@@ -57,7 +57,9 @@ class ChangeForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ItemForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ChangeItemKind.choices)
-    exigence = forms.ModelChoiceField(label=gettext_lazy("Exigence"), queryset=None, required=False)
+    exigence: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=gettext_lazy("Exigence"), queryset=None, required=False
+    )
     text = forms.CharField(
         label=gettext_lazy("New or changed statement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -145,7 +147,7 @@ def change_list(request: HttpRequest, project: Project) -> HttpResponse:
     if listing.wants_csv:
         return export_csv(f"demandes-{project.code}.csv", COLUMNS, listing.page.paginator.object_list)
     for change in listing.page:
-        change.age_days = _age(change)  # type: ignore[attr-defined]
+        change.age_days = _age(change)
     return render(
         request,
         "pilotage/changes/list.html",
