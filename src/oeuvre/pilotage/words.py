@@ -26,7 +26,8 @@ def axis_label(value: str) -> str:
 
 def _num(value: Any, digits: int = 2) -> str:
     """In the page's locale, grouped: 791 548 € in French, 791,548 € in English."""
-    return str(number_format(float(value), digits, force_grouping=True))
+    # Rounded first: Django's number_format cuts extra decimals (an SPI of 0.967 would read 0,96).
+    return str(number_format(round(float(value), digits), digits, force_grouping=True))
 
 
 def _cmp(p: dict[str, Any]) -> str:
