@@ -97,6 +97,51 @@ def _deck(p: Any) -> str:
     return f"/p/{_c(p)}/pilotage/deck/{job.pk}/"
 
 
+def _changes(p: Any) -> dict[str, Any]:
+    """A draft (with one item), a submitted request and an accepted one without its avenant."""
+    cache = p.__dict__.setdefault("_pilotage_cache", {})
+    if "changes" not in cache:
+        from oeuvre.pilotage.services.changes import (
+            change_analyse,
+            change_create,
+            change_decide,
+            change_item_add,
+            change_submit,
+        )
+
+        made: dict[str, Any] = {}
+        for name in ("draft", "submitted", "accepted"):
+            change = change_create(actor=p.moe, project=p.project, data={"title": f"Demande {name}"})
+            made[f"{name}_item"] = change_item_add(actor=p.moe, change=change, kind="ajout", text="Export mensuel")
+            if name != "draft":
+                change = change_submit(actor=p.moe, change=change, expected_version=None)
+            if name == "accepted":
+                change = change_analyse(actor=p.moe, change=change, impacts=[], expected_version=None)
+                change = change_decide(actor=p.moa, change=change, accept=True, reason="OK", expected_version=None)
+            made[name] = change
+        cache["changes"] = made
+    return cache["changes"]
+
+
+def _ch(p: Any, name: str) -> str:
+    return f"/p/{_c(p)}/pilotage/changes/{_changes(p)[name].pk}/"
+
+
+def _ach(p: Any, name: str) -> str:
+    return f"/api/projects/{_c(p)}/changes/{_changes(p)[name].pk}"
+
+
+def _change_version(name: str) -> Any:
+    def headers(p: Any) -> dict[str, str]:
+        change = _changes(p)[name]
+        change.refresh_from_db()
+        return {"If-Match": change.etag}
+
+    return headers
+
+
+_CHANGE_FORM = {"title": "Export comptable", "justification": "Contrôle de gestion", "origin": "moa"}
+
 _RISK_FORM = {"kind": "risque", "title": "Indisponibilité de l'expert", "probability": 2, "impact": 2}
 _OVERRIDE = {"axis": "schedule", "verdict": "cloud", "reason": "Recrutement en cours"}
 
@@ -252,6 +297,161 @@ ENDPOINTS: list[Endpoint] = [
         "pilotage.manage_risks",
         data=lambda p: {"title": "Relancer la MOA"},
         ok=(201,),
+        api=True,
+    ),
+    Endpoint("pilotage:changes", "GET", lambda p: f"/p/{_c(p)}/pilotage/changes/", "pilotage.view"),
+    Endpoint(
+        "pilotage:change_create", "GET", lambda p: f"/p/{_c(p)}/pilotage/changes/new/", "pilotage.request_changes"
+    ),
+    Endpoint(
+        "pilotage:change_create",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/changes/new/",
+        "pilotage.request_changes",
+        data=lambda p: _CHANGE_FORM,
+        ok=(302,),
+    ),
+    Endpoint("pilotage:change_detail", "GET", lambda p: _ch(p, "accepted"), "pilotage.view"),
+    Endpoint(
+        "pilotage:change_detail",
+        "POST",
+        lambda p: _ch(p, "draft"),
+        "pilotage.request_changes",
+        data=lambda p: {**_CHANGE_FORM, "version": _changes(p)["draft"].version},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:change_item_add",
+        "POST",
+        lambda p: f"{_ch(p, 'draft')}items/",
+        "pilotage.request_changes",
+        data=lambda p: {"kind": "ajout", "text": "Nouvel export"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:change_item_remove",
+        "POST",
+        lambda p: f"{_ch(p, 'draft')}items/{_changes(p)['draft_item'].pk}/remove/",
+        "pilotage.request_changes",
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:change_submit", "POST", lambda p: f"{_ch(p, 'draft')}submit/", "pilotage.request_changes", ok=(302,)
+    ),
+    Endpoint(
+        "pilotage:change_withdraw",
+        "POST",
+        lambda p: f"{_ch(p, 'submitted')}withdraw/",
+        "pilotage.request_changes",
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:change_analyse",
+        "POST",
+        lambda p: f"{_ch(p, 'submitted')}analyse/",
+        "pilotage.analyse_changes",
+        data=lambda p: {"impacts": "", "note": "Sans impact planning"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:change_decide",
+        "POST",
+        lambda p: f"{_ch(p, 'submitted')}decide/",
+        "pilotage.decide_changes",
+        data=lambda p: {"decision": "refuse", "reason": "Hors budget"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "pilotage:change_avenant",
+        "POST",
+        lambda p: f"{_ch(p, 'accepted')}avenant/",
+        "pilotage.decide_changes",
+        data=lambda p: {"signed_on": "2026-01-05"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/changes",
+        "GET",
+        lambda p: f"/api/projects/{_c(p)}/changes",
+        "pilotage.view",
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes",
+        "POST",
+        lambda p: f"/api/projects/{_c(p)}/changes",
+        "pilotage.request_changes",
+        data=lambda p: _CHANGE_FORM,
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/changes/{change_id}",
+        "GET",
+        lambda p: _ach(p, "accepted"),
+        "pilotage.view",
+        api=True,
+    ),
+    Endpoint(
+        "api:PATCH /api/projects/{code}/changes/{change_id}",
+        "PATCH",
+        lambda p: _ach(p, "draft"),
+        "pilotage.request_changes",
+        data=lambda p: {"title": "Export trimestriel"},
+        headers=_change_version("draft"),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/items",
+        "POST",
+        lambda p: f"{_ach(p, 'draft')}/items",
+        "pilotage.request_changes",
+        data=lambda p: {"kind": "ajout", "text": "Nouvel export"},
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/submit",
+        "POST",
+        lambda p: f"{_ach(p, 'draft')}/submit",
+        "pilotage.request_changes",
+        headers=_change_version("draft"),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/withdraw",
+        "POST",
+        lambda p: f"{_ach(p, 'submitted')}/withdraw",
+        "pilotage.request_changes",
+        data=lambda p: {"status": "retiree", "reason": "Doublon"},
+        headers=_change_version("submitted"),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/analysis",
+        "POST",
+        lambda p: f"{_ach(p, 'submitted')}/analysis",
+        "pilotage.analyse_changes",
+        data=lambda p: {"tasks": [], "note": "Sans impact"},
+        headers=_change_version("submitted"),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/decision",
+        "POST",
+        lambda p: f"{_ach(p, 'submitted')}/decision",
+        "pilotage.decide_changes",
+        data=lambda p: {"accept": False, "reason": "Hors budget"},
+        headers=_change_version("submitted"),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/avenant",
+        "POST",
+        lambda p: f"{_ach(p, 'accepted')}/avenant",
+        "pilotage.decide_changes",
+        data=lambda p: {"signed_on": "2026-01-05"},
+        headers=_change_version("accepted"),
         api=True,
     ),
     Endpoint("pilotage:committees", "GET", lambda p: f"/p/{_c(p)}/pilotage/committees/", "pilotage.view"),

@@ -41,6 +41,11 @@ def _project_with_data(personas: Any) -> Any:
         owner=personas.amoe,
         due_on=timezone.localdate() - dt.timedelta(days=3),
     )
+    from oeuvre.pilotage.services.changes import change_create, change_item_add, change_submit
+
+    change = change_create(actor=personas.moa, project=project, data={"title": "Export comptable"})
+    change_item_add(actor=personas.moa, change=change, kind="ajout", text="Export mensuel")
+    change_submit(actor=personas.moa, change=change, expected_version=None)
     for weeks in (3, 2, 1):
         snapshot_record(project=project, today=timezone.localdate() - dt.timedelta(days=7 * weeks))
     return project
@@ -59,6 +64,7 @@ def test_it_writes_a_french_deck_with_native_charts_and_the_projects_figures(per
         "Valeur acquise (courbes en S, €)",
         "Recette : anomalies ouvertes",
         "Risques",
+        "Demandes de modification",
         "Plan d’actions",
     ]
     meteo = _tables(slides[1])[0]
@@ -74,7 +80,10 @@ def test_it_writes_a_french_deck_with_native_charts_and_the_projects_figures(per
     heat, risks = _tables(slides[6])
     assert heat.cell(1, 4).text == "1"  # P = 4 (first row), I = 4
     assert risks.cell(1, 0).text == "RSK-001 Reprise KO"
-    (actions,) = _tables(slides[7])
+    (changes,) = _tables(slides[7])
+    assert changes.cell(1, 0).text == "DM-001 Export comptable"
+    assert changes.cell(1, 1).text == "Soumise"
+    (actions,) = _tables(slides[8])
     assert actions.cell(1, 1).text == "Livrer le correctif"
 
 
@@ -83,7 +92,7 @@ def test_it_writes_the_deck_from_the_command_line(personas: Any, tmp_path: Path)
     target = tmp_path / "copil.pptx"
     out = io.StringIO()
     call_command("pilotage", "deck", "--project", project.code, "-o", str(target), stdout=out)
-    assert len(Presentation(str(target)).slides) == 8
+    assert len(Presentation(str(target)).slides) == 9
 
 
 def test_it_draws_the_s_curves_of_the_demo_plan(demo_db: Any) -> None:

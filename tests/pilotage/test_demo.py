@@ -24,3 +24,27 @@ def test_it_tells_a_slippage_caught_then_recovered(demo_db: Any) -> None:
     spi = next(r for r in snapshots[worst].axes["schedule"]["rules"] if r["code"] == "spi")
     assert spi["params"]["value"] < 0.90
     assert len(trend_of(project)["history"]) == 12
+
+
+def test_it_has_four_change_requests_one_of_each_fate(demo_db: Any) -> None:
+    from oeuvre.pilotage.models import ChangeRequest, ChangeStatus
+    from oeuvre.pilotage.selectors.changes import change_facts
+    from oeuvre.planning.models import Plan
+
+    project = Project.objects.get(code=MAIN_PROJECT)
+    changes = {c.status: c for c in ChangeRequest.objects.filter(project=project)}
+    assert set(changes) == {ChangeStatus.ACCEPTEE, ChangeStatus.REFUSEE, ChangeStatus.ANALYSEE, ChangeStatus.BROUILLON}
+    accepted = changes[ChangeStatus.ACCEPTEE]
+    assert accepted.avenant_number == 1
+    assert accepted.baseline is not None
+    assert Plan.objects.get(project=project).baseline_id == accepted.baseline_id
+    waiting = changes[ChangeStatus.ANALYSEE]
+    assert waiting.extra_cost
+    assert waiting.extra_cost > 0
+    assert waiting.delay_days is not None
+    facts = change_facts(project, demo_db.today)
+    assert facts["change_wait_days"] == [12]
+    assert facts["changes_without_avenant"] == 0
+    scope = MeteoSnapshot.objects.filter(project=project).order_by("-taken_on").first().axes["scope"]
+    assert scope["verdict"] == "sun"
+    assert any(r["code"] == "changes_impact" for r in scope["rules"])

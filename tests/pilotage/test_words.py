@@ -33,3 +33,9 @@ def test_it_groups_the_thousands_of_the_atterrissage() -> None:
     assert "1\u202f240\u202f000 €" in text.replace("\xa0", "\u202f")
     with translation.override("en"):
         assert "791,548 €" in reason_text(reason)
+
+
+def test_it_rounds_figures_rather_than_cutting_them() -> None:
+    with translation.override("fr"):
+        text = reason_text({"code": "spi", "params": {"value": 0.9667, "op": ">=", "threshold": 0.95}})
+    assert text == "SPI 0,97 ≥ 0,95"

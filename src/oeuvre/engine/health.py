@@ -124,6 +124,8 @@ class HealthFacts:
         Réserves of the latest PV not lifted yet.
     change_wait_days : sequence of int
         Days each change request has been waiting for a decision.
+    change_waiting_cost, change_waiting_delay_days : float, int
+        Cumulated extra cost (euros) and delay (working days) of the waiting requests already analysed.
     exigences_rejected_after_validation : int
         Exigences rejected after having been validated.
     changes_without_avenant : int
@@ -149,6 +151,8 @@ class HealthFacts:
     pv_refused: bool = False
     reserves_open: int = 0
     change_wait_days: Sequence[int] = ()
+    change_waiting_cost: float = 0.0
+    change_waiting_delay_days: int = 0
     exigences_rejected_after_validation: int = 0
     changes_without_avenant: int = 0
 
@@ -338,6 +342,19 @@ def _scope(f: HealthFacts, t: HealthThresholds) -> AxisHealth:
                 "changes_waiting",
                 {"value": 0, "waiting": len(f.change_wait_days), "threshold": t.change_wait_days},
                 Weather.SUN,
+            )
+        )
+    if f.change_wait_days:
+        # Shown, not judged: what the waiting requests would cost if accepted as analysed.
+        axis.reasons.append(
+            Reason(
+                "changes_impact",
+                {
+                    "value": len(f.change_wait_days),
+                    "cost": f.change_waiting_cost,
+                    "delay": f.change_waiting_delay_days,
+                },
+                None,
             )
         )
     if f.exigences_rejected_after_validation:

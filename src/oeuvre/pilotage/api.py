@@ -10,7 +10,15 @@ from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import CREATE, READ, WRITE, if_match, set_etag
-from oeuvre.pilotage.permissions import METEO_CONFIGURE, METEO_PREPARE, PILOTAGE_VIEW, RISKS_MANAGE
+from oeuvre.pilotage.permissions import (
+    CHANGES_ANALYSE,
+    CHANGES_DECIDE,
+    CHANGES_REQUEST,
+    METEO_CONFIGURE,
+    METEO_PREPARE,
+    PILOTAGE_VIEW,
+    RISKS_MANAGE,
+)
 from oeuvre.pilotage.selectors.meteo import SETTING_FIELDS, as_json, meteo_of, meteo_settings, snapshots_of
 from oeuvre.pilotage.services import meteo as services
 from oeuvre.projects.models import Project
@@ -348,3 +356,238 @@ def add_risk_action(request: HttpRequest, code: str, risk_id: int, payload: Risk
     data["owner"] = _user(project, data.get("owner"))
     action = risk_services.risk_action_add(actor=current_user(request), risk=_risk(project, risk_id), data=data)
     return Status(201, action)
+
+
+# --- Change requests --------------------------------------------------------------------------------------------
+
+
+class ChangeOut(Schema):
+    id: int
+    reference: str
+    title: str
+    justification: str
+    origin: str
+    status: str
+    requested_by: str | None
+    submitted_at: str | None
+    waiting_days: int | None
+    items: list[dict[str, Any]]
+    analysis: dict[str, Any] | None
+    decision: dict[str, Any] | None
+    needs_avenant: bool
+    avenant_number: int | None
+    avenant_signed_on: str | None
+    baseline: str | None
+    version: int
+
+
+class ChangeIn(Schema):
+    title: str | None = None
+    justification: str | None = None
+    origin: str | None = None
+
+
+class ChangeItemIn(Schema):
+    kind: str
+    exigence: str | None = None  # the exigence's reference (EX-042)
+    text: str = ""
+
+
+class TaskImpactSchema(Schema):
+    task: str  # the task's code
+    extra_days: int = 0
+    extra_effort: float = 0
+
+
+class AnalysisIn(Schema):
+    tasks: list[TaskImpactSchema] = []
+    day_rate: float | None = None
+    note: str = ""
+
+
+class DecisionIn(Schema):
+    accept: bool
+    reason: str
+    avenant_signed_on: date | None = None
+
+
+class AvenantIn(Schema):
+    signed_on: date
+
+
+def _change_out(project: Project, change_id: int, response: HttpResponse) -> dict[str, Any]:
+    from oeuvre.pilotage.selectors.changes import change_as_json, change_detail
+
+    change = change_detail(project, change_id)
+    set_etag(response, change)
+    return change_as_json(change)
+
+
+def _change(project: Project, change_id: int) -> Any:
+    from oeuvre.pilotage.selectors.changes import change_detail
+
+    return change_detail(project, change_id)
+
+
+@router.get("/projects/{code}/changes", response={200: list[ChangeOut], **READ}, summary="The change requests")
+def list_changes(request: HttpRequest, code: str, status: str = "") -> Any:
+    from oeuvre.pilotage.selectors.changes import ChangeFilters, change_as_json, changes_for
+
+    return [change_as_json(c) for c in changes_for(_project(request, code), ChangeFilters(status=status))]
+
+
+@router.post("/projects/{code}/changes", response={201: ChangeOut, **CREATE}, summary="Write a change request")
+def create_change(request: HttpRequest, code: str, payload: ChangeIn, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_REQUEST)
+    change = change_services.change_create(
+        actor=current_user(request), project=project, data=payload.dict(exclude_unset=True)
+    )
+    return Status(201, _change_out(project, change.pk, response))
+
+
+@router.get("/projects/{code}/changes/{change_id}", response={200: ChangeOut, **READ}, summary="A change request")
+def get_change(request: HttpRequest, code: str, change_id: int, response: HttpResponse) -> Any:
+    return _change_out(_project(request, code), change_id, response)
+
+
+@router.patch(
+    "/projects/{code}/changes/{change_id}", response={200: ChangeOut, **WRITE}, summary="Edit a draft (If-Match)"
+)
+def patch_change(request: HttpRequest, code: str, change_id: int, payload: ChangeIn, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_REQUEST)
+    change_services.change_update(
+        actor=current_user(request),
+        change=_change(project, change_id),
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match(request),
+    )
+    return _change_out(project, change_id, response)
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/items", response={201: ChangeOut, **CREATE}, summary="Add what changes"
+)
+def add_change_item(
+    request: HttpRequest, code: str, change_id: int, payload: ChangeItemIn, response: HttpResponse
+) -> Any:
+    from oeuvre.core.errors import ValidationFailed
+    from oeuvre.pilotage.services import changes as change_services
+    from oeuvre.requirements.models import Exigence
+
+    project = _project(request, code, CHANGES_REQUEST)
+    exigence = None
+    if payload.exigence:
+        exigence = Exigence.objects.filter(project=project, reference=payload.exigence).first()
+        if exigence is None:
+            raise ValidationFailed({"exigence": [f"no exigence {payload.exigence!r} in this project"]})
+    change_services.change_item_add(
+        actor=current_user(request),
+        change=_change(project, change_id),
+        kind=payload.kind,
+        exigence=exigence,
+        text=payload.text,
+    )
+    return Status(201, _change_out(project, change_id, response))
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/submit", response={200: ChangeOut, **WRITE}, summary="Submit (If-Match)"
+)
+def submit_change(request: HttpRequest, code: str, change_id: int, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_REQUEST)
+    change_services.change_submit(
+        actor=current_user(request), change=_change(project, change_id), expected_version=if_match(request)
+    )
+    return _change_out(project, change_id, response)
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/withdraw", response={200: ChangeOut, **WRITE}, summary="Withdraw (If-Match)"
+)
+def withdraw_change(
+    request: HttpRequest, code: str, change_id: int, payload: TransitionIn, response: HttpResponse
+) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_REQUEST)
+    change_services.change_withdraw(
+        actor=current_user(request),
+        change=_change(project, change_id),
+        reason=payload.reason,
+        expected_version=if_match(request),
+    )
+    return _change_out(project, change_id, response)
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/analysis",
+    response={200: ChangeOut, **WRITE},
+    summary="Analyse the impact: effort, cost, what-if on a copy of the plan (If-Match)",
+)
+def analyse_change(request: HttpRequest, code: str, change_id: int, payload: AnalysisIn, response: HttpResponse) -> Any:
+    from decimal import Decimal
+
+    from oeuvre.core.errors import ValidationFailed
+    from oeuvre.pilotage.services import changes as change_services
+    from oeuvre.planning.models import Task
+
+    project = _project(request, code, CHANGES_ANALYSE)
+    ids = dict(Task.objects.filter(project=project, code__in=[t.task for t in payload.tasks]).values_list("code", "pk"))
+    missing = [f"tasks[{n}]: no task {t.task!r} in the plan" for n, t in enumerate(payload.tasks) if t.task not in ids]
+    if missing:
+        raise ValidationFailed({"tasks": missing})
+    change_services.change_analyse(
+        actor=current_user(request),
+        change=_change(project, change_id),
+        impacts=[
+            change_services.TaskImpactIn(ids[t.task], t.extra_days, Decimal(str(t.extra_effort))) for t in payload.tasks
+        ],
+        note=payload.note,
+        day_rate=None if payload.day_rate is None else Decimal(str(payload.day_rate)),
+        expected_version=if_match(request),
+    )
+    return _change_out(project, change_id, response)
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/decision",
+    response={200: ChangeOut, **WRITE},
+    summary="The MOA accepts or refuses, with a reason (If-Match)",
+)
+def decide_change(request: HttpRequest, code: str, change_id: int, payload: DecisionIn, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_DECIDE)
+    change_services.change_decide(
+        actor=current_user(request),
+        change=_change(project, change_id),
+        accept=payload.accept,
+        reason=payload.reason,
+        avenant_signed_on=payload.avenant_signed_on,
+        expected_version=if_match(request),
+    )
+    return _change_out(project, change_id, response)
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/avenant",
+    response={200: ChangeOut, **WRITE},
+    summary="Record the signed avenant of an accepted change (If-Match)",
+)
+def record_avenant(request: HttpRequest, code: str, change_id: int, payload: AvenantIn, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_DECIDE)
+    change_services.change_avenant_record(
+        actor=current_user(request),
+        change=_change(project, change_id),
+        signed_on=payload.signed_on,
+        expected_version=if_match(request),
+    )
+    return _change_out(project, change_id, response)

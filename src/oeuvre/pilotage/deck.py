@@ -37,6 +37,8 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
     """Everything the deck shows, read from live data (a handful of queries per slide)."""
     # Local imports: python-pptx (behind the deck builder) loads when a deck is built, not at start-up.
     from oeuvre.interop.reports.copil_deck import DeckData, DeckLabels, Series, TableData
+    from oeuvre.pilotage.models import ChangeStatus
+    from oeuvre.pilotage.selectors.changes import age_days, changes_for
     from oeuvre.pilotage.selectors.committees import actions_of, overdue
     from oeuvre.pilotage.selectors.meteo import meteo_of, snapshots_of
     from oeuvre.pilotage.selectors.risks import RiskFilters, heat_map, risks_for
@@ -90,6 +92,12 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
     heat = heat_map(project)
     critical = list(risks_for(project, RiskFilters(open_only=True, critical_only=True))[:10])
     actions = list(actions_of(project, open_only=True)[:15])
+    # The requests waiting for the MOA, and the accepted ones still without their avenant.
+    changes = [
+        c
+        for c in changes_for(project)
+        if c.is_waiting or (c.status == ChangeStatus.ACCEPTEE and c.needs_avenant and c.avenant_number is None)
+    ][:12]
     step("risks and actions")
     return DeckData(
         title=_("Steering committee — %(project)s") % {"project": project.name},
@@ -101,6 +109,7 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
             evm=_("Earned value (S-curves, €)"),
             recette=_("Acceptance: open anomalies"),
             risks=_("Risks"),
+            changes=_("Change requests"),
             actions=_("Action plan"),
             no_data=_("No data yet."),
         ),
@@ -148,6 +157,19 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
                     r.get_status_display(),
                 ]
                 for r in critical
+            ],
+        ),
+        changes=TableData(
+            [_("Change request"), _("Status"), _("Waiting (days)"), _("Extra cost (€)"), _("Delay (working days)")],
+            [
+                [
+                    f"{c.reference} {c.title}",
+                    c.get_status_display(),
+                    str(age_days(c, today)) if c.is_waiting else "",
+                    "" if c.extra_cost is None else str(number_format(c.extra_cost, 0, force_grouping=True)),
+                    "" if c.delay_days is None else str(c.delay_days),
+                ]
+                for c in changes
             ],
         ),
         actions=TableData(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from decimal import Decimal
 
 from oeuvre.demo.generator import MAIN_PROJECT, DemoContext, demo_step
 from oeuvre.engine.health import HealthFacts, assess
@@ -285,6 +286,129 @@ def demo_risks(ctx: DemoContext, project: Project) -> None:
     from oeuvre.core.references import note_reference
 
     note_reference(project=project, key="pilotage.risk", prefix="RSK", reference=f"RSK-{len(_RISKS):03d}")
+
+
+# Change requests: (title, justification, origin, what changes, task impacts (days, effort), fate, days ago submitted).
+_CHANGES: list[tuple[str, str, str, list[tuple[str, int | None, str]], list[tuple[int, Decimal]], str, int | None]] = [
+    (
+        "Export comptable mensuel vers le progiciel financier",
+        "Le contrôle de gestion doit rapprocher les factures chaque mois sans ressaisie.",
+        "moa",
+        [("ajout", None, "Le système exporte chaque mois les écritures validées au format du progiciel.")],
+        [(4, Decimal(6)), (2, Decimal(3))],
+        "accepted",
+        60,
+    ),
+    (
+        "Signature électronique des bons de commande",
+        "Souhait du service achats, hors périmètre du marché initial.",
+        "moa",
+        [("ajout", None, "Les bons de commande sont signés électroniquement par le valideur.")],
+        [(10, Decimal(18))],
+        "refused",
+        45,
+    ),
+    (
+        "Conservation des pièces jointes portée à dix ans",
+        "Nouvelle politique d'archivage de la direction juridique.",
+        "recette",
+        [("modification", 0, "Les pièces jointes sont conservées dix ans après la clôture du dossier.")],
+        [(3, Decimal(5)), (1, Decimal(2))],
+        "waiting",
+        12,
+    ),
+    (
+        "Suppression de l'édition papier des relevés",
+        "Proposition de la MOE : l'édition n'est plus utilisée depuis la dématérialisation.",
+        "moe",
+        [("suppression", 1, "")],
+        [],
+        "draft",
+        None,
+    ),
+]
+
+
+@demo_step(89, "pilotage: change requests")  # before the météo, whose live snapshot reads the waiting requests
+def demo_changes(ctx: DemoContext, project: Project) -> None:
+    """Four requests through the real services (so the what-if runs on the demo plan): one accepted with its
+    avenant and new baseline, one refused, one waiting with its impact computed, one draft."""
+    from django.utils import timezone
+
+    from oeuvre.core.services import save_with_history
+    from oeuvre.pilotage.models import ChangeRequest
+    from oeuvre.pilotage.services import changes as services
+    from oeuvre.planning.models import Task, TaskKind
+    from oeuvre.requirements.models import Exigence
+
+    if project.code != MAIN_PROJECT:
+        return
+    moa, moe = ctx.users.get("moa"), ctx.users.get("moe")
+    if moa is None or moe is None:
+        return
+    tasks = list(
+        Task.objects.filter(project=project, actual_start__isnull=True)
+        .exclude(kind=TaskKind.MILESTONE)
+        .order_by("-duration", "code")
+        .values_list("pk", flat=True)[:6]
+    )
+    exigences = list(Exigence.objects.filter(project=project).order_by("number")[:2])
+    avenant_day = min(ctx.today, timezone.localdate()) - dt.timedelta(days=20)
+    for k, (title, why, origin, items, impacts, fate, days_ago) in enumerate(_CHANGES):
+        author = moa if origin != "moe" else moe
+        change = services.change_create(
+            actor=author, project=project, data={"title": title, "justification": why, "origin": origin}
+        )
+        for kind, exigence_index, text in items:
+            exigence = exigences[exigence_index] if exigence_index is not None and exigences else None
+            if kind != "ajout" and exigence is None:
+                kind, text = "ajout", text or title
+            services.change_item_add(actor=author, change=change, kind=kind, exigence=exigence, text=text)
+        if fate == "draft":
+            continue
+        change = services.change_submit(actor=author, change=change, expected_version=None)
+        if fate != "refused":
+            lines = (
+                [
+                    services.TaskImpactIn(tasks[(2 * k + n) % len(tasks)], days, effort)
+                    for n, (days, effort) in enumerate(impacts)
+                ]
+                if tasks
+                else []
+            )
+            change = services.change_analyse(
+                actor=moe,
+                change=change,
+                impacts=lines,
+                note="Chiffrage MOE sur la base du TJM du marché.",
+                expected_version=None,
+            )
+        if fate == "accepted":
+            change = services.change_decide(
+                actor=moa,
+                change=change,
+                accept=True,
+                reason="Validé en COPIL : besoin réglementaire du contrôle de gestion.",
+                avenant_signed_on=avenant_day,
+                expected_version=None,
+            )
+        elif fate == "refused":
+            change = services.change_decide(
+                actor=moa,
+                change=change,
+                accept=False,
+                reason="Hors budget cette année ; à reprendre dans la prochaine version.",
+                expected_version=None,
+            )
+        # Dated on the demo's calendar, not the day the demo was generated.
+        fresh = ChangeRequest.objects.get(pk=change.pk)
+        submitted = timezone.make_aware(dt.datetime.combine(ctx.today - dt.timedelta(days=days_ago or 0), dt.time(9)))
+        fresh.submitted_at = submitted
+        if fresh.analysed_at is not None:
+            fresh.analysed_at = submitted + dt.timedelta(days=5)
+        if fresh.decided_at is not None:
+            fresh.decided_at = submitted + dt.timedelta(days=14)
+        save_with_history(fresh, actor=moe, reason="demo: dated on the demo's calendar")
 
 
 # Weeks before today, kind, title, decisions, actions (title, owner key, days from the committee to the due date, done).

@@ -395,3 +395,176 @@ class Action(VersionedModel):
 
     def __str__(self) -> str:
         return f"A{self.number} {self.title}"
+
+
+# --------------------------------------------------------------------------------------------------- change requests
+
+
+class ChangeOrigin(models.TextChoices):
+    MOA = "moa", _("Requested by the buyer (MOA)")
+    MOE = "moe", _("Proposed by the project management (MOE)")
+    RECETTE = "recette", _("Raised in acceptance (demande d'évolution)")
+
+
+class ChangeStatus(models.TextChoices):
+    """DOMAIN.md: requested in writing, analysed by the MOE, decided by the MOA (or withdrawn)."""
+
+    BROUILLON = "brouillon", _("Draft")
+    SOUMISE = "soumise", _("Submitted")
+    ANALYSEE = "analysee", _("Impact analysed")
+    ACCEPTEE = "acceptee", _("Accepted")
+    REFUSEE = "refusee", _("Refused")
+    RETIREE = "retiree", _("Withdrawn")
+
+
+WAITING_CHANGE_STATUSES = (ChangeStatus.SOUMISE, ChangeStatus.ANALYSEE)
+
+
+class ChangeRequest(VersionedModel):
+    """A demande de modification of the contracted scope, its MOE impact analysis and the MOA's decision.
+
+    The analysis figures (effort, cost, delay, what is reached) are computed by the analysis service, never
+    typed: the delay comes from rescheduling a copy of the plan with the change applied.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="change_requests"
+    )
+    reference = models.CharField(_("reference"), max_length=40)
+    number = models.PositiveIntegerField(_("number"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    justification = models.TextField(_("justification"), blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=ChangeOrigin, default=ChangeOrigin.MOA)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus, default=ChangeStatus.BROUILLON)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True)
+    analysed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("analysed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    analysis_note = models.TextField(_("analysis note"), blank=True)
+    extra_effort = models.DecimalField(_("extra effort (days)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    day_rate = models.DecimalField(_("day rate (€)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    extra_cost = models.DecimalField(_("extra cost (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    delay_days = models.IntegerField(_("delay (working days)"), null=True, blank=True)
+    finish_before = models.DateField(_("plan finish before the change"), null=True, blank=True)
+    finish_after = models.DateField(_("plan finish with the change"), null=True, blank=True)
+    reach = models.JSONField(_("what the change reaches"), default=dict, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    avenant_number = models.PositiveIntegerField(_("avenant number"), null=True, blank=True)
+    avenant_signed_on = models.DateField(_("avenant signed on"), null=True, blank=True)
+    baseline = models.ForeignKey(
+        "planning.Baseline",
+        verbose_name=_("plan baseline of the change"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["project", "number", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "reference"], name="change_reference_unique"),
+            models.UniqueConstraint(
+                fields=["project", "avenant_number"],
+                condition=models.Q(avenant_number__isnull=False),
+                name="change_avenant_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in WAITING_CHANGE_STATUSES
+
+    @property
+    def needs_avenant(self) -> bool:
+        """An accepted change that alters price or deadlines needs an avenant before it is built (DOMAIN.md)."""
+        return bool((self.extra_cost or 0) > 0 or (self.delay_days or 0) > 0)
+
+
+class ChangeItemKind(models.TextChoices):
+    AJOUT = "ajout", _("Exigence added")
+    MODIFICATION = "modification", _("Exigence changed")
+    SUPPRESSION = "suppression", _("Exigence removed")
+
+
+class ChangeItem(VersionedModel):
+    """What a change request changes: one exigence added (a new statement), changed or removed (a link)."""
+
+    change = models.ForeignKey(
+        ChangeRequest, verbose_name=_("change request"), on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ChangeItemKind)
+    exigence = models.ForeignKey(
+        "requirements.Exigence",
+        verbose_name=_("exigence"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("what changes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("change item")
+        verbose_name_plural = _("change items")
+        ordering = ["change", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.exigence_id or ''}"
+
+
+class ChangeTaskImpact(VersionedModel):
+    """The MOE's estimate for one task of the plan: extra working days and extra effort (days)."""
+
+    change = models.ForeignKey(
+        ChangeRequest, verbose_name=_("change request"), on_delete=models.CASCADE, related_name="task_impacts"
+    )
+    task = models.ForeignKey("planning.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="+")
+    extra_days = models.PositiveIntegerField(_("extra working days"), default=0)
+    extra_effort = models.DecimalField(
+        _("extra effort (days)"), max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("task impact")
+        verbose_name_plural = _("task impacts")
+        ordering = ["change", "pk"]
+        constraints = [models.UniqueConstraint(fields=["change", "task"], name="change_task_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: +{self.extra_days}"

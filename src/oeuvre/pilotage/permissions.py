@@ -47,3 +47,21 @@ ACTIONS_FOLLOW = define(
     _STAGE,
     {Role.MOA, Role.AMOA, Role.MOE, Role.AMOE, Role.EXPLOITATION, Role.CONTRIBUTOR, ADMIN},
 )
+CHANGES_REQUEST = define(
+    "pilotage.request_changes",
+    _("Write change requests (what changes and why), submit or withdraw them"),
+    _STAGE,
+    {Role.MOA, Role.AMOA, Role.MOE, Role.AMOE, ADMIN},
+)
+CHANGES_ANALYSE = define(
+    "pilotage.analyse_changes",
+    _("Analyse the impact of a change request (effort, cost, what-if on the plan)"),
+    _STAGE,
+    {Role.MOE, Role.AMOE, ADMIN},
+)
+CHANGES_DECIDE = define(
+    "pilotage.decide_changes",
+    _("Accept or refuse a change request and record its avenant (buyer)"),
+    _STAGE,
+    {Role.MOA},
+)

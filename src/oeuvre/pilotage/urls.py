@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from oeuvre.pilotage.views import committees, meteo, risks
+from oeuvre.pilotage.views import changes, committees, meteo, risks
 
 app_name = "pilotage"
 
-urlpatterns: list[URLPattern] = [*meteo.urlpatterns, *risks.urlpatterns, *committees.urlpatterns]
+urlpatterns: list[URLPattern] = [*meteo.urlpatterns, *risks.urlpatterns, *changes.urlpatterns, *committees.urlpatterns]

@@ -26,7 +26,8 @@ def axis_label(value: str) -> str:
 
 def _num(value: Any, digits: int = 2) -> str:
     """In the page's locale, grouped: 791 548 € in French, 791,548 € in English."""
-    return str(number_format(float(value), digits, force_grouping=True))
+    # Rounded first: Django's number_format cuts extra decimals (an SPI of 0.967 would read 0,96).
+    return str(number_format(round(float(value), digits), digits, force_grouping=True))
 
 
 def _cmp(p: dict[str, Any]) -> str:
@@ -135,6 +136,12 @@ def reason_text(reason: dict[str, Any]) -> str:
             "%(count)s change requests waiting more than %(max)s days (oldest: %(days)s days)",
             int(value),
         ) % {"count": value, "max": p.get("threshold", 0), "days": p.get("oldest", 0)}
+    if code == "changes_impact":
+        return ngettext(
+            "%(count)s change request waiting: %(cost)s € and %(days)s working days if accepted as analysed",
+            "%(count)s change requests waiting: %(cost)s € and %(days)s working days if accepted as analysed",
+            int(value),
+        ) % {"count": value, "cost": _num(p.get("cost", 0), 0), "days": p.get("delay", 0)}
     if code == "exigences_rejected":
         return ngettext(
             "%(count)s exigence rejected after validation",

@@ -38,10 +38,12 @@ from oeuvre.projects.models import HolidayZone, Project
 __all__ = [
     "PlanNetwork",
     "ScheduleOutcome",
+    "WhatIf",
     "compute_schedule",
     "load_network",
     "project_calendar",
     "status_date_of",
+    "what_if",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -485,3 +487,36 @@ def _write_schedule(pks: list[int], values: dict[str, list[Any]]) -> None:
 
 def task_count(project: Project) -> int:
     return Task.objects.filter(project=project).count()
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The plan's finish before and after a trial change, and the delay in working days (never negative)."""
+
+    finish_before: dt.date | None
+    finish_after: dt.date | None
+    delay_days: int
+    critical_tasks: list[str]  # the lengthened tasks that are critical with the change
+
+
+def what_if(project: Project, extra_days: dict[int, int]) -> WhatIf:
+    """Reschedule a copy of the plan, in memory, with some tasks lengthened: nothing is written.
+
+    The network is read once as the engine's input (that is the copy), scheduled as it is and with the
+    durations of ``extra_days`` added, and the two finishes compared; the tasks and the plan rows are untouched.
+    """
+    plan = Plan.objects.filter(project=project).first()
+    if plan is None or not extra_days:
+        base = compute_schedule(load_network(project, plan=plan)) if plan is not None else None
+        finish = base.finish if base is not None else None
+        return WhatIf(finish, finish, 0, [])
+    durations = dict(Task.objects.filter(project=project, pk__in=list(extra_days)).values_list("pk", "duration"))
+    overrides = {pk: {"duration": int(durations[pk]) + int(days)} for pk, days in extra_days.items() if pk in durations}
+    before = compute_schedule(load_network(project, plan=plan))
+    after = compute_schedule(load_network(project, plan=plan, overrides=overrides))
+    delay = max(int(after.finish_index) - int(before.finish_index), 0)
+    # The changed tasks that drive the finish once lengthened (the ones to watch).
+    critical = [
+        after.plan.codes[after.plan.index_of(pk)] for pk in overrides if bool(after.critical[after.plan.index_of(pk)])
+    ]
+    return WhatIf(before.finish, after.finish, delay, critical)

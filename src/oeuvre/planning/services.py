@@ -26,6 +26,7 @@ from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
 from oeuvre.core.jobs import job_enqueue
 from oeuvre.core.models import Job
+from oeuvre.core.services import save_with_history
 from oeuvre.planning.models import (
     Absence,
     Assignment,
@@ -1108,6 +1109,33 @@ def baseline_take(
 ) -> Baseline:
     """Freeze the current schedule (after rescheduling it) as a baseline."""
     require(actor, project, PLANNING_BASELINE)
+    return _baseline_freeze(actor=actor, project=project, name=name, description=description, reference=make_reference)
+
+
+@transaction.atomic
+def plan_change_apply(
+    *, actor: User, project: Project, extra_days: Mapping[int, int], baseline_name: str, description: str = ""
+) -> Baseline:
+    """Lengthen tasks by an accepted change and freeze the result as the new reference baseline.
+
+    The permission is the caller's: a change request accepted by the MOA (``pilotage.decide_changes``) changes
+    the plan as a consequence of that decision, which the MOA may take without being allowed to edit the plan.
+    Each task is saved with history, the reason naming the change.
+    """
+    plan_locked(project)
+    tasks = {t.pk: t for t in Task.objects.filter(project=project, pk__in=list(extra_days))}
+    for task_id, days in extra_days.items():
+        task = tasks.get(task_id)
+        if task is None or days <= 0 or task.kind == TaskKind.MILESTONE:
+            continue
+        fresh = lock_for_update(task, None)
+        fresh.duration = int(fresh.duration) + int(days)
+        save_with_history(fresh, actor=actor, reason=baseline_name)
+    plan_changed(project, actor, sync=True)
+    return _baseline_freeze(actor=actor, project=project, name=baseline_name, description=description, reference=True)
+
+
+def _baseline_freeze(*, actor: User, project: Project, name: str, description: str, reference: bool) -> Baseline:
     if not name.strip():
         raise ValidationFailed({"name": [_("Give the baseline a name.")]})
     plan = plan_locked(project)
@@ -1145,7 +1173,7 @@ def baseline_take(
         ],
         batch_size=1000,
     )
-    if make_reference:
+    if reference:
         plan.baseline = baseline
         plan.version += 1
         plan.save()

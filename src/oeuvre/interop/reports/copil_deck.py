@@ -38,6 +38,7 @@ class DeckLabels:
     evm: str = "Earned value (S-curves)"
     recette: str = "Acceptance testing"
     risks: str = "Risks"
+    changes: str = "Change requests"
     actions: str = "Actions and decisions to take"
     no_data: str = "No data yet."
 
@@ -74,6 +75,7 @@ class DeckData:
     heat: TableData | None = None
     heat_tones: Sequence[Sequence[str]] = ()
     risks: TableData | None = None
+    changes: TableData | None = None
     actions: TableData | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -186,6 +188,12 @@ def build_deck(deck: DeckData, template: bytes | None = None) -> bytes:
         )
     if deck.risks is not None and deck.risks.rows:
         _table(slide, deck.risks, Inches(4.0), Inches(0.3) * (len(deck.risks.rows) + 1), lambda r, c: None)
+
+    slide = _slide(prs, labels.changes)
+    if deck.changes is not None and deck.changes.rows:
+        _table(slide, deck.changes, top, Inches(0.3) * (len(deck.changes.rows) + 1), lambda r, c: None)
+    else:
+        _note(slide, labels.no_data, top)
 
     slide = _slide(prs, labels.actions)
     if deck.actions is not None and deck.actions.rows:

@@ -135,6 +135,7 @@ def _requirements_facts(project: Project) -> dict[str, Any]:
 
 def gather_facts(project: Project, today: dt.date | None = None) -> HealthFacts:
     """Every input of the météo rules, read through the planning, recette and requirements selectors."""
+    from oeuvre.pilotage.selectors.changes import change_facts
     from oeuvre.pilotage.selectors.risks import critical_open_risks
 
     today = today or timezone.localdate()
@@ -143,6 +144,7 @@ def gather_facts(project: Project, today: dt.date | None = None) -> HealthFacts:
     data.update(_recette_facts(project, today))
     data.update(_requirements_facts(project))
     data["critical_risks"] = critical_open_risks(project)
+    data.update(change_facts(project, today))
     data.pop("monte_carlo_on", None)
     return HealthFacts(**data)
 

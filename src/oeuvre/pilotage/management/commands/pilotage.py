@@ -23,7 +23,7 @@ from oeuvre.core.errors import DomainError
 
 
 class Command(StageCommand):
-    help = "Steering: the QCD météo with its reasons, météo snapshots, the COPIL deck."
+    help = "Steering: the QCD météo with its reasons, météo snapshots, change requests, the COPIL deck."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -35,6 +35,11 @@ class Command(StageCommand):
         add_project_argument(snapshot)
         add_user_argument(snapshot)
         snapshot.set_defaults(handler=_snapshot)
+        changes = sub.add_parser("changes", help="the change requests: status, waiting days, cost, delay, avenant")
+        add_project_argument(changes)
+        add_json_argument(changes)
+        changes.add_argument("--status", default="", help="only this status (brouillon, soumise, analysee…)")
+        changes.set_defaults(handler=_changes)
         deck = sub.add_parser("deck", help="write the COPIL deck (PowerPoint with native charts) from live data")
         add_project_argument(deck)
         deck.add_argument("-o", "--output", required=True, help="the .pptx file to write")
@@ -65,6 +70,40 @@ def _meteo(command: BaseCommand, options: dict[str, Any]) -> None:
         rows.append([axis_label(axis), weather_label(entry["verdict"]), weather_label(entry["computed"]), ""])
         rows.extend(["", "", "", reason] for reason in entry["reasons"])
     print_table(["axis", "verdict", "computed", "reason"], rows, title=project.code)
+
+
+def _changes(command: BaseCommand, options: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from oeuvre.pilotage.models import ChangeStatus
+    from oeuvre.pilotage.selectors.changes import ChangeFilters, change_as_json, changes_for
+
+    project = project_named(options["project"])
+    if options["status"] and options["status"] not in ChangeStatus.values:
+        raise CommandError(f"--status: choose one of {', '.join(ChangeStatus.values)}")
+    today = timezone.localdate()
+    rows = [change_as_json(c, today) for c in changes_for(project, ChangeFilters(status=options["status"]))]
+    if options["json"]:
+        print_json({"project": project.code, "changes": rows})
+        return
+    labels = dict(ChangeStatus.choices)
+    table = [
+        [
+            r["reference"],
+            r["title"],
+            str(labels.get(r["status"], r["status"])),
+            "" if r["waiting_days"] is None else r["waiting_days"],
+            "" if r["analysis"] is None else f"{r['analysis']['extra_cost']:.0f}",
+            "" if r["analysis"] is None else r["analysis"]["delay_days"],
+            r["avenant_number"] or ("!" if r["status"] == "acceptee" and r["needs_avenant"] else ""),
+        ]
+        for r in rows
+    ]
+    print_table(
+        ["reference", "title", "status", "waiting (days)", "cost (€)", "delay (days)", "avenant"],
+        table,
+        title=project.code,
+    )
 
 
 def _snapshot(command: BaseCommand, options: dict[str, Any]) -> None:

@@ -1,0 +1,151 @@
+"""Reads of change requests: the filtered list, one request with its items and task impacts, the météo's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from oeuvre.pilotage.models import WAITING_CHANGE_STATUSES, ChangeItem, ChangeRequest, ChangeStatus, ChangeTaskImpact
+from oeuvre.projects.models import Project
+
+__all__ = [
+    "ChangeFilters",
+    "age_days",
+    "change_as_json",
+    "change_detail",
+    "change_facts",
+    "changes_for",
+    "waiting_changes",
+]
+
+
+@dataclass(frozen=True)
+class ChangeFilters:
+    q: str = ""
+    status: str = ""
+    waiting_only: bool = False
+
+
+def changes_for(project: Project, filters: ChangeFilters | None = None) -> QuerySet[ChangeRequest]:
+    """The project's change requests with their people, items and task impacts joined (no per-row query)."""
+    f = filters or ChangeFilters()
+    qs = ChangeRequest.objects.filter(project=project).select_related(
+        "requested_by", "analysed_by", "decided_by", "baseline"
+    )
+    if f.q:
+        qs = qs.filter(Q(reference__icontains=f.q) | Q(title__icontains=f.q))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.waiting_only:
+        qs = qs.filter(status__in=WAITING_CHANGE_STATUSES)
+    items = ChangeItem.objects.select_related("exigence").order_by("pk")
+    impacts = ChangeTaskImpact.objects.select_related("task").order_by("task__code", "pk")
+    return qs.prefetch_related(Prefetch("items", queryset=items), Prefetch("task_impacts", queryset=impacts)).order_by(
+        "number", "pk"
+    )
+
+
+def change_detail(project: Project, pk: int) -> ChangeRequest:
+    return get_object_or_404(changes_for(project), pk=pk)
+
+
+def waiting_changes(project: Project) -> list[ChangeRequest]:
+    return list(changes_for(project, ChangeFilters(waiting_only=True)))
+
+
+def age_days(change: ChangeRequest, today: dt.date) -> int:
+    """Days since the request was submitted (waiting for the MOA's decision)."""
+    if change.submitted_at is None:
+        return 0
+    return max((today - timezone.localdate(change.submitted_at)).days, 0)
+
+
+def change_facts(project: Project, today: dt.date | None = None) -> dict[str, Any]:
+    """The scope axis' inputs: the age of each waiting request, their cumulated analysed impact, and the accepted
+    changes altering price or deadline that still have no avenant (two queries)."""
+    today = today or timezone.localdate()
+    waiting = list(
+        ChangeRequest.objects.filter(project=project, status__in=WAITING_CHANGE_STATUSES).values_list(
+            "submitted_at", "extra_cost", "delay_days"
+        )
+    )
+    ages = sorted(
+        (max((today - timezone.localdate(s)).days, 0) for s, _c, _d in waiting if s is not None), reverse=True
+    )
+    accepted = ChangeRequest.objects.filter(
+        project=project, status=ChangeStatus.ACCEPTEE, avenant_number__isnull=True
+    ).filter(Q(extra_cost__gt=0) | Q(delay_days__gt=0))
+    return {
+        "change_wait_days": ages,
+        "change_waiting_cost": float(sum((c or Decimal(0) for _s, c, _d in waiting), Decimal(0))),
+        "change_waiting_delay_days": sum(d or 0 for _s, _c, d in waiting),
+        "changes_without_avenant": accepted.count(),
+    }
+
+
+def change_as_json(change: ChangeRequest, today: dt.date | None = None) -> dict[str, Any]:
+    """One request as the API and the CLI give it (plain JSON: numbers as numbers, dates as ISO strings)."""
+    today = today or timezone.localdate()
+
+    def user(u: Any) -> str | None:
+        return u.username if u is not None else None
+
+    def day(d: Any) -> str | None:
+        return d.isoformat() if d is not None else None
+
+    return {
+        "id": change.pk,
+        "reference": change.reference,
+        "title": change.title,
+        "justification": change.justification,
+        "origin": change.origin,
+        "status": change.status,
+        "requested_by": user(change.requested_by),
+        "submitted_at": change.submitted_at.isoformat() if change.submitted_at else None,
+        "waiting_days": age_days(change, today) if change.is_waiting else None,
+        "items": [
+            {
+                "id": i.pk,
+                "kind": i.kind,
+                "exigence": i.exigence.reference if i.exigence else None,
+                "text": i.text,
+            }
+            for i in change.items.all()
+        ],
+        "analysis": None
+        if change.analysed_at is None
+        else {
+            "analysed_by": user(change.analysed_by),
+            "analysed_at": change.analysed_at.isoformat(),
+            "extra_effort_days": float(change.extra_effort or 0),
+            "day_rate": float(change.day_rate or 0),
+            "extra_cost": float(change.extra_cost or 0),
+            "delay_days": change.delay_days,
+            "finish_before": day(change.finish_before),
+            "finish_after": day(change.finish_after),
+            "reach": change.reach,
+            "tasks": [
+                {"task": t.task.code, "extra_days": t.extra_days, "extra_effort_days": float(t.extra_effort)}
+                for t in change.task_impacts.all()
+            ],
+            "note": change.analysis_note,
+        },
+        "decision": None
+        if change.decided_at is None
+        else {
+            "decided_by": user(change.decided_by),
+            "decided_at": change.decided_at.isoformat(),
+            "reason": change.decision_reason,
+        },
+        "needs_avenant": change.needs_avenant,
+        "avenant_number": change.avenant_number,
+        "avenant_signed_on": day(change.avenant_signed_on),
+        "baseline": change.baseline.name if change.baseline else None,
+        "version": change.version,
+    }
