@@ -82,14 +82,15 @@ def _key(text: object) -> str:
 _SYNONYMS: dict[str, list[str]] = {
     "reference": ["reference", "ref", "id", "identifiant", "numero", "n", "no", "exigence", "reqif foreignid",
                   "foreignid", "absolute number", "object identifier", "alias", "req id", "requirement id", "key"],
-    "title": [_key(TITLE_COLUMN), "titre", "title", "intitule", "libelle", "nom", "name", "reqif name", "object heading", "summary",
-              "reqif chaptername", "heading", "resume"],
+    "title": [_key(TITLE_COLUMN), "titre", "title", "intitule", "libelle", "nom", "name", "reqif name",
+              "object heading", "summary", "reqif chaptername", "heading", "resume"],
     "text": ["texte", "text", "description", "enonce", "reqif text", "object text", "notes", "contenu", "detail",
              "exigence detaillee", "libelle detaille"],
     "type": ["type", "categorie", "category", "nature", "type d exigence", "requirement type", "stereotype",
              "classification type"],
     "priority": ["priorite", "priority", "moscow", "priorite moscow", "importance", "classification priorite"],
-    "source": [_key(CHAPTER_COLUMN), "source", "section", "chapitre", "paragraphe", "section du cdc", "source cdc", "origine", "chapter"],
+    "source": [_key(CHAPTER_COLUMN), "source", "section", "chapitre", "paragraphe", "section du cdc", "source cdc",
+               "origine", "chapter"],
     "owner": ["responsable", "owner", "porteur", "proprietaire", "author", "auteur"],
     "external_id": [_key(IDENTIFIER_COLUMN)],
 }  # fmt: skip
