@@ -83,6 +83,17 @@ _RELATION_KEYS = {word: kind for kind, words in _RELATION_WORDS.items() for word
 _HEADING_TYPES = re.compile(r"heading|chapter|section|titre|chapitre|kapitel|überschrift|folder", re.IGNORECASE)
 
 
+_NCNAME = re.compile(r"[A-Za-z_][\w.\-]*")
+
+
+def _ncname(identifier: str) -> str:
+    """An identifier as XML Schema's ID wants it (RMF writes bare UUIDs that start with a digit): kept when valid,
+    else prefixed with "_" and its other characters replaced, the same way on every read so a re-import matches."""
+    if _NCNAME.fullmatch(identifier):
+        return identifier
+    return "_" + re.sub(r"[^\w.\-]", "_", identifier)
+
+
 def relation_kind(name: str) -> str:
     """The kind a relation type's name means (``"Satisfied By"`` → ``satisfies``); an unknown name is kept."""
     plain = " ".join(re.sub(r"[^a-z]+", " ", name.lower().replace("reqif.", "")).split())
@@ -271,9 +282,8 @@ def _read_part(data: bytes, member: str) -> _Part:
             values[name] = _value(attribute, enum_labels)
             kinds[name] = str(getattr(attribute.attribute_type, "name", attribute.attribute_type))
         type_ref = spec_object.spec_object_type
-        objects[spec_object.identifier] = _Object(
-            spec_object.identifier, type_names.get(type_ref, type_ref or ""), values, kinds
-        )
+        identifier = _ncname(spec_object.identifier)
+        objects[identifier] = _Object(identifier, type_names.get(type_ref, type_ref or ""), values, kinds)
 
     order: list[tuple[str, tuple[str, ...]]] = []
     headings: set[str] = set()
@@ -282,7 +292,7 @@ def _read_part(data: bytes, member: str) -> _Part:
 
     def walk(nodes: list[Any], path: tuple[str, ...]) -> None:
         for node in nodes:
-            obj = objects.get(node.spec_object)
+            obj = objects.get(_ncname(node.spec_object or ""))
             if obj is None or obj.identifier in placed:
                 continue
             placed.add(obj.identifier)
@@ -303,8 +313,8 @@ def _read_part(data: bytes, member: str) -> _Part:
 
     relations = [
         ReqifRelation(
-            source=relation.source,
-            target=relation.target,
+            source=_ncname(relation.source or ""),
+            target=_ncname(relation.target or ""),
             kind=relation_kind(type_names.get(relation.relation_type_ref, relation.relation_type_ref or "")),
             name=type_names.get(relation.relation_type_ref, relation.relation_type_ref or ""),
         )
@@ -351,6 +361,9 @@ def _value(attribute: Any, enum_labels: dict[str, str]) -> Cell:
     return "" if value is None else str(value)
 
 
+ExtraValue = str | int | float | bool
+
+
 @dataclass
 class ReqifExportItem:
     identifier: str  # stable across exports: re-importing updates rather than duplicates
@@ -358,7 +371,9 @@ class ReqifExportItem:
     title: str
     text: str  # Markdown, exported as XHTML
     enums: dict[str, str] = field(default_factory=dict)  # attribute name -> value key (e.g. "Type": "securite")
-    strings: dict[str, str] = field(default_factory=dict)  # further string attributes (e.g. "Source")
+    strings: dict[str, str] = field(default_factory=dict)  # further string attributes
+    chapter: str = ""  # chapter path, CHAPTER_SEPARATOR between levels: written as heading objects above the item
+    extras: dict[str, ExtraValue] = field(default_factory=dict)  # attributes read from another tool, written back
 
 
 def _id(prefix: str, name: str) -> str:
@@ -371,13 +386,21 @@ def write_reqif(
     *,
     title: str,
     enum_values: dict[str, list[tuple[str, str]]],
-    string_attributes: list[str],
+    string_attributes: list[str] | None = None,
     tool: str = "Œuvre",
 ) -> bytes:
-    """A ReqIF document of ``items``; ``enum_values`` maps an enumeration attribute to (key, label) pairs."""
+    """A ReqIF 1.2 document of ``items`` that validates against the schema in strict mode.
+
+    ``enum_values`` maps an enumeration attribute to (key, label) pairs. Chapters become heading objects
+    (``ReqIF.ChapterName``) of their own type, the items their children, in the items' order. Extra attributes
+    are written with the type their value has (string, integer, real, boolean).
+    """
     from reqif.models.reqif_core_content import ReqIFCoreContent
     from reqif.models.reqif_data_type import (
+        ReqIFDataTypeDefinitionBoolean,
         ReqIFDataTypeDefinitionEnumeration,
+        ReqIFDataTypeDefinitionInteger,
+        ReqIFDataTypeDefinitionReal,
         ReqIFDataTypeDefinitionString,
         ReqIFDataTypeDefinitionXHTML,
         ReqIFEnumValue,
@@ -397,11 +420,31 @@ def write_reqif(
     from reqif.reqif_bundle import ReqIFBundle
     from reqif.unparser import ReqIFUnparser
 
+    string_attributes = string_attributes or []
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
     string_type = ReqIFDataTypeDefinitionString(
         identifier=_id("DT", "string"), long_name="T_String", max_length="32000", last_change=now
     )
     xhtml_type = ReqIFDataTypeDefinitionXHTML(identifier=_id("DT", "xhtml"), long_name="T_XHTML", last_change=now)
+    integer_type = ReqIFDataTypeDefinitionInteger(
+        identifier=_id("DT", "integer"),
+        long_name="T_Integer",
+        max_value="9223372036854775807",
+        min_value="-9223372036854775808",
+        last_change=now,
+    )
+    real_type = ReqIFDataTypeDefinitionReal(
+        identifier=_id("DT", "real"),
+        long_name="T_Real",
+        accuracy=10,
+        max_value="1.0E300",
+        min_value="-1.0E300",
+        last_change=now,
+        is_self_closed=True,
+    )
+    boolean_type = ReqIFDataTypeDefinitionBoolean(
+        identifier=_id("DT", "boolean"), long_name="T_Boolean", last_change=now
+    )
     data_types: list[Any] = [string_type, xhtml_type]
     enum_value_ids: dict[tuple[str, str], str] = {}
     enum_types: dict[str, Any] = {}
@@ -412,7 +455,7 @@ def write_reqif(
             enum_value_ids[(attribute, key)] = value_id
             enum_items.append(
                 ReqIFEnumValue(
-                    identifier=value_id, key=str(position), long_name=label, last_change=now, other_content=None
+                    identifier=value_id, key=str(position), long_name=label, last_change=now, other_content=""
                 )
             )
         enum_types[attribute] = ReqIFDataTypeDefinitionEnumeration(
@@ -422,14 +465,18 @@ def write_reqif(
 
     definitions: dict[str, Any] = {}
 
-    def define(name: str, kind: Any, datatype: str) -> None:
-        definitions[name] = SpecAttributeDefinition(
+    def define(name: str, kind: Any, datatype: str, scope: str = "requirement") -> Any:
+        definition = SpecAttributeDefinition(
             attribute_type=kind,
-            identifier=_id("AD", name),
+            identifier=_id("AD", f"{scope}:{name}" if scope != "requirement" else name),
             datatype_definition=datatype,
             long_name=name,
             last_change=now,
+            multi_valued=False if kind == T.ENUMERATION else None,
         )
+        if scope == "requirement":
+            definitions[name] = definition
+        return definition
 
     define("ReqIF.ForeignID", T.STRING, string_type.identifier)
     define("ReqIF.Name", T.STRING, string_type.identifier)
@@ -438,21 +485,80 @@ def write_reqif(
         define(name, T.STRING, string_type.identifier)
     for name, enum_type in enum_types.items():
         define(name, T.ENUMERATION, enum_type.identifier)
+    # Extra attributes: one definition per name, typed by its values (any string among them makes it a string).
+    extra_kinds: dict[str, Any] = {}
+    typed = {T.INTEGER: integer_type, T.REAL: real_type, T.BOOLEAN: boolean_type, T.STRING: string_type}
+    for item in items:
+        for name, value in item.extras.items():
+            if name in definitions and name not in extra_kinds:
+                continue  # an extra attribute named like one we write: ours wins
+            kind = (
+                T.BOOLEAN
+                if isinstance(value, bool)
+                else T.INTEGER
+                if isinstance(value, int)
+                else T.REAL
+                if isinstance(value, float)
+                else T.STRING
+            )
+            previous = extra_kinds.get(name)
+            if previous is not None and previous != kind:
+                kind = T.REAL if {previous, kind} == {T.INTEGER, T.REAL} else T.STRING
+            extra_kinds[name] = kind
+    for name, kind in extra_kinds.items():
+        define(name, kind, typed[kind].identifier)
+        if typed[kind] not in data_types:
+            data_types.append(typed[kind])
     object_type = ReqIFSpecObjectType(
         identifier=_id("SOT", "requirement"),
         long_name="Requirement",
         attribute_definitions=list(definitions.values()),
         last_change=now,
     )
-    relation_kinds = sorted({r.kind for r in relations})
+    chapter_name = define("ReqIF.ChapterName", T.STRING, string_type.identifier, scope="heading")
+    heading_type = ReqIFSpecObjectType(
+        identifier=_id("SOT", "heading"), long_name="Heading", attribute_definitions=[chapter_name], last_change=now
+    )
+    relation_names = sorted({r.name or r.kind for r in relations})
     relation_types = {
-        kind: ReqIFSpecRelationType(identifier=_id("SRT", kind), long_name=kind, last_change=now)
-        for kind in relation_kinds
+        name: ReqIFSpecRelationType(identifier=_id("SRT", name), long_name=name, last_change=now)
+        for name in relation_names
     }
     specification_type = ReqIFSpecificationType(identifier=_id("ST", "document"), long_name="Document", last_change=now)
 
-    spec_objects = []
-    hierarchy = []
+    def extra_value(kind: Any, value: ExtraValue) -> str:
+        if kind == T.BOOLEAN:
+            return "true" if value else "false"
+        if kind == T.REAL:
+            return repr(float(value))
+        return _keep_breaks(str(value))
+
+    spec_objects: list[Any] = []
+    top: list[Any] = []
+    chapters: dict[tuple[str, ...], Any] = {}
+
+    def chapter_node(path: tuple[str, ...]) -> Any:
+        node = chapters.get(path)
+        if node is not None:
+            return node
+        parent = chapter_node(path[:-1]) if len(path) > 1 else None
+        identifier = _id("CH", f"{title}:{CHAPTER_SEPARATOR.join(path)}")
+        spec_objects.append(
+            ReqIFSpecObject(
+                identifier=identifier,
+                attributes=[SpecObjectAttribute(T.STRING, chapter_name.identifier, path[-1])],
+                spec_object_type=heading_type.identifier,
+                last_change=now,
+            )
+        )
+        node = ReqIFSpecHierarchy(
+            identifier=_id("SH", identifier), spec_object=identifier, level=len(path), last_change=now, children=[]
+        )
+        node.is_self_closed = False
+        (parent.children if parent is not None else top).append(node)
+        chapters[path] = node
+        return node
+
     for item in items:
         attributes = [
             SpecObjectAttribute(T.STRING, definitions["ReqIF.ForeignID"].identifier, item.reference),
@@ -461,13 +567,19 @@ def write_reqif(
         ]
         for name in string_attributes:
             if item.strings.get(name):
-                attributes.append(SpecObjectAttribute(T.STRING, definitions[name].identifier, item.strings[name]))
+                attributes.append(
+                    SpecObjectAttribute(T.STRING, definitions[name].identifier, _keep_breaks(item.strings[name]))
+                )
         for name in enum_types:
             key = item.enums.get(name, "")
             if key and (name, key) in enum_value_ids:
                 attributes.append(
                     SpecObjectAttribute(T.ENUMERATION, definitions[name].identifier, [enum_value_ids[(name, key)]])
                 )
+        for name, value in item.extras.items():
+            kind = extra_kinds.get(name)
+            if kind is not None and value not in (None, ""):
+                attributes.append(SpecObjectAttribute(kind, definitions[name].identifier, extra_value(kind, value)))
         spec_objects.append(
             ReqIFSpecObject(
                 identifier=item.identifier,
@@ -477,19 +589,20 @@ def write_reqif(
                 long_name=item.reference,
             )
         )
-        hierarchy.append(
-            ReqIFSpecHierarchy(
-                identifier=_id("SH", item.identifier),
-                spec_object=item.identifier,
-                level=1,
-                last_change=now,
-                is_self_closed=False,
-            )
+        path = tuple(p for p in item.chapter.split(CHAPTER_SEPARATOR) if p.strip()) if item.chapter else ()
+        parent = chapter_node(path) if path else None
+        leaf = ReqIFSpecHierarchy(
+            identifier=_id("SH", item.identifier),
+            spec_object=item.identifier,
+            level=len(path) + 1,
+            last_change=now,
+            is_self_closed=False,
         )
+        (parent.children if parent is not None else top).append(leaf)
     spec_relations = [
         ReqIFSpecRelation(
-            identifier=_id("SR", f"{r.source}:{r.kind}:{r.target}"),
-            relation_type_ref=relation_types[r.kind].identifier,
+            identifier=_id("SR", f"{r.source}:{r.name or r.kind}:{r.target}"),
+            relation_type_ref=relation_types[r.name or r.kind].identifier,
             source=r.source,
             target=r.target,
             last_change=now,
@@ -500,12 +613,13 @@ def write_reqif(
         identifier=_id("SP", title),
         long_name=title,
         specification_type=specification_type.identifier,
-        children=hierarchy,
+        children=top,
         last_change=now,
     )
+    object_types = [object_type, heading_type] if chapters else [object_type]
     content = ReqIFReqIFContent(
         data_types=data_types,
-        spec_types=[object_type, *relation_types.values(), specification_type],
+        spec_types=[*object_types, *relation_types.values(), specification_type],
         spec_objects=spec_objects,
         spec_relations=spec_relations,
         specifications=[specification],
@@ -526,4 +640,19 @@ def write_reqif(
         exceptions=[],
     )
     xml: str = ReqIFUnparser.unparse(bundle)
+    for mark, reference in _BREAK_REFERENCES.items():
+        xml = xml.replace(mark, reference)
     return xml.encode("utf-8")
+
+
+# A string value is written in an XML attribute (THE-VALUE), where a parser turns line breaks and tabs into
+# spaces unless they are character references. The unparser escapes "&", so the breaks go through it as
+# private-use characters, replaced by their references afterwards.
+_BREAK_MARKS = {"\r\n": "\ue00a", "\n": "\ue00a", "\r": "\ue00d", "\t": "\ue009"}
+_BREAK_REFERENCES = {"\ue00a": "&#10;", "\ue00d": "&#13;", "\ue009": "&#9;"}
+
+
+def _keep_breaks(text: str) -> str:
+    for char, mark in _BREAK_MARKS.items():
+        text = text.replace(char, mark)
+    return text
