@@ -1,3 +1,4 @@
+# ruff: noqa: E501 — report samples keep the long lines the tools write
 """Test reports as tools write them: JUnit variants from ``../shared/interop-samples/junit``, NUnit, xUnit.net, TRX
 and Cucumber JSON.
 

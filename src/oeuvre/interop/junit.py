@@ -5,9 +5,15 @@ parsed by a hardened lxml parser (no entity resolution, no network, no DTD, no h
 :mod:`junitparser` for the JUnit object model. A document that still carries a DTD after parsing (an encoding
 that hid it from the byte check, such as UTF-16) is refused too.
 
-Accepted shapes: a ``<testsuites>`` or a ``<testsuite>`` root, nested suites (PHPUnit), several ``<failure>``,
+Also read: NUnit 2 (``<test-results>``) and 3 (``<test-run>``), xUnit.net v2 (``<assemblies>``), Visual Studio TRX
+(``<TestRun>``) and Cucumber JSON; ``JUnitReport.format`` says which. A case that did not run (``status="disabled"``,
+``status="notrun"``, ``result="suppressed"``, ``executed="false"``, ``<skipped/>``, NUnit's ignored or inconclusive,
+TRX's NotExecuted) is ``SKIPPED``, never passed.
+
+Accepted JUnit shapes: a ``<testsuites>`` or a ``<testsuite>`` root, nested suites (PHPUnit), several ``<failure>``,
 ``<error>`` or ``<skipped>`` in one case, adjacent ``<testcase>`` elements of the same test (pytest's failure
-then teardown error) merged into one case with the worse outcome, missing
+then teardown error, recognised by its "failed on teardown" message) merged into one case with the worse outcome —
+any other repeated name stays a case of its own, so the totals are the tool's —, missing
 ``time`` attributes, any encoding libxml2 knows (UTF-8, UTF-16, ISO-8859-1…).
 """
 
@@ -337,7 +343,7 @@ def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMI
         ``too_large``, ``empty``, ``wrong_magic`` (not XML), ``xml_entities`` (a DOCTYPE or entity declaration).
     FileFormatError
         ``xml_syntax`` (malformed or truncated, with the line), ``not_junit`` (another root element),
-        ``not_number`` (a bad ``time``).
+        ``not_number`` (a bad ``time``), ``not_cucumber`` (JSON that is not a Cucumber report).
 
     Examples
     --------
@@ -553,11 +559,11 @@ def _read_cucumber(data: bytes, filename: str) -> JUnitReport:
     try:
         features = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise FileFormatError(f"the JSON is not valid: {exc}", code="not_junit", params={"root": "JSON"},
+        raise FileFormatError(f"the JSON is not valid: {exc}", code="not_cucumber",
                               source=filename or None) from None  # fmt: skip
     if not isinstance(features, list) or not all(isinstance(f, dict) and "elements" in f for f in features):
         raise FileFormatError("this JSON is not a Cucumber report (a list of features with their elements)",
-                              code="not_junit", params={"root": "JSON"}, source=filename or None)  # fmt: skip
+                              code="not_cucumber", source=filename or None)  # fmt: skip
     suites = []
     for feature in features:
         cases = []
