@@ -248,3 +248,35 @@ def test_a_hostile_reqifz_member_is_refused() -> None:
         )
     with pytest.raises(HostileFileError):
         read_reqif(buffer.getvalue(), zipped=True)
+
+
+@pytest.mark.skipif(not REQIF.is_dir(), reason="no interop samples")
+def test_the_import_page_counts_chapters_and_says_when_nothing_changes(
+    personas: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    client = personas.client(personas.amoa)
+    name = "strictdoc_tree_of_two_documents.reqif"
+    data = (REQIF / name).read_bytes()
+    pages = []
+    for _attempt in range(2):
+        response = client.post(
+            f"/p/{personas.project.code}/requirements/import/", {"file": SimpleUploadedFile(name, data)}
+        )
+        mapping_url = response["Location"]
+        form = client.get(mapping_url).content.decode()
+        assert '<option value="title" selected>' in form  # the derived title, no hand-written mapping
+        source = imports.read_source(data, name)
+        chosen = imports.suggest_mapping(source.table.columns, source.table)
+        fields = {f"map-{i}": chosen[c] for i, c in enumerate(source.table.columns)}
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(mapping_url, {**fields, "action": "dry_run"})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(mapping_url.rstrip("/") + "/commit/")
+        pages.append(client.get(response["Location"]).content.decode())
+    assert "4 créées" in pages[0]
+    assert "2 chapitres lus dans le fichier" in pages[0]
+    assert "Rien ne change : chaque exigence est déjà telle que le fichier la décrit." in pages[1]
+    assert Exigence.objects.filter(project=personas.project).count() == 4
