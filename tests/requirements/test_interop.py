@@ -63,7 +63,7 @@ def test_it_reads_a_doors_export() -> None:
     assert "- la carte bancaire" in text
     assert "alert" not in text
     assert "steal" not in text
-    assert [(r.source, r.target, r.kind) for r in document.relations] == [("_o2", "_o1", "Refines")]
+    assert [(r.source, r.target, r.kind, r.name) for r in document.relations] == [("_o2", "_o1", "refines", "Refines")]
 
 
 def test_it_sanitises_xhtml() -> None:

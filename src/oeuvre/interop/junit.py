@@ -5,15 +5,22 @@ parsed by a hardened lxml parser (no entity resolution, no network, no DTD, no h
 :mod:`junitparser` for the JUnit object model. A document that still carries a DTD after parsing (an encoding
 that hid it from the byte check, such as UTF-16) is refused too.
 
-Accepted shapes: a ``<testsuites>`` or a ``<testsuite>`` root, nested suites (PHPUnit), several ``<failure>``,
+Also read: NUnit 2 (``<test-results>``) and 3 (``<test-run>``), xUnit.net v2 (``<assemblies>``), Visual Studio TRX
+(``<TestRun>``) and Cucumber JSON; ``JUnitReport.format`` says which. A case that did not run (``status="disabled"``,
+``status="notrun"``, ``result="suppressed"``, ``executed="false"``, ``<skipped/>``, NUnit's ignored or inconclusive,
+TRX's NotExecuted) is ``SKIPPED``, never passed.
+
+Accepted JUnit shapes: a ``<testsuites>`` or a ``<testsuite>`` root, nested suites (PHPUnit), several ``<failure>``,
 ``<error>`` or ``<skipped>`` in one case, adjacent ``<testcase>`` elements of the same test (pytest's failure
-then teardown error) merged into one case with the worse outcome, missing
+then teardown error, recognised by its "failed on teardown" message) merged into one case with the worse outcome —
+any other repeated name stays a case of its own, so the totals are the tool's —, missing
 ``time`` attributes, any encoding libxml2 knows (UTF-8, UTF-16, ISO-8859-1…).
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +40,7 @@ from oeuvre.interop.safety import DEFAULT_LIMITS, Limits, check_magic, check_xml
 __all__ = ["MAX_DETAILS", "MAX_OUTPUT", "JUnitCase", "JUnitReport", "JUnitSuite", "Outcome", "read_junit"]
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_PYTEST_PHASE = re.compile(r"(failed|error) on (teardown|setup)\b", re.IGNORECASE)
 MAX_DETAILS = 20_000  # characters of a failure's text kept (head and tail)
 MAX_OUTPUT = 4_000  # characters of system-out / system-err kept
 
@@ -97,6 +105,7 @@ class JUnitReport:
     name: str
     suites: list[JUnitSuite]
     source: str = ""
+    format: str = "junit"  # or nunit2, nunit3, xunit, trx, cucumber
 
     @property
     def cases(self) -> list[JUnitCase]:
@@ -165,6 +174,29 @@ def _full_name(classname: str, name: str) -> str:
 
 
 _RANK = {Outcome.PASSED: 0, Outcome.SKIPPED: 1, Outcome.FAILED: 2, Outcome.ERROR: 3}
+# What tools write in a <testcase>'s status="…" or result="…" (tst, CTest, Bazel, Ant variants) besides child elements.
+_DECLARED = {
+    "disabled": Outcome.SKIPPED, "notrun": Outcome.SKIPPED, "not run": Outcome.SKIPPED, "not_run": Outcome.SKIPPED,
+    "skipped": Outcome.SKIPPED, "skip": Outcome.SKIPPED, "suppressed": Outcome.SKIPPED, "ignored": Outcome.SKIPPED,
+    "excluded": Outcome.SKIPPED, "pending": Outcome.SKIPPED, "filtered": Outcome.SKIPPED,
+    "failed": Outcome.FAILED, "failure": Outcome.FAILED, "fail": Outcome.FAILED,
+    "errored": Outcome.ERROR, "error": Outcome.ERROR,
+}  # fmt: skip
+
+
+def _declared(elem: Any, outcome: Outcome) -> Outcome:
+    """The worse of the child elements' outcome and what the case's attributes declare (``status="disabled"``,
+    ``result="suppressed"``, ``executed="false"``, ``skipped="true"``): a disabled test is never passed."""
+    for name in ("status", "result"):
+        declared = _DECLARED.get((_attr(elem, name) or "").strip().lower())
+        if declared is not None and _RANK[declared] > _RANK[outcome]:
+            outcome = declared
+    for name in ("executed", "run"):
+        if (_attr(elem, name) or "").strip().lower() in {"false", "no", "0"} and outcome is Outcome.PASSED:
+            outcome = Outcome.SKIPPED
+    if (_attr(elem, "skipped") or "").strip().lower() in {"true", "yes", "1"} and outcome is Outcome.PASSED:
+        outcome = Outcome.SKIPPED
+    return outcome
 
 
 def _case(case: _JTestCase, suite_name: str, source: str) -> JUnitCase:
@@ -190,6 +222,7 @@ def _case(case: _JTestCase, suite_name: str, source: str) -> JUnitCase:
         for value, bucket in ((result.message, messages), (result.text, texts), (result.type, types)):
             if value and str(value).strip() and str(value).strip() not in bucket:
                 bucket.append(str(value).strip())
+    outcome = _declared(elem, outcome)
     line_raw = _attr(elem, "line")
     try:
         line = int(line_raw) if line_raw is not None else None
@@ -266,8 +299,13 @@ def _suites(suite: _JTestSuite, path: tuple[str, ...], source: str) -> Iterator[
     cases: list[JUnitCase] = []
     for child in _child_cases(suite):
         case = _case(child, name, source)
-        if cases and (cases[-1].classname, cases[-1].name) == (case.classname, case.name):
-            # pytest writes a test that fails and then errors at teardown as two adjacent <testcase> elements.
+        if (
+            cases
+            and (cases[-1].classname, cases[-1].name) == (case.classname, case.name)
+            and _PYTEST_PHASE.match(case.message)
+        ):
+            # pytest writes a test that fails and then errors at teardown as two adjacent <testcase> elements; any
+            # other repeated name (mocha, parametrised tests without parameters in the name) is a test of its own.
             case = _merge(cases.pop(), case)
         cases.append(case)
     yield JUnitSuite(
@@ -305,7 +343,7 @@ def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMI
         ``too_large``, ``empty``, ``wrong_magic`` (not XML), ``xml_entities`` (a DOCTYPE or entity declaration).
     FileFormatError
         ``xml_syntax`` (malformed or truncated, with the line), ``not_junit`` (another root element),
-        ``not_number`` (a bad ``time``).
+        ``not_number`` (a bad ``time``), ``not_cucumber`` (JSON that is not a Cucumber report).
 
     Examples
     --------
@@ -320,6 +358,9 @@ def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMI
     oeuvre.interop.errors.HostileFileError: line 1: the XML declares a DOCTYPE or entities ...
     """
     source = filename or None
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+        check_magic(data, "junit", limits)
+        return _read_cucumber(data, filename)
     try:
         check_magic(data, "junit", limits)
         head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -351,6 +392,13 @@ def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMI
             source=source,
         )
     root = tree.getroot()
+    local = _local(root.tag)
+    if local in {"test-results", "test-run"}:
+        return _read_nunit(root, filename)
+    if local in {"assemblies", "assembly"}:
+        return _read_xunit(root, filename)
+    if local == "TestRun":
+        return _read_trx(root, filename)
     if root.tag not in ("testsuites", "testsuite"):
         raise FileFormatError(
             f"the root element is <{root.tag}>, not the <testsuites> or <testsuite> of a JUnit report",
@@ -362,3 +410,181 @@ def read_junit(data: bytes, filename: str = "", *, limits: Limits = DEFAULT_LIMI
     report = _JUnitXml.fromroot(root)
     suites = [s for top in report for s in _suites(top, (), filename)]
     return JUnitReport(name=_attr(root, "name") or "", suites=suites, source=filename)
+
+
+# --- Other test report formats: NUnit 2 and 3, xUnit.net v2, TRX (Visual Studio), Cucumber JSON ------------------
+
+_NUNIT2 = {"success": Outcome.PASSED, "failure": Outcome.FAILED, "error": Outcome.ERROR, "cancelled": Outcome.ERROR,
+           "notrunnable": Outcome.ERROR, "ignored": Outcome.SKIPPED, "skipped": Outcome.SKIPPED,
+           "inconclusive": Outcome.SKIPPED}  # fmt: skip
+_NUNIT3 = {"passed": Outcome.PASSED, "warning": Outcome.PASSED, "failed": Outcome.FAILED, "skipped": Outcome.SKIPPED,
+           "inconclusive": Outcome.SKIPPED}  # fmt: skip
+_XUNIT = {"pass": Outcome.PASSED, "fail": Outcome.FAILED, "skip": Outcome.SKIPPED, "notrun": Outcome.SKIPPED}
+_TRX = {"passed": Outcome.PASSED, "warning": Outcome.PASSED, "passedbutrunaborted": Outcome.PASSED,
+        "completed": Outcome.PASSED, "failed": Outcome.FAILED, "error": Outcome.ERROR, "timeout": Outcome.ERROR,
+        "aborted": Outcome.ERROR, "disconnected": Outcome.ERROR, "notrunnable": Outcome.ERROR,
+        "notexecuted": Outcome.SKIPPED, "inconclusive": Outcome.SKIPPED, "pending": Outcome.SKIPPED,
+        "inprogress": Outcome.SKIPPED}  # fmt: skip
+_CUCUMBER_FAILED = {"failed", "ambiguous"}
+_CUCUMBER_NOT_RUN = {"skipped", "pending", "undefined"}
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _child_text(elem: Any, *path: str) -> str:
+    """The text of the first descendant along ``path`` (local names, any namespace)."""
+    node = elem
+    for name in path:
+        node = next((c for c in node if _local(c.tag) == name), None)
+        if node is None:
+            return ""
+    return "".join(node.itertext()).strip()
+
+
+def _float(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _trx_seconds(raw: str | None) -> float | None:
+    match = re.fullmatch(r"(\d+):(\d+):(\d+(?:\.\d+)?)", (raw or "").strip())
+    return int(match[1]) * 3600 + int(match[2]) * 60 + float(match[3]) if match else None
+
+
+def _make_case(suite: str, classname: str, name: str, outcome: Outcome, elem: Any, **extra: Any) -> JUnitCase:
+    return JUnitCase(
+        suite=suite,
+        classname=classname,
+        name=name,
+        full_name=_full_name(classname, name),
+        outcome=outcome,
+        message=_truncate(extra.get("message", ""), MAX_OUTPUT),
+        details=_truncate(extra.get("details", ""), MAX_DETAILS),
+        duration=extra.get("duration"),
+        xml_line=getattr(elem, "sourceline", None),
+    )
+
+
+def _read_nunit(root: Any, filename: str) -> JUnitReport:
+    """NUnit 2 (``<test-results>``) or 3 (``<test-run>``): one suite per fixture, in document order."""
+    nunit3 = _local(root.tag) == "test-run"
+    suites: list[JUnitSuite] = []
+    for fixture in root.iter("test-suite"):
+        cases: list[JUnitCase] = []
+        for results in [fixture, *[c for c in fixture if c.tag == "results"]]:
+            for elem in results:
+                if elem.tag != "test-case":
+                    continue
+                result = (_attr(elem, "result") or "").strip().lower()
+                if nunit3:
+                    outcome = _NUNIT3.get(result, Outcome.ERROR)
+                    label = (_attr(elem, "label") or "").strip().lower()
+                    if outcome is Outcome.FAILED and label in {"error", "invalid", "cancelled"}:
+                        outcome = Outcome.ERROR
+                    name = _attr(elem, "name") or ""
+                    classname = _attr(elem, "classname") or ""
+                    duration = _float(_attr(elem, "duration"))
+                else:
+                    outcome = _NUNIT2.get(result, Outcome.ERROR)
+                    if (_attr(elem, "executed") or "").lower() == "false" and outcome is Outcome.PASSED:
+                        outcome = Outcome.SKIPPED
+                    full = _attr(elem, "name") or ""
+                    classname, _dot, name = full.rpartition(".")
+                    duration = _float(_attr(elem, "time"))
+                message = _child_text(elem, "failure", "message") or _child_text(elem, "reason", "message")
+                details = _child_text(elem, "failure", "stack-trace")
+                cases.append(
+                    _make_case(_attr(fixture, "name") or "", classname, name, outcome, elem,
+                               message=message, details=details, duration=duration)
+                )  # fmt: skip
+        if cases:
+            name = _attr(fixture, "fullname") or _attr(fixture, "name") or ""
+            suites.append(JUnitSuite(name=name, path=(name,), cases=cases, duration=_float(_attr(fixture, "time"))))
+    return JUnitReport(
+        name=_attr(root, "name") or "", suites=suites, source=filename, format="nunit3" if nunit3 else "nunit2"
+    )
+
+
+def _read_xunit(root: Any, filename: str) -> JUnitReport:
+    """xUnit.net v2 (``<assemblies>``/``<assembly>``): one suite per collection."""
+    suites: list[JUnitSuite] = []
+    for collection in root.iter("collection"):
+        cases = []
+        for elem in collection.iter("test"):
+            classname = _attr(elem, "type") or ""
+            name = _attr(elem, "method") or _attr(elem, "name") or ""
+            outcome = _XUNIT.get((_attr(elem, "result") or "").strip().lower(), Outcome.ERROR)
+            message = _child_text(elem, "failure", "message") or _child_text(elem, "reason")
+            cases.append(
+                _make_case(_attr(collection, "name") or "", classname, name, outcome, elem, message=message,
+                           details=_child_text(elem, "failure", "stack-trace"), duration=_float(_attr(elem, "time")))
+            )  # fmt: skip
+        name = _attr(collection, "name") or ""
+        suites.append(JUnitSuite(name=name, path=(name,), cases=cases, duration=_float(_attr(collection, "time"))))
+    return JUnitReport(name=_attr(root, "name") or "", suites=suites, source=filename, format="xunit")
+
+
+def _read_trx(root: Any, filename: str) -> JUnitReport:
+    """Visual Studio TRX (``<TestRun>``): the results with their class from the test definitions."""
+    classes: dict[str, str] = {}
+    for unit in root.iter():
+        if _local(unit.tag) == "UnitTest":
+            method = next((c for c in unit if _local(c.tag) == "TestMethod"), None)
+            if method is not None:
+                classes[_attr(unit, "id") or ""] = _attr(method, "className") or ""
+    cases = []
+    for elem in root.iter():
+        if _local(elem.tag) != "UnitTestResult":
+            continue
+        outcome = _TRX.get((_attr(elem, "outcome") or "").strip().lower(), Outcome.ERROR)
+        cases.append(
+            _make_case(_attr(root, "name") or "", classes.get(_attr(elem, "testId") or "", ""),
+                       _attr(elem, "testName") or "", outcome, elem,
+                       message=_child_text(elem, "Output", "ErrorInfo", "Message"),
+                       details=_child_text(elem, "Output", "ErrorInfo", "StackTrace"),
+                       duration=_trx_seconds(_attr(elem, "duration")))
+        )  # fmt: skip
+    name = _attr(root, "name") or ""
+    return JUnitReport(name=name, suites=[JUnitSuite(name=name, path=(name,), cases=cases)], source=filename,
+                       format="trx")  # fmt: skip
+
+
+def _read_cucumber(data: bytes, filename: str) -> JUnitReport:
+    """Cucumber JSON: one suite per feature, one case per scenario (failed if a step failed, not run if a step was
+    skipped, pending or undefined, passed only when every step passed)."""
+    try:
+        features = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FileFormatError(f"the JSON is not valid: {exc}", code="not_cucumber",
+                              source=filename or None) from None  # fmt: skip
+    if not isinstance(features, list) or not all(isinstance(f, dict) and "elements" in f for f in features):
+        raise FileFormatError("this JSON is not a Cucumber report (a list of features with their elements)",
+                              code="not_cucumber", source=filename or None)  # fmt: skip
+    suites = []
+    for feature in features:
+        cases = []
+        for element in feature.get("elements") or []:
+            if not isinstance(element, dict) or element.get("type") == "background":
+                continue
+            statuses = [
+                str((step.get("result") or {}).get("status", "")).lower() for step in element.get("steps") or []
+            ]
+            if any(s in _CUCUMBER_FAILED for s in statuses):
+                outcome = Outcome.FAILED
+            elif not statuses or any(s in _CUCUMBER_NOT_RUN or s != "passed" for s in statuses):
+                outcome = Outcome.SKIPPED
+            else:
+                outcome = Outcome.PASSED
+            errors = [str((s.get("result") or {}).get("error_message", "")) for s in element.get("steps") or []]
+            nanos = sum(int((s.get("result") or {}).get("duration") or 0) for s in element.get("steps") or [])
+            cases.append(
+                _make_case(str(feature.get("name", "")), str(feature.get("name", "")), str(element.get("name", "")),
+                           outcome, None, details="\n".join(e for e in errors if e), duration=nanos / 1e9)
+            )  # fmt: skip
+        name = str(feature.get("name", ""))
+        suites.append(JUnitSuite(name=name, path=(name,), cases=cases))
+    return JUnitReport(name="", suites=suites, source=filename, format="cucumber")

@@ -879,7 +879,7 @@ def import_exigences(
         if not isinstance(chosen, dict):
             raise ValidationFailed({"mapping": [_("The mapping is a JSON object: column → field.")]})
     else:
-        chosen = imports.suggest_mapping(source.table.columns)
+        chosen = imports.suggest_mapping(source.table.columns, source.table)
     stored = jobs.store_upload(project, file.name or "import", data)
     job = jobs.enqueue_import(
         actor=actor, project=project, stored=stored, filename=file.name or "import", mapping=chosen, dry_run=dry_run,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from oeuvre.interop.reqif_io import ReqifExportItem, ReqifRelation, write_reqif
+from oeuvre.interop.reqif_io import ReqifExportItem, ReqifRelation, relation_kind, write_reqif
 from oeuvre.interop.sheets import SheetColumn, SheetRow, write_csv, write_xlsx
 from oeuvre.projects.models import Project
 from oeuvre.requirements.models import Exigence, ExigenceStatus, ExigenceType, Priority, TraceKind, TraceLink
@@ -72,8 +72,14 @@ def exigences_csv(project: Project) -> bytes:
     return write_csv([str(c.label) for c in _exigence_columns()], _exigence_values(project))
 
 
+def _extras(values: dict[str, object]) -> dict[str, str | int | float | bool]:
+    return {k: v if isinstance(v, str | int | float | bool) else str(v) for k, v in values.items() if v is not None}
+
+
 def exigences_reqif(project: Project) -> bytes:
-    """ReqIF with Type, Priority and Status as enumerations, Source as a string, refinements as relations."""
+    """ReqIF with Type, Priority and Status as enumerations, the source as chapters (heading objects), the extra
+    attributes an import kept written back with their names and types, refinements as relations under the name of
+    the relation type they came from."""
     exigences = list(Exigence.objects.filter(project=project).order_by("number", "reference"))
     identifiers = {e.pk: e.external_id or f"_oeuvre-{project.code}-{e.pk}" for e in exigences}
     items = [
@@ -83,17 +89,19 @@ def exigences_reqif(project: Project) -> bytes:
             title=e.title,
             text=e.text,
             enums={"Type": e.type, "Priority": e.priority, "Status": e.status},
-            strings={"Source": e.source},
+            chapter=e.source,
+            extras=_extras(e.extra_attributes or {}),
         )
         for e in exigences
     ]
     relations = [
-        ReqifRelation(source=identifiers[src], target=identifiers[dst], kind="refines")
-        for src, dst in TraceLink.objects.filter(project=project, kind=TraceKind.REFINES).values_list(
-            "src_exigence_id", "dst_exigence_id"
+        ReqifRelation(source=identifiers[src], target=identifiers[dst], kind=relation_kind(comment or "refines"),
+                      name=comment or "refines")
+        for src, dst, comment in TraceLink.objects.filter(project=project, kind=TraceKind.REFINES).values_list(
+            "src_exigence_id", "dst_exigence_id", "comment"
         )
         if src in identifiers and dst in identifiers
-    ]
+    ]  # fmt: skip
     return write_reqif(
         items,
         relations,
@@ -103,7 +111,6 @@ def exigences_reqif(project: Project) -> bytes:
             "Priority": [(v, str(label)) for v, label in Priority.choices],
             "Status": [(v, str(label)) for v, label in ExigenceStatus.choices],
         },
-        string_attributes=["Source"],
     )
 
 

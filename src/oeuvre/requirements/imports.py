@@ -26,7 +26,15 @@ from oeuvre.accounts.permissions import require
 from oeuvre.core.activity import record_bulk_change
 from oeuvre.core.errors import DomainError
 from oeuvre.interop.errors import FileFormatError
-from oeuvre.interop.reqif_io import IDENTIFIER_COLUMN, TYPE_COLUMN, ReqifRelation, read_reqif
+from oeuvre.interop.reqif_io import (
+    CHAPTER_COLUMN,
+    IDENTIFIER_COLUMN,
+    TITLE_ATTRIBUTES,
+    TITLE_COLUMN,
+    TYPE_COLUMN,
+    ReqifRelation,
+    read_reqif,
+)
 from oeuvre.interop.safety import sniff_format
 from oeuvre.interop.tabular import Cell, Table, read_table
 from oeuvre.projects.models import Project
@@ -74,14 +82,15 @@ def _key(text: object) -> str:
 _SYNONYMS: dict[str, list[str]] = {
     "reference": ["reference", "ref", "id", "identifiant", "numero", "n", "no", "exigence", "reqif foreignid",
                   "foreignid", "absolute number", "object identifier", "alias", "req id", "requirement id", "key"],
-    "title": ["titre", "title", "intitule", "libelle", "nom", "name", "reqif name", "object heading", "summary",
-              "reqif chaptername", "heading", "resume"],
+    "title": [_key(TITLE_COLUMN), "titre", "title", "intitule", "libelle", "nom", "name", "reqif name",
+              "object heading", "summary", "reqif chaptername", "heading", "resume"],
     "text": ["texte", "text", "description", "enonce", "reqif text", "object text", "notes", "contenu", "detail",
              "exigence detaillee", "libelle detaille"],
     "type": ["type", "categorie", "category", "nature", "type d exigence", "requirement type", "stereotype",
              "classification type"],
     "priority": ["priorite", "priority", "moscow", "priorite moscow", "importance", "classification priorite"],
-    "source": ["source", "section", "chapitre", "paragraphe", "section du cdc", "source cdc", "origine", "chapter"],
+    "source": [_key(CHAPTER_COLUMN), "source", "section", "chapitre", "paragraphe", "section du cdc", "source cdc",
+               "origine", "chapter"],
     "owner": ["responsable", "owner", "porteur", "proprietaire", "author", "auteur"],
     "external_id": [_key(IDENTIFIER_COLUMN)],
 }  # fmt: skip
@@ -126,18 +135,46 @@ def _add_labels() -> None:
     _LABELS_ADDED = True
 
 
-def suggest_mapping(columns: Iterable[str]) -> dict[str, str]:
-    """A first guess at the mapping from the column names; each field is used at most once."""
+# Read into the ReqIF title column (the title, else the chapter name, else the text's first sentence).
+_TITLE_SOURCES = {_key(name) for name in TITLE_ATTRIBUTES}
+
+
+def _identifies(table: Table, column: str) -> bool:
+    """Whether a column's values can be references: none longer than 40 characters, none repeated."""
+    index = table.columns.index(column)
+    seen: set[str] = set()
+    for row in table.rows:
+        text = _text(row.get(index))
+        if len(text) > 40 or (text and text in seen):
+            return False
+        seen.add(text)
+    return True
+
+
+def suggest_mapping(columns: Iterable[str], table: Table | None = None) -> dict[str, str]:
+    """A first guess at the mapping from the column names; each field is used at most once.
+
+    Given the ``table``, a column whose values cannot be references (repeated, or too long: an anonymised or
+    free-text ``ReqIF.ForeignID``) is kept as an extra attribute and the references are allocated.
+    """
     mapping: dict[str, str] = {}
     used: set[str] = set()
     columns = list(columns)
+    derived_title = TITLE_COLUMN in columns
     for column in columns:
         key = _key(column)
         last = _key(column.split(" / ")[-1])
+        if derived_title and key in _TITLE_SOURCES:
+            mapping[column] = IGNORE
+            continue
         for field_name, words in _SYNONYMS.items():
             if field_name in used:
                 continue
             if key in words or last in words:
+                if field_name == "reference" and table is not None and not _identifies(table, column):
+                    continue
+                if field_name == "owner" and derived_title:
+                    continue  # a ReqIF author is a user of another tool, not a member of the project
                 mapping[column] = field_name
                 used.add(field_name)
                 break
@@ -153,6 +190,7 @@ class SourceFile:
     table: Table
     format: str
     relations: list[ReqifRelation] = field(default_factory=list)
+    chapters: int = 0  # ReqIF objects read as chapters (their names are the rows' source), not as exigences
 
 
 def read_source(data: bytes, filename: str, *, header_row: int | None = None) -> SourceFile:
@@ -160,7 +198,7 @@ def read_source(data: bytes, filename: str, *, header_row: int | None = None) ->
     fmt = sniff_format(data, filename)
     if fmt in {"reqif", "reqifz"}:
         document = read_reqif(data, zipped=fmt == "reqifz")
-        return SourceFile(table=document.table, format=fmt, relations=document.relations)
+        return SourceFile(table=document.table, format=fmt, relations=document.relations, chapters=document.headings)
     return SourceFile(table=read_table(data, fmt, header_row=header_row), format=fmt)
 
 
@@ -230,6 +268,7 @@ class ImportPlan:
     values: dict[int, dict[str, Any]]  # row number -> cleaned field values (internal)
     links: list[tuple[str, str, str]]  # (source reference, target reference, relation name)
     link_errors: list[str] = field(default_factory=list)
+    chapters: int = 0
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -246,6 +285,7 @@ class ImportPlan:
             "unchanged": self.count("unchanged"),
             "error": self.count("error"),
             "links": len(self.links),
+            "chapters": self.chapters,
             "link_errors": self.link_errors[:50],
             "rows": [o.as_dict() for o in errors_first[:limit]],
             "rows_total": len(self.outcomes),
@@ -423,8 +463,8 @@ def plan_import(
                 % {"kind": relation.kind, "src": relation.source, "dst": relation.target}
             )
             continue
-        links.append((src, dst, relation.kind))
-    return ImportPlan(outcomes=outcomes, values=values, links=links, link_errors=link_errors)
+        links.append((src, dst, relation.name or relation.kind))
+    return ImportPlan(outcomes=outcomes, values=values, links=links, link_errors=link_errors, chapters=source.chapters)
 
 
 @transaction.atomic

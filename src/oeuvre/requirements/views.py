@@ -561,7 +561,7 @@ def import_map(request: HttpRequest, project: Project, token: str) -> HttpRespon
         data = handle.read()
     source = imports.read_source(data, upload["filename"], header_row=upload.get("header_row"))
     table = source.table
-    suggested = imports.suggest_mapping(table.columns)
+    suggested = imports.suggest_mapping(table.columns, table)
     if request.method == "POST":
         mapping = {c: request.POST.get(f"map-{i}", "") for i, c in enumerate(table.columns)}
         mapping = {c: f for c, f in mapping.items() if f in imports.IMPORT_FIELDS}

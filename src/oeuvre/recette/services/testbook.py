@@ -776,6 +776,7 @@ _JUNIT_MESSAGES: dict[str, Any] = {
     "xml_entities": gettext_lazy("Documents that declare a DTD or entities (<!DOCTYPE …>) are refused."),
     "not_junit": gettext_lazy("The root element is <%(root)s>, not the <testsuites> or <testsuite> of a JUnit report."),
     "not_number": gettext_lazy("« %(value)s » is not a number."),
+    "not_cucumber": gettext_lazy("This JSON file is not a Cucumber report (a list of features and their scenarios)."),
 }
 
 

@@ -81,7 +81,7 @@ class Command(StageCommand):
             except ValueError as exc:
                 raise CommandError(f"--mapping is not valid JSON: {exc}") from None
         else:
-            mapping = imports.suggest_mapping(source.table.columns)
+            mapping = imports.suggest_mapping(source.table.columns, source.table)
             console.print("Mapping (guessed): " + ", ".join(f"{c} → {f or '—'}" for c, f in mapping.items()))
         stored = jobs.store_upload(project, path.name, data)
         job = Job.objects.create(
@@ -107,8 +107,11 @@ class Command(StageCommand):
         verb = "would be" if options["dry_run"] else "were"
         console.print(
             f"{result['create']} {verb} created, {result['update']} {verb} updated, {result['unchanged']} unchanged, "
-            f"{result['error']} in error; {result['links']} link(s)."
+            f"{result['error']} in error; {result['links']} link(s)"
+            + (f", {result['chapters']} chapter(s)." if result.get("chapters") else ".")
         )
+        if not result["create"] and not result["update"] and not result["error"]:
+            console.print("Nothing changed: every requirement is already as the file says.")
         errors = [r for r in result["rows"] if r["action"] == "error"]
         if errors:
             table = Table(title="Rows in error")
