@@ -1,6 +1,7 @@
 """The whole surface in a real browser: every page of the demo, visited by each persona of the main project.
 
-One demo copy, one served application and one Chromium serve the module. Each persona logs in and walks the
+One demo copy and one served application serve the module; the pages are driven through the session's Chromium
+(the `browser` fixture: one sync Playwright per run, never a second one beside it). Each persona logs in and walks the
 project from its home page, following the links it is shown (one page per view: the first URL met for it),
 and on every page checks, at 1,440, 820 and 390 px (the viewport is resized, the page is not reloaded):
 
@@ -33,7 +34,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _postgres_admin, _postgres_url
+from tests.conftest import _postgres_admin, _postgres_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -148,18 +149,6 @@ def served(demo_template: dict[str, Any], tmp_path_factory: Any) -> Iterator[Ser
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture(scope="module")
 def audit() -> Findings:
     """What axe-core already audited (one audit per view, whoever the persona) and what it found."""
     return Findings()
@@ -206,9 +195,9 @@ def _leaks(text: str) -> list[str]:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_walks_every_page_without_sideways_scroll_errors_leaks_or_accessibility_violations(
-    persona: str, served: Served, chromium: Any, audit: Findings
+    persona: str, served: Served, browser: Any, audit: Findings
 ) -> None:
-    context = chromium.new_context(locale="fr-FR", base_url=served.url, bypass_csp=True)
+    context = browser.new_context(locale="fr-FR", base_url=served.url, bypass_csp=True)
     context.set_default_timeout(60_000)
     page = context.new_page()
     errors: list[str] = []
