@@ -87,3 +87,29 @@ def test_it_edits_in_place_with_the_columns_of_the_page(small_plan: Any, persona
     assert cancel.count("<td") == 3
     reader_row = personas.client(personas.reader).get(_url(small_plan, f"{a.pk}/row/"), headers=htmx)
     assert "row/edit/" not in reader_row.content.decode()  # no edit button without the right to edit
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_edits_a_row_in_place_in_a_real_browser_keeping_the_chosen_columns(
+    small_plan: Any, personas: Any, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.conftest import login
+
+    a = small_plan.tasks["A"]
+    login(page, "moe")
+    page.goto(_url(small_plan) + "?col=code&col=name&col=duration")
+    row = page.locator(f"#dt-planning-tasks-row-{a.pk}")
+    row.get_by_role("button", name="Modifier A").click()
+    duration = page.locator(f'input[name="t{a.pk}-duration"]')
+    duration.fill("7")
+    duration.press("Enter")
+    expect(row.locator("td")).to_have_count(4)  # code, name, duration, the tools
+    expect(row.locator("td.num")).to_have_text("7")
+    a.refresh_from_db()
+    assert a.duration == 7
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
