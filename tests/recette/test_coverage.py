@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from oeuvre.recette.selectors.coverage import coverage_per_exigence, coverage_totals, exigence_test_coverage
@@ -51,11 +52,28 @@ def test_it_computes_covered_executed_passed(personas: Any) -> None:
     assert scoped["EX-001"].executed == 0
 
 
+def test_it_ignores_runs_made_before_the_test_was_linked_to_the_exigence(personas: Any) -> None:
+    rh.exigence(personas.project, "EX-001", "validee")
+    late = rh.exigence(personas.project, "EX-002", "validee")
+    case = h.make_case(personas.project, 1, exigences=("EX-001",))
+    it = h.campaign(personas.project, cases=[case]).iterations.get()
+    h.run(it, case, "ok", h.at(D1))
+    case.exigences.add(late)  # linked today: the March run proves nothing about EX-002
+    rows = {r.reference: r for r in coverage_per_exigence(personas.project)}
+    assert (rows["EX-001"].executed, rows["EX-001"].passed) == (1, 1)
+    assert (rows["EX-002"].tests, rows["EX-002"].executed, rows["EX-002"].state) == (("CT-001",), 0, "not_run")
+    provided = exigence_test_coverage(personas.project, None)
+    assert (provided[late.pk].executed, provided[late.pk].passed) == (0, 0)
+    h.run(it, case, "ok", timezone.now() + timedelta(minutes=1))  # run again after the link: it counts
+    rows = {r.reference: r for r in coverage_per_exigence(personas.project)}
+    assert (rows["EX-002"].executed, rows["EX-002"].passed, rows["EX-002"].state) == (1, 1, "passed")
+
+
 def test_it_answers_the_provider_in_constant_queries(personas: Any, django_assert_max_num_queries: Any) -> None:
     _book(personas)
     for n in range(5, 40):
         h.make_case(personas.project, n, exigences=(f"EX-{n:03d}",), steps=1)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):  # links, latest runs, the links' history (records and snapshots)
         coverage = exigence_test_coverage(personas.project, None)
     assert len(coverage) == 3 + 35
 

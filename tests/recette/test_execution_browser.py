@@ -41,7 +41,11 @@ def test_it_runs_three_steps_from_the_keyboard_and_raises_the_anomaly(personas: 
     assert list(execution.step_results.values_list("status", flat=True)) == ["ok", "ok", "ko"]
     assert execution.status == "ko"
     assert page.locator(".tb-legend").is_visible()
-    page.keyboard.press("a")
+    page.keyboard.press("a")  # the pre-filled form: nothing is created before the tester saves it
+    page.wait_for_url("**/anomalies/new/**")
+    assert not m.Anomaly.objects.exists()
+    assert "Page blanche après validation" in page.locator("textarea[name=description]").input_value()
+    page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_selector(".message-success")
     anomaly = m.Anomaly.objects.get()
     assert anomaly.execution_id == execution.pk

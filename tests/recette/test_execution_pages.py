@@ -158,14 +158,31 @@ def test_it_moves_to_the_next_step_after_an_ok_and_stays_on_a_ko(personas: Any, 
     assert run.step_results.get(position=3).status == "non_execute"
 
 
-def test_it_raises_the_anomaly_of_a_ko_in_one_click(personas: Any, run: m.Execution) -> None:
+def test_it_raises_the_anomaly_of_a_ko_through_the_pre_filled_form(personas: Any, run: m.Execution) -> None:
     services.execution_record_step(
         actor=personas.contributor, execution=run, position=3, status="ko", actual="Page blanche"
     )
-    response = personas.client(personas.contributor).post(
-        f"/p/alpha/recette/executions/{run.pk}/anomaly/", {"step": "3"}
+    client = personas.client(personas.contributor)
+    click = client.post(f"/p/alpha/recette/executions/{run.pk}/anomaly/", {"step": "3"})
+    assert click.status_code == 302
+    assert click["Location"] == f"/p/alpha/recette/anomalies/new/?execution={run.pk}&step=3"
+    assert not m.Anomaly.objects.exists(), "the click only opens the form"
+    form = client.get(click["Location"]).content.decode()
+    assert "Page blanche" in form
+    assert run.test_case.reference in form
+    saved = client.post(
+        "/p/alpha/recette/anomalies/new/",
+        {
+            "execution": run.pk,
+            "step": 3,
+            "title": "Page blanche à l'étape 3",
+            "description": "Résultat obtenu : Page blanche",
+            "kind": "anomalie",
+            "severity": "majeure",
+            "priority": "p2",
+        },
     )
-    assert response.status_code == 302
+    assert saved.status_code == 302, saved.content.decode()[:2000]
     anomaly = m.Anomaly.objects.get()
     assert anomaly.execution_id == run.pk
     assert anomaly.step_position == 3

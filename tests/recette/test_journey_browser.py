@@ -21,7 +21,8 @@ def test_it_goes_from_three_steps_to_a_signed_pv(personas: Any, page: Any) -> No
     campaign = h.campaign(personas, cases=[case])
     code = personas.project.code
 
-    # The tester: OK, OK, KO with the observed result, then "a" raises the anomaly from the failed step.
+    # The tester: OK, OK, KO with the observed result, then "a" opens the anomaly form pre-filled from the failed
+    # step, and saving it raises the anomaly.
     login(page, "contributor")
     page.goto(f"/p/{code}/recette/campaigns/{campaign.pk}/")
     page.get_by_role("button", name="Exécuter").click()
@@ -35,6 +36,10 @@ def test_it_goes_from_three_steps_to_a_signed_pv(personas: Any, page: Any) -> No
     page.keyboard.press("Enter")
     page.wait_for_selector("#raise-anomaly")
     page.keyboard.press("a")
+    page.wait_for_url("**/anomalies/new/**")
+    assert not m.Anomaly.objects.exists()  # the key opens the pre-filled form; nothing is created yet
+    page.get_by_text("Le récépissé n'est pas envoyé").first.wait_for()
+    page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_selector(".message-success")
     anomaly = m.Anomaly.objects.get()
     assert anomaly.step_position == 3

@@ -219,9 +219,24 @@ def test_it_raises_the_anomaly_of_a_ci_failure_from_the_import_page(personas: An
     assert page.status_code == 200
     assert 'id="junit-result"' in body
     failed = m.Execution.objects.get(status="ko")
-    assert f"/executions/{failed.pk}/anomaly/" in body
-    response = client.post(f"/p/alpha/recette/executions/{failed.pk}/anomaly/")
-    assert response.status_code == 302
+    form_url = f"/p/alpha/recette/anomalies/new/?execution={failed.pk}"
+    assert form_url in body
+    assert not m.Anomaly.objects.exists(), "the import proposes anomalies, it does not create them"
+    form = client.get(form_url)
+    assert form.status_code == 200
+    assert book["cases"][1].reference in form.content.decode()
+    response = client.post(
+        "/p/alpha/recette/anomalies/new/",
+        {
+            "execution": failed.pk,
+            "title": "Échec en intégration continue",
+            "description": "Vu dans le rapport JUnit",
+            "kind": "anomalie",
+            "severity": "mineure",
+            "priority": "p2",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
     anomaly = m.Anomaly.objects.get()
     assert anomaly.execution_id == failed.pk
     assert anomaly.test_case_id == book["cases"][1].pk

@@ -27,7 +27,7 @@ def test_it_lets_the_moa_decide_and_sign_then_the_moe_countersign(
     login(page, "moa")
     page.goto(url)
     page.get_by_role("heading", name="Proposition des règles").wait_for()
-    page.get_by_text("1 anomalie(s) mineure(s) ouverte(s) (ANO-001) : réserves.").wait_for()
+    page.get_by_text("1 anomalie mineure ouverte (ANO-001) : réserves.").wait_for()
     assert page.get_by_label("Décision", exact=True).input_value() == "avec_reserves"
 
     # Departing from the proposal without a reason is refused and nothing is decided.

@@ -204,7 +204,7 @@ def test_it_fills_the_test_columns_when_a_stage_provides_coverage(personas: Any,
     assert "EX-003" in body
     full = client.get(_url(personas, "rtm/")).content.decode()
     assert "CT-001, CT-002" in full
-    assert "2 exécutés, 1 réussis" in full
+    assert "2 exécutés, 1 réussi" in full
     impact = client.get(_url(personas, f"{c['ex1'].pk}/impact/")).content.decode()
     assert f"CT-{c['ex1'].pk}" in impact
     home = client.get(f"/p/{personas.project.code}/").content.decode()

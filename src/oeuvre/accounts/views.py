@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -63,7 +64,13 @@ def tokens(request: HttpRequest) -> HttpResponse:
             apply_error(form, exc)
         else:
             form = TokenForm()
-    context = {"form": form, "secret": secret, "tokens": selectors.tokens_of(current_user(request)), "nav": "account"}
+    context = {
+        "form": form,
+        "secret": secret,
+        "tokens": selectors.tokens_of(current_user(request)),
+        "nav": "account",
+        "now": timezone.now(),  # a token past its expiry date says so
+    }
     return render(request, "accounts/tokens.html", context)
 
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -12,6 +15,8 @@ from oeuvre.accounts.permissions import PROJECT_VIEW, can
 from oeuvre.core.jobs import job_or_404, job_state
 from oeuvre.core.models import Job
 from oeuvre.web.decorators import user_page
+
+_REGION = re.compile(r"#[A-Za-z][\w-]*")  # the id of the region a finished job refreshes
 
 
 @never_cache
@@ -41,7 +46,15 @@ def visible_job(request: HttpRequest, job_id: str) -> Job:
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = visible_job(request, job_id)
     template = "core/_job_progress.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job, "state": job_state(job)})
+    context: dict[str, Any] = {"job": job, "state": job_state(job)}
+    refresh = request.GET.get("refresh", "")
+    if request.htmx and _REGION.fullmatch(refresh):  # type: ignore[attr-defined]
+        # The page that polls names the region showing the job's result; once the job is over, the partial
+        # asks that page again (same origin: its path only) and swaps the region in, with no reload.
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if page.path.startswith("/"):
+            context |= {"refresh": refresh, "refresh_url": page.path + (f"?{page.query}" if page.query else "")}
+    return render(request, template, context)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

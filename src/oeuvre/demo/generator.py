@@ -8,16 +8,19 @@ so adding a stage never changes what the others generate.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from oeuvre.accounts.models import Organisation, User
 from oeuvre.accounts.roles import Role
@@ -186,16 +189,39 @@ def generate(
     ctx = DemoContext(size=size, seed=seed, today=today)
     with transaction.atomic():
         _people(ctx)
-        _projects(ctx)
+        with _authored_by(ctx.users["admin"]):
+            _projects(ctx)
         total = len(ctx.projects) * len(steps)
         if progress is not None:
             progress.start(total, "projects")
         for project in ctx.projects:
             for _order, name, step in steps:
-                step(ctx, project)
+                with _authored_by(ctx.users[_step_author(name)]):
+                    step(ctx, project)
                 if progress is not None:
                     progress.advance(1, f"{project.code}: {name}")
     return ctx
+
+
+def _step_author(step_name: str) -> str:
+    """Who does a step's work when it does not name the actor: the AMOA writes the requirements and runs the
+    recette, the MOE plans and delivers (the demo's activity feed then says who did what)."""
+    return "amoa" if step_name.startswith(("requirements", "recette")) else "moe"
+
+
+@contextmanager
+def _authored_by(user: Any) -> Iterator[None]:
+    """Records of history written without an explicit actor are signed by ``user`` (as a request's user would)."""
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del context.request
+        else:
+            context.request = previous
 
 
 def _people(ctx: DemoContext) -> None:

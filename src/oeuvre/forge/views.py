@@ -103,7 +103,9 @@ def repository_new(request: HttpRequest, project: Project) -> HttpResponse:
             messages.success(request, _("Repository registered: copy its webhook address into the forge."))
             return HttpResponseRedirect(_repository_url(project, repository.pk))
     return render(
-        request, "forge/repository_form.html", project_context(request, project, "forge", form=form, repository=None)
+        request,
+        "forge/repository_form.html",
+        project_context(request, project, "forge", form=form, repository=None, section="overview"),
     )
 
 
@@ -133,6 +135,7 @@ def repository_detail(request: HttpRequest, project: Project, pk: int) -> HttpRe
             request,
             project,
             "forge",
+            section="overview",  # a repository belongs to the Integration item of the sub-navigation
             repository=repository,
             webhook_url=request.build_absolute_uri(repository.webhook_path),
             listing=listing,
@@ -169,7 +172,7 @@ def repository_edit(request: HttpRequest, project: Project, pk: int) -> HttpResp
     return render(
         request,
         "forge/repository_form.html",
-        project_context(request, project, "forge", form=form, repository=repository),
+        project_context(request, project, "forge", form=form, repository=repository, section="overview"),
     )
 
 

@@ -475,8 +475,9 @@ def resource_load(
 ) -> dict[str, Any]:
     """Weekly load of each resource from the scheduled dates, against its capacity, with over-allocations.
 
-    A resource is over-allocated on a day when the units of the tasks it works on that day exceed its
-    capacity; the week then lists those tasks.
+    A resource-week is over-allocated (``over``) when its load exceeds its capacity; a week within its
+    capacity with a day whose units exceed the day's capacity is a peak (``peaks``). Each lists the tasks
+    of the week; ``state`` gives 0 (fine), 1 (peak) or 2 (over-allocated) per resource and week.
     """
     status = status_date_of(plan)
     start = _monday(first or status)
@@ -540,14 +541,20 @@ def resource_load(
             np.add.at(weekly_capacity[i], week_of, capacity[i])
             np.logical_or.at(weekly_over[i], week_of, over_days[i])
     over: list[dict[str, Any]] = []
+    peaks: list[dict[str, Any]] = []
+    # A week is over-allocated when its load exceeds its capacity (red); a week within its capacity but
+    # with a day above it is a peak (orange): levelling may smooth it, the week itself is not overloaded.
+    weekly_above = weekly_load > weekly_capacity + 1e-9
+    state = np.where(weekly_above, 2, np.where(weekly_over, 1, 0))
     for i, (_pk, name, _cap, _wd) in enumerate(resources):
-        for k in np.flatnonzero(weekly_over[i]):
+        for k in np.flatnonzero(weekly_over[i] | weekly_above[i]):
             peak = float(load[i][week_of == k].max()) if horizon else 0.0
             day_caps = capacity[i][week_of == k]
-            over.append(
+            (over if weekly_above[i, k] else peaks).append(
                 {
                     "resource": name,
                     "week": (start + dt.timedelta(days=7 * int(k))).isoformat(),
+                    "week_start": start + dt.timedelta(days=7 * int(k)),
                     "load": round(float(weekly_load[i, k]), 2),
                     "capacity": round(float(weekly_capacity[i, k]), 2),
                     "peak_units": round(peak, 2),
@@ -561,4 +568,6 @@ def resource_load(
         "load": [[round(float(v), 2) for v in row] for row in weekly_load],
         "capacity": [[round(float(v), 2) for v in row] for row in weekly_capacity],
         "over": over,
+        "peaks": peaks,
+        "state": state.astype(int).tolist(),
     }

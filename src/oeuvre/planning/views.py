@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from oeuvre.core.jobs import job_or_404, job_state
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.timesheet_csv import read_time_entries
-from oeuvre.planning import costing, exporting, selectors, services
+from oeuvre.planning import costing, exporting, selectors, services, tables
 from oeuvre.planning.files import file_error_messages, row_label
 from oeuvre.planning.forms import (
     AbsenceForm,
@@ -52,6 +52,7 @@ from oeuvre.planning.models import (
     LinkType,
     Lot,
     Resource,
+    Task,
     TaskKind,
 )
 from oeuvre.planning.permissions import (
@@ -70,6 +71,7 @@ from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
 from oeuvre.web.forms import apply_error
 from oeuvre.web.listing import Column, build_listing, export_csv
+from oeuvre.web.tables import datatable, render_row, row_columns
 
 NAV = "planning"
 
@@ -382,62 +384,32 @@ def gantt_edit(request: HttpRequest, project: Project) -> HttpResponse:
 
 # --- Task table -------------------------------------------------------------------------------------
 
-TASK_COLUMNS = [
-    Column("code", gettext_lazy("Code"), lambda t: t.code, "code"),
-    Column("lot", gettext_lazy("Lot"), lambda t: t.lot.code, "lot__code"),
-    Column("name", gettext_lazy("Name"), lambda t: t.name, "name"),
-    Column("duration", gettext_lazy("Duration (d)"), lambda t: t.duration, "duration"),
-    Column("effort", gettext_lazy("Effort (p-d)"), lambda t: t.effort, "effort"),
-    Column("start", gettext_lazy("Start"), lambda t: t.early_start, "early_start"),
-    Column("finish", gettext_lazy("Finish"), lambda t: t.early_finish, "early_finish"),
-    Column("float", gettext_lazy("Float (d)"), lambda t: t.total_float, "total_float"),
-    Column("spent", gettext_lazy("Spent (p-d)"), lambda t: t.spent, "spent"),
-    Column("raf", gettext_lazy("Remaining (p-d)"), lambda t: t.raf if t.raf is not None else "", "raf"),
-    Column("baseline", gettext_lazy("Baseline finish"), lambda t: getattr(t, "baseline_finish", None), None),
-]
+
+def _task_list_extras(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """What the task table's rows need besides the table: the in-place edit button, for who may edit."""
+    return {"row_tools": "planning/_task_tools.html", "may_edit": can(request.user, project, PLANNING_EDIT)}
 
 
 @project_page(PLANNING_VIEW)
 def task_list(request: HttpRequest, project: Project) -> HttpResponse:
-    plan = selectors.plan_of(project)
-    queryset = selectors.tasks_of(project, plan)
-    if request.GET.get("critical") == "1":
-        queryset = queryset.filter(is_critical=True)
-    listing = build_listing(
-        request,
-        queryset,
-        TASK_COLUMNS,
-        search=["code", "name", "lot__name"],
-        filters={"lot": "lot_id", "kind": "kind"},
-        default_sort="start",
-        per_page=50,
-    )
-    rows = listing.page.paginator.object_list if listing.wants_csv else listing.page.object_list
-    if listing.wants_csv:
-        return export_csv(f"taches-{project.code}.csv", TASK_COLUMNS, rows)
+    table = datatable(request, project, tables.TASKS)
+    if isinstance(table, HttpResponse):
+        return table
     return render(
         request,
         "planning/task_list.html",
-        _ctx(
-            request,
-            project,
-            "tasks",
-            listing=listing,
-            lots=selectors.lots_of(project),
-            kinds=TaskKind.choices,
-            may_edit=can(request.user, project, PLANNING_EDIT),
-        ),
+        _ctx(request, project, "tasks", table=table, **_task_list_extras(request, project)),
     )
 
 
 @project_page(PLANNING_VIEW)
 def task_row(request: HttpRequest, project: Project, task_id: int) -> HttpResponse:
-    task = selectors.tasks_of(project).get(pk=task_id)
-    return render(
-        request,
-        "planning/_task_row.html",
-        {"task": task, "project": project, "may_edit": can(request.user, project, PLANNING_EDIT)},
-    )
+    """The task's row as the list shows it (the columns of the page it is in): the in-place edit's Cancel."""
+    try:
+        row = render_row(request, project, tables.TASKS, task_id, **_task_list_extras(request, project))
+    except Task.DoesNotExist:
+        raise Http404("task") from None
+    return HttpResponse(row)
 
 
 @project_page(PLANNING_EDIT)
@@ -455,11 +427,16 @@ def task_row_edit(request: HttpRequest, project: Project, task_id: int) -> HttpR
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            fresh = selectors.tasks_of(project).get(pk=task_id)
-            return render(request, "planning/_task_row.html", {"task": fresh, "project": project, "may_edit": True})
+            return HttpResponse(
+                render_row(request, project, tables.TASKS, task_id, **_task_list_extras(request, project))
+            )
     status = 422 if request.method == "POST" else 200
+    width = len(row_columns(request, project, tables.TASKS)) + 1  # the row's cells and its tools
     return render(
-        request, "planning/_task_row_edit.html", {"task": task, "form": form, "project": project}, status=status
+        request,
+        "planning/_task_row_edit.html",
+        {"task": task, "form": form, "project": project, "width": width},
+        status=status,
     )
 
 

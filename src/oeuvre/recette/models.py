@@ -558,7 +558,8 @@ class AnomalyStatus(models.TextChoices):
     EN_CORRECTION = "en_correction", _("Being fixed")
     LIVREE = "livree", _("Fix delivered")
     VERIFIEE = "verifiee", _("Verified")
-    CLOSE = "close", _("Closed")
+    # A context of its own: "Closed" of a project (clos) must not win over an anomaly's (close).
+    CLOSE = "close", pgettext_lazy("anomaly status", "Closed")
     REJETEE = "rejetee", _("Rejected")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oeuvre.recette.models import PvDecision, SignatureRole
 
@@ -25,20 +26,31 @@ def reason_text(reason: dict[str, Any]) -> str:
     """One sentence for one reason of the proposal (``code`` and ``params`` from the engine)."""
     code, p = reason.get("code", ""), dict(reason.get("params", {}))
     if code == "bloquante_at_start":
-        return _("%(count)s open blocking anomaly(ies) prevent a test step from starting (%(refs)s): rejection.") % {
+        return ngettext(
+            "%(count)s open blocking anomaly prevents a test step from starting (%(refs)s): rejection.",
+            "%(count)s open blocking anomalies prevent a test step from starting (%(refs)s): rejection.",
+            int(p.get("count", 0)),
+        ) % {
             "count": p.get("count", 0),
             "refs": _refs(p),
         }
     if code == "majeures_above_threshold":
-        return _("%(count)s open major anomalies, above the contract's threshold of %(max)s (%(refs)s): rejection.") % {
+        return ngettext(
+            "%(count)s open major anomaly, above the contract's threshold of %(max)s (%(refs)s): rejection.",
+            "%(count)s open major anomalies, above the contract's threshold of %(max)s (%(refs)s): rejection.",
+            int(p.get("count", 0)),
+        ) % {
             "count": p.get("count", 0),
             "max": p.get("max", 0),
             "refs": _refs(p),
         }
     if code == "bloquante_during":
-        return _(
-            "%(count)s open blocking anomaly(ies) found during a test step (%(refs)s): deferral, corrections "
-            "within %(days)s days."
+        return ngettext(
+            "%(count)s open blocking anomaly found during a test step (%(refs)s): deferral, corrections "
+            "within %(days)s days.",
+            "%(count)s open blocking anomalies found during a test step (%(refs)s): deferral, corrections "
+            "within %(days)s days.",
+            int(p.get("count", 0)),
         ) % {"count": p.get("count", 0), "refs": _refs(p), "days": p.get("correction_deadline_days", "")}
     if code == "no_tests":
         return _("No test was planned in these campaigns: the verification has not been done.")
@@ -59,20 +71,32 @@ def reason_text(reason: dict[str, Any]) -> str:
             "executed": p.get("executed", ""),
         }
     if code == "majeures_within_threshold":
-        return _("%(count)s open major anomaly(ies), within the threshold of %(max)s (%(refs)s): réserves.") % {
+        return ngettext(
+            "%(count)s open major anomaly, within the threshold of %(max)s (%(refs)s): réserves.",
+            "%(count)s open major anomalies, within the threshold of %(max)s (%(refs)s): réserves.",
+            int(p.get("count", 0)),
+        ) % {
             "count": p.get("count", 0),
             "max": p.get("max", 0),
             "refs": _refs(p),
         }
     if code == "mineures":
-        return _("%(count)s open minor anomaly(ies) (%(refs)s): réserves.") % {
+        return ngettext(
+            "%(count)s open minor anomaly (%(refs)s): réserves.",
+            "%(count)s open minor anomalies (%(refs)s): réserves.",
+            int(p.get("count", 0)),
+        ) % {
             "count": p.get("count", 0),
             "refs": _refs(p),
         }
     if code == "no_open_defect":
         return _("No open anomaly on these campaigns.")
     if code == "evolutions_excluded":
-        return _("%(count)s change request(s) left out: they are not defects (%(refs)s).") % {
+        return ngettext(
+            "%(count)s change request left out: it is not a defect (%(refs)s).",
+            "%(count)s change requests left out: they are not defects (%(refs)s).",
+            int(p.get("count", 0)),
+        ) % {
             "count": p.get("count", 0),
             "refs": _refs(p),
         }

@@ -271,6 +271,10 @@ class RtmFilters:
     sort: str = "reference"
 
 
+def _out_of_scope() -> Q:
+    return Q(status=ExigenceStatus.REJETEE) | Q(priority=Priority.WONT)
+
+
 def _rtm_queryset(project: Project, filters: RtmFilters, covered: set[int] | None) -> QuerySet[Exigence]:
     qs = Exigence.objects.filter(project=project)
     if filters.q:
@@ -281,6 +285,8 @@ def _rtm_queryset(project: Project, filters: RtmFilters, covered: set[int] | Non
         qs = qs.filter(priority=filters.priority)
     if filters.status:
         qs = qs.filter(status=filters.status)
+    if filters.gap in {GAP_NO_SPEC, GAP_SPEC_WITHOUT_COMPONENT, GAP_NO_TEST, "any"}:
+        qs = qs.exclude(_out_of_scope())  # a rejected or "Won't" exigence needs no spec, component or test
     if filters.gap == GAP_NO_SPEC:
         qs = qs.filter(~_satisfied())
     elif filters.gap == GAP_SPEC_WITHOUT_COMPONENT:
@@ -340,16 +346,19 @@ def rtm_rows(
         for s in spec_ids:
             components |= components_of_spec.get(s, set())
         gaps = []
-        if not specs:
+        in_scope = e["status"] != ExigenceStatus.REJETEE and e["priority"] != Priority.WONT
+        if not in_scope:
+            pass  # rejected or "Won't": nothing is missing
+        elif not specs:
             gaps.append(GAP_NO_SPEC)
-        if any(not s.has_component for s in specs):
+        if in_scope and any(not s.has_component for s in specs):
             gaps.append(GAP_SPEC_WITHOUT_COMPONENT)
         tests: tuple[str, ...] | None = None
         executed = passed = None
         if coverage is not None:
             cov = coverage.get(e["id"], traces.TestCoverage())
             tests, executed, passed = cov.tests, cov.executed, cov.passed
-            if not cov.covered:
+            if in_scope and not cov.covered:
                 gaps.append(GAP_NO_TEST)
         rows.append(
             RtmRow(

@@ -18,8 +18,9 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -51,6 +52,8 @@ __all__ = [
     "TableError",
     "TableView",
     "datatable",
+    "render_row",
+    "row_columns",
 ]
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -130,6 +133,7 @@ class Table:
     filters: Sequence[Filter] = ()
     actions: Sequence[BulkAction] = ()
     decorate: Callable[[Project, Sequence[Any]], None] | None = None  # attach computed values to a page of rows
+    row_class: Callable[[Any], str] | None = None  # a CSS class for a row (e.g. the critical tasks)
 
     def column(self, key: str) -> Col | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -143,6 +147,7 @@ class Row:
     url: str
     cells: list[tuple[SafeString | str, bool]]
     label: str = ""
+    css: str = ""
 
 
 @dataclass
@@ -226,7 +231,7 @@ class TableView:
 
     @property
     def dom_id(self) -> str:
-        return "dt-" + self.table.key.replace(".", "-").replace("_", "-")
+        return _dom_id(self.table)
 
     @property
     def size_links(self) -> list[tuple[int, str]]:
@@ -374,6 +379,56 @@ def export_rows(table: Table, project: Project, columns: Sequence[Col], rows: It
     return response
 
 
+def _row(table: Table, project: Project, columns: Sequence[Col], obj: Any) -> Row:
+    url = table.row_url(project, obj) if table.row_url else ""
+    cells = [_cell(c, obj, url) for c in columns]
+    css = table.row_class(obj) if table.row_class else ""
+    return Row(obj, obj.pk, getattr(obj, "version", None), url, cells, label_of(obj), css)
+
+
+def render_row(request: HttpRequest, project: Project, table: Table, pk: Any, **context: Any) -> str:
+    """One row of the table as its page shows it, for a row swapped in place (after an in-place edit, say).
+
+    The columns are those of the page the request comes from (htmx sends its URL in ``HX-Current-URL``, saved
+    view included); a row of another project is a 404 (``DoesNotExist``)."""
+    columns = row_columns(request, project, table)
+    obj = table.queryset(project).get(pk=pk)
+    if table.decorate is not None:
+        table.decorate(project, [obj])
+    holder = SimpleNamespace(table=table, actions=_offered(table, project, request.user), dom_id=_dom_id(table))
+    return render_to_string(
+        "web/_datatable_row.html",
+        {"table": holder, "row": _row(table, project, columns, obj), "project": project, **context},
+        request=request,
+    )
+
+
+def row_columns(request: HttpRequest, project: Project, table: Table) -> list[Col]:
+    """The columns shown on the page an htmx request comes from (``HX-Current-URL``, saved view included); the
+    default ones if it names none, or names what the table does not know."""
+    source = QueryDict(urlsplit(request.headers.get("HX-Current-URL", "")).query)
+    try:
+        params, _view = _resolve(table, project, request.user, _params(source))
+        return _columns(table, params)
+    except TableError:
+        return _columns(table, {})
+
+
+def _dom_id(table: Table) -> str:
+    return "dt-" + table.key.replace(".", "-").replace("_", "-")
+
+
+def _offered(
+    table: Table, project: Project, user: Any
+) -> list[tuple[BulkAction, list[tuple[Param, Sequence[tuple[str, str]] | None]]]]:
+    granted = permissions_of(user, project)
+    return [
+        (a, [(p, list(p.choices(project)) if p.choices else None) for p in a.params])
+        for a in table.actions
+        if a.permissions & granted
+    ]
+
+
 def build_view(request: HttpRequest, project: Project, table: Table) -> TableView | HttpResponse:
     """Read the query string; return the page to render or, for ``export=``, the export."""
     user = request.user
@@ -392,17 +447,8 @@ def build_view(request: HttpRequest, project: Project, table: Table) -> TableVie
     objects = list(page.object_list)
     if table.decorate is not None:
         table.decorate(project, objects)
-    rows = []
-    for obj in objects:
-        url = table.row_url(project, obj) if table.row_url else ""
-        cells = [_cell(c, obj, url) for c in columns]
-        rows.append(Row(obj, obj.pk, getattr(obj, "version", None), url, cells, label_of(obj)))
-    granted = permissions_of(user, project)
-    actions: list[tuple[BulkAction, list[tuple[Param, Sequence[tuple[str, str]] | None]]]] = [
-        (a, [(p, list(p.choices(project)) if p.choices else None) for p in a.params])
-        for a in table.actions
-        if a.permissions & granted
-    ]
+    rows = [_row(table, project, columns, obj) for obj in objects]
+    actions = _offered(table, project, user)
     return TableView(
         table=table,
         project=project,

@@ -438,3 +438,15 @@ def _large(ctx: DemoContext, project: Project, cases: int = 5000, iterations: in
         )
     Campaign.objects.filter(pk=campaign.pk).update(status="terminee")
     return campaign
+
+
+@demo_step(33, "recette: test book dated before its runs")
+def date_the_test_book(ctx: DemoContext, project: Project) -> None:
+    """The demo writes its test cases « now » but dates their runs in the past; coverage only counts a run made
+    after its test case was linked to the exigence, so the test book's history is dated the day before the
+    first run (one query per project)."""
+    first = Execution.objects.filter(project=project, executed_at__isnull=False).order_by("executed_at").first()
+    if first is None or first.executed_at is None:
+        return
+    written = first.executed_at - timedelta(days=1)
+    TestCase.history.model.objects.filter(project_id=project.pk, history_date__gt=written).update(history_date=written)

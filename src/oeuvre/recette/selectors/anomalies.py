@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from oeuvre.projects.models import Project
-from oeuvre.recette.models import Anomaly, AnomalyKind, AnomalyStatus, RecetteSettings, Severity
+from oeuvre.recette.models import Anomaly, AnomalyKind, AnomalyStatus, Execution, RecetteSettings, Severity
 
 __all__ = [
     "BOARD_STATUSES",
@@ -21,6 +21,7 @@ __all__ = [
     "anomaly_history",
     "board",
     "open_defects_by_severity",
+    "possible_duplicates",
     "severity_labels",
 ]
 
@@ -103,6 +104,16 @@ def board(project: Project, filters: AnomalyFilters | None = None, per_column: i
     return list(columns.values())
 
 
+def possible_duplicates(project: Project, execution: Execution) -> list[Anomaly]:
+    """Open anomalies already raised from this execution or on its test case: the form warns before a second one."""
+    return list(
+        Anomaly.objects.filter(project=project, status__in=OPEN_STATUSES)
+        .filter(Q(execution=execution) | Q(test_case_id=execution.test_case_id))
+        .only("pk", "reference", "title", "status", "step_position", "execution_id")
+        .order_by("number", "pk")[:20]
+    )
+
+
 def anomaly_detail(project: Project, pk: int) -> Anomaly:
     return (
         Anomaly.objects.select_related(
@@ -135,7 +146,12 @@ def anomaly_history(anomaly: Anomaly) -> list[dict[str, Any]]:
                 continue
             names = labels.get(name, {})
             changes.append(
-                {"field": name, "old": names.get(old, old) if old is not None else "", "new": names.get(new, new)}
+                {
+                    "field": name,
+                    "label": str(getattr(Anomaly._meta.get_field(name.removesuffix("_id")), "verbose_name", name)),
+                    "old": names.get(old, old) if old is not None else "",
+                    "new": names.get(new, new),
+                }
             )
         rows.append(
             {

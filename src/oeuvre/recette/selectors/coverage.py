@@ -7,6 +7,10 @@
 
 The scope is the whole project or one campaign. Both answers take a constant number of queries: the
 latest result per case is chosen in the database with a window function.
+
+A run counts for an exigence only if it was made after the test case was linked to that exigence: the date
+of the link is read from the test case's history (each record keeps the set of exigences it covered). A link
+without history (imported before history existed) counts every run.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.apps import apps
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -30,6 +36,8 @@ __all__ = [
     "exigence_test_coverage",
     "latest_executions",
     "latest_results",
+    "latest_runs",
+    "linked_since",
     "tests_hanging_on",
 ]
 
@@ -73,6 +81,59 @@ def latest_results(
     return dict(latest_executions(executions).values_list("test_case_id", "status"))
 
 
+def latest_runs(
+    project: Project, test_case_ids: Iterable[int] | None, campaign_id: int | None = None
+) -> dict[int, tuple[str, datetime | None]]:
+    """``{test case id: (status, executed_at) of its latest run}``, like :func:`latest_results` with the date."""
+    executions = Execution.objects.filter(project=project, status__in=DONE)
+    if campaign_id is not None:
+        executions = executions.filter(iteration__campaign_id=campaign_id)
+    if test_case_ids is not None:
+        executions = executions.filter(test_case_id__in=list(test_case_ids))
+    return {
+        case: (status, when)
+        for case, status, when in latest_executions(executions).values_list("test_case_id", "status", "executed_at")
+    }
+
+
+def linked_since(project: Project, test_case_ids: Iterable[int] | None = None) -> dict[tuple[int, int], datetime]:
+    """``{(test case id, exigence id): when the current link appeared}``, from the test cases' history (two
+    queries): the first record of the latest unbroken run of records that list the exigence."""
+    history = TestCase.history.model
+    records = history.objects.filter(project_id=project.pk)
+    if test_case_ids is not None:
+        records = records.filter(id__in=list(test_case_ids))
+    # simple-history keeps one row per (historical record, exigence covered then).
+    snapshot = apps.get_model("recette", "HistoricalTestCase_exigences")
+    covered: dict[int, set[int]] = defaultdict(set)
+    for history_id, exigence_id in snapshot.objects.filter(history__in=records.values("history_id")).values_list(
+        "history_id", "exigence_id"
+    ):
+        covered[history_id].add(exigence_id)
+    since: dict[tuple[int, int], datetime] = {}
+    previous: dict[int, set[int]] = {}
+    for history_id, case_id, when, kind in records.order_by("history_date", "history_id").values_list(
+        "history_id", "id", "history_date", "history_type"
+    ):
+        if kind == "-":
+            continue
+        now = covered.get(history_id, set())
+        for exigence_id in now - previous.get(case_id, set()):
+            since[(case_id, exigence_id)] = when
+        previous[case_id] = now
+    return since
+
+
+def _counts(status_and_date: tuple[str, datetime | None] | None, since: datetime | None) -> tuple[bool, bool]:
+    """(executed, passed) for one link: a run older than the link does not count."""
+    if status_and_date is None:
+        return False, False
+    status, when = status_and_date
+    if since is not None and when is not None and when < since:
+        return False, False
+    return True, status == ExecutionStatus.OK
+
+
 def _coverage_links(project: Project, exigence_ids: Iterable[int] | None) -> list[tuple[int, int, str]]:
     through = TestCase.exigences.through
     links = through.objects.filter(testcase__project=project).exclude(testcase__status=TestCaseStatus.OBSOLETE)
@@ -88,17 +149,17 @@ def _coverage_links(project: Project, exigence_ids: Iterable[int] | None) -> lis
 def exigence_test_coverage(project: Project, exigence_ids: Iterable[int] | None) -> Mapping[int, TestCoverage]:
     """The coverage provider of the RTM (two queries): only exigences with at least one test appear."""
     links = _coverage_links(project, exigence_ids)
-    results = latest_results(project, {case for _e, case, _r in links})
+    cases = {case for _e, case, _r in links}
+    runs = latest_runs(project, cases)
+    since = linked_since(project, cases)
     tests: dict[int, list[str]] = defaultdict(list)
     executed: dict[int, int] = defaultdict(int)
     passed: dict[int, int] = defaultdict(int)
     for exigence_id, case_id, reference in links:
         tests[exigence_id].append(reference)
-        status = results.get(case_id)
-        if status is not None:
-            executed[exigence_id] += 1
-            if status == ExecutionStatus.OK:
-                passed[exigence_id] += 1
+        ran, ok = _counts(runs.get(case_id), since.get((case_id, exigence_id)))
+        executed[exigence_id] += ran
+        passed[exigence_id] += ok
     return {
         exigence_id: TestCoverage(tests=tuple(refs), executed=executed[exigence_id], passed=passed[exigence_id])
         for exigence_id, refs in tests.items()
@@ -169,28 +230,22 @@ class ExigenceCoverage:
         return "failing"
 
 
-def coverage_per_exigence(
-    project: Project, campaign_id: int | None = None, results: dict[int, str] | None = None
-) -> list[ExigenceCoverage]:
-    """Every exigence of the project with its coverage in the scope (project or campaign): three queries.
-
-    ``results`` (from :func:`latest_results` on the same scope) saves a query when the caller has them.
-    """
+def coverage_per_exigence(project: Project, campaign_id: int | None = None) -> list[ExigenceCoverage]:
+    """Every exigence of the project with its coverage in the scope (project or campaign): five queries."""
     exigences = list(
         Exigence.objects.filter(project=project).order_by("number", "reference").values_list("pk", "reference", "title")
     )
     links = _coverage_links(project, None)
-    if results is None:
-        results = latest_results(project, None, campaign_id)
+    runs = latest_runs(project, None, campaign_id)
+    since = linked_since(project)
     tests: dict[int, list[str]] = defaultdict(list)
     executed: dict[int, int] = defaultdict(int)
     passed: dict[int, int] = defaultdict(int)
     for exigence_id, case_id, reference in links:
         tests[exigence_id].append(reference)
-        status = results.get(case_id)
-        if status is not None:
-            executed[exigence_id] += 1
-            passed[exigence_id] += status == ExecutionStatus.OK
+        ran, ok = _counts(runs.get(case_id), since.get((case_id, exigence_id)))
+        executed[exigence_id] += ran
+        passed[exigence_id] += ok
     return [
         ExigenceCoverage(pk, ref, title, tuple(tests[pk]), executed[pk], passed[pk]) for pk, ref, title in exigences
     ]

@@ -10,9 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from oeuvre.accounts.models import User
+from oeuvre.accounts.permissions import MATRIX
+from oeuvre.accounts.roles import ADMIN, ALL_ROLES
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import (
     Campaign,
@@ -29,6 +32,7 @@ from oeuvre.recette.models import (
     TestFolder,
     TestStep,
 )
+from oeuvre.recette.permissions import EXECUTE
 
 __all__ = [
     "Progress",
@@ -42,6 +46,7 @@ __all__ = [
     "planned_tests_for",
     "test_case_detail",
     "test_cases_for",
+    "testers",
 ]
 
 
@@ -369,3 +374,17 @@ def anomaly_drafts_for(
     return [
         _draft(e, cases[e.test_case_id], campaign, release, first.get(e.test_case_id), None, "") for e in executions
     ]
+
+
+def testers(project: Project) -> QuerySet[User]:
+    """Members whose role (or administrator flag) holds the permission to run tests, by name."""
+    permission = MATRIX[EXECUTE]
+    roles = [str(role) for role in ALL_ROLES if permission.granted_to(str(role), False)]
+    allowed = Q(memberships__role__in=roles)
+    if ADMIN in permission.roles:
+        allowed |= Q(memberships__is_admin=True)
+    return (
+        User.objects.filter(Q(memberships__project=project) & allowed, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from oeuvre.accounts.models import User
-from oeuvre.accounts.permissions import require
+from oeuvre.accounts.permissions import can, require
 from oeuvre.core.activity import record_bulk_change
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
@@ -119,6 +119,13 @@ def _save(instance: Any, actor: User | None, reason: str = "") -> None:
 def _check_member(project: Project, user: User | None, field_name: str) -> None:
     if user is not None and not project.memberships.filter(user=user).exists():
         raise ValidationFailed({field_name: [_("This person is not a member of the project.")]})
+
+
+def _check_tester(project: Project, tester: User | None) -> None:
+    """A planned test goes to someone who may run it: a reader cannot record an execution."""
+    _check_member(project, tester, "tester")
+    if tester is not None and not can(tester, project, EXECUTE):
+        raise ValidationFailed({"tester": [_("This person's role does not allow running tests.")]})
 
 
 def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
@@ -477,7 +484,7 @@ def planned_tests_add(
     """
     project = campaign.project
     require(actor, project, CAMPAIGNS_MANAGE)
-    _check_member(project, tester, "tester")
+    _check_tester(project, tester)
     chosen = list(test_cases)
     folder_list = list(folders)
     for folder in folder_list:
@@ -509,7 +516,7 @@ def planned_tests_add(
 def planned_test_assign(*, actor: User, planned_test: PlannedTest, tester: User | None) -> PlannedTest:
     project = planned_test.campaign.project
     require(actor, project, CAMPAIGNS_MANAGE)
-    _check_member(project, tester, "tester")
+    _check_tester(project, tester)
     planned_test.tester = tester
     planned_test.save(update_fields=["tester"])
     return planned_test

@@ -15,3 +15,16 @@ register = template.Library()
 @register.simple_tag
 def pv_overview(project: Any) -> dict[str, Any]:
     return {**latest_pv_status(project), "board": dashboard(project)}
+
+
+@register.filter
+def ledger_kind(kind: str) -> str:
+    """A hash-chain entry's kind in words (the code stays in the data and the exports)."""
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "pv.decision": _("PV decision"),
+        "pv.signature": _("PV signature"),
+        "reserve.lift": _("Réserve lifted"),
+    }
+    return labels.get(kind, kind)

@@ -222,7 +222,15 @@ def anomaly_new(request: HttpRequest, project: Project) -> HttpResponse:
     return render(
         request,
         "recette/anomalies/form.html",
-        _ctx(request, project, form=form, heading=_("Report an anomaly"), execution=execution, step=step_position),
+        _ctx(
+            request,
+            project,
+            form=form,
+            heading=_("Report an anomaly"),
+            execution=execution,
+            step=step_position,
+            duplicates=selectors.possible_duplicates(project, execution) if execution is not None else [],
+        ),
     )
 
 

@@ -43,7 +43,7 @@ def dashboards(request: HttpRequest, project: Project) -> HttpResponse:
         latest = latest_results(project, None, campaign.pk)
         charts["campaign"] = campaign_dashboard(campaign, latest)
         charts["anomalies"] = anomalies_over_time(project, campaign_id=campaign.pk)
-        charts["coverage"] = coverage_totals(coverage_per_exigence(project, campaign.pk, results=latest))
+        charts["coverage"] = coverage_totals(coverage_per_exigence(project, campaign.pk))
     else:
         charts["anomalies"] = anomalies_over_time(project)
         charts["coverage"] = coverage_totals(coverage_per_exigence(project))

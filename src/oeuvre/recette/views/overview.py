@@ -14,7 +14,7 @@ from oeuvre.web.decorators import project_page
 
 @project_page(RECETTE_VIEW)
 def index(request: HttpRequest, project: Project) -> HttpResponse:
-    return render(request, "recette/index.html", project_context(request, project, "recette"))
+    return render(request, "recette/index.html", project_context(request, project, "recette", section="overview"))
 
 
 urlpatterns: list[URLPattern] = [path("", index, name="index")]

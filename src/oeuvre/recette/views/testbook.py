@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +14,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.projects.models import Project
@@ -56,7 +56,8 @@ def _ctx(request: HttpRequest, project: Project, section: str, **extra: Any) -> 
 
 
 def _members(project: Project) -> Any:
-    return User.objects.filter(memberships__project=project).order_by("last_name", "first_name", "username")
+    """The people a test can be assigned to: members whose role may run tests (no reader)."""
+    return selectors.testers(project)
 
 
 # --- forms -----------------------------------------------------------------------------------------------------
@@ -507,24 +508,13 @@ def execution_finish(request: HttpRequest, project: Project, pk: int) -> HttpRes
 
 @project_page(ANOMALY_REPORT)
 def execution_anomaly(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
-    """The KO quick action: raise the anomaly pre-filled from the failed step, in one click."""
+    """The KO quick action leads to the anomaly form pre-filled from the failed step: nothing is created
+    until the tester has read the suggestion (and the warning when one is already open for this run)."""
     item = selectors.execution_for(project, pk)
-    if request.method != "POST":
-        return redirect("recette:execution", project.code, pk)
-    from oeuvre.recette.services import anomalies
-
-    position = request.POST.get("step", "")
-    try:
-        anomaly = anomalies.anomaly_create_from_execution(
-            actor=current_user(request), execution=item, step_position=int(position) if position.isdigit() else None
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request, _("Anomaly %(ref)s raised: %(title)s") % {"ref": anomaly.reference, "title": anomaly.title}
-        )
-    return redirect(reverse("recette:execution", args=[project.code, pk]) + (f"?step={position}" if position else ""))
+    source = request.POST if request.method == "POST" else request.GET
+    position = source.get("step", "")
+    query = {"execution": item.pk} | ({"step": position} if position.isdigit() else {})
+    return redirect(reverse("recette:anomaly_new", args=[project.code]) + "?" + urlencode(query))
 
 
 @project_page(EXECUTE)

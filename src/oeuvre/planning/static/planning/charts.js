@@ -6,11 +6,12 @@
   const lang = document.documentElement.lang || "fr";
   const fr = lang.indexOf("fr") === 0;
   const T = fr
-    ? { pv: "Valeur planifiée (PV)", ev: "Valeur acquise (EV)", ac: "Coût réel (AC)", bac: "Budget (BAC)", load: "Charge / capacité", before: "Avant lissage", after: "Après lissage", shift: "Décalage (jours ouvrés)", probability: "Probabilité", cumulative: "Probabilité cumulée", correlation: "Corrélation avec la fin", criticality: "Indice de criticité", target: "Date contractuelle", status: "Date d'état" }
-    : { pv: "Planned value (PV)", ev: "Earned value (EV)", ac: "Actual cost (AC)", bac: "Budget (BAC)", load: "Load / capacity", before: "Before levelling", after: "After levelling", shift: "Shift (working days)", probability: "Probability", cumulative: "Cumulative probability", correlation: "Correlation with the finish", criticality: "Criticality index", target: "Contractual date", status: "Status date" };
+    ? { pv: "Valeur planifiée (PV)", ev: "Valeur acquise (EV)", ac: "Coût réel (AC)", bac: "Budget (BAC)", load: "Charge / capacité", before: "Avant lissage", after: "Après lissage", shift: "Décalage (jours ouvrés)", probability: "Probabilité", cumulative: "Probabilité cumulée", correlation: "Corrélation avec la fin", criticality: "Indice de criticité", target: "Date contractuelle", status: "Date d'état", fine: "Dans la capacité", peak: "Pic journalier", over: "Surchargée" }
+    : { pv: "Planned value (PV)", ev: "Earned value (EV)", ac: "Actual cost (AC)", bac: "Budget (BAC)", load: "Load / capacity", before: "Before levelling", after: "After levelling", shift: "Shift (working days)", probability: "Probability", cumulative: "Cumulative probability", correlation: "Correlation with the finish", criticality: "Criticality index", target: "Contractual date", status: "Status date", fine: "Within capacity", peak: "Daily peak", over: "Over-allocated" };
   const money = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
   const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
   const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+  const day = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short" });
 
   function data(id) {
     const node = document.getElementById(id);
@@ -58,7 +59,7 @@
         d.weeks.forEach(function (week, w) {
           const cap = d.capacity[r][w];
           const ratio = cap > 0 ? d.load[r][w] / cap : (d.load[r][w] > 0 ? 2 : 0);
-          cells.push([w, r, Math.round(ratio * 100) / 100]);
+          cells.push([w, r, Math.round(ratio * 100) / 100, d.state ? d.state[r][w] : 0]);
         });
       });
       return {
@@ -66,13 +67,14 @@
           formatter: function (p) {
             const r = p.value[1];
             const w = p.value[0];
-            return d.resources[r] + " — " + d.weeks[w] + "<br>" + number.format(d.load[r][w]) + " / " + number.format(d.capacity[r][w]) + " (" + percent.format(p.value[2]) + ")";
+            return d.resources[r] + " — " + day.format(new Date(d.weeks[w] + "T00:00:00")) + "<br>" + number.format(d.load[r][w]) + " / " + number.format(d.capacity[r][w]) + " (" + percent.format(p.value[2]) + ")" + (p.value[3] ? "<br>" + (p.value[3] === 2 ? T.over : T.peak) : "");
           },
         },
         grid: { left: 160, right: 20, top: 10, bottom: 70 },
-        xAxis: { type: "category", data: d.weeks, splitArea: { show: true } },
+        xAxis: { type: "category", data: d.weeks.map(function (w) { return day.format(new Date(w + "T00:00:00")); }), splitArea: { show: true } },
         yAxis: { type: "category", data: d.resources, splitArea: { show: true } },
-        visualMap: { min: 0, max: 1.5, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#f4f8fb", "#8fc1e3", "#2a7ab0", "#f0a202", "#d1242f"] } },
+        // The colour says the state computed in Python: red exactly for the weeks listed as over-allocated.
+        visualMap: { type: "piecewise", dimension: 3, orient: "horizontal", left: "center", bottom: 0, pieces: [{ value: 0, label: T.fine, color: "#8fc1e3" }, { value: 1, label: T.peak, color: "#f0a202" }, { value: 2, label: T.over, color: "#d1242f" }] },
         series: [{ name: T.load, type: "heatmap", data: cells, label: { show: false } }],
       };
     },
@@ -137,7 +139,8 @@
     },
   };
 
-  document.querySelectorAll("[data-chart]").forEach(function (node) {
+  function render(root) {
+  root.querySelectorAll("[data-chart]:not([data-rendered])").forEach(function (node) {
     const build = builders[node.dataset.chart];
     const source = data(node.dataset.source);
     if (!build || !source) return;
@@ -149,5 +152,12 @@
     window.addEventListener("resize", function () {
       chart.resize();
     });
+  });
+  }
+
+  render(document);
+  // A job's result swapped in by htmx (see core/_job_progress.html) brings its charts along.
+  document.addEventListener("htmx:afterSettle", function () {
+    render(document);
   });
 })();

@@ -32,6 +32,10 @@
     const i18n = texts ? JSON.parse(texts.textContent) : {};
     root.querySelectorAll("select[multiple]:not(.tomselected):not([data-native])").forEach((select) => {
       // Tom Select labels its own input; keep the native label pointing at it.
+      // The native select stays in the page, hidden, once its label points at Tom Select's input: it keeps
+      // an accessible name of its own (the label's text), as assistive tools may still reach it.
+      const label = select.id ? document.querySelector(`label[for="${select.id}"]`) : null;
+      if (label && !select.hasAttribute("aria-label")) select.setAttribute("aria-label", label.textContent.trim());
       new window.TomSelect(select, {
         plugins: { remove_button: { title: i18n.remove || "Remove" }, clear_button: { title: i18n.clear || "Clear" } },
         maxOptions: null,
