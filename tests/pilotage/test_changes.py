@@ -30,6 +30,7 @@ from oeuvre.pilotage.services.changes import (
     change_withdraw,
 )
 from oeuvre.planning.models import Baseline, Plan, Task
+from oeuvre.planning.services import baseline_take, reschedule
 from oeuvre.requirements.services import exigence_create
 from tests.planning.conftest import SmallPlan
 
@@ -344,3 +345,39 @@ def test_the_api_walks_the_workflow_with_if_match(personas: Any, small_plan: Sma
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "acceptee"
     assert accepted.json()["baseline"]
+
+
+def test_acceptance_moves_the_former_baseline_by_the_change_and_keeps_the_slippage_the_plan_had(
+    personas: Any, small_plan: SmallPlan
+) -> None:
+    """The avenant covers the change, not the MOE's own delays: re-freezing today's forecast as the new reference
+    would hide a slippage the committee must still see."""
+    project = personas.project
+    t = small_plan.tasks
+    first = baseline_take(actor=personas.moe, project=project, name="Référence initiale")
+    milestone = _row_of(first, t["M"].pk)
+    # The MOE slips: B takes 2 more working days than planned (a delay of the MOE's, not a change).
+    task = Task.objects.get(pk=t["B"].pk)
+    task.duration += 2
+    task.save()
+    reschedule(project, Plan.objects.get(project=project))
+    slipped = Task.objects.get(pk=t["M"].pk).early_finish
+    assert slipped > milestone.finish
+    change = change_analyse(
+        actor=personas.moe,
+        change=_submitted(personas),
+        impacts=[TaskImpactIn(t["C"].pk, 3, Decimal(3))],
+        expected_version=None,
+    )
+    accepted = change_decide(actor=personas.moa, change=change, accept=True, reason="COPIL", expected_version=None)
+    new_milestone = _row_of(accepted.baseline, t["M"].pk)
+    forecast = Task.objects.get(pk=t["M"].pk).early_finish
+    # The reference moved by what the change moved, so the slip of the plan is still there…
+    assert new_milestone.finish == milestone.finish + (forecast - slipped)
+    assert forecast - new_milestone.finish == slipped - milestone.finish
+    # …and the lengthened task's reference duration grew by the change's days only.
+    assert _row_of(accepted.baseline, t["C"].pk).duration == _row_of(first, t["C"].pk).duration + 3
+
+
+def _row_of(baseline: Any, task_id: int) -> Any:
+    return baseline.tasks.get(task_id=task_id)

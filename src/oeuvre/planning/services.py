@@ -1122,37 +1122,83 @@ def plan_change_apply(
     the plan as a consequence of that decision, which the MOA may take without being allowed to edit the plan.
     Each task is saved with history, the reason naming the change.
     """
-    plan_locked(project)
+    plan = plan_locked(project)
+    previous = plan.baseline
+    reschedule(project, plan)
+    dates = Task.objects.filter(project=project).values_list("pk", "early_start", "early_finish")
+    before = {pk: (start, finish) for pk, start, finish in dates}
+    costs_before = planned_costs(project)
     tasks = {t.pk: t for t in Task.objects.filter(project=project, pk__in=list(extra_days))}
+    lengthened: dict[int, int] = {}
     for task_id, days in extra_days.items():
         task = tasks.get(task_id)
         if task is None or days <= 0 or task.kind == TaskKind.MILESTONE:
             continue
         fresh = lock_for_update(task, None)
         fresh.duration = int(fresh.duration) + int(days)
+        lengthened[task_id] = int(days)
         save_with_history(fresh, actor=actor, reason=baseline_name)
     plan_changed(project, actor, sync=True)
-    return _baseline_freeze(actor=actor, project=project, name=baseline_name, description=description, reference=True)
+    overrides = None
+    if previous is not None:
+        # The avenant covers the change, not the delays the plan had already taken: the new reference is the
+        # former one moved by what the change moves (re-freezing today's forecast would absorb the slippage).
+        after = {pk: (start, finish) for pk, start, finish in dates.all()}  # a fresh query: after the change
+        costs_after = planned_costs(project)
+        overrides = {}
+        for row in BaselineTask.objects.filter(baseline=previous, task__isnull=False):
+            pk = row.task_id
+            if pk not in before or pk not in after:
+                continue
+            (start0, finish0), (start1, finish1) = before[pk], after[pk]
+            moved_start = start1 - start0 if start0 and start1 else dt.timedelta(0)
+            moved_finish = finish1 - finish0 if finish0 and finish1 else dt.timedelta(0)
+            overrides[pk] = (
+                row.start + moved_start if row.start else start1,
+                row.finish + moved_finish if row.finish else finish1,
+                row.duration + lengthened.get(pk, 0),
+                row.effort + costs_after[pk][0] - costs_before.get(pk, (Decimal(0), Decimal(0)))[0],
+                row.cost + costs_after[pk][1] - costs_before.get(pk, (Decimal(0), Decimal(0)))[1],
+            )
+    return _baseline_freeze(
+        actor=actor, project=project, name=baseline_name, description=description, reference=True, overrides=overrides
+    )
 
 
-def _baseline_freeze(*, actor: User, project: Project, name: str, description: str, reference: bool) -> Baseline:
+# A baseline row's (start, finish, duration, effort, cost), by task id.
+BaselineValues = tuple[dt.date | None, dt.date | None, int, Decimal, Decimal]
+
+
+def _baseline_freeze(
+    *,
+    actor: User,
+    project: Project,
+    name: str,
+    description: str,
+    reference: bool,
+    overrides: Mapping[int, BaselineValues] | None = None,
+) -> Baseline:
+    """Freeze the plan as a baseline; ``overrides`` gives some tasks' values instead of today's schedule."""
     if not name.strip():
         raise ValidationFailed({"name": [_("Give the baseline a name.")]})
     plan = plan_locked(project)
     reschedule(project, plan)
     costs = planned_costs(project)
-    rows = list(
-        Task.objects.filter(project=project).values_list(
-            "pk", "code", "name", "lot__code", "kind", "early_start", "early_finish", "duration"
-        )
+    scheduled = Task.objects.filter(project=project).values_list(
+        "pk", "code", "name", "lot__code", "kind", "early_start", "early_finish", "duration"
     )
+    chosen = overrides or {}
+    rows = [
+        (pk, code, task_name, lot_code, kind, *chosen.get(pk, (start, finish, duration, *costs[pk])))
+        for pk, code, task_name, lot_code, kind, start, finish, duration in scheduled
+    ]
     baseline = Baseline(project=project, name=name.strip()[:200], description=description, created_by=actor)
     starts = [r[5] for r in rows if r[5]]
     finishes = [r[6] for r in rows if r[6]]
     baseline.start = min(starts) if starts else None
     baseline.finish = max(finishes) if finishes else None
-    baseline.effort = sum((costs[r[0]][0] for r in rows), Decimal(0))
-    baseline.cost = sum((costs[r[0]][1] for r in rows), Decimal(0))
+    baseline.effort = sum((r[8] for r in rows), Decimal(0))
+    baseline.cost = sum((r[9] for r in rows), Decimal(0))
     baseline.save()
     BaselineTask.objects.bulk_create(
         [
@@ -1166,10 +1212,10 @@ def _baseline_freeze(*, actor: User, project: Project, name: str, description: s
                 start=start,
                 finish=finish,
                 duration=duration,
-                effort=costs[pk][0],
-                cost=costs[pk][1],
+                effort=effort,
+                cost=cost,
             )
-            for pk, code, task_name, lot_code, kind, start, finish, duration in rows
+            for pk, code, task_name, lot_code, kind, start, finish, duration, effort, cost in rows
         ],
         batch_size=1000,
     )
