@@ -77,7 +77,7 @@ def setup() -> list[str]:
     # Bytecode compiled once here: where the environment sets PYTHONDONTWRITEBYTECODE (containers, CI
     # images often do) Python would otherwise compile every module from source in every command, every
     # test worker and every server process (seconds each).
-    run(*uv_cmd, "sync", "--frozen", "--no-progress", "--compile-bytecode")
+    run(*uv_cmd, "sync", "--frozen", "--no-progress", "--compile-bytecode", "--extra", "mpp")
     run(*uv_cmd, "run", "--frozen", "--no-sync", "python", "-m", "compileall", "-q", "-j", "0", "src")
     npm = shutil.which("npm")
     if npm is None:
