@@ -30,6 +30,10 @@ _MESSAGES: dict[str, Promise] = {
     ),
     "not_mspdi": gettext_lazy("The root element is <%(root)s>, not the <Project> of an MS Project XML file."),
     "not_xlsx": gettext_lazy("This is not an Excel workbook (.xlsx)."),
+    "zip_bomb": gettext_lazy(
+        "The workbook would expand far beyond its size (part %(member)s; a zip bomb?): it was refused."
+    ),
+    "wrong_magic": gettext_lazy("The workbook is damaged or is not a real .xlsx file: it was refused."),
     "unreadable": gettext_lazy("The workbook cannot be opened (%(detail)s)."),
     "missing_columns": gettext_lazy("Missing column(s): %(columns)s. The header has: %(header)s."),
     "not_number": gettext_lazy("« %(value)s » is not a number."),
