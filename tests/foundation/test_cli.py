@@ -105,3 +105,25 @@ def test_it_runs_the_engine_without_django_settings(capsys: Any) -> None:
     out = capsys.readouterr().out
     assert json.loads(out)["spi"] == pytest.approx(0.8)
     assert main(["engine", "schedule", "/nonexistent.csv"]) == 2
+
+
+@pytest.mark.django_db
+def test_a_stage_command_on_an_outdated_database_says_to_migrate(personas: Any, monkeypatch: Any) -> None:
+    """After an upgrade, a missing table is one line telling what to do, not a traceback."""
+    from django.core.management import CommandError, call_command
+    from django.db import OperationalError
+
+    from oeuvre.core import cli
+    from oeuvre.pilotage.selectors import meteo
+
+    assert cli.pending_migrations() is False  # the test database is migrated: nothing to say
+
+    def missing_table(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("no such table: pilotage_changerequest")
+
+    monkeypatch.setattr(meteo, "meteo_of", missing_table)
+    with pytest.raises(OperationalError):  # a database error with every migration applied stays what it is
+        call_command("pilotage", "meteo", "--project", personas.project.code)
+    monkeypatch.setattr(cli, "pending_migrations", lambda: True)
+    with pytest.raises(CommandError, match="oeuvre migrate"):
+        call_command("pilotage", "meteo", "--project", personas.project.code)

@@ -23,6 +23,7 @@ from typing import IO, Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,27 @@ class StageCommand(BaseCommand):
     """
 
     requires_system_checks: list[str] = []
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        try:
+            return super().execute(*args, **options)
+        except DatabaseError:
+            # A missing table after an upgrade is a traceback to the user; say what to do instead. The
+            # migration graph is read only then, so a command that works pays nothing for the check.
+            if pending_migrations():
+                raise CommandError(
+                    _("The database is not up to date with this version of Œuvre: run « oeuvre migrate » first.")
+                ) from None
+            raise
+
+
+def pending_migrations() -> bool:
+    """True when migrations of this version are not applied to the default database."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections["default"])
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def cli_language(environ: dict[str, str] | None = None) -> str:
