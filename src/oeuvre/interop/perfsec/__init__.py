@@ -1,0 +1,131 @@
+"""Performance and security results written by the tools teams use, read into one plain shape.
+
+Load tests (Apache JMeter JTL as CSV or XML, k6's end-of-test summary JSON, Gatling's ``stats.json``, Locust's
+``*_stats.csv``) and security scans (SARIF 2.1 from OWASP ZAP, Trivy, Semgrep, CodeQL…, and ZAP's own JSON report)
+become a :class:`Report`: measurements per label (a JMeter sampler, a k6 group or tagged request, a Gatling
+request, a Locust endpoint, plus :data:`ALL` for the whole run) and security findings with a normalised severity.
+A criterion of the DAT (``engine.criteria``) is then compared with the measurement of the same metric.
+
+This module holds the contract shared by the readers and the stages that store their results: the metric
+vocabulary, the dataclasses and :func:`read_report`, which detects the tool from the bytes and the file name.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "ALL",
+    "METRICS",
+    "Finding",
+    "Measurement",
+    "Metric",
+    "Report",
+    "Severity",
+    "read_report",
+]
+
+#: The label of a measurement over the whole run (every sampler or request together).
+ALL = "*"
+
+
+class Metric(enum.StrEnum):
+    """What a measurement or a criterion is about; the unit in brackets is the unit readers emit."""
+
+    RESPONSE_TIME_MEAN = "response_time_mean"  # [ms]
+    RESPONSE_TIME_P50 = "response_time_p50"  # [ms]
+    RESPONSE_TIME_P90 = "response_time_p90"  # [ms]
+    RESPONSE_TIME_P95 = "response_time_p95"  # [ms]
+    RESPONSE_TIME_P99 = "response_time_p99"  # [ms]
+    RESPONSE_TIME_MAX = "response_time_max"  # [ms]
+    THROUGHPUT = "throughput"  # [req/s]
+    ERROR_RATE = "error_rate"  # [%]
+    AVAILABILITY = "availability"  # [%] 100 - error rate when a tool reports no availability of its own
+    USERS = "users"  # [users] peak concurrent virtual users, when the file says it
+    SAMPLES = "samples"  # [count] requests measured
+    VULNERABILITIES_CRITICAL = "vulnerabilities_critical"  # [count]
+    VULNERABILITIES_HIGH = "vulnerabilities_high"  # [count]
+    VULNERABILITIES_MEDIUM = "vulnerabilities_medium"  # [count]
+    VULNERABILITIES_LOW = "vulnerabilities_low"  # [count]
+    TLS_MIN_VERSION = "tls_min_version"  # [version] e.g. 1.2, from a scan that reports it
+
+
+#: The unit each metric is emitted in by the readers (criteria may be written in another unit of the same kind,
+#: e.g. seconds for a response time; ``engine.criteria`` converts).
+METRICS: dict[Metric, str] = {
+    Metric.RESPONSE_TIME_MEAN: "ms",
+    Metric.RESPONSE_TIME_P50: "ms",
+    Metric.RESPONSE_TIME_P90: "ms",
+    Metric.RESPONSE_TIME_P95: "ms",
+    Metric.RESPONSE_TIME_P99: "ms",
+    Metric.RESPONSE_TIME_MAX: "ms",
+    Metric.THROUGHPUT: "req/s",
+    Metric.ERROR_RATE: "%",
+    Metric.AVAILABILITY: "%",
+    Metric.USERS: "users",
+    Metric.SAMPLES: "count",
+    Metric.VULNERABILITIES_CRITICAL: "count",
+    Metric.VULNERABILITIES_HIGH: "count",
+    Metric.VULNERABILITIES_MEDIUM: "count",
+    Metric.VULNERABILITIES_LOW: "count",
+    Metric.TLS_MIN_VERSION: "version",
+}
+
+
+class Severity(enum.StrEnum):
+    """A security finding's severity, normalised across tools (SARIF ``level`` and ``security-severity``, ZAP risk)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    label: str  # ALL for the whole run
+    metric: Metric
+    value: float
+    unit: str  # METRICS[metric]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str  # "CVE-2024-1234", "10038", "python.lang.security.audit.eval"
+    title: str
+    severity: Severity
+    message: str = ""
+    location: str = ""  # "src/app.py:42", a URL, a package@version
+    tool: str = ""
+
+
+@dataclass
+class Report:
+    tool: str  # "jmeter", "k6", "gatling", "locust", "sarif", "zap"
+    tool_version: str = ""  # as the file says it, "" when it does not
+    format: str = ""  # "jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json"
+    measurements: list[Measurement] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def value(self, metric: Metric, label: str = ALL) -> float | None:
+        """The measured value of ``metric`` for ``label`` (the whole run by default), or ``None``."""
+        for m in self.measurements:
+            if m.metric == metric and m.label == label:
+                return m.value
+        return None
+
+
+def read_report(data: bytes, filename: str = "") -> Report:
+    """Read a load-test or security report, detecting the tool from its content (the file name is a hint).
+
+    Raises :class:`oeuvre.interop.errors.FileFormatError` (naming the line, row or field) when the file is not one
+    of the supported formats or is damaged, :class:`~oeuvre.interop.errors.HostileFileError` when it looks crafted.
+    """
+    from oeuvre.interop.errors import FileFormatError
+
+    # The readers land with the results slice of the DAT issue; until then every file is refused, clearly.
+    raise FileFormatError(
+        "no reader for performance or security reports yet", code="unsupported_report", source=filename or None
+    )
