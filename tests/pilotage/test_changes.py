@@ -313,10 +313,18 @@ def test_the_api_walks_the_workflow_with_if_match(personas: Any, small_plan: Sma
         f"{url}/analysis",
         {"tasks": [{"task": "ZZ", "extra_days": 1}]},
         content_type="application/json",
-        headers={"If-Match": etag},
+        headers={"If-Match": etag, "Accept-Language": "en"},
     )
     assert bad.status_code == 422
-    assert "ZZ" in bad.content.decode()
+    assert bad.json()["errors"] == [{"field": "tasks", "message": "tasks[0]: no task ZZ in the plan"}]
+    bad_fr = moe.post(
+        f"{url}/analysis",
+        {"tasks": [{"task": "C", "extra_days": 1}, {"task": "ZZ", "extra_days": 1}]},
+        content_type="application/json",
+        headers={"If-Match": etag, "Accept-Language": "fr"},
+    )
+    assert bad_fr.status_code == 422
+    assert bad_fr.json()["errors"] == [{"field": "tasks", "message": "tasks[1] : pas de tâche ZZ dans le planning"}]
     analysed = moe.post(
         f"{url}/analysis",
         {"tasks": [{"task": "C", "extra_days": 2, "extra_effort": 2}], "day_rate": 500},

@@ -533,21 +533,15 @@ def withdraw_change(
 def analyse_change(request: HttpRequest, code: str, change_id: int, payload: AnalysisIn, response: HttpResponse) -> Any:
     from decimal import Decimal
 
-    from oeuvre.core.errors import ValidationFailed
     from oeuvre.pilotage.services import changes as change_services
-    from oeuvre.planning.models import Task
 
     project = _project(request, code, CHANGES_ANALYSE)
-    ids = dict(Task.objects.filter(project=project, code__in=[t.task for t in payload.tasks]).values_list("code", "pk"))
-    missing = [f"tasks[{n}]: no task {t.task!r} in the plan" for n, t in enumerate(payload.tasks) if t.task not in ids]
-    if missing:
-        raise ValidationFailed({"tasks": missing})
     change_services.change_analyse(
         actor=current_user(request),
         change=_change(project, change_id),
-        impacts=[
-            change_services.TaskImpactIn(ids[t.task], t.extra_days, Decimal(str(t.extra_effort))) for t in payload.tasks
-        ],
+        impacts=change_services.impacts_from_rows(
+            project, [(t.task, t.extra_days, Decimal(str(t.extra_effort))) for t in payload.tasks]
+        ),
         note=payload.note,
         day_rate=None if payload.day_rate is None else Decimal(str(payload.day_rate)),
         expected_version=if_match(request),

@@ -93,6 +93,11 @@ def task_of(project: Project, task_id: int) -> Task:
     return get_object_or_404(Task.objects.select_related("lot", "project"), project=project, pk=task_id)
 
 
+def task_ids_by_code(project: Project) -> dict[str, int]:
+    """The primary key of each task of the project's plan, by its code (for edges and stages that name tasks)."""
+    return dict(Task.objects.filter(project=project).values_list("code", "pk"))
+
+
 def tasks_hanging_on(query: Any) -> list[Any]:
     """The requirements stage's impact provider: tasks that implement the given specifications or
     components (two queries, whatever the number of ids)."""

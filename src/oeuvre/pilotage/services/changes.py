@@ -44,6 +44,7 @@ __all__ = [
     "change_submit",
     "change_update",
     "change_withdraw",
+    "impacts_from_rows",
     "parse_impact_lines",
 ]
 
@@ -352,6 +353,24 @@ def change_withdraw(*, actor: Any, change: ChangeRequest, reason: str, expected_
     return fresh
 
 
+def impacts_from_rows(project: Any, rows: list[tuple[str, int, Decimal]]) -> list[TaskImpactIn]:
+    """The estimate sent through the API, one ``(task code, extra days, extra effort)`` a row.
+
+    A code the plan does not know is refused with the row's position (``tasks[2]``), nothing is kept.
+    """
+    from oeuvre.planning.selectors import task_ids_by_code
+
+    ids = task_ids_by_code(project)
+    missing = [
+        _("tasks[%(n)s]: no task %(code)s in the plan") % {"n": n, "code": code}
+        for n, (code, _days, _effort) in enumerate(rows)
+        if code not in ids
+    ]
+    if missing:
+        raise ValidationFailed({"tasks": missing})
+    return [TaskImpactIn(ids[code], days, effort) for code, days, effort in rows]
+
+
 def parse_impact_lines(project: Any, text: str) -> list[TaskImpactIn]:
     """The page's estimate, one task a line: ``CODE; extra working days; extra effort (days)``.
 
@@ -359,9 +378,9 @@ def parse_impact_lines(project: Any, text: str) -> list[TaskImpactIn]:
     """
     from decimal import InvalidOperation
 
-    from oeuvre.planning.models import Task
+    from oeuvre.planning.selectors import task_ids_by_code
 
-    ids = dict(Task.objects.filter(project=project).values_list("code", "pk"))
+    ids = task_ids_by_code(project)
     out: list[TaskImpactIn] = []
     errors: list[str] = []
     for line, raw in enumerate(text.splitlines(), start=1):
