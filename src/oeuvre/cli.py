@@ -26,7 +26,28 @@ Every Django command works too: oeuvre help lists them all.
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # The reader went away (``oeuvre … --json | head``): it has what it wanted, so stop quietly and
+        # successfully (as ``oeuvre engine`` does, and so ``set -o pipefail`` scripts do not fail). Python would
+        # otherwise print a traceback, then a second error when it flushes stdout at exit, so stdout is
+        # pointed at /dev/null first.
+        _silence_stdout()
+        return 0
+
+
+def _silence_stdout() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing will be flushed to a closed pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _run(args: list[str]) -> int:
     if args and args[0] == "engine":
         from oeuvre.engine.cli import main as engine_main
 

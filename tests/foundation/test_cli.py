@@ -45,6 +45,31 @@ def test_it_prints_its_own_help(capsys: Any) -> None:
     assert "oeuvre demo" in capsys.readouterr().out
 
 
+def test_it_stops_quietly_when_the_reader_of_its_output_goes_away(tmp_path: Path) -> None:
+    # `oeuvre … --json | head`: the reader closes the pipe before the command writes. The command must end
+    # successfully (the reader has what it wanted), without a traceback on stderr.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OEUVRE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))}
+    env["OEUVRE_DATA_DIR"] = str(tmp_path)
+    for args in (["help"], ["engine", "evm", "--bac", "10", "--pv", "5", "--ev", "4", "--ac", "5", "--json"]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # nobody will ever read: the first write fails with EPIPE
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "oeuvre", *args],
+                env=env,
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        finally:
+            os.close(write_end)
+        assert "Traceback" not in done.stderr, done.stderr
+        assert "BrokenPipeError" not in done.stderr, done.stderr
+        assert done.returncode == 0, (args, done.returncode, done.stderr)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
