@@ -138,7 +138,10 @@ def _cli(*args: str) -> str:
     return out.getvalue()
 
 
-def test_it_imports_schedules_and_exports_from_the_command_line(personas: Any, tmp_path: Path) -> None:
+def test_it_imports_schedules_and_exports_from_the_command_line(
+    personas: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "en")
     project = personas.project
     project.start_date = dt.date(2026, 3, 2)
     project.delivery_date = dt.date(2026, 6, 30)
@@ -147,8 +150,14 @@ def test_it_imports_schedules_and_exports_from_the_command_line(personas: Any, t
     source = tmp_path / "sirh.xml"
     source.write_bytes(_realistic_file())
     out = _cli("plan", "import", str(source), "--project", project.code, "--as", personas.moe.username)
-    assert "3 tasks, 1 milestones" in out
+    assert "2 lots, 3 tasks, 1 milestone, " in out
     assert "Finish: 2026-" in out
+    monkeypatch.setenv("LANGUAGE", "fr")
+    out = _cli("plan", "import", str(source), "--project", project.code, "--replace", "--user", personas.moe.username)
+    assert "Importé : 2 lots, 3 tâches, 1 jalon, " in out
+    assert "Fin : 2026-" in out
+    assert "Chemin critique (" in out
+    monkeypatch.setenv("LANGUAGE", "en")
     out = _cli("plan", "schedule", "--project", project.code, "--risk", "500", "--user", "moe")
     assert "Critical path" in out
     assert "P80:" in out

@@ -41,13 +41,14 @@ def test_the_mpp_reads_as_the_same_project_as_its_xml_twin() -> None:
 
 
 @pytest.mark.django_db
-def test_the_plan_import_command_takes_the_mpp(personas: Any) -> None:
+def test_the_plan_import_command_takes_the_mpp(personas: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _mpxj_or_skip()
+    monkeypatch.setenv("LANGUAGE", "fr")
     out = io.StringIO()
     call_command(
         "plan", "import", str(MSPDI / "sample.mpp"), "--project", personas.project.code, "--user", "moe", stdout=out
     )
     tasks = Task.objects.filter(project=personas.project)
-    assert "4 lots, 17 tasks, 1 milestones, 6 links, 2 new resources" in " ".join(out.getvalue().split())
+    assert "Importé : 4 lots, 17 tâches, 1 jalon, 6 liens, 2 nouvelles ressources" in " ".join(out.getvalue().split())
     assert {"Second Task", "Assigned Task 1", "Related Task 6b"} <= set(tasks.values_list("name", flat=True))
     assert Dependency.objects.filter(successor__project=personas.project).count() >= 1

@@ -231,7 +231,7 @@ def test_it_imports_a_plan_file_as_a_job(personas: Any) -> None:
     assert job.status == Job.Status.DONE, job.error
     page = client.get(f"/p/{project.code}/planning/import/")
     assert "4 tâches" not in page.content.decode()  # the summary reads lots, tasks, milestones
-    assert "3 tâches, 1 jalons" in page.content.decode()
+    assert "Dernier import : 2 lots, 3 tâches, 1 jalon, " in page.content.decode()  # French plurals: 1 jalon
     assert Task.objects.filter(project=project).count() == 4
 
 

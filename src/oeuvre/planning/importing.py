@@ -18,7 +18,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from oeuvre.accounts.models import User
@@ -57,6 +59,7 @@ __all__ = [
     "IMPORT_JOB",
     "PLAN_UPLOADS",
     "import_plan_file",
+    "import_summary",
     "plan_import",
     "plan_import_enqueue",
     "read_plan_file",
@@ -440,6 +443,29 @@ def plan_import(
         "baseline": baseline.pk if baseline else None,
         "notes": notes,
     }
+
+
+def import_summary(result: dict[str, Any]) -> str:
+    """What an import created, in the active language with its plurals: « 12 lots, 1 jalon, 0 lien… »."""
+
+    def n(key: str) -> int:
+        return int(result.get(key) or 0)
+
+    def shown(key: str) -> dict[str, str]:
+        return {"n": number_format(n(key), force_grouping=True)}
+
+    # Each ngettext names its strings literally, so the translation catalogue finds them.
+    parts = [
+        ngettext("%(n)s lot", "%(n)s lots", n("lots")) % shown("lots"),
+        ngettext("%(n)s task", "%(n)s tasks", n("tasks")) % shown("tasks"),
+        ngettext("%(n)s milestone", "%(n)s milestones", n("milestones")) % shown("milestones"),
+        ngettext("%(n)s link", "%(n)s links", n("dependencies")) % shown("dependencies"),
+        ngettext("%(n)s new resource", "%(n)s new resources", n("resources")) % shown("resources"),
+        ngettext("%(n)s assignment", "%(n)s assignments", n("assignments")) % shown("assignments"),
+    ]
+    if result.get("baseline"):
+        parts.append(_("a baseline"))
+    return ", ".join(parts)
 
 
 def _unique(code: str, used: set[str], length: int) -> str:

@@ -1194,6 +1194,7 @@ def plan_import(request: HttpRequest, project: Project) -> HttpResponse:
             messages.success(request, _("Import started: the page shows its progress."))
             return redirect("planning:plan_import", project.code)
     from oeuvre.interop.mpp import mpp_support
+    from oeuvre.planning.importing import import_summary
 
     return render(
         request,
@@ -1205,6 +1206,7 @@ def plan_import(request: HttpRequest, project: Project) -> HttpResponse:
             form=form,
             job=job,
             state=job_state(job) if job else None,
+            summary=import_summary(job.result) if job and job.status == "done" and job.result else "",
             mpp_problem=mpp_support(),
         ),
     )

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
 from rich.table import Table
 
@@ -23,7 +25,7 @@ from oeuvre.core.cli import (
 from oeuvre.core.errors import DomainError
 from oeuvre.planning import exporting, selectors, services
 from oeuvre.planning.analysis import risk_analysis
-from oeuvre.planning.importing import plan_import_enqueue
+from oeuvre.planning.importing import import_summary, plan_import_enqueue
 from oeuvre.planning.permissions import PLANNING_ANALYSE, PLANNING_VIEW, PLANNING_VIEW_COSTS
 
 
@@ -78,13 +80,10 @@ class Command(StageCommand):
             queue=False,
         )
         result = run_job(job, "Import").result
-        console.print(
-            f"[green]Imported:[/] {result['lots']} lots, {result['tasks']} tasks, {result['milestones']} milestones, "
-            f"{result['dependencies']} links, {result['resources']} new resources, {result['assignments']} assignments"
-            + (", a baseline" if result.get("baseline") else "")
-        )
+        imported, note_label = _("Imported:"), _("note:")
+        console.print(f"[green]{imported}[/] {import_summary(result)}")
         for note in result.get("notes", []):
-            console.print(f"[yellow]note:[/] {note}")
+            console.print(f"[yellow]{note_label}[/] {note}")
         self._summary(console, project)
 
     def _export(self, console: Console, project: Any, actor: Any, options: dict[str, Any]) -> None:
@@ -144,19 +143,29 @@ class Command(StageCommand):
     def _summary(self, console: Console, project: Any) -> None:
         summary = selectors.schedule_summary(project)
         finish = summary["finish"]
-        console.print(f"Finish: [bold]{finish:%Y-%m-%d}[/]" if finish else "Finish: —")
+        console.print(_("Finish: %(date)s") % {"date": f"[bold]{finish:%Y-%m-%d}[/]" if finish else "—"})
         if summary["baseline_finish"] and summary["slip_working_days"] is not None:
             console.print(
-                f"Baseline finish: {summary['baseline_finish']:%Y-%m-%d} "
-                f"(slippage {summary['slip_working_days']:+d} working days)"
+                _("Baseline finish: %(date)s (slippage %(days)s working days)")
+                % {"date": f"{summary['baseline_finish']:%Y-%m-%d}", "days": f"{summary['slip_working_days']:+d}"}
             )
         for milestone in summary["milestones"]:
             if milestone["deadline"] and milestone["forecast"]:
                 console.print(
-                    f"{milestone['code']} {milestone['name']}: forecast {milestone['forecast']:%Y-%m-%d}, "
-                    f"contract {milestone['deadline']:%Y-%m-%d} ({milestone['late_days']:+d} days)"
+                    _("%(code)s %(name)s: forecast %(forecast)s, contract %(deadline)s (%(days)s days)")
+                    % {
+                        "code": milestone["code"],
+                        "name": milestone["name"],
+                        "forecast": f"{milestone['forecast']:%Y-%m-%d}",
+                        "deadline": f"{milestone['deadline']:%Y-%m-%d}",
+                        "days": f"{milestone['late_days']:+d}",
+                    }
                 )
         path = summary["critical_path"]
-        console.print(f"Critical path ({len(path)} tasks): " + " → ".join(t["code"] for t in path))
+        console.print(
+            ngettext("Critical path (%(n)s task): %(path)s", "Critical path (%(n)s tasks): %(path)s", len(path))
+            % {"n": len(path), "path": " → ".join(t["code"] for t in path)}
+        )
+        warning_label = _("warning:")
         for warning in summary["warnings"]:
-            console.print(f"[red]warning:[/] {warning}")
+            console.print(f"[red]{warning_label}[/] {warning}")
