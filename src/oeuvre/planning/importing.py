@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
@@ -45,6 +46,7 @@ from oeuvre.planning.models import (
     Dependency,
     Lot,
     MilestoneType,
+    Plan,
     Resource,
     ResourceKind,
     Task,
@@ -176,6 +178,7 @@ def plan_import(
         Lot.objects.filter(project=project, parent__isnull=False).delete()
         Lot.objects.filter(project=project).delete()
     _import_calendar(actor, project, plan, notes)
+    _import_dates(actor, project, plan_row, plan, notes)
 
     # --- WBS: summary tasks become lots ---
     lots: list[Lot] = []
@@ -433,7 +436,15 @@ def plan_import(
     plan_changed(project, actor, sync=True)
     if progress is not None:
         progress.advance(1, _("done"))
+    # A milestone at the start sits at the end of the day before (it is reached before the first task begins).
+    scheduled = Task.objects.filter(project=project, kind=TaskKind.TASK).aggregate(
+        start=Min("early_start"), finish=Max("early_finish")
+    )
+    plan_row.refresh_from_db(fields=["status_date"])
     return {
+        "start": scheduled["start"].isoformat() if scheduled["start"] else None,
+        "finish": scheduled["finish"].isoformat() if scheduled["finish"] else None,
+        "status_date": plan_row.status_date.isoformat() if plan_row.status_date else None,
         "lots": len(created_lots),
         "tasks": sum(1 for t in created_tasks if t.kind == TaskKind.TASK),
         "milestones": sum(1 for t in created_tasks if t.kind == TaskKind.MILESTONE),
@@ -465,7 +476,12 @@ def import_summary(result: dict[str, Any]) -> str:
     ]
     if result.get("baseline"):
         parts.append(_("a baseline"))
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if result.get("start"):
+        text += _("; the plan starts on %(date)s") % {
+            "date": date_format(dt.date.fromisoformat(result["start"]), "SHORT_DATE_FORMAT")
+        }
+    return text
 
 
 def _unique(code: str, used: set[str], length: int) -> str:
@@ -501,6 +517,48 @@ def _import_calendar(actor: User, project: Project, plan: PlanData, notes: list[
             continue  # French public holidays are already in the calendar
         Closure.objects.create(project=project, start=first, end=last, label=(label or _("Imported closure"))[:100])
         existing.add((first, last))
+
+
+def _import_dates(actor: User, project: Project, plan_row: Plan, plan: PlanData, notes: list[str]) -> None:
+    """Keep the file's start and status date, so the plan keeps its dates instead of restarting after today.
+
+    Work not started is never scheduled before the status date (today when the plan has none): a file made
+    months ago, without progress and without a status date, would slide to tomorrow. Such a plan gets the day
+    before its start as status date (nothing done yet, as the file says), and a note says how to move it.
+    """
+    if plan.start is not None and project.start_date != plan.start:
+        if project.start_date is None and can(actor, project, PROJECT_EDIT):
+            project.start_date = plan.start
+            project.version += 1
+            project.save(update_fields=["start_date", "version", "updated_at"])
+        elif project.start_date is not None:
+            notes.append(
+                _("The file starts on %(file)s; the project's start date, %(project)s, is kept.")
+                % {"file": date_format(plan.start, "SHORT_DATE_FORMAT"),
+                   "project": date_format(project.start_date, "SHORT_DATE_FORMAT")}
+            )  # fmt: skip
+    status: dt.date | None = plan.status_date
+    has_progress = any(t.actual_start or t.actual_finish or t.percent_complete > 0 for t in plan.tasks)
+    start = project.start_date or plan.start
+    if (
+        status is None
+        and plan_row.status_date is None
+        and not has_progress
+        and start is not None
+        and start <= timezone.localdate()
+    ):
+        status = start - dt.timedelta(days=1)
+        notes.append(
+            _(
+                "The file has no progress and no status date: the plan is dated as of its start (status date "
+                "%(date)s). Set the status date to today on the plan to reschedule the work not done."
+            )
+            % {"date": date_format(status, "SHORT_DATE_FORMAT")}
+        )
+    if status is not None and status != plan_row.status_date:
+        model_update(
+            instance=plan_row, fields={"status_date"}, data={"status_date": status}, actor=actor, reason="import"
+        )
 
 
 def _import_resource_calendars(

@@ -213,7 +213,12 @@ def load_network(
     raf = np.array([np.nan if r[14] is None else float(r[14]) for r in rows], np.float64)
     unit_sum = np.array([float(units.get(r[0], 0) or 0) for r in rows], np.float64)
 
-    release = np.full(n, status_index, np.int64)
+    # Work not started begins after the status date, and never before the project starts (a plan imported
+    # or built before its start date keeps it).
+    first_index = status_index
+    if project.start_date is not None:
+        first_index = max(first_index, int(calendar.to_index([project.start_date])[0]))
+    release = np.full(n, first_index, np.int64)
     latest_finish = np.full(n, _NO_BOUND, np.int64)
     duration = planned.copy()
     remaining = planned.copy()
