@@ -3,11 +3,18 @@
 Progress lives in the shared cache while a job runs, not in its database row: a handler usually
 writes inside one transaction (an import is all or nothing), and rows written there stay invisible to
 the pages polling them until the commit. The row gets the final figures when the job ends.
+
+While a job runs, a thread of the process running it writes a heartbeat on its row every
+:data:`HEARTBEAT_EVERY`. A worker killed mid-job (``kill -9``, a lost machine) leaves its row "running"; the
+reaper (:func:`jobs_reap`, a periodic job) marks such rows failed once their heartbeat is older than
+:data:`STALE_AFTER`, and the page and the API then say the job stopped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -15,7 +22,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.tasks import task
@@ -26,13 +34,68 @@ from oeuvre.core.errors import DomainError
 from oeuvre.core.models import Job
 from oeuvre.interop.errors import FileFormatError
 
-__all__ = ["Progress", "execute_job", "job_enqueue", "job_handler", "job_or_404", "job_state", "run_job"]
+__all__ = [
+    "HEARTBEAT_EVERY",
+    "STALE_AFTER",
+    "Progress",
+    "execute_job",
+    "job_enqueue",
+    "job_handler",
+    "job_or_404",
+    "job_state",
+    "jobs_reap",
+    "run_job",
+]
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job, "Progress"], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
 _CACHE_TTL = 24 * 3600
+
+#: How often the process running a job writes its heartbeat.
+HEARTBEAT_EVERY = dt.timedelta(seconds=20)
+#: A running job whose heartbeat is older than this lost its process (many missed beats, not a slow one).
+STALE_AFTER = dt.timedelta(minutes=3)
+
+
+class _Heartbeat(threading.Thread):
+    """Writes ``heartbeat_at`` on the job's row until stopped, from its own database connection.
+
+    The handler may hold a long write transaction (an import is all or nothing): the beat is a one-row
+    update outside it. A beat that fails (a locked SQLite file) is skipped; the next one tries again.
+    """
+
+    def __init__(self, job_id: Any, every: dt.timedelta) -> None:
+        super().__init__(name=f"job-heartbeat-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.every = every.total_seconds()
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:  # a beat must never kill the job; the next one tries again
+                    logger.debug("heartbeat of job %s skipped", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+def jobs_reap(now: dt.datetime | None = None) -> int:
+    """Mark failed the jobs left "running" by a process that died; return how many."""
+    now = now or timezone.now()
+    limit = now - STALE_AFTER
+    stale = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    )
+    error = _("The process running this job stopped (a worker was killed or restarted): start it again.")
+    return stale.update(status=Job.Status.FAILED, error=error, message=error[:300], finished_at=now)
 
 
 def job_or_404(job_id: object, **filters: Any) -> Job:
@@ -122,11 +185,22 @@ def execute_job(job: Job, listener: Callable[[int, int, str], None] | None = Non
     """Run ``job`` in this process (the worker, or a terminal that shows its own progress bar)."""
     handler = _HANDLERS.get(job.kind)
     progress = Progress(job, listener)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    started = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=started, heartbeat_at=started)
+    heartbeat = _Heartbeat(job.pk, HEARTBEAT_EVERY)
+    heartbeat.start()
     try:
         if handler is None:
             raise ValueError(f"unknown job kind {job.kind!r}")
         result = handler(job, progress)
+    except KeyboardInterrupt:
+        # Ctrl-C in the terminal running the job: the row says so instead of staying "running".
+        heartbeat.stop()
+        error = _("Interrupted before the end: nothing of it was kept.")
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.FAILED, error=error, message=error[:300], finished_at=timezone.now()
+        )
+        raise
     except (DomainError, FileFormatError, PermissionDenied) as exc:
         # An expected refusal (a bad file, a rule, a right): its message is written for the user.
         job.status = Job.Status.FAILED
@@ -147,6 +221,8 @@ def execute_job(job: Job, listener: Callable[[int, int, str], None] | None = Non
         job.status = Job.Status.DONE
         job.result = result
         job.message = progress.message[:300]
+    finally:
+        heartbeat.stop()
     job.progress = progress.done
     job.total = progress.total
     job.finished_at = timezone.now()

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from oeuvre.core.jobs import job_enqueue
+from oeuvre.core.jobs import job_enqueue, jobs_reap
 from oeuvre.core.models import PeriodicRun
 
 __all__ = ["Periodic", "enqueue_due", "periodic_jobs", "register_periodic", "start_scheduler_thread"]
@@ -88,7 +88,8 @@ def enqueue_due(now: datetime | None = None) -> list[str]:
 
 
 def start_scheduler_thread(interval_seconds: float = 60.0) -> threading.Event:
-    """Run :func:`enqueue_due` every ``interval_seconds`` in a daemon thread; set the event to stop it."""
+    """Run :func:`enqueue_due` and the reaper of dead jobs every ``interval_seconds`` in a daemon thread; set the
+    event to stop it."""
     stop = threading.Event()
 
     def loop() -> None:
@@ -98,6 +99,11 @@ def start_scheduler_thread(interval_seconds: float = 60.0) -> threading.Event:
             try:
                 close_old_connections()
                 enqueue_due()
+                # Jobs left "running" by a killed worker: checked each tick, without a job of its own
+                # (a job every minute would fill the job list).
+                reaped = jobs_reap()
+                if reaped:
+                    logger.warning("%s job(s) marked failed: their process stopped", reaped)
             except Exception:  # the scheduler must outlive a database hiccup
                 logger.exception("periodic scheduler")
             stop.wait(interval_seconds)
