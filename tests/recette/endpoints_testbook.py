@@ -372,6 +372,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda p: f"{_a(p)}/campaigns/{_campaign(p).pk}/planned-tests/{_planned(p).pk}",
         MANAGE,
         data=lambda p: {"tester": "amoe"},
+        headers=if_match(_planned),
         api=True,
     ),
     Endpoint(

@@ -366,8 +366,9 @@ class Iteration(VersionedModel):
         return self.name or f"{self.campaign} #{self.number}"
 
 
-class PlannedTest(models.Model):
-    """A test case planned in a campaign, with the tester assigned to it."""
+class PlannedTest(VersionedModel):
+    """A test case planned in a campaign, with the tester assigned to it (versioned: two managers assigning
+    testers at once are told, not overwritten)."""
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="planned_tests"
@@ -384,6 +385,7 @@ class PlannedTest(models.Model):
         related_name="+",
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("planned test")

@@ -255,6 +255,7 @@ class IterationIn(Schema):
 
 class PlannedTestOut(Schema):
     id: int
+    version: int
     test_case: str
     test_case_id: int
     title: str
@@ -650,14 +651,18 @@ def _planned(project: Project, campaign_id: int, planned_id: int) -> PlannedTest
 @router.patch(
     f"{_BASE}/campaigns/{{campaign_id}}/planned-tests/{{planned_id}}",
     response={200: PlannedTestOut, **_WRITE},
-    summary="Assign the tester",
+    summary="Assign the tester (If-Match: the planned test's version, from the list)",
 )
-def assign_tester(request: HttpRequest, code: str, campaign_id: int, planned_id: int, payload: TesterIn) -> Any:
+def assign_tester(
+    request: HttpRequest, code: str, campaign_id: int, planned_id: int, payload: TesterIn, response: HttpResponse
+) -> Any:
     project = _project(request, code)
-    return services.planned_test_assign(
+    planned = services.planned_test_assign(
         actor=current_user(request), planned_test=_planned(project, campaign_id, planned_id),
-        tester=_member(project, payload.tester, "tester"),
+        tester=_member(project, payload.tester, "tester"), expected_version=if_match(request),
     )  # fmt: skip
+    set_etag(response, planned)
+    return planned
 
 
 @router.delete(f"{_BASE}/campaigns/{{campaign_id}}/planned-tests/{{planned_id}}", response={204: None, **_WRITE})

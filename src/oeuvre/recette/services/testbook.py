@@ -23,6 +23,7 @@ from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from simple_history.utils import bulk_create_with_history
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, require
@@ -508,24 +509,29 @@ def planned_tests_add(
         if pk not in existing:
             position += 1
             new.append(PlannedTest(campaign=campaign, test_case_id=pk, tester=tester, position=position))
-    PlannedTest.objects.bulk_create(new)
-    return new
+    return list(bulk_create_with_history(new, PlannedTest, default_user=actor))
 
 
 @transaction.atomic
-def planned_test_assign(*, actor: User, planned_test: PlannedTest, tester: User | None) -> PlannedTest:
+@transaction.atomic
+def planned_test_assign(
+    *, actor: User, planned_test: PlannedTest, tester: User | None, expected_version: int | None = None
+) -> PlannedTest:
+    """Assign the tester, with history; ``expected_version`` (the API's If-Match) refuses a stale edit."""
     project = planned_test.campaign.project
     require(actor, project, CAMPAIGNS_MANAGE)
     _check_tester(project, tester)
-    planned_test.tester = tester
-    planned_test.save(update_fields=["tester"])
-    return planned_test
+    fresh, _changed = model_update(
+        instance=planned_test, fields={"tester"}, data={"tester": tester}, actor=actor,
+        expected_version=expected_version,
+    )  # fmt: skip
+    return fresh
 
 
 @transaction.atomic
 def planned_test_remove(*, actor: User, planned_test: PlannedTest) -> None:
     require(actor, planned_test.campaign.project, CAMPAIGNS_MANAGE)
-    planned_test.delete()
+    delete_with_history(planned_test, actor=actor)
 
 
 # --- executions --------------------------------------------------------------------------------------------
@@ -869,13 +875,16 @@ def _insert_planned(campaign: Campaign, rows: list[tuple[int, int]]) -> None:
         return
     quote = connection.ops.quote_name
     meta = PlannedTest._meta
-    column = {name: quote(_column(meta, name)) for name in ("campaign", "test_case", "position")}
+    names = ("campaign", "test_case", "position", "version", "created_at", "updated_at")
+    column = {name: quote(_column(meta, name)) for name in names}
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({column['campaign']}, {column['test_case']}, {column['position']}) "  # noqa: S608 — names from model metadata
-        "SELECT %s, v.tc, v.pos FROM unnest(%s::bigint[], %s::integer[]) AS v(tc, pos)"
+        f"INSERT INTO {quote(meta.db_table)} ({column['campaign']}, {column['test_case']}, {column['position']}, "  # noqa: S608 — names from model metadata
+        f"{column['version']}, {column['created_at']}, {column['updated_at']}) "
+        "SELECT %s, v.tc, v.pos, 1, %s, %s FROM unnest(%s::bigint[], %s::integer[]) AS v(tc, pos)"
     )
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign.pk, [r[0] for r in rows], [r[1] for r in rows]])
+        cursor.execute(sql, [campaign.pk, now, now, [r[0] for r in rows], [r[1] for r in rows]])
 
 
 @dataclass(slots=True)

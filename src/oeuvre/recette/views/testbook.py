@@ -365,8 +365,12 @@ def planned_tester(request: HttpRequest, project: Project, pk: int, planned_id: 
     )
     if request.method == "POST":
         tester = _members(project).filter(pk=request.POST.get("tester") or 0).first()
+        version = request.POST.get("version", "")
         try:
-            services.planned_test_assign(actor=current_user(request), planned_test=planned, tester=tester)
+            services.planned_test_assign(
+                actor=current_user(request), planned_test=planned, tester=tester,
+                expected_version=int(version) if version.isdigit() else None,
+            )  # fmt: skip
         except DomainError as exc:
             messages.error(request, str(exc.message))
     return redirect("recette:campaign", project.code, pk)
