@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from oeuvre.interop.perfsec.sarif import looks_like_sarif, sarif_report
 from oeuvre.interop.perfsec.zap import looks_like_zap, zap_report
 
 _SNIFF = 64 * 1024
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _SUPPORTED = ("JMeter JTL (CSV or XML), k6 summary JSON, Gatling stats.json, Locust _stats.csv, SARIF 2.1.0 or ZAP "
               "JSON")  # fmt: skip
 
@@ -37,7 +39,8 @@ def _json_format(document: Any, source: str | None) -> str:
 
 def _text_format(start: bytes, source: str | None) -> str:
     if start.startswith(b"<"):
-        if b"<testResults" in start:
+        # The root's name, unless comments fill the whole head: then the JTL reader decides, streaming.
+        if b"<testResults" in start or not _ELEMENT.search(start):
             return "jtl-xml"
         raise _unsupported(source, "this XML is not a JMeter <testResults>")
     if start.startswith(b"var stats") or start.startswith(b"var global"):

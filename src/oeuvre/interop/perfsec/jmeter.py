@@ -117,7 +117,7 @@ def read_jtl_csv(raw: BinaryIO, source: str | None = None) -> Report:
     """Summarise a JTL written as CSV (``raw`` is read through the guard, once, front to back)."""
     stream = GuardedStream(raw, source, xml=False)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")  # type: ignore[type-var]
-    reader = csv.reader(text)
+    reader = csv.reader(text, strict=True)  # an unclosed quote is named, not read as one field to the end
     acc = _Accumulator(source)
     try:
         first = next(reader, None)
