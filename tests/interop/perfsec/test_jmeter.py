@@ -78,9 +78,8 @@ def test_it_uses_jmeters_nearest_rank_not_an_interpolation() -> None:
     # round(10 × 0.5) = 5th → 50; round(9) = 9th → 90; round(9.5) = 10th (half up) → 100; round(9.9) → 100.
     metrics = (Metric.RESPONSE_TIME_P50, Metric.RESPONSE_TIME_P90, Metric.RESPONSE_TIME_P95, Metric.RESPONSE_TIME_P99)
     assert [report.value(m) for m in metrics] == [50, 90, 100, 100]
-    assert np.percentile(times, 95) == pytest.approx(
-        95.5
-    )  # what an interpolating tool (numpy's default, pandas) would say
+    # What an interpolating tool (numpy's default, pandas) would say instead:
+    assert np.percentile(times, 95) == pytest.approx(95.5)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 19, 20, 21, 999, 1000, 10_001])
