@@ -223,7 +223,7 @@ PERCENTILES = ((Metric.RESPONSE_TIME_P50, 0.50), (Metric.RESPONSE_TIME_P90, 0.90
                (Metric.RESPONSE_TIME_P95, 0.95), (Metric.RESPONSE_TIME_P99, 0.99))  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)
 class LabelSamples:
     """The samples of one label, as they stream past: response times (ms, 32-bit), errors, the first start and the
     last end (ms since the epoch) for the throughput."""

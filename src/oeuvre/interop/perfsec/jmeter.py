@@ -25,10 +25,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from array import array
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -114,95 +115,126 @@ def _epoch_ms(raw: str) -> int:
 
 
 def read_jtl_csv(raw: BinaryIO, source: str | None = None) -> Report:
-    """Summarise a JTL written as CSV (``raw`` is read through the guard, once, front to back)."""
+    """Summarise a JTL written as CSV (``raw`` is read through the guard, once, front to back).
+
+    A line without a double quote (nearly all of them: JMeter quotes only a field holding a comma, a quote or a line
+    break) is split on its commas, up to the last column needed; a line with one is parsed by :mod:`csv`, joined to
+    the next lines while a quoted field is open. Same fields either way, at about half the cost per sample."""
     stream = GuardedStream(raw, source, xml=False)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")  # type: ignore[type-var]
-    reader = csv.reader(text, strict=True)  # an unclosed quote is named, not read as one field to the end
     acc = _Accumulator(source)
     try:
-        first = next(reader, None)
-        if first is None:
+        position = [0]
+        first_line = next(text, None)
+        if first_line is None:
             raise FileFormatError("the file is empty", code="no_samples", source=source)
+        first = _quoted(first_line, text, position, source)
         if first and first[0].strip() == "timeStamp":
             columns = [c.strip() for c in first]
-            rows: Iterator[list[str]] = reader
+            lines: Iterator[str] = text
         else:
             columns = list(DEFAULT_COLUMNS)
-            rows = _chain(first, reader)
+            lines = itertools.chain([first_line], text)
+            position[0] = 0
         missing = [c for c in _REQUIRED if c not in columns]
         if missing:
             raise FileFormatError(
                 f"the JTL header lacks the column {missing[0]!r}", code="jtl_columns", params={"column": missing[0]},
                 line=1, field=missing[0], source=source,
             )  # fmt: skip
-        _read_rows(rows, reader, columns, acc)
-    except csv.Error as exc:
-        raise FileFormatError(
-            f"the CSV is damaged: {exc}", code="csv_syntax", params={"detail": str(exc)}, line=reader.line_num,
-            source=source,
-        ) from None  # fmt: skip
+        _read_rows(lines, position, columns, acc)
     finally:
         text.detach()
     return acc.report("jtl-csv")
 
 
-def _chain(first: list[str], rest: Iterator[list[str]]) -> Iterator[list[str]]:
-    yield first
-    yield from rest
+def _quoted(line: str, more: Iterator[str], position: list[int], source: str | None) -> list[str]:
+    """The fields of a line with quotes, by :mod:`csv`, joined to the next lines while a quoted field is open (it
+    holds a line break). ``position[0]`` is the line number, advanced past the lines taken."""
+    position[0] += 1
+    start = position[0]
+    while line.count('"') % 2:
+        following = next(more, None)
+        if following is None:
+            raise FileFormatError(
+                "a quoted field is never closed", code="csv_syntax", params={"detail": "unclosed quote"}, line=start,
+                source=source,
+            )  # fmt: skip
+        position[0] += 1
+        line += following
+    try:
+        return next(csv.reader([line], strict=True))
+    except (csv.Error, StopIteration) as exc:
+        raise FileFormatError(
+            f"the CSV is damaged: {exc}", code="csv_syntax", params={"detail": str(exc)}, line=start, source=source
+        ) from None
 
 
-def _read_rows(rows: Iterator[list[str]], reader: Any, columns: list[str], acc: _Accumulator) -> None:
+def _read_rows(lines: Iterator[str], position: list[int], columns: list[str], acc: _Accumulator) -> None:
     i_ts, i_el, i_lb, i_ok = (columns.index(c) for c in _REQUIRED)
     i_all = columns.index("allThreads") if "allThreads" in columns else -1
     width = max(i_ts, i_el, i_lb, i_ok, i_all) + 1
     labels = acc.labels
     users = 0
+    last_threads = ""
     count = 0
+    line_no = position[0]
     source = acc.source
     # The loop is the whole cost of a million-sample file: locals only, no call per row but the conversions.
-    for row in rows:
+    for line in lines:
+        if '"' in line:
+            position[0] = line_no
+            row = _quoted(line, lines, position, source)
+            line_no = position[0]
+        else:
+            line_no += 1
+            row = line.split(",", width)
+            if len(row) <= width:  # the last column needed ends the line: not its line break
+                row[-1] = row[-1].rstrip("\r\n")
         if len(row) < width:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # a blank line (a file cut then appended to)
             raise FileFormatError(
                 f"the row has {len(row)} fields; the header names {len(columns)}", code="jtl_columns",
-                params={"found": len(row), "expected": len(columns)}, line=reader.line_num, source=source,
+                params={"found": len(row), "expected": len(columns)}, line=line_no, source=source,
             )  # fmt: skip
         label = row[i_lb]
         try:
             elapsed = int(row[i_el])
         except ValueError:
-            raise _bad(row[i_el], "elapsed", reader.line_num, source) from None
+            raise _bad(row[i_el], "elapsed", line_no, source) from None
         try:
             start = int(row[i_ts])
         except ValueError:
             try:
                 start = _epoch_ms(row[i_ts])
             except ValueError:
-                raise _bad(row[i_ts], "timeStamp", reader.line_num, source) from None
+                raise _bad(row[i_ts], "timeStamp", line_no, source) from None
         samples = labels.get(label)
         if samples is None:
-            samples = acc.group(label, reader.line_num)
+            samples = acc.group(label, line_no)
         try:
             samples.elapsed.append(elapsed)
         except OverflowError:
-            raise _bad(row[i_el], "elapsed", reader.line_num, source) from None
+            raise _bad(row[i_el], "elapsed", line_no, source) from None
         if row[i_ok] != "true" and row[i_ok].strip().lower() != "true":
             samples.errors += 1
         if start < samples.first:
             samples.first = start
         if start + elapsed > samples.last:
             samples.last = start + elapsed
-        if i_all >= 0 and row[i_all]:
-            try:
-                threads = int(row[i_all])
-            except ValueError:
-                raise _bad(row[i_all], "allThreads", reader.line_num, source) from None
-            if threads > users:
-                users = threads
+        if i_all >= 0 and row[i_all] != last_threads:
+            last_threads = row[i_all]  # consecutive samples mostly share it: converted when it changes
+            if last_threads:
+                try:
+                    threads = int(last_threads)
+                except ValueError:
+                    raise _bad(last_threads, "allThreads", line_no, source) from None
+                if threads > users:
+                    users = threads
         count += 1
         if count > MAX_SAMPLES:
-            raise _too_many(reader.line_num, None, source)
+            raise _too_many(line_no, None, source)
     acc.count = count
     acc.users = users
 
