@@ -219,3 +219,25 @@ def test_it_refuses_a_run_with_a_label_per_url() -> None:
     with pytest.raises(FileFormatError) as caught:
         read_report(data, "results.jtl")
     assert (caught.value.code, caught.value.line) == ("too_many_labels", 10_002)
+
+
+def test_it_reads_quoted_fields_across_lines_and_still_names_the_right_line() -> None:
+    data = (
+        b"timeStamp,elapsed,label,responseCode,responseMessage,success\r\n"
+        b'1733565600000,100,"Recherche, avancee",500,"Erreur\r\nsur deux lignes, ""citee""",false\r\n'
+        b"1733565600100,200,Accueil,200,OK,true\r\n"
+        b"1733565600200,oops,Accueil,200,OK,true\r\n"
+    )
+    with pytest.raises(FileFormatError) as caught:
+        read_report(data, "quoted.jtl")
+    assert (caught.value.code, caught.value.line) == ("not_number", 5)  # the quoted record took lines 2 and 3
+    report = read_report(data.rsplit(b"1733565600200", 1)[0], "quoted.jtl")
+    assert report.labels() == [ALL, "Accueil", "Recherche, avancee"]
+    assert report.value(Metric.ERROR_RATE, "Recherche, avancee") == 100
+    assert report.value(Metric.ERROR_RATE, "Accueil") == 0  # "true\r\n" at the end of the line is true
+
+
+def test_it_names_a_quote_never_closed() -> None:
+    with pytest.raises(FileFormatError) as caught:
+        read_report(b'timeStamp,elapsed,label,success\n1,2,a,true\n1,2,"a,true\n1,2,a,true\n', "cut.jtl")
+    assert (caught.value.code, caught.value.line) == ("csv_syntax", 3)

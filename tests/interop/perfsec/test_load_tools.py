@@ -229,3 +229,12 @@ def test_it_refuses_json_nested_to_exhaust_the_parser() -> None:
     with pytest.raises(HostileFileError) as caught:
         read_report(b'{"metrics": ' + b"[" * 100 + b"]" * 100 + b"}", "summary.json")
     assert caught.value.code == "json_depth"
+
+
+def test_it_refuses_a_locust_run_that_made_no_request() -> None:
+    data = (
+        LOCUST_HEADER + "\n,Aggregated,0,0,0,0.0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A\n"
+    ).encode()
+    with pytest.raises(FileFormatError) as caught:
+        read_report(data, "run_stats.csv")
+    assert caught.value.code == "no_samples"

@@ -265,36 +265,50 @@ def read_jtl_xml(raw: BinaryIO, source: str | None = None) -> Report:
         dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True,
     )  # fmt: skip
     users = 0
+    last_threads: str | None = None
     count = 0
+    labels = acc.labels
+    root_checked = False
     try:
         for _event, elem in events:
             parent = elem.getparent()
             if parent is None or parent.getparent() is not None:
                 continue  # a sub-sample: cleared with its parent
-            if parent.tag != "testResults":
-                raise FileFormatError(
-                    f"the root element is <{parent.tag}>, not the <testResults> of a JTL", code="not_jtl",
-                    params={"root": str(parent.tag)}, line=parent.sourceline, source=source,
-                )  # fmt: skip
-            line = elem.sourceline
+            if not root_checked:
+                if parent.tag != "testResults":
+                    raise FileFormatError(
+                        f"the root element is <{parent.tag}>, not the <testResults> of a JTL", code="not_jtl",
+                        params={"root": str(parent.tag)}, line=parent.sourceline, source=source,
+                    )  # fmt: skip
+                root_checked = True
             get = elem.get
-            elapsed = _attr_int(get("t"), "t", line, source)
-            start = _attr_int(get("ts"), "ts", line, source)
-            samples = acc.group(get("lb") or "", line)
+            try:
+                elapsed = int(get("t"))
+                start = int(get("ts"))
+            except (TypeError, ValueError):
+                raise _attr_error(elem, ("t", "ts"), source) from None
+            label = get("lb") or ""
+            samples = labels.get(label)
+            if samples is None:
+                samples = acc.group(label, elem.sourceline)
             try:
                 samples.elapsed.append(elapsed)
             except OverflowError:
-                raise _bad(str(elapsed), "t", line, source) from None
-            if (get("s") or "").strip().lower() != "true":
+                raise _bad(str(elapsed), "t", elem.sourceline, source) from None
+            if get("s") != "true" and (get("s") or "").strip().lower() != "true":
                 samples.errors += 1
-            samples.first = min(samples.first, start)
-            samples.last = max(samples.last, start + elapsed)
+            if start < samples.first:
+                samples.first = start
+            if start + elapsed > samples.last:
+                samples.last = start + elapsed
             threads = get("na")
-            if threads:
-                users = max(users, _attr_int(threads, "na", line, source))
+            if threads != last_threads:
+                last_threads = threads  # consecutive samples mostly share it: converted when it changes
+                if threads:
+                    users = max(users, _attr_int(threads, "na", elem.sourceline, source))
             count += 1
             if count > MAX_SAMPLES:
-                raise _too_many(line, None, source)
+                raise _too_many(elem.sourceline, None, source)
             elem.clear(keep_tail=False)
             while elem.getprevious() is not None:
                 del parent[0]
@@ -320,6 +334,16 @@ def read_jtl_xml(raw: BinaryIO, source: str | None = None) -> Report:
     acc.users = users
     # The root's version="1.2" is the file format's, not JMeter's: the tool's version stays unknown.
     return acc.report("jtl-xml")
+
+
+def _attr_error(elem: etree._Element, names: tuple[str, ...], source: str | None) -> FileFormatError:
+    """The error of the first of ``names`` that is missing or not a whole number (``elem`` failed on one)."""
+    for name in names:
+        try:
+            _attr_int(elem.get(name), name, elem.sourceline, source)
+        except FileFormatError as exc:
+            return exc
+    raise AssertionError("no attribute is wrong")
 
 
 def _attr_int(raw: str | None, field: str, line: int | None, source: str | None) -> int:

@@ -80,6 +80,9 @@ def read_locust(data: bytes, source: str | None = None) -> Report:
             "the file has no Aggregated row (is it Locust's _stats_history.csv or _failures.csv?)",
             code="locust_no_aggregate", source=source,
         )  # fmt: skip
+    if not any(m.label == ALL for m in out):
+        raise FileFormatError("the run made no request (its Aggregated row counts 0)", code="no_samples",
+                              source=source)  # fmt: skip
     return Report(tool="locust", format="locust-csv", measurements=out)
 
 

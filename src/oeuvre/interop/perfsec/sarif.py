@@ -125,9 +125,8 @@ def sarif_report(document: Any, source: str | None = None) -> Report:
             severity = _severity(result, rule, here, source)
             title = _text(rule.get("shortDescription")) or str(rule.get("name") or "") or rule_id
             message = _message(result, rule)
-            findings.append(Finding(rule_id=rule_id.split("/")[-1] if rule_id.startswith("http") else rule_id,
-                                    title=truncate(title, 300), severity=severity, message=truncate(message),
-                                    location=_location(result), tool=name))  # fmt: skip
+            findings.append(Finding(rule_id=rule_id, title=truncate(title, 300), severity=severity,
+                                    message=truncate(message), location=_location(result), tool=name))  # fmt: skip
             if len(findings) > MAX_FINDINGS:
                 raise FileFormatError(f"more than {MAX_FINDINGS} results", code="too_many_findings",
                                       params={"limit": MAX_FINDINGS}, field=here, source=source)  # fmt: skip
