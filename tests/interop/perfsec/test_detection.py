@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oeuvre.interop.errors import FileFormatError, HostileFileError
-from oeuvre.interop.perfsec import FORMATS, Metric, detect_format, read_report
+from oeuvre.interop.perfsec import ERROR_CODES, FORMATS, Metric, detect_format, read_report
 from tests.interop.perfsec.helpers import read
 
 FORMAT_OF = {
@@ -84,3 +84,15 @@ def test_a_report_answers_the_value_of_a_metric_for_a_label() -> None:
     assert report.value(Metric.SAMPLES, "02 Connexion") == 2
     assert report.value(Metric.SAMPLES, "no such label") is None
     assert report.value(Metric.VULNERABILITIES_HIGH) is None
+
+
+def test_every_error_code_a_reader_raises_is_listed_with_its_parameters() -> None:
+    import re
+    from pathlib import Path
+
+    from oeuvre.interop import perfsec
+
+    package = Path(perfsec.__file__).parent
+    raised = {match for path in package.glob("*.py") for match in re.findall(r'code="([a-z0-9_]+)"', path.read_text())}
+    assert raised - {"invalid"} <= set(ERROR_CODES), sorted(raised - set(ERROR_CODES))
+    assert {"too_large", "empty", "wrong_magic", "xml_entities", "json_depth"} <= set(ERROR_CODES)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from oeuvre.interop.errors import FileFormatError, HostileFileError
-from oeuvre.interop.perfsec import ALL, METRICS, Metric, read_report, read_report_file
+from oeuvre.interop.perfsec import ALL, ERROR_CODES, METRICS, Metric, read_report, read_report_file
 from oeuvre.interop.perfsec._common import nearest_rank
 from tests.interop.perfsec.helpers import jmeter_percentile, jtl_csv, read
 
@@ -210,6 +210,7 @@ def test_it_names_where_a_damaged_jtl_is_wrong(data: bytes, code: str, line: int
     with pytest.raises(FileFormatError) as caught:
         read_report(data, "results.jtl")
     assert (caught.value.code, caught.value.line, caught.value.field) == (code, line, field)
+    assert set(caught.value.params) == set(ERROR_CODES[code])  # what an edge needs to word it
     assert caught.value.source == "results.jtl"
     assert "results.jtl" in str(caught.value)
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from oeuvre.interop.errors import FileFormatError, HostileFileError
-from oeuvre.interop.perfsec import ALL, Metric, read_report
+from oeuvre.interop.perfsec import ALL, ERROR_CODES, Metric, read_report
 from tests.interop.perfsec.helpers import read
 
 # --- k6 ----------------------------------------------------------------------------------------------------------
@@ -220,6 +220,7 @@ def test_it_names_where_a_damaged_locust_file_is_wrong(
     with pytest.raises(FileFormatError) as caught:
         read_report((LOCUST_HEADER + "\n" + body).encode(), "run_stats.csv")
     assert (caught.value.code, caught.value.line, caught.value.field) == (code, line, field)
+    assert set(caught.value.params) == set(ERROR_CODES[code])
 
 
 def test_it_refuses_json_nested_to_exhaust_the_parser() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "ALL",
+    "ERROR_CODES",
     "FORMATS",
     "METRICS",
     "Finding",
@@ -128,6 +129,21 @@ class Report:
         seen = dict.fromkeys(m.label for m in self.measurements)
         return sorted(seen, key=lambda label: (label != ALL, label))
 
+
+#: The codes of the errors the readers raise (``FileFormatError.code``; ``HostileFileError`` for the first five), with
+#: the ``params`` each carries, for an edge that words them in the user's language. ``line``, ``row``, ``field`` and
+#: ``source`` say where on every error; a ``*_shape`` error's field names the value that is not as the tool writes it.
+ERROR_CODES: dict[str, tuple[str, ...]] = {
+    "too_large": ("size_mib", "limit_mib"), "empty": (), "wrong_magic": ("format",), "xml_entities": (),
+    "json_depth": ("limit",),
+    "unsupported_report": ("detail",), "encoding": ("offset",), "json_syntax": ("detail", "column"),
+    "csv_syntax": ("detail",), "xml_syntax": ("detail",), "not_number": ("value",), "missing_field": ("field",),
+    "no_samples": (), "too_many_labels": ("limit",), "too_many_samples": ("limit",), "too_many_findings": ("limit",),
+    "jtl_header": ("column",), "jtl_columns": ("found", "expected"), "not_jtl": ("root",),
+    "locust_header": ("column",), "locust_columns": ("found", "expected"), "locust_no_aggregate": (),
+    "not_k6": (), "k6_shape": (), "not_gatling": (), "gatling_shape": (),
+    "not_sarif": (), "sarif_version": ("version",), "sarif_shape": (), "not_zap": (), "zap_shape": (),
+}  # fmt: skip
 
 #: The formats :func:`read_report` knows, as :func:`detect_format` names them.
 FORMATS = ("jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json")

@@ -139,7 +139,7 @@ def read_jtl_csv(raw: BinaryIO, source: str | None = None) -> Report:
         missing = [c for c in _REQUIRED if c not in columns]
         if missing:
             raise FileFormatError(
-                f"the JTL header lacks the column {missing[0]!r}", code="jtl_columns", params={"column": missing[0]},
+                f"the JTL header lacks the column {missing[0]!r}", code="jtl_header", params={"column": missing[0]},
                 line=1, field=missing[0], source=source,
             )  # fmt: skip
         _read_rows(lines, position, columns, acc)

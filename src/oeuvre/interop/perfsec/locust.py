@@ -39,7 +39,7 @@ def read_locust(data: bytes, source: str | None = None) -> Report:
         missing = [c for c in _REQUIRED if c not in header]
         if missing:
             raise FileFormatError(
-                f"the header lacks Locust's column {missing[0]!r}", code="locust_columns",
+                f"the header lacks Locust's column {missing[0]!r}", code="locust_header",
                 params={"column": missing[0]}, line=1, field=missing[0], source=source,
             )  # fmt: skip
         where = {name: i for i, name in enumerate(header)}
