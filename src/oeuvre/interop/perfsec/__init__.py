@@ -13,17 +13,22 @@ vocabulary, the dataclasses and :func:`read_report`, which detects the tool from
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 
 __all__ = [
     "ALL",
+    "ERROR_CODES",
+    "FORMATS",
     "METRICS",
     "Finding",
     "Measurement",
     "Metric",
     "Report",
     "Severity",
+    "detect_format",
     "read_report",
+    "read_report_file",
 ]
 
 #: The label of a measurement over the whole run (every sampler or request together).
@@ -108,6 +113,9 @@ class Report:
     format: str = ""  # "jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json"
     measurements: list[Measurement] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    producer: str = (
+        ""  # the program that wrote a security report, with its version: "Semgrep OSS 1.187.0", "ZAP 2.16.0"
+    )
 
     def value(self, metric: Metric, label: str = ALL) -> float | None:
         """The measured value of ``metric`` for ``label`` (the whole run by default), or ``None``."""
@@ -116,16 +124,66 @@ class Report:
                 return m.value
         return None
 
+    def labels(self) -> list[str]:
+        """The labels measured, :data:`ALL` first."""
+        seen = dict.fromkeys(m.label for m in self.measurements)
+        return sorted(seen, key=lambda label: (label != ALL, label))
+
+
+#: The codes of the errors the readers raise (``FileFormatError.code``; ``HostileFileError`` for the first five), with
+#: the ``params`` each carries, for an edge that words them in the user's language. ``line``, ``row``, ``field`` and
+#: ``source`` say where on every error; a ``*_shape`` error's field names the value that is not as the tool writes it.
+ERROR_CODES: dict[str, tuple[str, ...]] = {
+    "too_large": ("size_mib", "limit_mib"), "empty": (), "wrong_magic": ("format",), "xml_entities": (),
+    "json_depth": ("limit",),
+    "unsupported_report": ("detail",), "encoding": ("offset",), "json_syntax": ("detail", "column"),
+    "csv_syntax": ("detail",), "xml_syntax": ("detail",), "not_number": ("value",), "missing_field": ("field",),
+    "no_samples": (), "too_many_labels": ("limit",), "too_many_samples": ("limit",), "too_many_findings": ("limit",),
+    "jtl_header": ("column",), "jtl_columns": ("found", "expected"), "not_jtl": ("root",),
+    "locust_header": ("column",), "locust_columns": ("found", "expected"), "locust_no_aggregate": (),
+    "not_k6": (), "k6_shape": (), "not_gatling": (), "gatling_shape": (),
+    "not_sarif": (), "sarif_version": ("version",), "sarif_shape": (), "not_zap": (), "zap_shape": (),
+}  # fmt: skip
+
+#: The formats :func:`read_report` knows, as :func:`detect_format` names them.
+FORMATS = ("jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json")
+
+
+def detect_format(data: bytes, filename: str = "") -> str:
+    r"""Which tool wrote ``data``: one of :data:`FORMATS`, from the content (the file name only breaks no tie: a
+    renamed file is still recognised). Raises :class:`~oeuvre.interop.errors.FileFormatError` (``unsupported_report``)
+    when it is none of them.
+
+    >>> detect_format(b"timeStamp,elapsed,label,responseCode,success\n1700000000000,12,Home,200,true\n")
+    'jtl-csv'
+    >>> detect_format(b'{"version": "2.1.0", "runs": []}')
+    'sarif-2.1'
+    """
+    from oeuvre.interop.perfsec import _detect
+
+    return _detect.detect(data, filename)
+
 
 def read_report(data: bytes, filename: str = "") -> Report:
-    """Read a load-test or security report, detecting the tool from its content (the file name is a hint).
+    r"""Read a load-test or security report, detecting the tool from its content (the file name is a hint).
 
     Raises :class:`oeuvre.interop.errors.FileFormatError` (naming the line, row or field) when the file is not one
-    of the supported formats or is damaged, :class:`~oeuvre.interop.errors.HostileFileError` when it looks crafted.
-    """
-    from oeuvre.interop.errors import FileFormatError
+    of the supported formats or is damaged, :class:`~oeuvre.interop.errors.HostileFileError` when it looks crafted
+    (over the size limit, binary, an XML DOCTYPE or entity, JSON nested too deep).
 
-    # The readers land with the results slice of the DAT issue; until then every file is refused, clearly.
-    raise FileFormatError(
-        "no reader for performance or security reports yet", code="unsupported_report", source=filename or None
-    )
+    >>> report = read_report(b"timeStamp,elapsed,label,success\n1700000000000,120,Home,true\n"
+    ...                      b"1700000000100,80,Home,false\n", "results.jtl")
+    >>> report.tool, report.value(Metric.RESPONSE_TIME_MAX), report.value(Metric.ERROR_RATE)
+    ('jmeter', 120.0, 50.0)
+    """
+    from oeuvre.interop.perfsec import _detect
+
+    return _detect.read(data, filename)
+
+
+def read_report_file(path: str | os.PathLike[str]) -> Report:
+    """Read a report from a file; a JMeter JTL is streamed from the disk (a run of millions of samples is summarised
+    holding only their response times), any other format is read whole under the shared size limit."""
+    from oeuvre.interop.perfsec import _detect
+
+    return _detect.read_file(path)
