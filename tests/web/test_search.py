@@ -1,0 +1,126 @@
+"""The global search: index kept by the stages' writes, ranking, permissions, French words, API and CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from oeuvre.recette.services.anomalies import anomaly_create
+from oeuvre.requirements.services import exigence_create
+from oeuvre.web.models import SearchEntry
+from oeuvre.web.searchable import reference_key, reindex
+from oeuvre.web.selectors import search, search_counts
+
+pytestmark = pytest.mark.django_db
+
+
+def _exigence(p: Any, title: str, text: str = "") -> Any:
+    return exigence_create(actor=p.amoa, project=p.project, title=title, text=text)
+
+
+def _refs(hits: list[Any]) -> list[str]:
+    return [h.reference for h in hits]
+
+
+def test_it_indexes_an_object_when_a_service_creates_it(personas: Any) -> None:
+    exigence = _exigence(personas, "Authentification forte des agents", "Le SSO de l'État.")
+
+    entry = SearchEntry.objects.get(kind="exigence", object_id=exigence.pk)
+    assert entry.reference == exigence.reference
+    assert entry.title == "Authentification forte des agents"
+    assert entry.url.endswith(f"/requirements/{exigence.pk}/")
+    assert entry.project_id == personas.project.pk
+
+
+def test_it_finds_words_without_accents_and_singulars_from_plurals(personas: Any) -> None:
+    exigence = _exigence(personas, "Sécurité des échanges", "Chiffrement TLS obligatoire pour chaque exigence.")
+
+    assert _refs(search(personas.moa, "securite")) == [exigence.reference]
+    assert _refs(search(personas.moa, "ECHANGES")) == [exigence.reference]
+    assert _refs(search(personas.moa, "exigences")) == [exigence.reference]
+    assert _refs(search(personas.moa, "chiff")) == [exigence.reference]  # a prefix, as one types
+    assert search(personas.moa, "sécurité inexistant") == []
+
+
+def test_it_ranks_the_exact_reference_first(personas: Any) -> None:
+    anomaly = anomaly_create(actor=personas.moe, project=personas.project, title="Écran blanc au démarrage")
+    number = anomaly.reference.split("-")[-1]
+    # Another object that mentions the reference in its text ranks after the anomaly itself.
+    _exigence(personas, f"Correctif de {anomaly.reference}", f"Voir {anomaly.reference} et ano {number}")
+
+    hits = search(personas.moe, anomaly.reference)
+    assert hits[0].reference == anomaly.reference and hits[0].kind == "anomaly" and hits[0].exact
+    assert len(hits) == 2
+    loose = f"{anomaly.reference.split('-')[0].lower()}-{int(number)}"
+    assert search(personas.moe, loose)[0].reference == anomaly.reference
+
+
+def test_it_never_finds_an_object_of_another_project_even_by_its_reference(personas: Any) -> None:
+    anomaly = anomaly_create(actor=personas.moe, project=personas.project, title="Fuite mémoire du batch")
+
+    assert search(personas.outsider, anomaly.reference) == []
+    assert search(personas.outsider, "fuite mémoire") == []
+    assert search(personas.outsider, "batch") == []
+    assert search_counts(personas.outsider, "batch") == {}
+    assert _refs(search(personas.reader, "batch")) == [anomaly.reference]
+
+
+def test_it_forgets_a_deleted_object(personas: Any) -> None:
+    exigence = _exigence(personas, "Archivage légal des dossiers")
+    assert search(personas.moa, "archivage")
+    exigence.delete()
+
+    assert search(personas.moa, "archivage") == []
+    assert not SearchEntry.objects.filter(kind="exigence", object_id=exigence.pk).exists()
+
+
+def test_it_follows_an_edit(personas: Any) -> None:
+    exigence = _exigence(personas, "Export comptable")
+    exigence.title = "Export fiscal"
+    exigence.save()
+
+    assert search(personas.moa, "comptable") == []
+    assert _refs(search(personas.moa, "fiscal")) == [exigence.reference]
+
+
+def test_it_filters_by_kind_and_project_and_counts_by_kind(personas: Any) -> None:
+    _exigence(personas, "Journalisation des accès")
+    anomaly_create(actor=personas.moe, project=personas.project, title="Journalisation absente")
+
+    assert {h.kind for h in search(personas.moe, "journalisation")} == {"exigence", "anomaly"}
+    assert [h.kind for h in search(personas.moe, "journalisation", kinds=["anomaly"])] == ["anomaly"]
+    assert search(personas.moe, "journalisation", project=personas.other_project.code) == []
+    assert search_counts(personas.moe, "journalisation") == {"exigence": 1, "anomaly": 1}
+
+
+def test_it_rebuilds_the_index(personas: Any) -> None:
+    exigence = _exigence(personas, "Reprise des données historiques")
+    SearchEntry.objects.all().delete()
+    assert search(personas.moa, "reprise") == []
+
+    assert reindex(project_ids=[personas.project.pk]) >= 1
+    assert _refs(search(personas.moa, "reprise")) == [exigence.reference]
+
+
+def test_it_pages_results_in_a_constant_number_of_queries(personas: Any) -> None:
+    for i in range(3):
+        _exigence(personas, f"Tableau de bord {i}")
+    with CaptureQueriesContext(connection) as few:
+        first = search(personas.moa, "tableau", limit=2)
+    for i in range(3, 30):
+        _exigence(personas, f"Tableau de bord {i}")
+    with CaptureQueriesContext(connection) as many:
+        search(personas.moa, "tableau", limit=20)
+    second = search(personas.moa, "tableau", limit=2, offset=2)
+
+    assert len(first) == 2 and len(second) == 2
+    assert not set(_refs(first)) & set(_refs(second))
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_it_folds_references_for_an_exact_match() -> None:
+    assert reference_key("ANO-042") == reference_key("ano-42") == reference_key("ANO 42") == "ano-42"
+    assert reference_key("EX-0007") == "ex-7"
