@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from oeuvre.recette.services.anomalies import anomaly_create
 from oeuvre.requirements.services import exigence_create
@@ -52,7 +52,7 @@ def test_it_ranks_the_exact_reference_first(personas: Any) -> None:
     _exigence(personas, f"Correctif de {anomaly.reference}", f"Voir {anomaly.reference} et ano {number}")
 
     hits = search(personas.moe, anomaly.reference)
-    assert hits[0].reference == anomaly.reference and hits[0].kind == "anomaly" and hits[0].exact
+    assert (hits[0].reference, hits[0].kind, hits[0].exact) == (anomaly.reference, "anomaly", True)
     assert len(hits) == 2
     loose = f"{anomaly.reference.split('-')[0].lower()}-{int(number)}"
     assert search(personas.moe, loose)[0].reference == anomaly.reference
@@ -116,7 +116,7 @@ def test_it_pages_results_in_a_constant_number_of_queries(personas: Any) -> None
         search(personas.moa, "tableau", limit=20)
     second = search(personas.moa, "tableau", limit=2, offset=2)
 
-    assert len(first) == 2 and len(second) == 2
+    assert (len(first), len(second)) == (2, 2)
     assert not set(_refs(first)) & set(_refs(second))
     assert len(few.captured_queries) == len(many.captured_queries)
 
