@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from oeuvre.recette.services.anomalies import anomaly_create
@@ -124,3 +125,67 @@ def test_it_pages_results_in_a_constant_number_of_queries(personas: Any) -> None
 def test_it_folds_references_for_an_exact_match() -> None:
     assert reference_key("ANO-042") == reference_key("ano-42") == reference_key("ANO 42") == "ano-42"
     assert reference_key("EX-0007") == "ex-7"
+
+
+def test_it_answers_the_api_with_kind_reference_title_project_and_url(personas: Any) -> None:
+    anomaly = anomaly_create(actor=personas.moe, project=personas.project, title="Lenteur de l'annuaire")
+
+    response = personas.client(personas.amoe).get("/api/search", {"q": "annuaire"})
+    assert response.status_code == 200
+    (hit,) = response.json()
+    assert hit["kind"] == "anomaly"
+    assert hit["reference"] == anomaly.reference
+    assert hit["title"] == "Lenteur de l'annuaire"
+    assert hit["project"] == personas.project.code
+    assert hit["url"].startswith("http")
+    assert hit["url"].endswith(f"/recette/anomalies/{anomaly.pk}/")
+    assert personas.client(personas.outsider).get("/api/search", {"q": "annuaire"}).json() == []
+    assert Client().get("/api/search", {"q": "annuaire"}).status_code == 401
+
+
+def test_it_answers_the_api_with_a_token(personas: Any) -> None:
+    from oeuvre.accounts.services import token_create
+
+    _exigence(personas, "Portail usagers")
+    _token, secret = token_create(user=personas.moa, name="ci")
+
+    response = Client().get("/api/search?q=portail&kind=exigence", headers={"authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    assert [h["kind"] for h in response.json()] == ["exigence"]
+
+
+def test_it_shows_results_grouped_by_kind_in_both_languages(personas: Any) -> None:
+    _exigence(personas, "Supervision des flux")
+    anomaly_create(actor=personas.moe, project=personas.project, title="Flux bloqué")
+    client = personas.client(personas.moe)
+
+    page = client.get("/search/", {"q": "flux"}).content.decode()
+    assert "Exigences" in page
+    assert "Anomalies" in page
+    assert "Supervision des flux" in page
+    assert "Flux bloqué" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/search/"})
+    english = client.get("/search/", {"q": "flux", "kind": "anomaly"}).content.decode()
+    assert "Requirements" in english  # the filter still lists the other kind with its count
+    assert "Supervision des flux" not in english
+    assert "Flux bloqué" in english
+
+
+def test_it_searches_from_the_command_line(personas: Any, monkeypatch: Any, capsys: Any) -> None:
+    import json
+
+    from django.db import connections
+
+    from oeuvre.cli import main
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    exigence = _exigence(personas, "Habilitations par profil")
+
+    main(["search", "habilitation", "--user", personas.reader.username, "--json"])
+    assert [h["reference"] for h in json.loads(capsys.readouterr().out)] == [exigence.reference]
+    main(["search", "habilitation", "--user", personas.outsider.username, "--json"])
+    assert json.loads(capsys.readouterr().out) == []
+    SearchEntry.objects.all().delete()
+    main(["search", "reindex", "--project", personas.project.code, "--json"])
+    assert json.loads(capsys.readouterr().out)["indexed"] >= 1
+    assert _refs(search(personas.reader, "habilitation")) == [exigence.reference]

@@ -54,9 +54,9 @@ def scope_q(scope: Scope) -> Q:
     return q
 
 
-def _scope_sql(scope: Scope) -> tuple[str, list[object]]:
+def _scope_sql(scope: Scope) -> tuple[str, list[str | int]]:
     clauses: list[str] = []
-    params: list[object] = []
+    params: list[str | int] = []
     for kinds, project_ids in _groups(scope):
         kind_marks = ", ".join("%s" for _ in kinds)
         project_marks = ", ".join("%s" for _ in project_ids)

@@ -30,6 +30,7 @@ __all__ = [
     "reference_key",
     "register_searchable",
     "reindex",
+    "searchable",
     "searchables",
     "unindex_object",
 ]
