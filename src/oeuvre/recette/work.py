@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oeuvre.accounts.roles import Role
+from oeuvre.projects.models import Membership
 from oeuvre.recette.models import Anomaly, AnomalyStatus, Execution, ExecutionStatus, ProcesVerbal, PvStatus
 from oeuvre.web.work import WorkItem, WorkSource, register_work_source
 
@@ -57,23 +59,17 @@ def _anomalies(user: Any) -> list[WorkItem]:
 def _signatures(user: Any) -> list[WorkItem]:
     """PV decided and waiting for the buyer's signature (the user is MOA there), or signed by the buyer and
     waiting for the contractor's countersignature (the user is MOE there)."""
-    rows = (
+
+    def as_role(role: str) -> Exists:
+        return Exists(Membership.objects.filter(project=OuterRef("project"), user=user, role=role))
+
+    pvs = (
         ProcesVerbal.objects.filter(
-            project__memberships__user=user,
-            project__memberships__role=Role.MOA,
-            status=PvStatus.DECIDE,
+            Q(as_role(Role.MOA), status=PvStatus.DECIDE) | Q(as_role(Role.MOE), status=PvStatus.SIGNE_MOA)
         )
         .select_related("project")
-        .union(
-            ProcesVerbal.objects.filter(
-                project__memberships__user=user,
-                project__memberships__role=Role.MOE,
-                status=PvStatus.SIGNE_MOA,
-            ).select_related("project")
-        )
+        .order_by("project__code", "pk")[:_LIMIT]
     )
-    ids = [pv.pk for pv in rows]
-    pvs = ProcesVerbal.objects.filter(pk__in=ids).select_related("project").order_by("project__code", "pk")
     return [
         WorkItem(
             pv.project.code,
