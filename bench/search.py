@@ -201,6 +201,8 @@ def generate(rows: int, n_projects: int) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO web_searchentry_fts(web_searchentry_fts) VALUES ('optimize')")
+            # Fold the generation's write-ahead log into the file: reads through a large WAL are slower.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE web_searchentry")
@@ -236,18 +238,25 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     present = SearchEntry.objects.filter(project__code__startswith="bench-").count()
     if args.regenerate or present != args.rows:
         generate(args.rows, args.projects)
     user = User.objects.get(username=USER)
     target = 300 if connection.vendor == "sqlite" else 150
     print(f"{connection.vendor}: {SearchEntry.objects.count():,} index rows, {args.projects} projects; {machine()}")
-    print(f"{'query':<28}{'hits':>6}{'search ms':>11}{'naive ms':>10}{'ratio':>8}  target < {target} ms")
-    for q in ["ANO-042", "sécurité", "securite", "export comptable", "authent", "habilitations profil fort"]:
+    print(
+        f"{'query':<28}{'hits':>6}{'naive hits':>11}{'search ms':>11}{'naive ms':>10}{'ratio':>8}  target < {target} ms"
+    )
+    for q in ["ANO-042", "sécurité", "securite", "export comptabilité", "authent", "habilitations profil fort"]:
         ms, hits = timed(lambda q=q: search(user, q), args.runs)
-        naive_ms, _ = timed(lambda q=q: naive(user, q), max(1, args.runs // 2))
+        naive_ms, naive_hits = timed(lambda q=q: naive(user, q), max(1, args.runs // 2))
         verdict = "ok" if ms < target else "SLOW"
-        print(f"{q:<28}{len(hits):>6}{ms:>11.1f}{naive_ms:>10.1f}{naive_ms / ms:>7.1f}x  {verdict}")
+        print(
+            f"{q:<28}{len(hits):>6}{len(naive_hits):>11}{ms:>11.1f}{naive_ms:>10.1f}{naive_ms / ms:>7.1f}x  {verdict}"
+        )
 
 
 if __name__ == "__main__":
