@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from oeuvre.pilotage.models import Action
 from oeuvre.planning.models import Assignment, Lot, Resource, Task
-from oeuvre.recette.models import Anomaly, Execution, ProcesVerbal
+from oeuvre.recette.models import AcceptanceTimeline, Anomaly, Execution, ProcesVerbal
 from oeuvre.requirements.models import Deliverable, Exigence
 from oeuvre.web.selectors import my_work
 from tests.factories import MembershipFactory, ProjectFactory
@@ -55,6 +56,17 @@ def _waiting_work(project: Any, p: Any, n: int) -> None:
             due_on=dt.date(2020, 1, 1),
         )
     Execution.objects.filter(iteration__campaign=camp).update(tester=p.amoe)
+    today = timezone.localdate()
+    AcceptanceTimeline.objects.get_or_create(
+        project=project,
+        defaults={
+            "mom_on": today - dt.timedelta(days=90),
+            "va_decided_on": today - dt.timedelta(days=70),
+            "va_outcome": "positive",
+            "vsr_started_on": today - dt.timedelta(days=40),
+            "vsr_ended_on": today - dt.timedelta(days=3),
+        },
+    )
 
 
 def _keys(user: Any) -> dict[str, int]:
@@ -120,3 +132,25 @@ def test_it_shows_the_page_in_a_constant_number_of_queries(personas: Any) -> Non
         client.get("/my-work/")
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_it_warns_of_the_tacit_admission_coming_in_a_week(personas: Any) -> None:
+
+    today = timezone.localdate()
+    # VSR ended 3 days ago, no decision yet: the 7-day window ends in 4 days, then admission is tacit.
+    AcceptanceTimeline.objects.create(
+        project=personas.project,
+        mom_on=today - dt.timedelta(days=90),
+        va_decided_on=today - dt.timedelta(days=70),
+        va_outcome="positive",
+        vsr_started_on=today - dt.timedelta(days=40),
+        vsr_ended_on=today - dt.timedelta(days=3),
+    )
+
+    items = next(g for g in my_work(personas.moa) if g.key == "deadlines").items
+    assert items, "the MOA is told"
+    assert items[0].due_on is not None
+    assert items[0].due_on >= today
+    assert "tacite" in items[0].status or "tacit" in items[0].status
+    assert not next(g for g in my_work(personas.reader) if g.key == "deadlines").items
+    assert not next(g for g in my_work(personas.outsider) if g.key == "deadlines").items

@@ -83,7 +83,28 @@ def _signatures(user: Any) -> list[WorkItem]:
     ]
 
 
+def _deadlines(user: Any) -> list[WorkItem]:
+    from oeuvre.recette.selectors.timers import approaching_deadlines
+
+    return [
+        WorkItem(
+            d["project"].code,
+            d["project"].name,
+            d["article"] or "CCAG-TIC",
+            d["label"],
+            reverse("recette:timers", args=[d["project"].code]),
+            str(_("silence = tacit admission")) if d["tacit"] else "",
+            d["due"],
+            d["overdue"],
+        )
+        for d in approaching_deadlines(user)
+    ]
+
+
 def register() -> None:
     register_work_source(WorkSource("tests", _("Tests to run"), _executions, 20, "bi-clipboard2-check"))
     register_work_source(WorkSource("anomalies", _("Anomalies assigned to me"), _anomalies, 30, "bi-bug"))
     register_work_source(WorkSource("signatures", _("PV waiting for my signature"), _signatures, 50, "bi-pen"))
+    register_work_source(
+        WorkSource("deadlines", _("Approaching CCAG-TIC deadlines"), _deadlines, 70, "bi-hourglass-split")
+    )
