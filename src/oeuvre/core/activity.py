@@ -16,12 +16,13 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from simple_history.signals import post_create_historical_record
 
 __all__ = [
     "ActivityEntry",
     "activity_events",
+    "bulk_changed",
     "project_activity",
     "record_bulk_change",
     "register_activity",
@@ -29,6 +30,10 @@ __all__ = [
 ]
 
 _PATHS: dict[type[models.Model], str] = {}
+
+# Sent by :func:`record_bulk_change` with ``project`` and ``model``: derived data (the search index) that follows
+# per-row saves catches up with a write that bypassed them.
+bulk_changed = Signal()
 _IGNORED_FIELDS = {"version", "updated_at", "created_at"}
 
 
@@ -60,6 +65,7 @@ def record_bulk_change(*, project: Any, actor: Any, model: type[models.Model], l
         object_label=label[:300],
         changed_fields=[],
     )
+    bulk_changed.send(sender=model, project=project, model=model)
 
 
 def _project_id(instance: models.Model, path: str) -> Any:

@@ -10,8 +10,10 @@ class MepConfig(AppConfig):
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
         from oeuvre.mep import models, permissions
+        from oeuvre.mep import search as mep_search
         from oeuvre.web.stages import Stage, register_stage
 
+        mep_search.register()  # what the search box finds (web's registry)
         register_stage(Stage("mep", _("Deployment"), "mep:index", permissions.MEP_VIEW, 40))
         for model in (models.Environment, models.Release, models.GoNoGoSettings, models.GoNoGoDecision):
             register_activity(model, "project")

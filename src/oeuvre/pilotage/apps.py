@@ -25,6 +25,12 @@ class PilotageConfig(AppConfig):
         for model in project_models:
             register_activity(model, "project")
         register_activity(models.RiskAction, "risk__project")
+        from oeuvre.pilotage import search as pilotage_search
+
+        pilotage_search.register()  # what the search box finds (web's registry)
+        from oeuvre.pilotage import work as pilotage_work
+
+        pilotage_work.register()  # what waits for a person ("Mon travail")
         home.register()
         jobs.register()
         deck.register()

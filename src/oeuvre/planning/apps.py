@@ -12,6 +12,7 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
         from oeuvre.planning import jobs, permissions  # noqa: F401  (matrix rows, job handlers)
+        from oeuvre.planning import search as planning_search
         from oeuvre.planning.models import (
             Assignment,
             Baseline,
@@ -25,6 +26,10 @@ class PlanningConfig(AppConfig):
         )
         from oeuvre.web.stages import Stage, register_stage
 
+        planning_search.register()  # what the search box finds (web's registry)
+        from oeuvre.planning import work as planning_work
+
+        planning_work.register()  # what waits for a person ("Mon travail")
         register_stage(Stage("planning", _("Planning"), "planning:index", permissions.PLANNING_VIEW, 20))
         register_activity(Plan, "project")
         register_activity(Lot, "project")

@@ -26,4 +26,10 @@ class RecetteConfig(AppConfig):
         ):
             register_activity(model, "project")
         register_activity(models.Iteration, "campaign__project")
+        from oeuvre.recette import search as recette_search
+
+        recette_search.register()  # what the search box finds (web's registry)
+        from oeuvre.recette import work as recette_work
+
+        recette_work.register()  # what waits for a person ("Mon travail")
         wiring.register()

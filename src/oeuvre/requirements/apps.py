@@ -15,6 +15,12 @@ class RequirementsConfig(AppConfig):
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("requirements", _("Requirements"), "requirements:index", REQUIREMENTS_VIEW, 10))
+        from oeuvre.requirements import search as requirements_search
+
+        requirements_search.register()  # what the search box finds (web's registry)
+        from oeuvre.requirements import work as requirements_work
+
+        requirements_work.register()  # what waits for a person ("Mon travail")
         register()
         register_activity(models.Exigence, "project")
         register_activity(models.Specification, "project")

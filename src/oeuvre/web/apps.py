@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "oeuvre.web"
     label = "web"
     verbose_name = _("Web shell")
+
+    def ready(self) -> None:
+        from oeuvre.web.searchable import connect_bulk_changes
+
+        connect_bulk_changes()

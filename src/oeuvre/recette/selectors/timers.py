@@ -18,6 +18,7 @@ from oeuvre.recette.selectors.pv import recette_settings
 
 __all__ = [
     "DEADLINE_LABELS",
+    "approaching_deadlines",
     "availability",
     "dashboard",
     "timeline_of",
@@ -221,3 +222,41 @@ def dashboard(project: Project, today: dt.date | None = None) -> dict[str, Any]:
         "chart": _chart(deadlines, today),
         "error": error,
     }
+
+
+def approaching_deadlines(user: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The CCAG-TIC deadlines inside their alert window on every project where ``user`` steers the acceptance
+    (MOA, AMOA, MOE or AMOE), the tacit admission first: two queries whatever the number of projects."""
+    from oeuvre.accounts.roles import Role
+
+    today = today or timezone.localdate()
+    steering = [Role.MOA, Role.AMOA, Role.MOE, Role.AMOE]
+    timelines = list(
+        AcceptanceTimeline.objects.filter(
+            project__memberships__user=user, project__memberships__role__in=steering
+        ).select_related("project")
+    )
+    saved = {s.project_id: s for s in RecetteSettings.objects.filter(project__in=[t.project_id for t in timelines])}
+    labels = DEADLINE_LABELS()
+    found: list[dict[str, Any]] = []
+    for timeline in timelines:
+        project = timeline.project
+        cfg = saved.get(project.pk) or RecetteSettings(project=project)
+        try:
+            result = engine.compute_timers(timer_settings(cfg, project), timer_facts(timeline, project), today)
+        except InputError:
+            continue
+        for d in engine.alerts(result.deadlines, today, cfg.alert_days):
+            found.append(
+                {
+                    "project": project,
+                    "key": d.key,
+                    "label": labels.get(d.key, d.key),
+                    "due": d.due,
+                    "overdue": d.due < today,
+                    "tacit": d.tacit_on_expiry,
+                    "article": d.article,
+                }
+            )
+    found.sort(key=lambda d: (not d["tacit"], d["due"]))
+    return found

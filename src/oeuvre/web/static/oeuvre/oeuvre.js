@@ -70,7 +70,8 @@
         modal.show();
       }
     } else if (event.key === "/") {
-      const search = document.querySelector("[data-listing-search], main form[role='search'] input[type='search'], main input[type='search']");
+      const search = document.querySelector("[data-listing-search], main form[role='search'] input[type='search'], main input[type='search']")
+        || document.querySelector("[data-global-search]");
       if (search) {
         event.preventDefault();
         search.focus();

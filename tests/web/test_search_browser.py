@@ -1,0 +1,65 @@
+"""The search box and "Mon travail" in a real browser, at a laptop's and a phone's width, without a mouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oeuvre.recette.services.anomalies import anomaly_create
+from oeuvre.requirements.services import exigence_create
+from tests.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(os.environ.get("OEUVRE_SCREENSHOTS", "")) if os.environ.get("OEUVRE_SCREENSHOTS") else None
+
+
+def _shot(page: Any, name: str) -> None:
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"search-{name}.png"), full_page=True)
+
+
+def _no_page_scroll(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def test_it_finds_an_anomaly_from_the_header_with_the_keyboard(personas: Any, page: Any) -> None:
+    exigence_create(actor=personas.amoa, project=personas.project, title="Supervision des flux", text="Sécurité")
+    anomaly = anomaly_create(actor=personas.moe, project=personas.project, title="Flux bloqué la nuit")
+    login(page, "moe")
+
+    for width, height in [(1440, 900), (390, 844)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/p/")
+        page.keyboard.press("/")  # no list filter on the portfolio's tools? the header's box otherwise
+        page.locator("[data-global-search]").focus()
+        page.keyboard.type("flux")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search/?q=flux")
+        page.get_by_role("heading", name="Exigences").wait_for()
+        page.get_by_role("heading", name="Anomalies").wait_for()
+        assert _no_page_scroll(page)
+        _shot(page, f"results-{width}")
+
+    page.get_by_role("link", name="Anomalies 1").press("Enter")
+    page.wait_for_url("**kind=anomaly**")
+    assert page.get_by_role("heading", name="Exigences").count() == 0
+    page.get_by_role("link", name=f"{anomaly.reference} Flux bloqué la nuit").press("Enter")
+    page.wait_for_url(f"**/recette/anomalies/{anomaly.pk}/")
+
+
+def test_it_shows_my_work_at_both_widths(personas: Any, page: Any) -> None:
+    anomaly_create(actor=personas.moe, project=personas.project, title="Écran figé", assignee=personas.amoe)
+    login(page, "amoe")
+
+    for width, height in [(1440, 900), (390, 844)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/my-work/")
+        page.get_by_role("heading", name="Mon travail").wait_for()
+        page.get_by_role("link", name="Écran figé").wait_for()
+        assert _no_page_scroll(page)
+        _shot(page, f"my-work-{width}")
