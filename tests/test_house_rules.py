@@ -93,6 +93,7 @@ WRITE_PATH_ALLOWED = {
     ("planning/importing.py", "BaselineTask", "bulk_create"): "frozen snapshot rows of the imported baseline",
     ("planning/importing.py", "BaselineTask", "bulk_update"): "cost of the snapshot rows written just above",
     ("recette/services/testbook.py", "Execution", "bulk_create"): "JUnit import: one record_bulk_change line",
+    ("recette/services/testbook.py", "PlannedTest", "bulk_create"): "JUnit import plans what it ran: same bulk line",
     ("forge/services/events.py", "Repository", "update"): "refused-deliveries counter, not an edit",
     ("forge/demo.py", "*", "*"): DEMO,
     ("demo/generator.py", "*", "*"): DEMO,
