@@ -10,6 +10,7 @@ from oeuvre.planning.api import router as planning_router
 from oeuvre.projects.api import router as projects_router
 from oeuvre.recette.api import router as recette_router
 from oeuvre.requirements.api import router as requirements_router
+from oeuvre.web.api import router as web_router
 
 api = build_api()
 api.add_router("", accounts_router)
@@ -21,3 +22,4 @@ api.add_router("", recette_router)
 api.add_router("", forge_router)
 api.add_router("", mep_router)
 api.add_router("", pilotage_router)
+api.add_router("", web_router)

@@ -9,7 +9,11 @@ class MepConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.mep import models, permissions
+        from oeuvre.mep import (
+            models,
+            notify,  # noqa: F401 -- who is told about this stage's events
+            permissions,
+        )
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("mep", _("Deployment"), "mep:index", permissions.MEP_VIEW, 40))
