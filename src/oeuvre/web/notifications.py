@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -225,7 +225,7 @@ def _send_immediate(notifications: Sequence[Notification]) -> int:
         messages.append(_message(items[0].recipient, wanted, digest=False))
         sent.extend(n.pk for n in wanted)
     if messages:
-        get_connection().send_messages(messages)
+        mailers.default.send_messages(messages)
         Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
     return len(messages)
 
@@ -307,7 +307,7 @@ def digest_send(*, now: datetime | None = None, batch: int = 500) -> dict[str, i
     )
     user_ids = [row["recipient_id"] for row in pending if row["recipient_id"] not in not_digest]
     totals = {"people": 0, "notifications": 0}
-    connection = get_connection()
+    connection = mailers.default  # one backend for every batch
     for start in range(0, len(user_ids), batch):
         chunk = user_ids[start : start + batch]
         users = {u.pk: u for u in User.objects.filter(pk__in=chunk, is_active=True)}
