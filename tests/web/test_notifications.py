@@ -48,7 +48,8 @@ def test_it_tells_the_validator_once_even_when_the_job_runs_twice(
 ) -> None:
     exigence = submit(personas, django_capture_on_commit_callbacks)
     [job] = run_worker()
-    assert job.status == Job.Status.DONE and job.result == {"created": 1}
+    assert job.status == Job.Status.DONE
+    assert job.result == {"created": 1}
     execute_job(job)  # a retried job
     found = list(Notification.objects.all())
     assert [(n.recipient, n.kind, n.reference) for n in found] == [(personas.moa, "validation", exigence.reference)]
@@ -71,7 +72,8 @@ def test_it_writes_the_notification_in_the_recipients_language(
     to_moa = Notification.objects.get(recipient=personas.moa)
     assert (to_moe.kind, to_moe.title) == ("assigned", "Assigned to you: Écran figé")
     assert to_moa.kind == "status"
-    assert to_moa.title.startswith("Désormais « ") and to_moa.title.endswith(" » : Écran figé")
+    assert to_moa.title.startswith("Désormais « ")
+    assert to_moa.title.endswith(" » : Écran figé")
 
 
 def test_it_tells_nobody_who_left_the_project(personas: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -93,9 +95,12 @@ def test_it_announces_an_approaching_deadline_once_per_person(personas: Any) -> 
     again = notifications.deadlines_notify()
     assert again == []
     recipients = {n.recipient.username for n in first}
-    assert "moa" in recipients and "reader" not in recipients and "contributor" not in recipients
+    assert "moa" in recipients
+    assert "reader" not in recipients
+    assert "contributor" not in recipients
     notification = Notification.objects.get(recipient=personas.moa)
-    assert notification.kind == "deadline" and notification.url.endswith("/recette/timers/")
+    assert notification.kind == "deadline"
+    assert notification.url.endswith("/recette/timers/")
 
 
 def test_it_says_nothing_of_a_deadline_far_away(personas: Any) -> None:
@@ -121,9 +126,12 @@ def test_it_mails_at_once_whoever_asked_for_it_in_their_language(
     [message] = mail.outbox
     assert message.to == [personas.moa.email]
     assert message.subject.startswith("Œuvre: Waits for your validation")
-    assert "Here is" not in message.body and "Something waits for you" in message.body
+    assert "Here is" not in message.body
+    assert "Something waits for you" in message.body
     html, mime = message.alternatives[0]
-    assert mime == "text/html" and 'lang="en"' in html and "/requirements/" in html
+    assert mime == "text/html"
+    assert 'lang="en"' in html
+    assert "/requirements/" in html
     assert Notification.objects.get().emailed_at is not None
 
 
@@ -209,7 +217,8 @@ def test_it_marks_read_one_and_all_and_never_someone_elses(personas: Any) -> Non
     client = personas.client(personas.moe)
     assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 404
     response = client.post(f"/notifications/{mine[0].pk}/read/", {"open": "1"})
-    assert response.status_code == 302 and response["Location"] == "/p/alpha/"
+    assert response.status_code == 302
+    assert response["Location"] == "/p/alpha/"
     assert notifications.unread_count(personas.moe) == 1
     client.post("/notifications/read-all/")
     assert notifications.unread_count(personas.moe) == 0
@@ -223,7 +232,9 @@ def test_it_saves_the_email_preferences(personas: Any) -> None:
     )
     assert response.status_code == 302
     pref = NotificationPreference.objects.get(user=personas.moe)
-    assert pref.email_mode == "immediate" and "mention" not in pref.muted_kinds and "deadline" in pref.muted_kinds
+    assert pref.email_mode == "immediate"
+    assert "mention" not in pref.muted_kinds
+    assert "deadline" in pref.muted_kinds
     assert client.post("/notifications/preferences/", {"email_mode": "hourly"}).status_code == 422
 
 
@@ -237,7 +248,8 @@ def test_it_serves_my_notifications_through_the_api(personas: Any) -> None:
     _token, raw = token_create(user=personas.moe, name="t")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     listed = client.get("/api/notifications?unread=true").json()
-    assert listed["count"] == 2 and {i["project"] for i in listed["items"]} == {"alpha"}
+    assert listed["count"] == 2
+    assert {i["project"] for i in listed["items"]} == {"alpha"}
     assert client.post(f"/api/notifications/{mine[0].pk}/read").json()["read_at"] is not None
     assert client.get("/api/notifications/count").json() == {"unread": 1}
     assert client.post("/api/notifications/read-all").json() == {"marked": 1}
