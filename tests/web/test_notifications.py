@@ -253,3 +253,22 @@ def test_it_serves_my_notifications_through_the_api(personas: Any) -> None:
     assert client.post(f"/api/notifications/{mine[0].pk}/read").json()["read_at"] is not None
     assert client.get("/api/notifications/count").json() == {"unread": 1}
     assert client.post("/api/notifications/read-all").json() == {"marked": 1}
+
+
+def test_it_tells_the_buyer_a_release_waits_for_the_go_no_go_once_it_is_ready(
+    personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from oeuvre.mep.models import ReadinessCheck, ReadinessItem, Release
+    from oeuvre.mep.services import readiness_attest
+
+    release = Release.objects.create(project=personas.project, number="1.1.0")
+    for item in ReadinessItem.values:
+        if item != ReadinessItem.DRY_RUN:
+            ReadinessCheck.objects.create(release=release, item=item, done=True, evidence="vu")
+    with django_capture_on_commit_callbacks(execute=True):
+        readiness_attest(actor=personas.moe, release=release, item="dry_run", done=True, evidence="5 h 10")
+    run_worker()
+    [notification] = Notification.objects.all()
+    assert notification.recipient == personas.moa
+    assert notification.kind == "signature"
+    assert notification.title == "La version 1.1.0 est prête : le go/no-go attend votre décision et votre signature"

@@ -34,7 +34,9 @@ def test_it_walks_the_bell_the_notifications_and_a_discussion(page: Any, persona
     page.set_viewport_size({"width": width, "height": 900})
     exigence = h.exigence(personas.project, "EX-001", "soumise", title="Authentification forte")
     url = f"/p/{personas.project.code}/requirements/{exigence.pk}/"
-    for k, title in enumerate(["Attend votre validation : Authentification forte", "Claire vous a mentionné sur EX-001"]):
+    for k, title in enumerate(
+        ["Attend votre validation : Authentification forte", "Claire vous a mentionné sur EX-001"]
+    ):
         Notification.objects.create(
             recipient=personas.moa, kind="validation" if k == 0 else "mention", key=f"k{k}", project=personas.project,
             reference="EX-001", title=title, url=url,
