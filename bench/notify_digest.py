@@ -75,7 +75,7 @@ def main() -> None:
             items = list(Notification.objects.filter(recipient=user, emailed_at=None, read_at=None))
             if not items:
                 continue
-            message = notifications._message(user, items, digest=True)
+            message = notifications.notification_email(user, items, digest=True)
             mail.mailers.default.send_messages([message])
             for item in items:
                 item.emailed_at = timezone.now()

@@ -43,6 +43,7 @@ __all__ = [
     "deadlines_notify",
     "digest_send",
     "members_with",
+    "notification_email",
     "notification_mark_read",
     "notifications_mark_all_read",
     "notify_event",
@@ -240,7 +241,7 @@ def _send_immediate(notifications: Sequence[Notification]) -> int:
         wanted = [n for n in items if n.kind not in pref.muted_kinds]
         if not wanted or not items[0].recipient.email:
             continue
-        messages.append(_message(items[0].recipient, wanted, digest=False))
+        messages.append(notification_email(items[0].recipient, wanted, digest=False))
         sent.extend(n.pk for n in wanted)
     if messages:
         mailers.default.send_messages(messages)
@@ -252,7 +253,7 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{settings.OEUVRE_BASE_URL}{url}"
 
 
-def _message(user: User, notifications: Sequence[Notification], *, digest: bool) -> EmailMultiAlternatives:
+def notification_email(user: User, notifications: Sequence[Notification], *, digest: bool) -> EmailMultiAlternatives:
     """One e-mail, text and HTML, in ``user``'s language."""
     with translation.override(_language(user)):
         if digest:
@@ -341,7 +342,7 @@ def digest_send(*, now: datetime | None = None, batch: int = 500) -> dict[str, i
             user = users.get(user_id)
             if user is None:
                 continue
-            messages.append(_message(user, items, digest=True))
+            messages.append(notification_email(user, items, digest=True))
             done.extend(n.pk for n in items)
         if messages:
             connection.send_messages(messages)
