@@ -11,6 +11,7 @@ from oeuvre.projects.api import router as projects_router
 from oeuvre.recette.api import router as recette_router
 from oeuvre.requirements.api import router as requirements_router
 from oeuvre.web.api import router as web_router
+from oeuvre.web.api_notify import router as notify_router
 
 api = build_api()
 api.add_router("", accounts_router)
@@ -23,3 +24,4 @@ api.add_router("", forge_router)
 api.add_router("", mep_router)
 api.add_router("", pilotage_router)
 api.add_router("", web_router)
+api.add_router("", notify_router)

@@ -213,6 +213,8 @@ if _smtp_host:
         },
     }
 DEFAULT_FROM_EMAIL = env_str("OEUVRE_FROM_EMAIL", "oeuvre@localhost")
+# The address people reach Œuvre at, for the links of the e-mails sent by the worker (it has no request).
+OEUVRE_BASE_URL = env_str("OEUVRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------------------
 # Secure cookies, HSTS and the HTTPS redirect need HTTPS in front of the app: on by default in

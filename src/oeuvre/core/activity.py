@@ -27,6 +27,7 @@ __all__ = [
     "record_bulk_change",
     "register_activity",
     "to_entries",
+    "tracked_model",
 ]
 
 _PATHS: dict[type[models.Model], str] = {}
@@ -44,6 +45,15 @@ def register_activity(model: type[models.Model], project_path: str) -> None:
     for the project itself.
     """
     _PATHS[model] = project_path
+
+
+def tracked_model(label: str) -> tuple[type[models.Model], str] | None:
+    """The registered model of ``label`` ("recette.anomaly") and its path to the project, or ``None``: the
+    domain objects people may comment on are the ones whose changes the feed shows."""
+    for model, path in _PATHS.items():
+        if model._meta.label_lower == label:
+            return model, path
+    return None
 
 
 def record_bulk_change(*, project: Any, actor: Any, model: type[models.Model], label: str, action: str = "+") -> None:

@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 __all__ = [
+    "CheckedUpload",
     "PrivateArea",
+    "check_upload",
     "private_path",
     "private_root",
     "register_private_area",
@@ -114,3 +117,73 @@ def sweep_orphans(grace_seconds: int = 3600, now: float | None = None) -> dict[s
             count += 1
         removed[area.name] = count
     return removed
+
+
+# --- The upload guard: what a person may attach (evidence rules) ---------------------------------------------
+
+# Sniffed kind → (stored extension, content type served, extensions the user's name may have).
+_UPLOAD_KINDS: dict[str, tuple[str, str, frozenset[str]]] = {
+    "png": (".png", "image/png", frozenset({".png"})),
+    "jpeg": (".jpg", "image/jpeg", frozenset({".jpg", ".jpeg"})),
+    "gif": (".gif", "image/gif", frozenset({".gif"})),
+    "pdf": (".pdf", "application/pdf", frozenset({".pdf"})),
+    "zip": (".zip", "application/zip", frozenset({".zip"})),
+    "text": (".txt", "text/plain", frozenset({".txt", ".log", ".csv", ".json", ".md", ".out", ""})),
+}
+_MARKUP = re.compile(rb"<\s*(?:!doctype|html|svg|script|iframe|body|\?xml)", re.IGNORECASE)
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\"<>:|?*]")
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str  # the user's file name, cleaned
+    suffix: str  # the extension it is stored under
+    content_type: str  # the type it is served with
+
+
+def _sniff_upload(data: bytes) -> str | None:
+    """The kind of a file from its first bytes (never its name), or ``None`` if not accepted."""
+    for magic, kind in (
+        (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+        (b"%PDF-", "pdf"), (b"PK\x03\x04", "zip"),
+    ):  # fmt: skip
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data[:65536]:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _MARKUP.search(data[:4096]):
+        return None  # HTML, SVG or XML: could run script if a browser ever rendered it
+    return "text"
+
+
+def check_upload(filename: str, data: bytes, max_bytes: int = 10 * 1024 * 1024) -> CheckedUpload:
+    """Accept an uploaded file by its content (an image, a PDF, a ZIP archive or plain text), its size and a name
+    that agrees with its content; otherwise raise :class:`~oeuvre.core.errors.ValidationFailed` on ``file``."""
+    from oeuvre.core.errors import ValidationFailed
+
+    base = re.split(r"[\\/]", filename or "")[-1]
+    name = _UNSAFE_NAME.sub("_", base).strip(" .")[-200:] or "file"
+    if not data:
+        raise ValidationFailed({"file": [_("The file « %(name)s » is empty.") % {"name": name}]})
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            {"file": [_("The file « %(name)s » is larger than %(mib)s MiB.")
+                      % {"name": name, "mib": max_bytes // (1024 * 1024)}]}
+        )  # fmt: skip
+    kind = _sniff_upload(data)
+    if kind is None:
+        raise ValidationFailed(
+            {"file": [_("« %(name)s » is not an accepted file: send a PNG, JPEG or GIF image, a PDF, a ZIP "
+                        "archive or a text/log file.") % {"name": name}]}
+        )  # fmt: skip
+    suffix, content_type, allowed = _UPLOAD_KINDS[kind]
+    if Path(name).suffix.lower() not in allowed:
+        raise ValidationFailed(
+            {"file": [_("« %(name)s » does not contain what its name says (its content is %(kind)s).")
+                      % {"name": name, "kind": kind.upper()}]}
+        )  # fmt: skip
+    return CheckedUpload(name, suffix, content_type)

@@ -9,7 +9,11 @@ class MepConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.mep import models, permissions
+        from oeuvre.mep import (
+            models,
+            notify,  # noqa: F401 -- who is told about this stage's events
+            permissions,
+        )
         from oeuvre.mep import search as mep_search
         from oeuvre.web.stages import Stage, register_stage
 

@@ -15,10 +15,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.events import declare_event, emit
 from oeuvre.core.references import allocate_references
 from oeuvre.core.services import full_clean, model_update, save_with_history
 from oeuvre.engine import service_levels as engine
@@ -257,7 +259,14 @@ def incident_transition(
         actor=actor,
         expected_version=expected_version,
     )
+    emit(
+        INCIDENT_STATUS_CHANGED, project=updated.project, obj=updated, actor=actor,
+        data={"title": updated.title[:200], "status": updated.status, "reporter_id": updated.reporter_id},
+    )  # fmt: skip
     return updated
+
+
+INCIDENT_STATUS_CHANGED = declare_event("incident.status_changed", gettext_lazy("Incident status changed"))
 
 
 @transaction.atomic

@@ -12,10 +12,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.events import declare_event, emit
 from oeuvre.core.services import full_clean, model_update, save_with_history
 from oeuvre.engine.gonogo import CRITERIA
 from oeuvre.mep import selectors
@@ -148,7 +150,15 @@ def readiness_attest(*, actor: User, release: Release, item: str, done: bool, ev
     if not _created:
         check.version += 1
     save_with_history(check, actor=actor)
+    attested = set(ReadinessCheck.objects.filter(release=release, done=True).values_list("item", flat=True))
+    if done and attested >= set(ReadinessItem.values):
+        # The last criterion attested: the buyer's go/no-go (a signed decision) is what waits now.
+        emit(RELEASE_READY, project=release.project, obj=release, actor=actor, reference=release.number,
+             data={"number": release.number})  # fmt: skip
     return check
+
+
+RELEASE_READY = declare_event("release.ready_for_gonogo", gettext_lazy("Release ready for its go/no-go"))
 
 
 @transaction.atomic

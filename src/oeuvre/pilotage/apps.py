@@ -9,7 +9,14 @@ class PilotageConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.pilotage import deck, home, jobs, models, permissions
+        from oeuvre.pilotage import (
+            deck,
+            home,
+            jobs,
+            models,
+            notify,  # noqa: F401 -- who is told about this stage's events
+            permissions,
+        )
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("pilotage", _("Steering"), "pilotage:index", permissions.PILOTAGE_VIEW, 50))

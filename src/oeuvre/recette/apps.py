@@ -9,7 +9,12 @@ class RecetteConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.recette import models, permissions, wiring
+        from oeuvre.recette import (
+            models,
+            notify,  # noqa: F401 -- who is told about this stage's events
+            permissions,
+            wiring,
+        )
         from oeuvre.web.stages import Stage, register_stage
 
         register_stage(Stage("recette", _("Acceptance"), "recette:index", permissions.RECETTE_VIEW, 30))

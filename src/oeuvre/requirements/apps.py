@@ -9,7 +9,11 @@ class RequirementsConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.requirements import jobs, models  # noqa: F401 — registers the job
+        from oeuvre.requirements import (  # noqa: F401 — registers the job
+            jobs,
+            models,
+            notify,
+        )
         from oeuvre.requirements.home import register
         from oeuvre.requirements.permissions import REQUIREMENTS_VIEW
         from oeuvre.web.stages import Stage, register_stage

@@ -18,6 +18,7 @@ from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import membership_of, require
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.events import declare_event, emit
 from oeuvre.projects.models import Project
 from oeuvre.requirements.models import (
     DEFAULT_DELIVERABLE_RULES,
@@ -305,6 +306,9 @@ class ExigenceTransition:
     needs_comment: bool = False
 
 
+EXIGENCE_STATUS_CHANGED = declare_event("exigence.status_changed", gettext_lazy("Requirement status changed"))
+DELIVERABLE_SUBMITTED = declare_event("deliverable.submitted", gettext_lazy("Deliverable submitted for validation"))
+
 _S = ExigenceStatus
 EXIGENCE_WORKFLOW: dict[str, ExigenceTransition] = {
     t.action: t
@@ -337,7 +341,12 @@ def exigence_transition(
     require(actor, exigence.project, transition.permission)
     if transition.needs_comment and not (comment or "").strip():
         raise ValidationFailed({"comment": [_("Say why the requirement is rejected.")]})
-    return _transition(exigence, expected_version, set(transition.sources), transition.target, actor, comment)
+    fresh = _transition(exigence, expected_version, set(transition.sources), transition.target, actor, comment)
+    emit(
+        EXIGENCE_STATUS_CHANGED, project=fresh.project, obj=fresh, actor=actor,
+        data={"status": fresh.status, "title": fresh.title[:200], "owner_id": fresh.owner_id},
+    )  # fmt: skip
+    return fresh
 
 
 def exigence_submit(*, actor: User, exigence: Exigence, expected_version: int | None, comment: str = "") -> Exigence:
@@ -673,6 +682,10 @@ def deliverable_submit(*, actor: User, deliverable: Deliverable, expected_versio
         raise DomainError(_("Give the deliverable a RACI with exactly one A before submitting it."))
     fresh.status = Deliverable.Status.SOUMIS
     _save(fresh, actor)
+    emit(
+        DELIVERABLE_SUBMITTED, project=fresh.project, obj=fresh, actor=actor,
+        data={"title": fresh.title[:200], "kind": fresh.kind, "validator_id": fresh.validator_id},
+    )  # fmt: skip
     return fresh
 
 

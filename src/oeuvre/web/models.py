@@ -72,3 +72,138 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned to me")
+    VALIDATION = "validation", _("Waiting for my validation")
+    SIGNATURE = "signature", _("Waiting for my signature")
+    STATUS = "status", _("Status of something of mine")
+    MENTION = "mention", _("Mention")
+    DEADLINE = "deadline", _("Deadline approaching")
+
+
+class Notification(models.Model):
+    """One thing one person is told about. ``key`` names the event (or the deadline) it comes from, so a job
+    run twice never tells the same person twice."""
+
+    Kind = NotificationKind
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind)
+    event = models.CharField(_("event"), max_length=80, blank=True)
+    key = models.CharField(_("key"), max_length=200)
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_recipient")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["emailed_at", "recipient"], name="notification_to_mail"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmailMode(models.TextChoices):
+    NONE = "none", _("No e-mail")
+    IMMEDIATE = "immediate", _("One e-mail per notification")
+    DIGEST = "digest", _("A daily digest")
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to be told by e-mail; without a row, the daily digest."""
+
+    Mode = EmailMode
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode, default=EmailMode.DIGEST)
+    muted_kinds = models.JSONField(_("kinds never e-mailed"), default=list, blank=True)
+    last_digest_at = models.DateTimeField(_("last digest sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.email_mode}"
+
+
+class Comment(models.Model):
+    """A comment on any domain object of a project (named by its model label and primary key), with one level of
+    replies. A deleted comment keeps its place in the thread, without its text."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="comments"
+    )
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("text"))
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentioned people"), blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["mentions"])
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["project", "object_type", "object_id"], name="comment_target")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class CommentAttachment(models.Model):
+    """A file attached to a comment, checked by the shared upload guard and kept in the private files."""
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    original_name = models.CharField(_("file name"), max_length=200)
+    stored_name = models.CharField(_("stored name"), max_length=60, unique=True)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("comment attachment")
+        verbose_name_plural = _("comment attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

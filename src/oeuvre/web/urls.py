@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oeuvre.web import views
+from oeuvre.web import notify_views, views
 
 app_name = "web"
 
@@ -10,4 +10,16 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("search/", views.search_page, name="search"),
     path("my-work/", views.my_work, name="my_work"),
+    path("notifications/", notify_views.notification_list, name="notifications"),
+    path("notifications/bell/", notify_views.bell, name="bell"),
+    path("notifications/read-all/", notify_views.notification_read_all, name="notifications_read_all"),
+    path("notifications/preferences/", notify_views.notification_preferences, name="notification_preferences"),
+    path("notifications/<int:pk>/read/", notify_views.notification_read, name="notification_read"),
+    path(
+        "p/<slug:code>/comments/<str:object_type>/<str:object_id>/",
+        notify_views.comment_thread,
+        name="comments",
+    ),
+    path("p/<slug:code>/comment/<int:pk>/delete/", notify_views.comment_delete, name="comment_delete"),
+    path("p/<slug:code>/comment/file/<int:pk>/", notify_views.comment_attachment, name="comment_attachment"),
 ]

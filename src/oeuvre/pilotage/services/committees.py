@@ -11,11 +11,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from oeuvre.accounts.permissions import can, require
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.events import declare_event, emit
 from oeuvre.core.services import check_fields, full_clean, model_update, save_with_history
 from oeuvre.pilotage.models import (
     OPEN_ACTION_STATUSES,
@@ -190,7 +191,15 @@ def action_create(
     )
     full_clean(action, exclude=["project"])
     save_with_history(action, actor=actor)
+    if action.owner_id:
+        emit(
+            ACTION_ASSIGNED, project=project, obj=action, actor=actor,
+            data={"title": action.title[:200], "owner_id": action.owner_id, "due_on": str(action.due_on or "")},
+        )  # fmt: skip
     return action
+
+
+ACTION_ASSIGNED = declare_event("action.assigned", gettext_lazy("Action assigned"))
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.events import declare_event, emit
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import (
     Anomaly,
@@ -317,6 +318,8 @@ def anomaly_create(
     _full_clean(anomaly)
     anomaly.reference, anomaly.number = _allocate_reference(project)
     _save(anomaly, actor)
+    if anomaly.assignee_id:
+        _announce(ANOMALY_ASSIGNED, anomaly, actor)
     return anomaly
 
 
@@ -420,10 +423,13 @@ def anomaly_update(*, actor: User, anomaly: Anomaly, expected_version: int | Non
         _check_choice("priority", changes["priority"], AnomalyPriority)
     _check_links(anomaly.project, changes)
     fresh = lock_for_update(anomaly, expected_version)
+    assignee_before = fresh.assignee_id
     for name, value in changes.items():
         setattr(fresh, name, value)
     _full_clean(fresh)
     _save(fresh, actor)
+    if fresh.assignee_id and fresh.assignee_id != assignee_before:
+        _announce(ANOMALY_ASSIGNED, fresh, actor)
     return fresh
 
 
@@ -452,6 +458,7 @@ def anomaly_transition(
     if unknown:
         raise ValidationFailed({name: [_("This field cannot be set by this action.")] for name in sorted(unknown)})
     fresh = lock_for_update(anomaly, expected_version)
+    assignee_before, status_before = fresh.assignee_id, fresh.status
     if fresh.status not in transition.sources:
         raise DomainError(
             _("%(ref)s is “%(status)s”: “%(action)s” is only possible from %(sources)s.")
@@ -485,7 +492,25 @@ def anomaly_transition(
         fresh.resolution = f"{fresh.resolution}\n{note}".strip() if fresh.resolution else note
     _full_clean(fresh)
     _save(fresh, actor, reason=reason or str(transition.label))
+    if fresh.status != status_before:
+        _announce(ANOMALY_STATUS_CHANGED, fresh, actor)
+    if fresh.assignee_id and fresh.assignee_id != assignee_before:
+        _announce(ANOMALY_ASSIGNED, fresh, actor)
     return fresh
+
+
+ANOMALY_ASSIGNED = declare_event("anomaly.assigned", gettext_lazy("Anomaly assigned"))
+ANOMALY_STATUS_CHANGED = declare_event("anomaly.status_changed", gettext_lazy("Anomaly status changed"))
+
+
+def _announce(name: str, anomaly: Anomaly, actor: User) -> None:
+    emit(
+        name, project=anomaly.project, obj=anomaly, actor=actor,
+        data={
+            "title": anomaly.title[:200], "status": anomaly.status, "severity": anomaly.severity,
+            "assignee_id": anomaly.assignee_id, "reported_by_id": anomaly.reported_by_id,
+        },
+    )  # fmt: skip
 
 
 def _named(action: str) -> Any:

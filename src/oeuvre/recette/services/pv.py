@@ -12,11 +12,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.events import declare_event, emit
 from oeuvre.engine import acceptance as engine
 from oeuvre.projects.models import Project
 from oeuvre.recette import pv_words
@@ -227,6 +229,7 @@ def pv_decide(
         pv.correction_due_on = timezone.localdate(now) + timedelta(days=days)
     pv.status = PvStatus.DECIDE
     pv.save()
+    emit(PV_DECIDED, project=pv.project, obj=pv, actor=actor, data={"title": pv.title[:200], "decision": decision})
     ledger.ledger_append(
         project=pv.project,
         kind="pv.decision",
@@ -323,7 +326,12 @@ def _sign(
     if pv.status == PvStatus.SIGNE and not pv.reserves.filter(lifted_at=None).exists():
         pv.final_at = signature.signed_at
     pv.save()
+    emit(PV_SIGNED, project=pv.project, obj=pv, actor=actor, data={"title": pv.title[:200], "role": role})
     return signature
+
+
+PV_DECIDED = declare_event("pv.decided", gettext_lazy("PV decided, waiting for the buyer's signature"))
+PV_SIGNED = declare_event("pv.signed", gettext_lazy("PV signed"))
 
 
 @transaction.atomic
