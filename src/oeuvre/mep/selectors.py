@@ -323,3 +323,13 @@ def garantie_for(project: Project, releases: list[Release], today: date | None =
             source = "go_live"
         found[release.pk] = Garantie(start, end, max((end - today).days, 0), source, deprivation)
     return found
+
+
+def deployed_components(project: Project) -> dict[str, dict[int, str]]:
+    """Environment name → {component id: deployed version}, for the design stage's architecture view (one query)."""
+    out: dict[str, dict[int, str]] = {name: {} for name in environments_for(project).values_list("name", flat=True)}
+    for name, component_id, version in Deployment.objects.filter(environment__project=project).values_list(
+        "environment__name", "component_id", "version_label"
+    ):
+        out.setdefault(name, {})[component_id] = version
+    return out
