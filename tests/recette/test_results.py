@@ -184,3 +184,23 @@ def test_it_takes_results_through_the_api(personas: Any, load: dict[str, Any], m
     assert [c["met"] for c in answer.json()["criteria"]] == [True, True]
     reader = Client(headers={"Authorization": f"Bearer {token_create(user=personas.reader, name='r')[1]}"})
     assert reader.post(url, {"file": io.BytesIO(b"x")}).status_code == 403
+
+
+def test_it_feeds_the_go_no_go_with_the_criteria_met(personas: Any, load: dict[str, Any]) -> None:
+    from oeuvre.mep import selectors as mep_selectors
+    from oeuvre.mep.models import Release
+
+    release = Release.objects.create(project=personas.project, number="2.0")
+
+    def line() -> Any:
+        return next(c for c in mep_selectors.gonogo_for(release).criteria if c.code == "perfsec_criteria_met")
+
+    assert line().met is False  # never measured
+    assert "2 not measured" in line().evidence
+    services.results_record(project=personas.project, campaign=load["campaign"], iteration=None,
+                            report=d.load_report(2500.0), user=personas.amoe)  # fmt: skip
+    assert line().met is False
+    services.results_record(project=personas.project, campaign=load["campaign"], iteration=None,
+                            report=d.load_report(1500.0), user=personas.amoe)  # fmt: skip
+    assert line().met is True
+    assert line().link.endswith("/design/criteria/")
