@@ -137,8 +137,7 @@ def dat_docx(project: Project, *, language: str = "fr", template: bytes | None =
                      _("Result")], [
             [r.criterion.reference, str(r.subject), r.criterion.describe(),
              ", ".join(e.reference for e in r.criterion.exigences.all()),
-             "" if r.latest is None else f"{r.latest.value} {'' if r.latest.unit == 'version' else r.latest.unit}"
-             f" ({r.latest.campaign} #{r.latest.iteration})",
+             "" if r.latest is None else f"{r.latest.display} ({r.latest.campaign} #{r.latest.iteration})",
              str(state[r.state])]
             for r in rows
         ])  # fmt: skip

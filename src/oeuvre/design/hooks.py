@@ -41,6 +41,12 @@ class ResultPoint:
     at: datetime
     execution_id: int | None = None
 
+    @property
+    def display(self) -> str:
+        """``1720 ms``, ``99.7 %``, ``2`` (a count), ``1.2`` (a version): the value as a person reads it."""
+        value = self.value if isinstance(self.value, str) else f"{self.value:g}"
+        return value if self.unit in {"count", "version"} else f"{value} {self.unit}"
+
 
 ResultsProvider = Callable[[Any, "Iterable[int] | None"], Mapping[int, list[ResultPoint]]]
 _PROVIDERS: list[ResultsProvider] = []

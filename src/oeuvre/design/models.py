@@ -185,6 +185,6 @@ class Criterion(VersionedModel):
 
     def describe(self) -> str:
         operator = dict(self.OPERATOR_CHOICES).get(self.operator, self.operator)
-        unit = "" if self.unit == "version" else f" {self.unit}"
+        unit = "" if self.unit in {"version", "count"} else f" {self.unit}"
         where = "" if self.label == ALL else f" [{self.label}]"
         return f"{self.metric} {operator} {self.threshold}{unit}{where}"

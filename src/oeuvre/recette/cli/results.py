@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,9 @@ def results_command(command: Any, options: dict[str, Any]) -> None:
     except (DomainError, PermissionDenied) as exc:
         raise fail(exc) from None
     if options["json"]:
-        print_json(record.as_dict(), command.stdout)
+        buffer = io.StringIO()  # one write: the command's wrapper would end every chunk with a newline
+        print_json(record.as_dict(), buffer)
+        command.stdout.write(buffer.getvalue(), ending="")
         return
     command.stdout.write(
         _("%(file)s (%(tool)s) → %(campaign)s, iteration %(n)s")

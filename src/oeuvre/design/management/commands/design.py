@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -50,7 +51,9 @@ class Command(StageCommand):
         project = project_named(options["project"])
         rows = selectors.criterion_rows(project)
         if options["json"]:
-            print_json([r.as_dict() for r in rows], self._out())
+            buffer = io.StringIO()  # one write: the command's wrapper would end every chunk with a newline
+            print_json([r.as_dict() for r in rows], buffer)
+            self.stdout.write(buffer.getvalue(), ending="")
             return
         state = {"met": _("met"), "not_met": _("not met"), "not_measured": _("not measured")}
         print_table(
@@ -60,7 +63,7 @@ class Command(StageCommand):
                     r.criterion.reference,
                     str(r.subject),
                     r.criterion.describe(),
-                    "" if r.latest is None else f"{r.latest.value} {r.latest.unit}",
+                    "" if r.latest is None else r.latest.display,
                     state[r.state],
                 )
                 for r in rows
