@@ -115,7 +115,7 @@ def architecture_graph(project: Project, environment: str | None = None) -> dict
         label = c.name if deployed is None else f"{c.name} ({deployed[c.pk]})"
         nodes.append({
             "id": f"c{c.pk}", "name": label, "value": c.reference, "category": categories.index(c.kind)
-            if c.kind in categories else 0, "symbolSize": 46, "itemStyle": {"color": _COLOURS.get(c.kind, "#2563eb")},
+            if c.kind in categories else 0, "symbolSize": 46,
         })  # fmt: skip
     links: list[dict[str, Any]] = []
     partners: dict[str, str] = {}
@@ -137,12 +137,14 @@ def architecture_graph(project: Project, environment: str | None = None) -> dict
             "symbol": ["arrow", "arrow"] if i.direction == Interface.Direction.BOTH else ["none", "arrow"],
         })  # fmt: skip
     for name, key in partners.items():
-        nodes.append({"id": key, "name": name, "value": "", "category": 3, "symbolSize": 36, "symbol": "roundRect",
-                      "itemStyle": {"color": _COLOURS["partner"]}})  # fmt: skip
+        nodes.append({"id": key, "name": name, "value": "", "category": 3, "symbolSize": 36, "symbol": "roundRect"})
     return {
         "nodes": nodes,
         "links": links,
-        "categories": [{"name": str(dict(Component.Kind.choices).get(n, _("Partner system")))} for n in categories],
+        "categories": [
+            {"name": str(dict(Component.Kind.choices).get(n, _("Partner system"))), "itemStyle": {"color": _COLOURS[n]}}
+            for n in categories
+        ],
         "environments": sorted(environments_for(project)),
         "environment": environment or "",
     }

@@ -39,6 +39,16 @@ class Link:
     external: bool = False
 
 
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A system font with accents (DejaVu or Liberation Sans), else Pillow's own (which lacks some of them)."""
+    for name in ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
 def _arrow(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[float, float], colour: str) -> None:
     angle = math.atan2(end[1] - start[1], end[0] - start[0])
     size = 12
@@ -56,7 +66,7 @@ def _clip(centre: tuple[float, float], other: tuple[float, float], half: tuple[f
     return centre[0] + dx * scale, centre[1] + dy * scale
 
 
-def architecture_png(nodes: list[Node], links: list[Link], width: int = 1600, height: int = 1000) -> bytes:
+def architecture_png(nodes: list[Node], links: list[Link], width: int = 2000, height: int = 1200) -> bytes:
     """Draw ``nodes`` and ``links`` and return PNG bytes.
 
     Parameters
@@ -75,20 +85,49 @@ def architecture_png(nodes: list[Node], links: list[Link], width: int = 1600, he
     """
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=18)
-    small = ImageFont.load_default(size=14)
-    inner = [n for n in nodes if n.kind != "partner"]
-    outer = [n for n in nodes if n.kind == "partner"]
-    cx, cy = width / 2, height / 2
-    places: dict[str, tuple[float, float]] = {}
-    for ring, radius in ((inner, 0.30), (outer, 0.44)):
-        for i, node in enumerate(ring):
-            angle = 2 * math.pi * i / max(len(ring), 1) - math.pi / 2 + (0.3 if ring is outer else 0.0)
-            places[node.id] = (cx + radius * width * math.cos(angle), cy + radius * height * math.sin(angle) * 1.05)
+    font = _font(18)
+    small = _font(14)
     boxes: dict[str, tuple[float, float]] = {}
     for node in nodes:
         left, top, right, bottom = draw.textbbox((0, 0), node.name, font=font)
         boxes[node.id] = ((right - left) / 2 + 14, (bottom - top) / 2 + 12)
+    inner = [n for n in nodes if n.kind != "partner"]
+    outer = [n for n in nodes if n.kind == "partner"]
+    cx, cy = width / 2, height / 2
+    widest = max((boxes[n.id][0] for n in nodes), default=0.0)
+    tallest = max((boxes[n.id][1] for n in nodes), default=0.0)
+    # Partners on an outer ellipse that keeps every box inside the image; components on one half as wide.
+    rx_out, ry_out = max(cx - widest - 8, 10.0), max(cy - tallest - 8, 10.0)
+    rx_in, ry_in = (rx_out * 0.6, ry_out * 0.6) if outer else (rx_out, ry_out)
+    # Components on a grid in the middle (boxes of long names overlap on a circle), partners around it.
+    columns = max(1, min(len(inner), math.ceil(math.sqrt(len(inner) * 0.6))))
+    rows = max(1, math.ceil(len(inner) / columns))
+    places: dict[str, tuple[float, float]] = {}
+    angles: dict[str, float] = {}
+    for i, node in enumerate(inner):
+        row, column = divmod(i, columns)
+        x = cx - rx_in + (column + 0.5) * 2 * rx_in / columns + (rx_in / columns / 2 if row % 2 else 0.0)
+        y = cy - ry_in + (row + 0.5) * 2 * ry_in / rows
+        places[node.id] = (x, y)
+        angles[node.id] = math.atan2((y - cy) / max(ry_in, 1.0), (x - cx) / max(rx_in, 1.0))
+    # A partner sits outside the component it exchanges with, so its flow is short and crosses little.
+    neighbour: dict[str, str] = {}
+    for link in links:
+        for one, other in ((link.source, link.target), (link.target, link.source)):
+            if one not in angles and other in angles:
+                neighbour.setdefault(one, other)
+    placed: list[tuple[float, float, float, float]] = []
+    for i, node in enumerate(outer):
+        near = neighbour.get(node.id)
+        angle = angles[near] if near is not None else 2 * math.pi * i / max(len(outer), 1)
+        hw, hh = boxes[node.id]
+        for step in range(48):  # turn around the ellipse until the box overlaps no partner placed before
+            turn = 0.09 * ((step + 1) // 2) * (1 if step % 2 else -1)
+            x, y = cx + rx_out * math.cos(angle + turn), cy + ry_out * math.sin(angle + turn)
+            if all(abs(x - px) > hw + pw + 6 or abs(y - py) > hh + ph + 6 for px, py, pw, ph in placed):
+                break
+        placed.append((x, y, hw, hh))
+        places[node.id] = (x, y)
     for link in links:
         if link.source not in places or link.target not in places:
             continue

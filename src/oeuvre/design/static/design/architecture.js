@@ -8,6 +8,8 @@
   if (!node || !el) return;
   const data = JSON.parse(node.textContent);
   const chart = window.echarts.init(el, null, { renderer: "svg" });
+  const narrow = el.clientWidth < 600; // a phone: smaller drawing, flows named on hover only
+  if (narrow) data.links.forEach(function (l) { l.label.show = false; });
   chart.setOption({
     tooltip: {
       formatter: function (p) {
@@ -18,7 +20,12 @@
     series: [{
       type: "graph",
       layout: "force",
+      top: 50,
+      bottom: 70,
+      left: 60,
+      right: 60,
       roam: true,
+      zoom: narrow ? 0.5 : 1,
       draggable: true,
       categories: data.categories,
       data: data.nodes,
@@ -27,7 +34,7 @@
       edgeLabel: { fontSize: 10, color: "#475569" },
       edgeSymbolSize: 9,
       lineStyle: { width: 1.6, curveness: 0.12, color: "#475569" },
-      force: { repulsion: 700, edgeLength: [120, 220], gravity: 0.08 },
+      force: { repulsion: 560, edgeLength: [100, 190], gravity: 0.12 },
       emphasis: { focus: "adjacency" },
     }],
   });
