@@ -12,7 +12,7 @@ from oeuvre.accounts.permissions import current_user
 from oeuvre.core.api import ErrorOut
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.design import selectors, services
-from oeuvre.design.models import Criterion, Interface
+from oeuvre.design.models import Criterion, Direction, IntegrationStatus, Interface, Protocol
 from oeuvre.design.permissions import DESIGN_EDIT, DESIGN_VIEW
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
@@ -60,14 +60,14 @@ class InterfaceIn(Schema):
     source: str
     target: str | None = None
     partner: str = ""
-    protocol: Interface.Protocol = Interface.Protocol.REST
+    protocol: Protocol = Protocol.REST
     data_format: str = ""
-    direction: Interface.Direction = Interface.Direction.OUTBOUND
+    direction: Direction = Direction.OUTBOUND
     volume: str = ""
     frequency: str = ""
     authentication: str = ""
     encryption: str = ""
-    status: Interface.Status = Interface.Status.PLANNED
+    status: IntegrationStatus = IntegrationStatus.PLANNED
     exigences: list[str] = []
 
 

@@ -55,7 +55,7 @@ def interfaces(request: HttpRequest, project: Project) -> HttpResponse:
 def _form_page(request: HttpRequest, project: Project, *, kind: str, pk: int | None) -> HttpResponse:
     model: type[Interface] | type[Criterion] = Interface if kind == "interface" else Criterion
     form_class: Any = InterfaceForm if kind == "interface" else CriterionForm
-    item = get_object_or_404(model, project=project, pk=pk) if pk is not None else None
+    item: Any = get_object_or_404(model, project=project, pk=pk) if pk is not None else None
     if request.method == "POST" and not can(request.user, project, DESIGN_EDIT):
         raise PermissionDenied(_("Your role on this project does not allow this action."))
     form = form_class(request.POST or None, instance=item, project=project)

@@ -67,12 +67,22 @@ def build(ctx: DemoContext, project: Project) -> None:
     load_case = testbook_services.test_case_create(
         actor=users["amoe"], project=project, title="Tir de charge : 500 usagers simultanés pendant 30 minutes",
         objective="Vérifier les temps de réponse, le débit et le taux d'erreur du portail sous la charge nominale.",
-        type="performance", status="pret", automated=True,
+        type="performance", status="pret", automated=True, steps=[
+            {"action": "Lancer le scénario JMeter « parcours usager » : 500 utilisateurs, montée en 5 minutes",
+             "expected": "Le tir tourne 30 minutes sans arrêt de l'injecteur", "data": "jeu de 2 000 comptes"},
+            {"action": "Pousser le fichier JTL dans la campagne (oeuvre recette results)",
+             "expected": "Chaque critère du DAT mesuré est atteint", "data": ""},
+        ],
     )  # fmt: skip
     scan_case = testbook_services.test_case_create(
         actor=users["amoe"], project=project, title="Scan de vulnérabilités OWASP ZAP du portail et du back-office",
         objective="Aucune vulnérabilité critique ou élevée ; TLS 1.2 au minimum.", type="securite", status="pret",
-        automated=True,
+        automated=True, steps=[
+            {"action": "Lancer le scan actif OWASP ZAP authentifié sur la préproduction",
+             "expected": "Le scan couvre le portail et le back-office", "data": "compte agent de test"},
+            {"action": "Pousser le rapport SARIF dans la campagne",
+             "expected": "Aucune vulnérabilité élevée ou critique", "data": ""},
+        ],
     )  # fmt: skip
     security = {"vulnerabilities_critical", "vulnerabilities_high", "tls_min_version"}
     services.test_case_set_criteria(actor=users["amoe"], test_case=load_case,
