@@ -196,7 +196,7 @@ def test_it_feeds_the_go_no_go_with_the_criteria_met(personas: Any, load: dict[s
         return next(c for c in mep_selectors.gonogo_for(release).criteria if c.code == "perfsec_criteria_met")
 
     assert line().met is False  # never measured
-    assert "2 not measured" in line().evidence
+    assert "2 non mesurés" in line().evidence  # the default language is French
     services.results_record(project=personas.project, campaign=load["campaign"], iteration=None,
                             report=d.load_report(2500.0), user=personas.amoe)  # fmt: skip
     assert line().met is False
