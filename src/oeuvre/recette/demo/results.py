@@ -9,13 +9,44 @@ as the readers would return them (the files themselves are the readers' business
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
 from oeuvre.demo.generator import MAIN_PROJECT, DemoContext, demo_step
 from oeuvre.design.models import Criterion
 from oeuvre.interop.perfsec import ALL, Finding, Measurement, Metric, Report, Severity
 from oeuvre.projects.models import Project
+from oeuvre.recette.models import Anomaly, CriterionResult, Execution
 from oeuvre.recette.services import anomalies as anomaly_services
 from oeuvre.recette.services import results as services
 from oeuvre.recette.services import testbook as testbook_services
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 30)))
+
+
+def _date_runs(record: services.ResultsRecord, day: date) -> None:
+    """The demo runs « now »; its results are dated on the demo's calendar, before its reference day."""
+    ids = [e["execution"] for e in record.executions]
+    Execution.objects.filter(pk__in=ids).update(started_at=_at(day, 21), executed_at=_at(day, 22))
+    CriterionResult.objects.filter(execution_id__in=ids).update(recorded_at=_at(day, 22))
+
+
+def _date_anomaly(anomaly: Anomaly, days: list[date]) -> None:
+    """Date each move of the anomaly's history on ``days`` (the last day repeats for any further move)."""
+    history = Anomaly.history.model
+    records = list(history.objects.filter(id=anomaly.pk).order_by("history_date", "history_id"))
+    for index, row in enumerate(records):
+        row.history_date = _at(days[min(index, len(days) - 1)], 9 + index)
+    history.objects.bulk_update(records, ["history_date"])
+    last = records[-1].history_date
+    Anomaly.objects.filter(pk=anomaly.pk).update(
+        created_at=records[0].history_date, status_changed_at=last,
+        closed_at=last if anomaly.status in {"close", "rejetee"} else None,
+    )  # fmt: skip
+
 
 _LOAD_METRICS = (Metric.RESPONSE_TIME_P95, Metric.ERROR_RATE, Metric.AVAILABILITY, Metric.THROUGHPUT)
 
@@ -99,8 +130,8 @@ def build(ctx: DemoContext, project: Project) -> None:
         report=_load(p95=2640.0, errors=1.8, throughput=47.5, pieces=4100.0, dossiers=870.0, api=112.0),
     )  # fmt: skip
     execution = first.executions[0]["execution"]
-    from oeuvre.recette.models import Execution
-
+    day_1, day_2, day_scan = (ctx.today - timedelta(days=n) for n in (12, 5, 3))
+    _date_runs(first, day_1)
     anomaly = anomaly_services.anomaly_create_from_execution(
         actor=users["amoe"], execution=Execution.objects.get(pk=execution), severity="majeure", priority="p2",
         title="Portail trop lent sous 500 usagers : p95 de 2,64 s pour 2 s attendues",
@@ -114,14 +145,16 @@ def build(ctx: DemoContext, project: Project) -> None:
         )
     testbook_services.iteration_create(actor=users["amoe"], campaign=perf, release="1.0.0-rc2",
                                        name="Itération 2 — index sur les demandes")  # fmt: skip
-    services.results_record(
+    second = services.results_record(
         project=project, campaign=perf, iteration=2, user=users["amoe"], filename="tir-rc2.jtl",
         report=_load(p95=1720.0, errors=0.3, throughput=58.2, pieces=3650.0, dossiers=640.0, api=121.0),
     )  # fmt: skip
+    _date_runs(second, day_2)
     for action, who in (("verify", "moa"), ("close", "amoa")):
         anomaly = anomaly_services.anomaly_transition(
             actor=users[who], anomaly=anomaly, action=action, expected_version=anomaly.version
         )
+    _date_anomaly(anomaly, [day_1 + timedelta(days=n) for n in (1, 2, 3, 6)] + [day_2 + timedelta(days=1)] * 2)
 
     sec = testbook_services.campaign_create(
         actor=users["amoe"], project=project, name="Sécurité — scan de vulnérabilités", kind="securite",
@@ -129,9 +162,11 @@ def build(ctx: DemoContext, project: Project) -> None:
     )  # fmt: skip
     scan = services.results_record(project=project, campaign=sec, iteration=None, user=users["amoe"],
                                    filename="zap-rc2.sarif", report=_scan())  # fmt: skip
+    _date_runs(scan, day_scan)
     for proposal in (p for p in scan.proposals if "finding" in p):
-        anomaly_services.anomaly_create(
+        found = anomaly_services.anomaly_create(
             actor=users["amoe"], project=project, title=proposal["title"], description=proposal["description"],
             severity=proposal["severity"], priority="p2", execution=Execution.objects.get(pk=proposal["execution"]),
             test_case=scan_case, campaign=sec, release_found=proposal["release_found"],
         )  # fmt: skip
+        _date_anomaly(found, [day_scan + timedelta(days=1)])
