@@ -157,3 +157,22 @@ def test_it_creates_an_interface_from_the_form(personas: Any, dat: dict[str, Any
     assert list(Interface.objects.filter(name__in=["Notifications", "Sans cible"]).values_list("name", flat=True)) == [
         "Notifications"
     ]
+
+
+def test_it_lists_interfaces_and_criteria_in_a_constant_number_of_queries(personas: Any, dat: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = personas.client(personas.reader)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = {url: count(url) for url in ("/p/alpha/design/interfaces/", "/p/alpha/design/criteria/")}
+    for n in range(5):
+        h.interface(personas, name=f"Flux {n}", exigences=[dat["exigence"]])
+        h.criterion(personas, threshold=str(1000 + n), exigences=[dat["exigence"]])
+    after = {url: count(url) for url in before}
+    assert after == before
