@@ -204,3 +204,16 @@ def test_it_feeds_the_go_no_go_with_the_criteria_met(personas: Any, load: dict[s
                             report=d.load_report(1500.0), user=personas.amoe)  # fmt: skip
     assert line().met is True
     assert line().link.endswith("/design/criteria/")
+
+
+def test_it_links_a_test_case_to_criteria_through_the_api(personas: Any, load: dict[str, Any]) -> None:
+    case = h.make_case(personas, title="Tir de pointe")
+    _token, raw = token_create(user=personas.amoa, name="ci")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    url = f"/api/projects/alpha/recette/test-cases/{case.pk}/criteria"
+    answer = client.put(url, {"criteria": ["CRT-001"]}, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"test_case": case.reference, "criteria": ["CRT-001"], "exigences": ["EX-042"]}
+    refused = client.put(url, {"criteria": ["CRT-999"]}, content_type="application/json")
+    assert refused.status_code == 422
+    assert list(case.criteria.values_list("reference", flat=True)) == ["CRT-001"]

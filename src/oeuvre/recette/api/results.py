@@ -13,9 +13,10 @@ from ninja.files import UploadedFile
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import ErrorOut
 from oeuvre.core.errors import ValidationFailed
+from oeuvre.design.models import Criterion
 from oeuvre.projects.selectors import project_for
-from oeuvre.recette.models import Campaign
-from oeuvre.recette.permissions import RECETTE_VIEW, RESULTS_IMPORT
+from oeuvre.recette.models import Campaign, TestCase
+from oeuvre.recette.permissions import RECETTE_VIEW, RESULTS_IMPORT, TESTBOOK_EDIT
 from oeuvre.recette.services import results as services
 
 __all__ = ["router"]
@@ -81,3 +82,37 @@ def push_results(
         filename=file.name or "report", user=current_user(request),
     )  # fmt: skip
     return record.as_dict()
+
+
+class CriteriaIn(Schema):
+    criteria: list[str] = Field(..., description="References of the DAT criteria the test measures (CRT-001…).")
+
+
+class CriteriaOut(Schema):
+    test_case: str
+    criteria: list[str]
+    exigences: list[str] = Field(..., description="The exigences the test covers, the criteria's included.")
+
+
+@router.put(
+    "/projects/{code}/recette/test-cases/{case_id}/criteria",
+    response={200: CriteriaOut, **_WRITE},
+    summary="Say which DAT criteria a performance or security test measures",
+)
+def set_criteria(request: HttpRequest, code: str, case_id: int, body: CriteriaIn) -> Any:
+    project = project_for(request.user, code)
+    require(request.user, project, RECETTE_VIEW)
+    case = get_object_or_404(TestCase, project=project, pk=case_id)
+    require(request.user, project, TESTBOOK_EDIT)
+    found = {c.reference: c for c in Criterion.objects.filter(project=project, reference__in=body.criteria)}
+    unknown = [r for r in body.criteria if r not in found]
+    if unknown:
+        raise ValidationFailed({"criteria": [_("Unknown criteria: %(refs)s.") % {"refs": ", ".join(unknown)}]})
+    services.test_case_set_criteria(
+        actor=current_user(request), test_case=case, criteria=[found[r] for r in body.criteria]
+    )
+    return {
+        "test_case": case.reference,
+        "criteria": sorted(c.reference for c in case.criteria.all()),
+        "exigences": sorted(e.reference for e in case.exigences.all()),
+    }
