@@ -15,6 +15,7 @@ from typing import Any
 STAGE_MODULES = [
     "tests.foundation.endpoints",
     "tests.requirements.endpoints",
+    "tests.design.endpoints",
     "tests.planning.endpoints",
     "tests.recette.endpoints",
     "tests.pilotage.endpoints",

@@ -3,6 +3,7 @@
 from oeuvre.accounts.api import router as accounts_router
 from oeuvre.core.api import build_api
 from oeuvre.core.api_jobs import router as jobs_router
+from oeuvre.design.api import router as design_router
 from oeuvre.forge.api import router as forge_router
 from oeuvre.mep.api import router as mep_router
 from oeuvre.pilotage.api import router as pilotage_router
@@ -19,6 +20,7 @@ api.add_router("", projects_router)
 api.add_router("", jobs_router)
 api.add_router("", planning_router)
 api.add_router("", requirements_router)
+api.add_router("", design_router)
 api.add_router("", recette_router)
 api.add_router("", forge_router)
 api.add_router("", mep_router)

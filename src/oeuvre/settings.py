@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "oeuvre.accounts",
     "oeuvre.projects",
     "oeuvre.requirements",
+    "oeuvre.design",
     "oeuvre.planning",
     "oeuvre.recette",
     "oeuvre.forge",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", core_views.job_detail, name="job_detail"),
     path("", include("oeuvre.web.urls")),
     path("p/<slug:code>/requirements/", include("oeuvre.requirements.urls")),
+    path("p/<slug:code>/design/", include("oeuvre.design.urls")),
     path("p/<slug:code>/planning/", include("oeuvre.planning.urls")),
     path("p/<slug:code>/recette/", include("oeuvre.recette.urls")),
     path("p/<slug:code>/forge/", include("oeuvre.forge.urls")),

@@ -21,6 +21,7 @@ MODULES = [
     "oeuvre.engine.io",
     "oeuvre.engine.cli",
     "oeuvre.engine.acceptance",
+    "oeuvre.engine.criteria",
     "oeuvre.engine.timemodel",
     "oeuvre.engine.validation",
     "oeuvre.engine.warmup",

@@ -451,6 +451,22 @@ ENDPOINTS: list[Endpoint] = [
         ok=(422,),
         api=True,
     ),
+    Endpoint(
+        f"api:POST {B}/campaigns/{{campaign_id}}/results",
+        "POST",
+        lambda p: f"{_a(p)}/campaigns/{_campaign(p).pk}/results",
+        IMPORT,
+        ok=(422,),
+        api=True,
+    ),
+    Endpoint(
+        f"api:PUT {B}/test-cases/{{case_id}}/criteria",
+        "PUT",
+        lambda p: f"{_a(p)}/test-cases/{_case(p).pk}/criteria",
+        EDIT,
+        data=lambda p: {"criteria": []},
+        api=True,
+    ),
     Endpoint(f"api:GET {B}/junit-mappings", "GET", lambda p: f"{_a(p)}/junit-mappings", V, api=True),
     Endpoint(
         f"api:POST {B}/junit-mappings",

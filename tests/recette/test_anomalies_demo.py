@@ -13,7 +13,7 @@ from oeuvre.recette.selectors.dashboards import anomalies_over_time
 def test_it_builds_about_forty_anomalies_through_the_workflow(demo_db: Any) -> None:
     project = Project.objects.get(code=MAIN_PROJECT)
     anomalies = Anomaly.objects.filter(project=project)
-    assert 36 <= anomalies.count() <= 44
+    assert 36 <= anomalies.count() <= 47  # with the load test's and the scan's three
     assert set(anomalies.values_list("severity", flat=True)) == {"bloquante", "majeure", "mineure"}
     assert {"nouvelle", "qualifiee", "en_correction", "livree", "verifiee", "close", "rejetee"} <= set(
         anomalies.values_list("status", flat=True)

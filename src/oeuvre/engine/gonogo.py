@@ -36,7 +36,7 @@ PvStatus = Literal["none", "draft", "decided", "signed", "refused"]
 #: Criteria a person attests with evidence (data migration, procedures, training, rollback plan, dry run).
 ATTESTED: tuple[str, ...] = ("data_migration", "operating_procedures", "training", "rollback_plan", "dry_run")
 #: Every criterion, in the order the proposal lists them.
-CRITERIA: tuple[str, ...] = ("pv_signed", "no_bloquante", "majeures_under_threshold", *ATTESTED)
+CRITERIA: tuple[str, ...] = ("pv_signed", "no_bloquante", "majeures_under_threshold", "perfsec_criteria_met", *ATTESTED)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,11 @@ class GoNoGoFacts:
     open_reserves: int = 0
     open_bloquantes: int = 0
     open_majeures: int = 0
+    #: The performance and security criteria of the DAT: how many, and how many failed or were never measured
+    #: on their last result. A project without criteria meets this criterion (it has nothing to prove).
+    perfsec_total: int = 0
+    perfsec_not_met: int = 0
+    perfsec_not_measured: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,15 @@ def _criteria(facts: GoNoGoFacts, thresholds: GoNoGoThresholds) -> Iterable[Crit
         "majeures_under_threshold",
         facts.open_majeures <= thresholds.max_open_majeures,
         params={"count": facts.open_majeures, "threshold": thresholds.max_open_majeures},
+    )
+    yield Criterion(
+        "perfsec_criteria_met",
+        facts.perfsec_not_met == 0 and facts.perfsec_not_measured == 0,
+        params={
+            "total": facts.perfsec_total,
+            "not_met": facts.perfsec_not_met,
+            "not_measured": facts.perfsec_not_measured,
+        },
     )
     for code in ATTESTED:
         yield Criterion(code, bool(facts.attested.get(code, False)))

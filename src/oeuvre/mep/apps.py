@@ -27,3 +27,7 @@ class MepConfig(AppConfig):
         from oeuvre.recette.services.ledger import register_chain_verifier
 
         register_chain_verifier(gonogo_verify)  # go/no-go decisions share the recette's hash chain
+        from oeuvre.design.hooks import register_environments_provider
+        from oeuvre.mep.selectors import deployed_components
+
+        register_environments_provider(deployed_components)  # the architecture view, per environment

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from oeuvre.design.selectors import criterion_rows
 from oeuvre.engine import acceptance
 from oeuvre.engine import gonogo as engine
 from oeuvre.engine.errors import InputError
@@ -177,6 +178,7 @@ def _labels() -> dict[str, str]:
         "pv_signed": _("PV de recette signed with acceptance"),
         "no_bloquante": _("No open blocking anomaly"),
         "majeures_under_threshold": _("Open major anomalies under the threshold"),
+        "perfsec_criteria_met": _("Performance and security criteria met"),
         **{item.value: str(item.label) for item in ReadinessItem},
     }
 
@@ -216,12 +218,16 @@ def gonogo_for(release: Release) -> GoNoGoView:
     pv_status, open_reserves, pv = _pv_status(project)
     defects = open_defects_by_severity(project)
     checks = {c.item: c for c in ReadinessCheck.objects.filter(release=release).select_related("attested_by")}
+    perfsec = [row.state for row in criterion_rows(project)]
     facts = engine.GoNoGoFacts(
         pv_status=pv_status,
         open_reserves=open_reserves,
         open_bloquantes=defects.get("bloquante", 0),
         open_majeures=defects.get("majeure", 0),
         attested={code: c.done for code, c in checks.items()},
+        perfsec_total=len(perfsec),
+        perfsec_not_met=perfsec.count("not_met"),
+        perfsec_not_measured=perfsec.count("not_measured"),
     )
     thresholds = engine.GoNoGoThresholds(
         max_open_bloquantes=cfg.max_open_bloquantes,
@@ -240,6 +246,9 @@ def gonogo_for(release: Release) -> GoNoGoView:
         elif c.code in ("no_bloquante", "majeures_under_threshold"):
             evidence = _("%(count)s open, %(threshold)s allowed.") % dict(c.params)
             link = anomalies_url
+        elif c.code == "perfsec_criteria_met":
+            evidence = _("%(total)s criteria: %(not_met)s not met, %(not_measured)s not measured.") % dict(c.params)
+            link = reverse("design:criteria", args=[project.code])
         else:
             evidence = _check_evidence(checks.get(c.code))
             link = f"{release_url}#check-{c.code}"
@@ -323,3 +332,13 @@ def garantie_for(project: Project, releases: list[Release], today: date | None =
             source = "go_live"
         found[release.pk] = Garantie(start, end, max((end - today).days, 0), source, deprivation)
     return found
+
+
+def deployed_components(project: Project) -> dict[str, dict[int, str]]:
+    """Environment name → {component id: deployed version}, for the design stage's architecture view (one query)."""
+    out: dict[str, dict[int, str]] = {name: {} for name in environments_for(project).values_list("name", flat=True)}
+    for name, component_id, version in Deployment.objects.filter(environment__project=project).values_list(
+        "environment__name", "component_id", "version_label"
+    ):
+        out.setdefault(name, {})[component_id] = version
+    return out

@@ -21,6 +21,7 @@ __all__ = [
     "AcceptanceTimeline",
     "Anomaly",
     "Campaign",
+    "CriterionResult",
     "Evidence",
     "Execution",
     "Iteration",
@@ -31,6 +32,7 @@ __all__ = [
     "ProcesVerbal",
     "RecetteSettings",
     "Reserve",
+    "SecurityFinding",
     "Signature",
     "StepResult",
     "TestCase",
@@ -233,8 +235,15 @@ class TestCase(VersionedModel):
     exigences = models.ManyToManyField(
         "requirements.Exigence", verbose_name=_("requirements covered"), blank=True, related_name="test_cases"
     )
+    criteria = models.ManyToManyField(
+        "design.Criterion",
+        verbose_name=_("criteria verified"),
+        blank=True,
+        related_name="test_cases",
+        help_text=_("The performance or security criteria of the DAT this test measures."),
+    )
 
-    history = HistoricalRecords(m2m_fields=[exigences])
+    history = HistoricalRecords(m2m_fields=[exigences, criteria])
 
     class Meta:
         verbose_name = _("test case")
@@ -407,6 +416,7 @@ class ExecutionStatus(models.TextChoices):
 class ExecutionSource(models.TextChoices):
     MANUAL = "manual", _("By hand")
     JUNIT = "junit", _("From CI (JUnit)")
+    REPORT = "report", _("From a load test or a security scan")
 
 
 class Execution(VersionedModel):
@@ -535,6 +545,76 @@ class JUnitMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.junit_name} → {self.test_case_id}"
+
+
+# ---------------------------------------------------------------------------- performance and security results
+
+
+class CriterionResult(models.Model):
+    """A measured value of a DAT criterion in one execution (a load test or a scan), never edited afterwards.
+
+    The results of a criterion across iterations are its history; the latest one says whether it is met.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="criterion_results"
+    )
+    criterion = models.ForeignKey(
+        "design.Criterion", verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="results"
+    )
+    execution = models.ForeignKey(
+        Execution, verbose_name=_("execution"), on_delete=models.CASCADE, related_name="criterion_results"
+    )
+    value = models.CharField(_("measured value"), max_length=40)
+    unit = models.CharField(_("unit"), max_length=10)
+    met = models.BooleanField(_("met"))
+    tool = models.CharField(_("tool"), max_length=40)
+    tool_version = models.CharField(_("tool version"), max_length=60, blank=True)
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("criterion result")
+        verbose_name_plural = _("criterion results")
+        ordering = ["criterion", "recorded_at", "pk"]
+        indexes = [models.Index(fields=["project", "criterion", "recorded_at"], name="criterion_result_history")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.value} {self.unit} ({'met' if self.met else 'not met'})"
+
+
+class SecurityFinding(models.Model):
+    """A finding of a security scan, kept with the execution of the scan (one row per finding)."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="security_findings"
+    )
+    execution = models.ForeignKey(
+        Execution, verbose_name=_("execution"), on_delete=models.CASCADE, related_name="security_findings"
+    )
+    rule_id = models.CharField(_("rule"), max_length=200)
+    title = models.CharField(_("title"), max_length=500)
+    severity = models.CharField(_("severity"), max_length=10)
+    message = models.TextField(_("message"), blank=True)
+    location = models.CharField(_("location"), max_length=500, blank=True)
+    tool = models.CharField(_("tool"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("security finding")
+        verbose_name_plural = _("security findings")
+        ordering = ["execution", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.title}"
 
 
 # --------------------------------------------------------------------------------------------------- anomalies

@@ -14,6 +14,7 @@ __all__ = ["Stage", "register_stage", "stages"]
 # Bootstrap Icons names of the stages that exist or are planned; a stage may pass its own ``icon``.
 DEFAULT_ICONS = {
     "requirements": "bi-list-check",
+    "design": "bi-diagram-3",
     "planning": "bi-calendar3-range",
     "recette": "bi-clipboard2-check",
     "mep": "bi-rocket-takeoff",

@@ -7,4 +7,4 @@ calling services and selectors, printing with ``command.stdout``.
 
 from __future__ import annotations
 
-SLICES: tuple[str, ...] = ("testbook", "anomalies", "pv")
+SLICES: tuple[str, ...] = ("testbook", "results", "anomalies", "pv")

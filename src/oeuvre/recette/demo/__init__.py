@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-_SLICES: tuple[str, ...] = ("testbook", "anomalies", "pv")
+_SLICES: tuple[str, ...] = ("testbook", "anomalies", "pv", "results")
 
 
 for _name in _SLICES:

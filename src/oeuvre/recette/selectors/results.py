@@ -1,0 +1,40 @@
+"""Reads of the performance and security results: the history of each criterion, for the design stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from oeuvre.design.hooks import ResultPoint
+from oeuvre.projects.models import Project
+from oeuvre.recette.models import CriterionResult, SecurityFinding
+
+__all__ = ["criterion_history", "findings_of"]
+
+
+def criterion_history(project: Project, criterion_ids: Iterable[int] | None) -> Mapping[int, list[ResultPoint]]:
+    """Every result of the project's criteria (or of ``criterion_ids``), oldest first: one query."""
+    rows = CriterionResult.objects.filter(project=project)
+    if criterion_ids is not None:
+        rows = rows.filter(criterion_id__in=list(criterion_ids))
+    out: dict[int, list[ResultPoint]] = {}
+    for r in rows.order_by("recorded_at", "pk").values_list(
+        "criterion_id", "value", "unit", "met", "execution__iteration__campaign__name",
+        "execution__iteration__number", "tool", "filename", "recorded_at", "execution_id",
+    ):  # fmt: skip
+        pk, value, unit, met, campaign, iteration, tool, filename, at, execution_id = r
+        shown: float | str = value
+        if unit != "version":
+            try:
+                shown = float(value)
+            except ValueError:
+                shown = value
+        out.setdefault(pk, []).append(ResultPoint(shown, unit, met, campaign, iteration, tool, filename, at,
+                                                  execution_id))  # fmt: skip
+    return out
+
+
+def findings_of(project: Project, limit: int = 200) -> list[SecurityFinding]:
+    """The latest security findings of the project, the most severe first."""
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    rows = list(SecurityFinding.objects.filter(project=project).select_related("execution").order_by("-pk")[:limit])
+    return sorted(rows, key=lambda f: (order.get(f.severity, 9), -f.pk))

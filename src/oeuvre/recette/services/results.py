@@ -1,0 +1,293 @@
+"""Performance and security results (JMeter, k6, Gatling, Locust, SARIF, ZAP) compared with the DAT's criteria.
+
+A tool's report, read by :func:`oeuvre.interop.perfsec.read_report`, is recorded in a performance or security
+campaign: each test case of the book that verifies a criterion (``TestCase.criteria``) gets one execution in the
+iteration, passed when every criterion it verifies and the file measured is met, failed otherwise. Each measured
+criterion keeps a :class:`CriterionResult` (its history across iterations). Like a failed JUnit test, a criterion
+not met and a high or critical security finding *propose* an anomaly with the figures: the test manager confirms
+the proposal (a load test failing on a shared environment is not always a defect of the product).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from oeuvre.accounts.models import User
+from oeuvre.accounts.permissions import require
+from oeuvre.core.activity import record_bulk_change
+from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.services import model_update, save_with_history
+from oeuvre.design.models import Criterion
+from oeuvre.design.services import criterion_engine
+from oeuvre.engine.criteria import evaluate
+from oeuvre.engine.errors import InputError
+from oeuvre.interop.errors import FileFormatError, HostileFileError
+from oeuvre.interop.perfsec import METRICS, Metric, Report, Severity, read_report
+from oeuvre.projects.models import Project
+from oeuvre.recette.models import (
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    CriterionResult,
+    Execution,
+    ExecutionSource,
+    ExecutionStatus,
+    Iteration,
+    PlannedTest,
+    SecurityFinding,
+    TestCase,
+)
+from oeuvre.recette.models import Severity as AnomalySeverity
+from oeuvre.recette.permissions import RESULTS_IMPORT, TESTBOOK_EDIT
+from oeuvre.recette.services.testbook import current_revision, junit_error_message
+
+__all__ = ["MAX_REPORT_BYTES", "ResultsRecord", "results_import", "results_record", "test_case_set_criteria"]
+
+MAX_REPORT_BYTES = 200 * 1024 * 1024
+_KINDS = {CampaignKind.PERFORMANCE, CampaignKind.SECURITE}
+_COUNTS = {
+    Metric.VULNERABILITIES_CRITICAL: Severity.CRITICAL,
+    Metric.VULNERABILITIES_HIGH: Severity.HIGH,
+    Metric.VULNERABILITIES_MEDIUM: Severity.MEDIUM,
+    Metric.VULNERABILITIES_LOW: Severity.LOW,
+}
+_SECURITY_TOOLS = {"sarif", "zap"}
+_ANOMALY_SEVERITY = {Severity.CRITICAL: AnomalySeverity.BLOQUANTE, Severity.HIGH: AnomalySeverity.MAJEURE}
+
+
+@dataclass
+class ResultsRecord:
+    """What a recorded report did: criteria met / not met / not in the file, executions, proposed anomalies."""
+
+    iteration_id: int
+    iteration: int
+    tool: str
+    criteria: list[dict[str, Any]] = field(default_factory=list)
+    executions: list[dict[str, Any]] = field(default_factory=list)
+    unmeasured: list[str] = field(default_factory=list)
+    findings: dict[str, int] = field(default_factory=dict)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "iteration": self.iteration, "tool": self.tool, "criteria": self.criteria,
+            "executions": self.executions, "unmeasured": self.unmeasured, "findings": self.findings,
+            "proposals": self.proposals,
+        }  # fmt: skip
+
+
+def _measure(report: Report, criterion: Criterion) -> float | str | None:
+    metric = Metric(criterion.metric)
+    value = report.value(metric, criterion.label)
+    if value is not None:
+        return value
+    if metric in _COUNTS and criterion.label == "*" and (report.findings or report.tool in _SECURITY_TOOLS):
+        # A scan reports findings, not always their counts: count them by severity.
+        return float(sum(1 for f in report.findings if f.severity == _COUNTS[metric]))
+    return None
+
+
+def _format(value: float | str, unit: str) -> str:
+    if isinstance(value, str):
+        return value
+    return f"{value:.6g}" if unit != "count" else f"{value:g}"
+
+
+def _iteration(campaign: Campaign, number: int | None) -> Iteration:
+    if number is None:
+        found = Iteration.objects.filter(campaign=campaign).order_by("-number").first()
+        return found or Iteration.objects.create(campaign=campaign, number=1, release=campaign.release)
+    found = Iteration.objects.filter(campaign=campaign, number=number).first()
+    if found is None:
+        raise ValidationFailed({"iteration": [_("This campaign has no iteration %(n)s.") % {"n": number}]})
+    return found
+
+
+@transaction.atomic
+def results_record(
+    *, project: Project, campaign: Campaign, iteration: int | Iteration | None, report: Report, user: User,
+    filename: str = "", sha256: str = "",
+) -> ResultsRecord:  # fmt: skip
+    """Attach a tool's report to the campaign's executions of the test cases verifying the project's criteria."""
+    require(user, project, RESULTS_IMPORT)
+    if campaign.project_id != project.pk:
+        raise ValidationFailed({"campaign": [_("This campaign belongs to another project.")]})
+    if campaign.kind not in _KINDS:
+        raise ValidationFailed(
+            {"campaign": [_("Load-test and scan results go to a performance or security campaign.")]}
+        )
+    if campaign.status == CampaignStatus.TERMINEE:
+        raise DomainError(_("The campaign is finished: reopen it to import results."))
+    if isinstance(iteration, Iteration):
+        if iteration.campaign_id != campaign.pk:
+            raise ValidationFailed({"iteration": [_("This iteration belongs to another campaign.")]})
+        chosen = iteration
+    else:
+        chosen = _iteration(campaign, iteration)
+    result = ResultsRecord(iteration_id=chosen.pk, iteration=chosen.number, tool=report.tool)
+    cases = list(
+        TestCase.objects.filter(project=project, criteria__isnull=False)
+        .distinct()
+        .prefetch_related("criteria", "exigences")
+        .order_by("number", "pk")
+    )
+    planned = set(PlannedTest.objects.filter(campaign=campaign).values_list("test_case_id", flat=True))
+    now = timezone.now()
+    position = PlannedTest.objects.filter(campaign=campaign).count()
+    security_case: tuple[TestCase, Execution] | None = None
+    measured_any = False
+    for case in cases:
+        outcomes: list[tuple[Criterion, float | str, str, bool]] = []
+        for criterion in case.criteria.all():
+            value = _measure(report, criterion)
+            if value is None:
+                result.unmeasured.append(criterion.reference)
+                continue
+            unit = METRICS[Metric(criterion.metric)]
+            try:
+                met = evaluate(criterion_engine(criterion), value, unit)
+            except InputError as exc:
+                raise ValidationFailed({"file": [f"{criterion.reference}: {exc.message}"]}) from None
+            outcomes.append((criterion, value, unit, bool(met)))
+        if not outcomes:
+            continue
+        measured_any = True
+        if case.pk not in planned:
+            position += 1
+            PlannedTest.objects.create(campaign=campaign, test_case=case, position=position)
+            planned.add(case.pk)
+        failed = [o for o in outcomes if not o[3]]
+        lines = [
+            f"{c.reference} {c.describe()} : {_format(v, u)} {'' if u == 'version' else u}".rstrip()
+            + f" — {_('met') if ok else _('not met')}"
+            for c, v, u, ok in outcomes
+        ]
+        execution = Execution(
+            project=project, iteration=chosen, test_case=case, test_case_revision=current_revision(case),
+            status=ExecutionStatus.KO if failed else ExecutionStatus.OK, source=ExecutionSource.REPORT, tester=user,
+            started_at=now, executed_at=now, junit_name=f"{report.tool} {filename}".strip()[:500],
+            message="\n".join(lines)[:20_000],
+        )  # fmt: skip
+        save_with_history(execution, actor=user, reason=_("results of %(tool)s") % {"tool": report.tool})
+        result.executions.append({"test_case": case.reference, "status": execution.status, "execution": execution.pk})
+        if any(c.metric in {m.value for m in _COUNTS} for c, *_rest in outcomes):
+            security_case = (case, execution)
+        CriterionResult.objects.bulk_create([
+            CriterionResult(project=project, criterion=c, execution=execution, value=_format(v, u), unit=u, met=ok,
+                            tool=report.tool, tool_version=report.tool_version[:60], filename=filename[:255],
+                            sha256=sha256, recorded_by=user)
+            for c, v, u, ok in outcomes
+        ])  # fmt: skip
+        for c, v, u, ok in outcomes:
+            result.criteria.append({
+                "criterion": c.reference, "metric": c.metric, "threshold": c.threshold, "unit": c.unit,
+                "measured": v, "measured_unit": u, "met": ok, "test_case": case.reference,
+            })  # fmt: skip
+        if failed:
+            exigence = next(iter(case.exigences.all()), None)
+            for c, v, u, _ok in failed:
+                result.proposals.append({
+                    "title": f"{case.reference} — {c.reference} {_('not met')}: {c.describe()}"[:300],
+                    "description": "\n".join([
+                        f"{case.reference} — {case.title}",
+                        _("Campaign: %(c)s, iteration %(n)s") % {"c": campaign.name, "n": chosen.number},
+                        _("Criterion: %(c)s") % {"c": f"{c.reference} {c.describe()}"},
+                        _("Measured: %(v)s") % {"v": f"{_format(v, u)} {'' if u == 'version' else u}".strip()},
+                        _("Source: %(tool)s %(file)s") % {"tool": report.tool, "file": filename},
+                    ]),
+                    "execution": execution.pk, "test_case": case.pk, "test_case_reference": case.reference,
+                    "exigence": exigence.pk if exigence else None, "campaign": campaign.pk,
+                    "release_found": chosen.release or campaign.release, "severity": str(AnomalySeverity.MAJEURE),
+                    "criterion": c.reference,
+                })  # fmt: skip
+    if report.findings:
+        for f in report.findings:
+            result.findings[str(f.severity)] = result.findings.get(str(f.severity), 0) + 1
+        if security_case is not None:
+            case, execution = security_case
+            SecurityFinding.objects.bulk_create(
+                [SecurityFinding(project=project, execution=execution, rule_id=f.rule_id[:200], title=f.title[:500],
+                                 severity=str(f.severity), message=f.message[:5000], location=f.location[:500],
+                                 tool=(f.tool or report.tool)[:60]) for f in report.findings],
+                batch_size=1000,
+            )  # fmt: skip
+        for f in report.findings:
+            if f.severity not in _ANOMALY_SEVERITY:
+                continue
+            case_ref = security_case[0].reference if security_case else ""
+            result.proposals.append({
+                "title": f"{case_ref + ' — ' if case_ref else ''}{f.title}"[:300],
+                "description": "\n".join(filter(None, [
+                    f"{f.rule_id} ({f.severity}) — {f.title}", f.location, f.message,
+                    _("Source: %(tool)s %(file)s") % {"tool": f.tool or report.tool, "file": filename},
+                ])),
+                "execution": security_case[1].pk if security_case else None,
+                "test_case": security_case[0].pk if security_case else None, "test_case_reference": case_ref,
+                "exigence": None, "campaign": campaign.pk, "release_found": chosen.release or campaign.release,
+                "severity": str(_ANOMALY_SEVERITY[f.severity]), "finding": f.rule_id,
+            })  # fmt: skip
+    if not measured_any and not report.findings:
+        message = _(
+            "No criterion of the DAT is measured by this file: link the test cases to the criteria they verify, "
+            "and check the transaction names."
+        )
+        raise ValidationFailed({"file": [message]})
+    if result.executions:
+        record_bulk_change(
+            project=project, actor=user, model=Execution,
+            label=ngettext("%(tool)s results: %(count)s execution in %(iteration)s",
+                           "%(tool)s results: %(count)s executions in %(iteration)s", len(result.executions))
+            % {"tool": report.tool, "count": len(result.executions), "iteration": chosen},
+        )  # fmt: skip
+    if campaign.status == CampaignStatus.PREPARATION:
+        model_update(instance=campaign, fields={"status"}, data={"status": CampaignStatus.EN_COURS}, actor=user,
+                     reason="first execution")  # fmt: skip
+    return result
+
+
+def report_error_message(error: FileFormatError) -> str:
+    """The reader's refusal in the user's language when the code is known (JUnit's codes are shared)."""
+    if error.code == "unsupported_report":
+        where = f"{error.source}: " if error.source else ""
+        return where + _("This file is not a report of JMeter, k6, Gatling, Locust, SARIF or ZAP.")
+    return junit_error_message(error)
+
+
+def results_import(
+    *, project: Project, campaign: Campaign, iteration: int | Iteration | None, data: bytes, filename: str,
+    user: User,
+) -> ResultsRecord:  # fmt: skip
+    """Read an uploaded report (the readers guard against hostile files) and record it."""
+    require(user, project, RESULTS_IMPORT)
+    if len(data) > MAX_REPORT_BYTES:
+        raise ValidationFailed({"file": [_("The file is too large.")]})
+    try:
+        report = read_report(data, filename)
+    except HostileFileError as exc:
+        raise ValidationFailed({"file": [report_error_message(exc)]}) from None
+    except FileFormatError as exc:
+        raise ValidationFailed({"file": [report_error_message(exc)]}) from None
+    return results_record(project=project, campaign=campaign, iteration=iteration, report=report, user=user,
+                          filename=filename, sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
+
+
+@transaction.atomic
+def test_case_set_criteria(*, actor: User, test_case: TestCase, criteria: Iterable[Criterion]) -> TestCase:
+    """Say which criteria of the DAT a test measures; their exigences become covered by the test (the RTM)."""
+    require(actor, test_case.project, TESTBOOK_EDIT)
+    chosen = list(criteria)
+    if any(c.project_id != test_case.project_id for c in chosen):
+        raise ValidationFailed({"criteria": [_("A criterion belongs to another project.")]})
+    test_case.criteria.set(chosen)
+    exigences = {e.pk for c in chosen for e in c.exigences.all()}
+    if exigences:
+        test_case.exigences.add(*exigences)
+    return test_case
