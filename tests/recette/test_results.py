@@ -156,18 +156,51 @@ def test_it_names_an_unreadable_file_through_the_cli(
         call_command("recette", "results", str(path), "--project", "alpha", "--campaign", "Nope", "--user", "amoe")
 
 
-def test_it_prints_json_through_the_cli(personas: Any, load: dict[str, Any], tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(services, "read_report", lambda data, filename: d.load_report(2500.0))
+_JTL_HEADER = (
+    "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,"
+    "sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect\n"
+)
+
+
+def _jtl(elapsed: list[int]) -> bytes:
+    """A JTL as JMeter 5.6 writes it by default (CSV with its header line), one sample a response time."""
+    rows = [
+        f"{1733500000000 + 100 * i},{ms},Accueil portail,200,OK,Usagers 1-{i % 50 + 1},text,true,,5120,310,50,50,"
+        f"https://portail.example/,{ms // 2},0,12\n"
+        for i, ms in enumerate(elapsed)
+    ]
+    return (_JTL_HEADER + "".join(rows)).encode()
+
+
+def test_it_reads_a_jmeter_run_through_the_cli(
+    personas: Any, load: dict[str, Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    # 94 answers at 1 s and 6 at 2.5 s: JMeter's 95th percentile (nearest rank) is 2,500 ms, above the 2 s criterion.
     path = tmp_path / "tir.jtl"
-    path.write_bytes(b"timeStamp,elapsed\n")
+    path.write_bytes(_jtl([1000] * 94 + [2500] * 6))
     out = io.StringIO()
     call_command("recette", "results", str(path), "--project", "alpha", "--campaign", "Perf 1", "--user", "amoe",
                  "--json", stdout=out)  # fmt: skip
     data = json.loads(out.getvalue())
     assert data["iteration"] == 1
     assert data["tool"] == "jmeter"
-    assert [c["met"] for c in data["criteria"]] == [False, True]
+    by_metric = {c["metric"]: c for c in data["criteria"]}
+    assert by_metric["response_time_p95"]["measured"] == 2500
+    assert by_metric["response_time_p95"]["met"] is False
+    assert by_metric["error_rate"]["measured"] == 0
+    assert by_metric["error_rate"]["met"] is True
     assert len(data["proposals"]) == 1
+
+
+def test_it_names_a_hostile_report_in_french_through_the_cli(
+    personas: Any, load: dict[str, Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "fr")
+    path = tmp_path / "tir.jtl"
+    path.write_bytes(b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x "y">]><testResults version="1.2"/>')
+    with pytest.raises(CommandError, match=r"tir\.jtl.*DTD ou des entités"):
+        call_command("recette", "results", str(path), "--project", "alpha", "--campaign", "Perf 1", "--user", "amoe")
+    assert not m.Execution.objects.filter(iteration__campaign=load["campaign"]).exists()
 
 
 def test_it_takes_results_through_the_api(personas: Any, load: dict[str, Any], monkeypatch: Any) -> None:
@@ -176,8 +209,7 @@ def test_it_takes_results_through_the_api(personas: Any, load: dict[str, Any], m
     url = f"/api/projects/alpha/recette/campaigns/{load['campaign'].pk}/results"
     refused = client.post(url, {"file": io.BytesIO(b"nothing")})
     assert refused.status_code == 422
-    monkeypatch.setattr(services, "read_report", lambda data, filename: d.load_report(1900.0))
-    upload = io.BytesIO(b"timeStamp,elapsed\n")
+    upload = io.BytesIO(_jtl([1900] * 100))
     upload.name = "tir.jtl"
     answer = client.post(url, {"file": upload})
     assert answer.status_code == 200, answer.content

@@ -49,8 +49,7 @@ def results_command(command: Any, options: dict[str, Any]) -> None:
         raise CommandError(f"{path}: no such file")
     try:
         record = services.results_import(
-            project=project, campaign=campaign, iteration=options["iteration"], data=path.read_bytes(),
-            filename=path.name, user=actor,
+            project=project, campaign=campaign, iteration=options["iteration"], path=path, user=actor,
         )  # fmt: skip
     except (DomainError, PermissionDenied) as exc:
         raise fail(exc) from None

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
@@ -29,8 +30,8 @@ from oeuvre.design.models import Criterion
 from oeuvre.design.services import criterion_engine
 from oeuvre.engine.criteria import evaluate
 from oeuvre.engine.errors import InputError
-from oeuvre.interop.errors import FileFormatError, HostileFileError
-from oeuvre.interop.perfsec import METRICS, Metric, Report, Severity, read_report
+from oeuvre.interop.errors import FileFormatError
+from oeuvre.interop.perfsec import METRICS, Metric, Report, Severity, read_report, read_report_file
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import (
     Campaign,
@@ -253,30 +254,94 @@ def results_record(
     return result
 
 
+# Each code of the readers (``interop.perfsec.ERROR_CODES``, with its parameters) worded for the user.
+_REPORT_MESSAGES: dict[str, Any] = {
+    "too_large": gettext_lazy("The file is too large (%(size_mib)s MiB; at most %(limit_mib)s MiB)."),
+    "empty": gettext_lazy("The file is empty."),
+    "wrong_magic": gettext_lazy("This is a binary file (%(format)s), not a report."),
+    "xml_entities": gettext_lazy("Documents that declare a DTD or entities (<!DOCTYPE …>) are refused."),
+    "json_depth": gettext_lazy("The JSON is nested deeper than %(limit)s levels."),
+    "unsupported_report": gettext_lazy("This file is not a report of JMeter, k6, Gatling, Locust, SARIF or ZAP."),
+    "encoding": gettext_lazy("The text is not UTF-8 (byte %(offset)s)."),
+    "json_syntax": gettext_lazy("The JSON is not valid (%(detail)s, column %(column)s)."),
+    "csv_syntax": gettext_lazy("The CSV is not valid (%(detail)s)."),
+    "xml_syntax": gettext_lazy("The XML is not well formed (%(detail)s)."),
+    "not_number": gettext_lazy("« %(value)s » is not a number."),
+    "missing_field": gettext_lazy("The field « %(field)s » is missing."),
+    "no_samples": gettext_lazy("The report holds no sample: nothing was measured."),
+    "too_many_labels": gettext_lazy("More than %(limit)s different labels: is this really one test run?"),
+    "too_many_samples": gettext_lazy("More than %(limit)s samples."),
+    "too_many_findings": gettext_lazy("More than %(limit)s findings."),
+    "jtl_header": gettext_lazy("The JMeter header has no « %(column)s » column."),
+    "jtl_columns": gettext_lazy("%(found)s columns where the header announces %(expected)s."),
+    "not_jtl": gettext_lazy("The root element is <%(root)s>, not the <testResults> of a JMeter JTL file."),
+    "locust_header": gettext_lazy("The Locust statistics have no « %(column)s » column."),
+    "locust_columns": gettext_lazy("%(found)s columns where the header announces %(expected)s."),
+    "locust_no_aggregate": gettext_lazy("The Locust statistics have no « Aggregated » row."),
+    "not_k6": gettext_lazy("This JSON file is not a k6 end-of-test summary."),
+    "k6_shape": gettext_lazy("The k6 summary does not have the expected shape (metrics and their values)."),
+    "not_gatling": gettext_lazy("This JSON file is not Gatling's stats.json or global_stats.json."),
+    "gatling_shape": gettext_lazy("The Gatling statistics do not have the expected shape."),
+    "not_sarif": gettext_lazy("This JSON file is not a SARIF report."),
+    "sarif_version": gettext_lazy("SARIF version %(version)s is not read: version 2.1.0 is."),
+    "sarif_shape": gettext_lazy("The SARIF report does not have the expected shape (runs, tool, results)."),
+    "not_zap": gettext_lazy("This JSON file is not an OWASP ZAP report."),
+    "zap_shape": gettext_lazy("The ZAP report does not have the expected shape (sites and their alerts)."),
+}
+
+
 def report_error_message(error: FileFormatError) -> str:
-    """The reader's refusal in the user's language when the code is known (JUnit's codes are shared)."""
-    if error.code == "unsupported_report":
-        where = f"{error.source}: " if error.source else ""
-        return where + _("This file is not a report of JMeter, k6, Gatling, Locust, SARIF or ZAP.")
-    return junit_error_message(error)
+    """« run.jtl, line 12: … » in the user's language, from the reader's code and parameters."""
+    template = _REPORT_MESSAGES.get(error.code)
+    if template is None:
+        return junit_error_message(error)  # a code of the shared guard
+    try:
+        message = str(template) % error.params
+    except (KeyError, TypeError, ValueError):
+        message = error.message
+    where = [error.source] if error.source else []
+    if error.row is not None:
+        where.append(_("row %(n)s") % {"n": error.row})
+    if error.line is not None:
+        where.append(_("line %(n)s") % {"n": error.line})
+    if error.field:
+        where.append(_("field %(name)s") % {"name": error.field})
+    return f"{', '.join(where)}: {message}" if where else message
 
 
 def results_import(
-    *, project: Project, campaign: Campaign, iteration: int | Iteration | None, data: bytes, filename: str,
-    user: User,
+    *, project: Project, campaign: Campaign, iteration: int | Iteration | None, user: User,
+    data: bytes | None = None, filename: str = "", path: Path | None = None,
 ) -> ResultsRecord:  # fmt: skip
-    """Read an uploaded report (the readers guard against hostile files) and record it."""
+    """Read a report (the readers guard against hostile files) and record it.
+
+    An upload comes as ``data`` (at most :data:`MAX_REPORT_BYTES`); the terminal gives a ``path``, read by
+    :func:`~oeuvre.interop.perfsec.read_report_file`, which streams a JMeter JTL of millions of samples instead of
+    holding the file.
+    """
     require(user, project, RESULTS_IMPORT)
-    if len(data) > MAX_REPORT_BYTES:
+    if data is not None and path is not None:
+        raise ValueError("give the report's bytes or its path, not both")
+    if data is not None and len(data) > MAX_REPORT_BYTES:
         raise ValidationFailed({"file": [_("The file is too large.")]})
     try:
-        report = read_report(data, filename)
-    except HostileFileError as exc:
-        raise ValidationFailed({"file": [report_error_message(exc)]}) from None
-    except FileFormatError as exc:
+        if path is not None:
+            filename = filename or path.name
+            report = read_report_file(path)
+            digest = hashlib.sha256()
+            with path.open("rb") as stream:
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(chunk)
+            sha256 = digest.hexdigest()
+        elif data is not None:
+            report = read_report(data, filename)
+            sha256 = hashlib.sha256(data).hexdigest()
+        else:
+            raise ValueError("give the report's bytes or its path")
+    except FileFormatError as exc:  # HostileFileError included
         raise ValidationFailed({"file": [report_error_message(exc)]}) from None
     return results_record(project=project, campaign=campaign, iteration=iteration, report=report, user=user,
-                          filename=filename, sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
+                          filename=filename, sha256=sha256)  # fmt: skip
 
 
 @transaction.atomic
