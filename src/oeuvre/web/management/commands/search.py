@@ -12,6 +12,7 @@ from typing import IO, Any, cast
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from oeuvre.core.cli import (
     StageCommand,
@@ -87,7 +88,7 @@ class Command(StageCommand):
             )
             return
         print_table(
-            [_("Kind"), _("Reference"), _("Title"), _("Project")],
+            [pgettext("search", "Kind"), _("Reference"), _("Title"), _("Project")],
             [(str(h.kind_label), h.reference, h.title, h.project_code) for h in hits],
             title=_("Search"),
             stream=cast(IO[str], self.stdout),  # OutputWrapper: write() and isatty() of its stream

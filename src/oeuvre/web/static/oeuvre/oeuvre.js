@@ -72,7 +72,12 @@
     } else if (event.key === "/") {
       const search = document.querySelector("[data-listing-search], main form[role='search'] input[type='search'], main input[type='search']")
         || document.querySelector("[data-global-search]");
-      if (search) {
+      const link = document.querySelector(".topbar-search-link");
+      if (search && search.offsetParent === null && link) {
+        // A phone hides the header's box: go to the search page, whose box takes the focus.
+        event.preventDefault();
+        link.click();
+      } else if (search) {
         event.preventDefault();
         search.focus();
         search.select();
