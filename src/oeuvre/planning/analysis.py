@@ -440,7 +440,7 @@ def risk_analysis(
                 {
                     "key": risk.key,
                     "name": risk.name,
-                    "probability": ev.probability,
+                    "probability": min(max(float(risk.probability), 0.0), 1.0),
                     "days": list(ev.delay) if isinstance(ev.delay, tuple) else [ev.delay] * 3,
                     "tasks": len(ev.activities),
                     "p80_shift_days": round(float(shift), 2),
