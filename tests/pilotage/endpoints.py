@@ -218,6 +218,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint("pilotage:risks", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/", "pilotage.view"),
     Endpoint("pilotage:risk_create", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/new/", "pilotage.manage_risks"),
+    Endpoint("pilotage:risk_schedule", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/schedule/", "pilotage.view"),
     Endpoint(
         "pilotage:risk_create",
         "POST",
@@ -261,6 +262,14 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         "api:GET /api/projects/{code}/risks", "GET", lambda p: f"/api/projects/{_c(p)}/risks", "pilotage.view", api=True
+    ),
+    Endpoint(  # the matrix's project has no plan: the readers are told so (422), the others refused
+        "api:GET /api/projects/{code}/risks/schedule",
+        "GET",
+        lambda p: f"/api/projects/{_c(p)}/risks/schedule",
+        "pilotage.view",
+        ok=(200, 422),
+        api=True,
     ),
     Endpoint(
         "api:POST /api/projects/{code}/risks",

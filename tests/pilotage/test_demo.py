@@ -48,3 +48,17 @@ def test_it_has_four_change_requests_one_of_each_fate(demo_db: Any) -> None:
     scope = MeteoSnapshot.objects.filter(project=project).order_by("-taken_on").first().axes["scope"]
     assert scope["verdict"] == "sun"
     assert any(r["code"] == "changes_impact" for r in scope["rules"])
+
+
+def test_it_puts_a_few_open_risks_on_tasks_of_the_plan_for_the_monte_carlo(demo_db: Any) -> None:
+    from oeuvre.pilotage.selectors.risks import schedule_risk_analysis, schedule_risk_events
+
+    project = Project.objects.get(code=MAIN_PROJECT)
+    risks, events, missing = schedule_risk_events(project)
+    assert len(risks) >= 3
+    assert all(e.task_ids for e in events)
+    assert not any(missing)
+    result = schedule_risk_analysis(project, iterations=500)
+    assert result is not None
+    assert result["with_risks"]["P80"] >= result["without_risks"]["P80"]
+    assert any(c["p80_shift_days"] > 0 for c in result["contributions"])

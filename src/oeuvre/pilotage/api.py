@@ -210,6 +210,7 @@ class RiskOut(Schema):
     schedule_days_likely: float | None
     schedule_days_max: float | None
     schedule_scope: str
+    schedule_probability: int | None
     cost_impact: float | None
     actions: list[RiskActionOut]
     version: int
@@ -239,6 +240,7 @@ class RiskIn(Schema):
     schedule_days_likely: float | None = None
     schedule_days_max: float | None = None
     schedule_scope: str | None = None
+    schedule_probability: int | None = None
     cost_impact: float | None = None
 
 
@@ -288,6 +290,25 @@ def list_risks(request: HttpRequest, code: str) -> Any:
     from oeuvre.pilotage.selectors.risks import risks_for
 
     return list(risks_for(_project(request, code)))
+
+
+@router.get(
+    "/projects/{code}/risks/schedule",
+    response={200: dict[str, Any], **READ},
+    summary="Monte Carlo of the finish with and without the open risks, and each risk's contribution",
+)
+def risk_schedule(request: HttpRequest, code: str, iterations: int = 2000) -> Any:
+    """P50/P80 of the finish and of the contractual milestones with and without the open risks that carry a
+    schedule impact; each risk's contribution is how much earlier the P80 is without that risk alone."""
+    from oeuvre.core.errors import ValidationFailed
+    from oeuvre.pilotage.selectors.risks import schedule_risk_analysis
+
+    if not 100 <= iterations <= 20_000:
+        raise ValidationFailed({"iterations": ["between 100 and 20000"]})
+    result = schedule_risk_analysis(_project(request, code), iterations=iterations)
+    if result is None:
+        raise ValidationFailed({"plan": ["the project has no plan to simulate yet"]})
+    return result
 
 
 @router.post("/projects/{code}/risks", response={201: RiskOut, **CREATE}, summary="Record a risk")

@@ -240,6 +240,17 @@ _RISKS: list[tuple[str, str, str, str, int, int, str, tuple[float, float, float]
 ]
 
 
+# The plan's tasks the risks with a schedule impact would delay (by name; codes are numbered by the plan),
+# and the chance typed for some of them (the others take the middle of their probability's band).
+_RISK_TASKS: dict[int, tuple[str, int | None]] = {
+    1: ("Run à blanc de la bascule", None),
+    2: ("Tests d'intégration du back-office et des interfaces", 40),
+    3: ("Automatisation des tests de non-régression", None),
+    6: ("Préparation des environnements de préproduction et production", 30),
+    11: ("Tests d'intrusion et audit de sécurité", None),
+}
+
+
 @demo_step(88, "pilotage: risks")  # before the météo, whose live snapshot counts critical risks
 def demo_risks(ctx: DemoContext, project: Project) -> None:
     from decimal import Decimal
@@ -249,7 +260,14 @@ def demo_risks(ctx: DemoContext, project: Project) -> None:
     if project.code != MAIN_PROJECT:
         return
     owners = [u for key in ("moe", "amoe", "moa", "amoa") if (u := ctx.users.get(key)) is not None]
+    from oeuvre.planning.models import Task
+
     rng = ctx.rng(project.code, "risks")
+    task_codes = dict(
+        Task.objects.filter(project=project, name__in=[name for name, _chance in _RISK_TASKS.values()]).values_list(
+            "name", "code"
+        )
+    )
     for n, (title, cause, event, consequence, p, i, status, days, cost) in enumerate(_RISKS, start=1):
         owner = owners[n % len(owners)] if owners else None
         risk = Risk.objects.create(
@@ -271,7 +289,8 @@ def demo_risks(ctx: DemoContext, project: Project) -> None:
             schedule_days_min=days[0] if days else None,
             schedule_days_likely=days[1] if days else None,
             schedule_days_max=days[2] if days else None,
-            schedule_scope="Lot 2 — Intégration" if days else "",
+            schedule_scope=task_codes.get(_RISK_TASKS[n][0], "") if days and n in _RISK_TASKS else "",
+            schedule_probability=_RISK_TASKS[n][1] if days and n in _RISK_TASKS else None,
             cost_impact=Decimal(abs(cost)) if cost is not None else None,
         )
         if status in ("en_traitement", "clos"):

@@ -200,7 +200,19 @@ class Risk(VersionedModel):
     schedule_days_min = models.FloatField(_("extra working days (minimum)"), null=True, blank=True)
     schedule_days_likely = models.FloatField(_("extra working days (most likely)"), null=True, blank=True)
     schedule_days_max = models.FloatField(_("extra working days (maximum)"), null=True, blank=True)
-    schedule_scope = models.CharField(_("tasks or lot affected"), max_length=300, blank=True)
+    schedule_scope = models.CharField(
+        _("tasks or lot affected"),
+        max_length=300,
+        blank=True,
+        help_text=_("Codes of tasks or lots of the plan, separated by commas."),
+    )
+    schedule_probability = models.PositiveSmallIntegerField(
+        _("chance of the schedule impact (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Left blank, the middle of the probability's band on the scale."),
+    )
     cost_impact = models.DecimalField(_("cost impact (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     history = HistoricalRecords()
@@ -228,6 +240,13 @@ class Risk(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_RISK_STATUSES
+
+    def schedule_chance(self, scale: int) -> float:
+        """The chance (0..1) that the schedule impact happens: the one typed, else the middle of the
+        probability's band when the scale splits 0..100 % in equal bands (2 of 4 → 37.5 %)."""
+        if self.schedule_probability is not None:
+            return min(self.schedule_probability, 100) / 100
+        return (min(self.probability, scale) - 0.5) / scale
 
 
 class RiskActionStatus(models.TextChoices):

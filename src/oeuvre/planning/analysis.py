@@ -13,9 +13,11 @@ certain.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ from oeuvre.engine import (
     CompiledNetwork,
     InfeasibleError,
     LevellingProblem,
+    RiskEvent,
     level,
     level_heuristic,
     monte_carlo,
@@ -36,7 +39,7 @@ from oeuvre.planning.models import Assignment, Plan, Resource, Task
 from oeuvre.planning.scheduling import PlanNetwork, compute_schedule, load_network
 from oeuvre.projects.models import Project
 
-__all__ = ["levelling_proposal", "risk_analysis"]
+__all__ = ["ScheduleRisk", "levelling_proposal", "risk_analysis"]
 
 IntArray = npt.NDArray[np.int64]
 _ONE_DAY = dt.timedelta(days=1)
@@ -239,6 +242,43 @@ def levelling_proposal(
     }
 
 
+@dataclass(frozen=True)
+class ScheduleRisk:
+    """A risk event handed in by a later stage: with ``probability`` (0..1), each of ``task_ids`` takes
+    ``days`` (minimum, most likely, maximum working days, triangular) more."""
+
+    key: str
+    name: str
+    probability: float
+    days: tuple[float, float, float]
+    task_ids: tuple[int, ...]
+
+
+def _events(net: PlanNetwork, risks: Sequence[ScheduleRisk]) -> list[RiskEvent]:
+    """The engine's events, one per risk and in the same order (so the random streams line up): a risk
+    reaches only the tasks of the plan that are not finished; one reaching none stays, with probability 0."""
+    out = []
+    pos = _positions(net)
+    for r in risks:
+        acts = tuple(str(t) for t in dict.fromkeys(r.task_ids) if int(t) in pos and not net.finished[pos[int(t)]])
+        prob = min(max(float(r.probability), 0.0), 1.0) if acts else 0.0
+        lo, ml, hi = sorted(max(float(d), 0.0) for d in r.days)
+        out.append(RiskEvent(r.key, prob, (lo, ml, hi), acts))
+    return out
+
+
+def _positions(net: PlanNetwork) -> dict[int, int]:
+    lookup: dict[int, int] = net.__dict__.setdefault("_lookup", {int(t): i for i, t in enumerate(net.task_ids)})
+    return lookup
+
+
+def _silenced(events: Sequence[RiskEvent], keep: Callable[[int], bool] = lambda _k: False) -> list[RiskEvent]:
+    """The same events with probability 0 except those ``keep`` accepts: the engine still draws every event's
+    random numbers, so a run without some risks sees exactly the same durations (common random numbers) and
+    the difference between two runs is the removed risks' effect only."""
+    return [ev if keep(k) else dataclasses.replace(ev, probability=0.0) for k, ev in enumerate(events)]
+
+
 def _milestone_risk(
     project: Project,
     net: PlanNetwork,
@@ -248,6 +288,7 @@ def _milestone_risk(
     high: npt.NDArray[np.float64],
     iterations: int,
     seed: int,
+    events: Sequence[RiskEvent] = (),
 ) -> list[dict[str, Any]]:
     """P50/P80 and the chance of meeting the deadline of each contractual milestone with one.
 
@@ -289,7 +330,10 @@ def _milestone_risk(
             release=network.release[keep],
             calendar=network.calendar,
         )
-        result = monte_carlo(sub, low[keep], most[keep], high[keep], iterations=iterations, seed=seed)
+        ids = {network.ids[j] for j in keep}
+        sub_events = [dataclasses.replace(ev, activities=tuple(a for a in ev.activities if a in ids)) for ev in events]
+        sub_events = [ev if ev.activities else dataclasses.replace(ev, probability=0.0) for ev in sub_events]
+        result = monte_carlo(sub, low[keep], most[keep], high[keep], iterations=iterations, seed=seed, risks=sub_events)
         deadline = cdate if ctype == "FNLT" else None
         item: dict[str, Any] = {
             "code": code,
@@ -299,6 +343,14 @@ def _milestone_risk(
             "P80": cal.finish_date([math.ceil(result.percentiles[80] - 1e-9)])[0].item().isoformat(),
             "probability": None,
         }
+        if any(ev.probability > 0 for ev in sub_events):
+            bare = monte_carlo(
+                sub, low[keep], most[keep], high[keep], iterations=iterations, seed=seed, risks=_silenced(sub_events)
+            )
+            item["P50_without_risks"] = cal.finish_date([math.ceil(bare.percentiles[50] - 1e-9)])[0].item().isoformat()
+            item["P80_without_risks"] = cal.finish_date([math.ceil(bare.percentiles[80] - 1e-9)])[0].item().isoformat()
+        elif events:
+            item["P50_without_risks"], item["P80_without_risks"] = item["P50"], item["P80"]
         if deadline is not None:
             item["probability"] = round(result.probability_of(float(cal.to_index([deadline + _ONE_DAY])[0])), 4)
         out.append(item)
@@ -312,9 +364,15 @@ def risk_analysis(
     iterations: int = 5000,
     seed: int = 1,
     progress: Callable[[float], None] | None = None,
+    risks: Sequence[ScheduleRisk] = (),
 ) -> dict[str, Any]:
     """Monte Carlo on the remaining work: finish percentiles, probability of the contractual date,
-    criticality index and the tornado of the tasks that drive the finish."""
+    criticality index and the tornado of the tasks that drive the finish.
+
+    With ``risks`` (the open risks of the register, handed in by the steering stage), every figure includes
+    them, and ``risk_events`` compares the finish with and without them: P50/P80 both ways and, for each
+    risk, its contribution: how much earlier the P80 is when that risk alone is removed (same random draws,
+    so the difference is the risk's own effect)."""
     net = load_network(project, plan=plan)
     n = net.n
     if n == 0:
@@ -334,7 +392,8 @@ def risk_analysis(
     low = np.where(net.finished, most, np.minimum(low, most))
     high = np.where(net.finished, most, np.maximum(high, most))
     network = _with_durations(net, net.duration)
-    result = monte_carlo(network, low, most, high, iterations=iterations, seed=seed, progress=progress)
+    events = _events(net, risks)
+    result = monte_carlo(network, low, most, high, iterations=iterations, seed=seed, progress=progress, risks=events)
     cal = net.calendar
 
     def finish_date(index: float) -> dt.date:
@@ -361,13 +420,52 @@ def risk_analysis(
         for i in crit_order[:30]
         if result.criticality[i] >= 0.01 and not net.finished[i]
     ]
-    milestones = _milestone_risk(project, net, network, low, most, high, iterations, seed)
+    milestones = _milestone_risk(project, net, network, low, most, high, iterations, seed, events)
     focus = next((m for m in milestones if m["deadline"] == (target.isoformat() if target else None)), None)
     if focus is None and milestones:
         focus = milestones[0]
+    risk_events = None
+    if risks:
+        live = [k for k, ev in enumerate(events) if ev.probability > 0]
+
+        def p80_without(k: int) -> float:
+            kept = _silenced(events, lambda i: i != k)
+            return monte_carlo(network, low, most, high, iterations=iterations, seed=seed, risks=kept).percentiles[80]
+
+        bare = monte_carlo(network, low, most, high, iterations=iterations, seed=seed, risks=_silenced(events))
+        contributions: list[dict[str, Any]] = []
+        for k, (risk, ev) in enumerate(zip(risks, events, strict=True)):
+            shift = result.percentiles[80] - p80_without(k) if k in live else 0.0
+            contributions.append(
+                {
+                    "key": risk.key,
+                    "name": risk.name,
+                    "probability": min(max(float(risk.probability), 0.0), 1.0),
+                    "days": list(ev.delay) if isinstance(ev.delay, tuple) else [ev.delay] * 3,
+                    "tasks": len(ev.activities),
+                    "p80_shift_days": round(float(shift), 2),
+                }
+            )
+        contributions.sort(key=lambda c: (-c["p80_shift_days"], c["key"]))
+        risk_events = {
+            "method": "removal",
+            "with_risks": {
+                "P50": finish_date(result.percentiles[50]).isoformat(),
+                "P80": finish_date(result.percentiles[80]).isoformat(),
+                "P80_index": round(result.percentiles[80], 4),
+            },
+            "without_risks": {
+                "P50": finish_date(bare.percentiles[50]).isoformat(),
+                "P80": finish_date(bare.percentiles[80]).isoformat(),
+                "P80_index": round(bare.percentiles[80], 4),
+            },
+            "p80_shift_days": round(result.percentiles[80] - bare.percentiles[80], 2),
+            "contributions": contributions,
+        }
     return {
         "iterations": iterations,
         "seed": seed,
+        "risk_events": risk_events,
         "milestones": milestones,
         "focus": focus,
         "deterministic_finish": deterministic.isoformat(),

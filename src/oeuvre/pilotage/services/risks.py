@@ -35,6 +35,7 @@ RISK_FIELDS = (
     "schedule_days_likely",
     "schedule_days_max",
     "schedule_scope",
+    "schedule_probability",
     "cost_impact",
 )
 ACTION_FIELDS = ("title", "owner", "due_on", "status")

@@ -20,7 +20,7 @@ from oeuvre.core.errors import DomainError
 from oeuvre.pilotage.models import Risk, RiskAction, RiskActionStatus, RiskKind, RiskStatus
 from oeuvre.pilotage.permissions import PILOTAGE_VIEW, RISKS_MANAGE
 from oeuvre.pilotage.selectors.meteo import meteo_settings
-from oeuvre.pilotage.selectors.risks import heat_map, risk_detail, risks_for
+from oeuvre.pilotage.selectors.risks import heat_map, risk_detail, risks_for, schedule_risk_analysis
 from oeuvre.pilotage.services import risks as services
 from oeuvre.projects.models import Project
 from oeuvre.web.context import project_context
@@ -112,6 +112,16 @@ def risk_list(request: HttpRequest, project: Project) -> HttpResponse:
             kinds=RiskKind.choices,
             may_manage=can(request.user, project, RISKS_MANAGE),
         ),
+    )
+
+
+@project_page(PILOTAGE_VIEW)
+def risk_schedule(request: HttpRequest, project: Project) -> HttpResponse:
+    """The plan's Monte Carlo with and without the open risks that carry a schedule impact."""
+    return render(
+        request,
+        "pilotage/risks/schedule.html",
+        project_context(request, project, "pilotage", section="risks", analysis=schedule_risk_analysis(project)),
     )
 
 
@@ -246,6 +256,7 @@ def action_status(request: HttpRequest, project: Project, risk_id: int, action_i
 urlpatterns: list[URLPattern] = [
     path("risks/", risk_list, name="risks"),
     path("risks/new/", risk_create, name="risk_create"),
+    path("risks/schedule/", risk_schedule, name="risk_schedule"),
     path("risks/<int:risk_id>/", risk_view, name="risk_detail"),
     path("risks/<int:risk_id>/status/", risk_transition, name="risk_transition"),
     path("risks/<int:risk_id>/actions/", action_add, name="risk_action_add"),

@@ -40,6 +40,13 @@ class Command(StageCommand):
         add_json_argument(changes)
         changes.add_argument("--status", default="", help="only this status (brouillon, soumise, analysee…)")
         changes.set_defaults(handler=_changes)
+        risks = sub.add_parser(
+            "risks", help="Monte Carlo of the finish with and without the open risks, and each risk's contribution"
+        )
+        add_project_argument(risks)
+        add_json_argument(risks)
+        risks.add_argument("--iterations", type=int, default=2000, help="Monte Carlo iterations (default 2000)")
+        risks.set_defaults(handler=_risks)
         deck = sub.add_parser("deck", help="write the COPIL deck (PowerPoint with native charts) from live data")
         add_project_argument(deck)
         deck.add_argument("-o", "--output", required=True, help="the .pptx file to write")
@@ -103,6 +110,54 @@ def _changes(command: BaseCommand, options: dict[str, Any]) -> None:
         ["reference", "title", "status", "waiting (days)", "cost (€)", "delay (days)", "avenant"],
         table,
         title=project.code,
+    )
+
+
+def _risks(command: BaseCommand, options: dict[str, Any]) -> None:
+    from oeuvre.pilotage.selectors.risks import schedule_risk_analysis
+
+    project = project_named(options["project"])
+    if not 100 <= options["iterations"] <= 100_000:
+        raise CommandError("--iterations: between 100 and 100000")
+    result = schedule_risk_analysis(project, iterations=options["iterations"])
+    if result is None:
+        raise CommandError(f"{project.code}: the project has no plan to simulate yet")
+    if options["json"]:
+        print_json(
+            {
+                "project": project.code,
+                "p50_with_risks": result["with_risks"]["P50"],
+                "p80_with_risks": result["with_risks"]["P80"],
+                "p50_without_risks": result["without_risks"]["P50"],
+                "p80_without_risks": result["without_risks"]["P80"],
+                **result,
+            }
+        )
+        return
+    rows: list[list[Any]] = [
+        [
+            "finish",
+            result["without_risks"]["P50"],
+            result["without_risks"]["P80"],
+            result["with_risks"]["P50"],
+            result["with_risks"]["P80"],
+        ]
+    ]
+    rows.extend(
+        [
+            m["code"],
+            m["without_risks"]["P50"],
+            m["without_risks"]["P80"],
+            m["with_risks"]["P50"],
+            m["with_risks"]["P80"],
+        ]
+        for m in result["milestones"]
+    )
+    print_table(["", "P50 without", "P80 without", "P50 with", "P80 with"], rows, title=project.code)
+    print_table(
+        ["risk", "title", "chance", "P80 shift (working days)"],
+        [[c["key"], c["name"], f"{c['probability']:.0%}", c["p80_shift_days"]] for c in result["contributions"]],
+        title="contributions",
     )
 
 
