@@ -63,7 +63,8 @@ def results_command(command: Any, options: dict[str, Any]) -> None:
         % {"file": path.name, "tool": record.tool, "campaign": campaign.name, "n": record.iteration}
     )
     rows = [
-        (c["criterion"], c["test_case"], f"{c['metric']} {c['threshold']} {c['unit']}", c["measured"],
+        (c["criterion"], c["test_case"], f"{c['metric']} {c['threshold']} {c['unit']}",
+         services.format_measure(c["measured"], c["measured_unit"]),
          _("met") if c["met"] else _("not met"))
         for c in record.criteria
     ]  # fmt: skip

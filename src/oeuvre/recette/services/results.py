@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -96,7 +97,19 @@ def _measure(report: Report, criterion: Criterion) -> float | str | None:
     return None
 
 
+def format_measure(value: float | str | None, unit: str) -> str:
+    """A measured value as the user reads it: « 2 640 », « 277,43 », « 1.2 » for a version, « — » when absent."""
+    if value is None:
+        return "—"
+    if isinstance(value, str) or unit == "version":
+        return str(value)
+    if value == int(value):
+        return number_format(int(value), force_grouping=True)
+    return number_format(round(value, 2), decimal_pos=2, force_grouping=True)
+
+
 def _format(value: float | str, unit: str) -> str:
+    """The value as stored with a result (plain, not localised: a figure, not text for a reader)."""
     if isinstance(value, str):
         return value
     return f"{value:.6g}" if unit != "count" else f"{value:g}"
@@ -196,7 +209,10 @@ def results_record(
             exigence = next(iter(case.exigences.all()), None)
             for c, v, u, _ok in failed:
                 result.proposals.append({
-                    "title": f"{case.reference} — {c.reference} {_('not met')}: {c.describe()}"[:300],
+                    "title": (
+                        _("%(case)s — %(criterion)s not met: %(what)s")
+                        % {"case": case.reference, "criterion": c.reference, "what": c.describe()}
+                    )[:300],
                     "description": "\n".join([
                         f"{case.reference} — {case.title}",
                         _("Campaign: %(c)s, iteration %(n)s") % {"c": campaign.name, "n": chosen.number},
