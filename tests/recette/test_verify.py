@@ -197,7 +197,8 @@ def test_it_reports_a_chain_rewritten_without_the_key(personas: Any, signed: Pro
     assert not ok
     fails = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert fails[0] == "FAIL: entry #2 seal broken: the entry was rewritten without the ledger key", out
-    assert "entry #3 seal broken" in out and "entry #4 seal broken" in out
+    assert "entry #3 seal broken" in out
+    assert "entry #4 seal broken" in out
     assert "entry #1" not in out  # the first entry was not touched
     with translation.override("fr"):
         messages = [p.message for p in ledger_verify(personas.project)]
@@ -225,8 +226,10 @@ def test_it_seals_with_a_key_that_is_not_the_secret_key(monkeypatch: Any) -> Non
     monkeypatch.delenv("OEUVRE_LEDGER_KEY", raising=False)
     secret = "s" * 50
     derived = conf.ledger_key(secret)
-    assert derived == conf.ledger_key(secret) and len(derived) == 64
-    assert secret not in derived and derived != conf.ledger_key("t" * 50)
+    assert derived == conf.ledger_key(secret)
+    assert len(derived) == 64
+    assert secret not in derived
+    assert derived != conf.ledger_key("t" * 50)
     monkeypatch.setenv("OEUVRE_LEDGER_KEY", "k" * 40)
     assert conf.ledger_key(secret) != derived  # a dedicated key, whatever the secret key
     monkeypatch.setenv("OEUVRE_LEDGER_KEY", "short")
@@ -257,7 +260,8 @@ def test_it_checks_the_chain_against_an_exported_head(personas: Any, signed: Pro
     last = LedgerEntry.objects.get(sequence=4)
     assert f"project: {personas.project.code}\nentries: 4\nlast entry: 4\nhash: {last.entry_hash}\n" in text
     ok, out = _verify_with(personas, "--head", str(head))
-    assert ok and "the chain still holds the exported head (entry #4)" in out, out
+    assert ok, out
+    assert "the chain still holds the exported head (entry #4)" in out
 
     # An insider who has the key rewrites réserve 2 and re-seals the chain: only the head catches it.
     Reserve.objects.filter(pv=signed, number=2).update(description="réécrite")
@@ -284,7 +288,8 @@ def test_it_refuses_a_file_that_is_not_a_chain_head(personas: Any, signed: Proce
     bad.write_text("project: X\n", encoding="utf-8")
     ok, out = _verify_with(personas, "--head", str(bad))
     assert not ok
-    assert "Cannot read the chain head" in out and "not a chain head" in out
+    assert "Cannot read the chain head" in out
+    assert "not a chain head" in out
 
 
 def test_it_does_not_export_the_head_of_a_broken_chain(personas: Any, signed: ProcesVerbal, tmp_path: Any) -> None:

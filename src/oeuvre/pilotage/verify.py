@@ -17,7 +17,7 @@ from oeuvre.recette.services.ledger import Problem
 
 __all__ = ["decisions_verify"]
 
-_LABELS = {"committee": "committee", "held_on": "held_on", "signed_by": "closed_by"}
+_LABELS = {"committee": "title", "held_on": "held_on", "signed_by": "closed_by"}
 
 
 def _label(key: str) -> str:
@@ -50,12 +50,13 @@ def decisions_verify(project: Project) -> list[Problem]:
         changed = sorted(k for k in set(stored) | set(current) if stored.get(k) != current.get(k))
         if (decision.chain_sequence, decision.chain_hash) != (n, entry.entry_hash):
             changed.append("chain_hash")
+        number = stored.get("number", decision.number)  # as sealed, if the number itself was changed
         for key in changed:
             message = _(
                 "committee decision %(number)s: %(field)s changed after the committee closed (entry #%(entry)s)"
             )
             problems.append(
-                Problem("record_changed", n, message % {"number": decision.number, "field": _label(key), "entry": n})
+                Problem("record_changed", n, message % {"number": number, "field": _label(key), "entry": n})
             )
     for decision in decisions.values():
         if decision.pk not in chained and (decision.chain_sequence is not None or decision.chain_hash):
