@@ -25,7 +25,7 @@ def _label(key: str) -> str:
 
     model = Committee if key in _LABELS else Decision
     try:
-        return str(model._meta.get_field(_LABELS.get(key, key)).verbose_name)
+        return str(getattr(model._meta.get_field(_LABELS.get(key, key)), "verbose_name", key))
     except Exception:  # a snapshot key that is not a field name
         return key
 
