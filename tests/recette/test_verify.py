@@ -11,7 +11,7 @@ from django.utils import translation
 
 from oeuvre.recette.models import LedgerEntry, ProcesVerbal, Reserve, Signature
 from oeuvre.recette.services import pv as svc
-from oeuvre.recette.services.ledger import chain_head, document_path, ledger_append, ledger_verify
+from oeuvre.recette.services.ledger import chain_head, document_path, ledger_append, ledger_verify, sha256_bytes
 from tests.recette.pv_factories import PASSWORD, anomaly, campaign
 
 pytestmark = pytest.mark.django_db
@@ -342,3 +342,30 @@ def test_an_anomaly_fixed_through_the_application_after_signing_still_verifies(
     ano = anomaly_transition(actor=personas.moe, anomaly=ano, action="start_fix", expected_version=ano.version)
     ok, out = _verify(personas)
     assert ok, out
+
+
+def test_it_checks_a_signed_pdf_kept_outside_the_server(personas: Any, signed: ProcesVerbal, tmp_path: Any) -> None:
+    from tests.chain_tamper import rewrite_chain
+
+    moa = signed.signatures.get(role="moa").ledger_entry
+    kept = tmp_path / "PV-001-signed.pdf"
+    kept.write_bytes(document_path(moa.document_name).read_bytes())
+    ok, out = _verify_with(personas, "--pdf", str(kept))
+    assert ok, out
+    assert f"is the document signed in entry #{moa.sequence}" in out
+
+    # An insider with the key replaces the stored PDF and re-seals the chain: the copy kept elsewhere tells.
+    forged = document_path(moa.document_name).read_bytes() + b"\n% forged"
+    document_path(moa.document_name).write_bytes(forged)
+
+    def new_document(entry: LedgerEntry) -> None:
+        if entry.sequence == moa.sequence:
+            entry.document_sha256 = sha256_bytes(forged)
+
+    rewrite_chain(personas.project, moa.sequence, new_document, with_key=True)
+    LedgerEntry.objects.filter(pk=moa.pk).update(document_sha256=sha256_bytes(forged))
+    Signature.objects.filter(ledger_entry=moa).update(document_sha256=sha256_bytes(forged))
+    assert _verify(personas)[0]
+    ok, out = _verify_with(personas, "--pdf", str(kept))
+    assert not ok
+    assert "is not the document of any chain entry: the chain was rewritten" in out

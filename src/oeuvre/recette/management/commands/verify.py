@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from oeuvre.core.cli import StageCommand
 from oeuvre.recette.cli.common import project_named
 from oeuvre.recette.models import LedgerEntry
-from oeuvre.recette.services.ledger import chain_verify, head_read, head_text, head_verify
+from oeuvre.recette.services.ledger import (
+    Problem,
+    chain_verify,
+    head_read,
+    head_text,
+    head_verify,
+    sha256_bytes,
+)
 
 
 class Command(StageCommand):
@@ -25,6 +32,13 @@ class Command(StageCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", required=True, help="project code")
         parser.add_argument("--head", metavar="FILE", help="a chain head exported earlier: check it is still there")
+        parser.add_argument(
+            "--pdf",
+            metavar="FILE",
+            action="append",
+            default=[],
+            help="a signed PV kept outside the server: check the chain still records this very document",
+        )
         parser.add_argument(
             "--export-head", metavar="FILE", help="write the chain's head to FILE (when the chain verifies)"
         )
@@ -47,6 +61,22 @@ class Command(StageCommand):
         problems = chain_verify(project)  # with the registered stages' records (MEP's go/no-go)
         if head is not None:
             problems = head_verify(project, head) + problems
+        for pdf in options.get("pdf") or []:
+            try:
+                digest = sha256_bytes(Path(pdf).read_bytes())
+            except OSError as error:
+                raise CommandError(
+                    _("Cannot read the signed PDF %(file)s: %(error)s") % {"file": pdf, "error": error.strerror}
+                ) from None
+            entry = LedgerEntry.objects.filter(project=project, document_sha256=digest).first()
+            if entry is None:
+                message = _("the signed PDF %(file)s is not the document of any chain entry: the chain was rewritten")
+                problems.insert(0, Problem("pdf_unknown", 0, message % {"file": pdf}))
+            else:
+                self.stdout.write(
+                    _("OK: %(file)s is the document signed in entry #%(entry)s")
+                    % {"file": pdf, "entry": entry.sequence}
+                )
         if not problems:
             self.stdout.write(f"OK: {entries} entries verified, no record changed after signing ({project.code})")
             if head is not None:
