@@ -25,6 +25,21 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # inherit the variable): otherwise each fresh data directory compiles the levelling kernels again (~20 s).
 os.environ.setdefault("NUMBA_CACHE_DIR", str(REPO / ".cache" / "numba"))
 
+# One ledger key for every process of the run (this one, the demos built in subprocesses, the served apps): each
+# has its own data directory, hence its own secret key, and a chain sealed by one must verify in another.
+os.environ.setdefault("OEUVRE_LEDGER_KEY", "ledger key shared by every process of a test run")
+
+
+def _share_the_ledger_key() -> None:
+    from django.conf import settings
+
+    from oeuvre.conf import ledger_key
+
+    settings.OEUVRE_LEDGER_KEY = ledger_key(settings.SECRET_KEY)  # settings may be loaded before this file
+
+
+_share_the_ledger_key()
+
 
 # Tests that touch no database give the same result on both; the PostgreSQL pass of `dev.py test`
 # (OEUVRE_TEST_DATABASE_ONLY=1) runs only the tests that use one, so nothing is run twice for nothing.

@@ -6,13 +6,15 @@ says what was expected, so that a misconfigured server stops at start-up with on
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["SettingError", "env_bool", "env_int", "env_list", "env_path", "env_str", "secret_key"]
+__all__ = ["SettingError", "env_bool", "env_int", "env_list", "env_path", "env_str", "ledger_key", "secret_key"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -99,3 +101,21 @@ def secret_key(data_dir: Path, *, production: bool) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key)
     return key
+
+
+LEDGER_KEY_LABEL = b"oeuvre/ledger-key/v1"
+
+
+def ledger_key(secret: str) -> str:
+    """The key that seals the hash chain of signed records (hex), kept outside the database.
+
+    ``OEUVRE_LEDGER_KEY`` when set (at least 32 characters; give it its own lifetime so that rotating the
+    secret key does not orphan the chain), else derived from the secret key by HMAC-SHA256 with a fixed
+    label: the derived key is not the secret itself, and knowing it gives nothing to forge sessions with.
+    """
+    value = os.environ.get("OEUVRE_LEDGER_KEY", "")
+    if value:
+        if len(value) < 32:
+            raise SettingError("OEUVRE_LEDGER_KEY must be at least 32 characters long")
+        return hashlib.sha256(value.encode()).hexdigest()
+    return hmac.new(secret.encode(), LEDGER_KEY_LABEL, hashlib.sha256).hexdigest()

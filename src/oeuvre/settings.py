@@ -8,7 +8,7 @@ from typing import Any
 import dj_database_url
 from django.utils.csp import CSP
 
-from oeuvre.conf import SettingError, env_bool, env_int, env_list, env_path, env_str, secret_key
+from oeuvre.conf import SettingError, env_bool, env_int, env_list, env_path, env_str, ledger_key, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -19,6 +19,8 @@ PRODUCTION = OEUVRE_ENV == "production"
 
 DATA_DIR = env_path("OEUVRE_DATA_DIR", Path.cwd() / "var")
 SECRET_KEY = secret_key(DATA_DIR, production=PRODUCTION)
+# Seals the hash chain of signed records (PV, réserves, decisions): OEUVRE_LEDGER_KEY, else derived from SECRET_KEY.
+OEUVRE_LEDGER_KEY = ledger_key(SECRET_KEY)
 DEBUG = env_bool("OEUVRE_DEBUG", False)
 # Demo mode shows the demo logins on the sign-in page; it is refused in production.
 DEMO = env_bool("OEUVRE_DEMO", False)

@@ -205,3 +205,53 @@ def test_the_cli_prints_the_proposal_and_the_releases_as_json(personas: Any) -> 
     ]
     with pytest.raises(CommandError, match=r"9\.9"):
         call_command("mep", "gonogo", "--project", "alpha", "--release", "9.9", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"proposal": "no_go"}, "proposal"),
+        ({"decision": "no_go"}, "decision"),
+        ({"reason": "ajoutée après"}, "reason"),
+        ({"criteria": []}, "criteria"),
+        ({"decided_by_name": "Quelqu'un d'autre"}, "decided by (name)"),
+        ({"decided_at": "2020-01-01T00:00:00Z"}, "decided at"),
+        ({"reauthenticated_at": "2020-01-01T00:00:00Z"}, "re-authenticated at"),
+    ],
+)
+def test_verify_names_every_signed_field_of_a_go_no_go_changed(
+    personas: Any, change: dict[str, Any], field: str
+) -> None:
+    from oeuvre.recette.services.ledger import chain_verify
+
+    signed_pv(personas)
+    rel = release(personas)
+    attest_all(personas, rel)
+    decision = services.gonogo_decide(actor=personas.moa, release=rel, decision="go", reason="", password=PASSWORD)
+    GoNoGoDecision.objects.filter(pk=decision.pk).update(**change)
+    sequence = decision.ledger_entry.sequence
+    expected = f"go/no-go of release 1.0: {field} changed after signing (entry #{sequence})"
+    assert expected in [p.message for p in chain_verify(personas.project)]
+
+
+def test_verify_names_a_go_no_go_deleted_or_rewritten_without_the_key(personas: Any) -> None:
+    from oeuvre.recette.services.ledger import chain_verify
+    from tests.chain_tamper import failures, rewrite_chain
+
+    signed_pv(personas)
+    rel = release(personas)
+    attest_all(personas, rel)
+    decision = services.gonogo_decide(actor=personas.moa, release=rel, decision="go", reason="", password=PASSWORD)
+    sequence = decision.ledger_entry.sequence
+
+    def to_no_go(entry: LedgerEntry) -> None:
+        if entry.sequence == sequence:
+            entry.payload["decision"] = "no_go"
+
+    GoNoGoDecision.objects.filter(pk=decision.pk).update(decision="no_go")
+    rewrite_chain(personas.project, sequence, to_no_go)
+    assert failures(chain_verify(personas.project)) == [
+        f"entry #{sequence} seal broken: the entry was rewritten without the ledger key"
+    ]
+    GoNoGoDecision.objects.filter(pk=decision.pk).delete()
+    assert f"the go/no-go decision of entry #{sequence} was deleted" in failures(chain_verify(personas.project))

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from oeuvre.core.errors import DomainError, ValidationFailed
-from oeuvre.pilotage.models import Decision
+from oeuvre.pilotage.models import Committee, Decision
 from oeuvre.pilotage.selectors.committees import my_actions
 from oeuvre.pilotage.services.committees import (
     action_create,
@@ -20,6 +20,7 @@ from oeuvre.pilotage.services.committees import (
     decision_record,
 )
 from oeuvre.pilotage.services.risks import risk_action_add, risk_create
+from oeuvre.recette.models import LedgerEntry
 from oeuvre.recette.services.ledger import ledger_verify
 
 
@@ -129,3 +130,76 @@ def test_it_shows_a_committee_and_my_actions_in_french(personas: Any, django_ass
     with django_assert_max_num_queries(20):
         mine = client.get("/pilotage/my-actions/", headers={"Accept-Language": "fr"})
     assert mine.content.decode().count("Action ") >= 15
+
+
+@pytest.fixture
+def _english() -> Any:
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+def _closed(personas: Any) -> tuple[Any, Decision]:
+    risk = risk_create(
+        actor=personas.moe, project=personas.project, data={"title": "Reprise", "probability": 2, "impact": 2}
+    )
+    committee = _committee(personas)
+    decision = decision_record(
+        actor=personas.moe, committee=committee, text="Le risque est accepté.", risk=risk, subject="Lot 2"
+    )
+    committee = committee_close(actor=personas.moa, committee=committee, expected_version=committee.version)
+    decision.refresh_from_db()
+    return committee, decision
+
+
+@pytest.mark.parametrize(
+    ("tamper", "field"),
+    [
+        (lambda c, d: Decision.objects.filter(pk=d.pk).update(text="Le risque est refusé."), "decision"),
+        (lambda c, d: Decision.objects.filter(pk=d.pk).update(number=7), "number"),
+        (
+            lambda c, d: Decision.objects.filter(pk=d.pk).update(subject="Lot 3"),
+            "what it decides (deliverable, go/no-go, change request…)",
+        ),
+        (lambda c, d: Decision.objects.filter(pk=d.pk).update(risk=None), "risk decided"),
+        (lambda c, d: Decision.objects.filter(pk=d.pk).update(chain_hash="f" * 64), "hash"),
+        (lambda c, d: Committee.objects.filter(pk=c.pk).update(title="COPIL n°9"), "title"),
+        (lambda c, d: Committee.objects.filter(pk=c.pk).update(held_on=dt.date(2020, 1, 1)), "date"),
+    ],
+)
+@pytest.mark.usefixtures("_english")
+def test_verify_names_every_sealed_field_of_a_committee_decision_changed(
+    personas: Any, tamper: Any, field: str
+) -> None:
+    from oeuvre.recette.services.ledger import chain_verify
+
+    committee, decision = _closed(personas)
+    assert chain_verify(personas.project) == []
+    tamper(committee, decision)
+    expected = (
+        f"committee decision {decision.number}: {field} changed after the committee closed "
+        f"(entry #{decision.chain_sequence})"
+    )
+    assert expected in [p.message for p in chain_verify(personas.project)]
+
+
+@pytest.mark.usefixtures("_english")
+def test_verify_names_a_committee_decision_deleted_or_rewritten_without_the_key(personas: Any) -> None:
+    from oeuvre.recette.services.ledger import chain_verify
+    from tests.chain_tamper import failures, rewrite_chain
+
+    _, decision = _closed(personas)
+    n = decision.chain_sequence
+
+    def reword(entry: Any) -> None:
+        entry.payload["text"] = "Le risque est refusé."
+
+    Decision.objects.filter(pk=decision.pk).update(text="Le risque est refusé.")
+    rewrite_chain(personas.project, n, reword)
+    Decision.objects.filter(pk=decision.pk).update(chain_hash=LedgerEntry.objects.get(sequence=n).entry_hash)
+    assert failures(chain_verify(personas.project)) == [
+        f"entry #{n} seal broken: the entry was rewritten without the ledger key"
+    ]
+    Decision.objects.filter(pk=decision.pk).delete()
+    assert f"the committee decision of entry #{n} was deleted" in failures(chain_verify(personas.project))

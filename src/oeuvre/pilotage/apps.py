@@ -41,3 +41,7 @@ class PilotageConfig(AppConfig):
         home.register()
         jobs.register()
         deck.register()
+        from oeuvre.pilotage.verify import decisions_verify
+        from oeuvre.recette.services.ledger import register_chain_verifier
+
+        register_chain_verifier(decisions_verify)  # committee decisions share the recette's hash chain

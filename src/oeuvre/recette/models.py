@@ -887,8 +887,9 @@ class LedgerEntry(models.Model):
     """One link of the per-project hash chain of signed records (PV signatures, decisions, lifted réserves).
 
     ``entry_hash`` = SHA-256 over the previous entry's hash, the sequence, the kind, the subject and the
-    canonical JSON of ``payload`` (the data snapshot) with ``document_sha256`` (the signed PDF). ``oeuvre
-    verify`` recomputes the chain and compares each snapshot with the rows as they stand now.
+    canonical JSON of ``payload`` (the data snapshot) with ``document_sha256`` (the signed PDF); ``seal`` = the
+    HMAC of the same under the ledger key. ``oeuvre verify`` recomputes both and compares each snapshot with
+    the rows as they stand now.
     """
 
     project = models.ForeignKey(
@@ -903,6 +904,10 @@ class LedgerEntry(models.Model):
     document_sha256 = models.CharField(_("SHA-256 of the document"), max_length=64, blank=True)
     previous_hash = models.CharField(_("previous hash"), max_length=64)
     entry_hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # HMAC-SHA256 of the same content under the ledger key (kept outside the database): without the key,
+    # nobody can recompute a chain that verifies. ``key_id`` names the key (not the key itself).
+    seal = models.CharField(_("seal"), max_length=64, blank=True, default="")
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, default="")
     created_at = models.DateTimeField(_("created at"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"

@@ -12,7 +12,20 @@ from django.utils import timezone
 from oeuvre.pilotage.models import OPEN_ACTION_STATUSES, OPEN_RISK_STATUSES, Action, Committee, Decision, RiskAction
 from oeuvre.projects.models import Project
 
-__all__ = ["actions_of", "committee_detail", "committees_of", "my_actions"]
+__all__ = ["actions_of", "committee_detail", "committees_of", "decision_snapshot", "my_actions"]
+
+
+def decision_snapshot(decision: Decision, committee: Committee, signer: Any) -> dict[str, Any]:
+    """What the hash chain asserts about a committee decision (written on closing, compared by verify)."""
+    return {
+        "committee": committee.title,
+        "held_on": committee.held_on.isoformat(),
+        "number": decision.number,
+        "text": decision.text,
+        "risk": decision.risk.reference if decision.risk else None,
+        "subject": decision.subject,
+        "signed_by": signer.username if signer is not None else None,
+    }
 
 
 def committees_of(project: Project) -> QuerySet[Committee]:

@@ -119,6 +119,7 @@ def decision_record(
 @transaction.atomic
 def committee_close(*, actor: Any, committee: Committee, expected_version: int | None) -> Committee:
     """The MOA closes the committee: each decision is written to the project's hash chain, then frozen."""
+    from oeuvre.pilotage.selectors.committees import decision_snapshot
     from oeuvre.recette.services.ledger import ledger_append
 
     require(actor, committee.project, COMMITTEES_SIGN)
@@ -133,15 +134,7 @@ def committee_close(*, actor: Any, committee: Committee, expected_version: int |
             kind="pilotage.decision",
             subject_type="pilotage.decision",
             subject_id=decision.pk,
-            payload={
-                "committee": fresh.title,
-                "held_on": fresh.held_on.isoformat(),
-                "number": decision.number,
-                "text": decision.text,
-                "risk": decision.risk.reference if decision.risk else None,
-                "subject": decision.subject,
-                "signed_by": actor.username,
-            },
+            payload=decision_snapshot(decision, fresh, actor),
             actor=actor,
         )
         decision.chain_sequence = entry.sequence

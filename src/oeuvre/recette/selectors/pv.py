@@ -29,6 +29,7 @@ from oeuvre.recette.models import (
 )
 
 __all__ = [
+    "counted_anomaly",
     "gather_facts",
     "latest_pv_status",
     "ledger_entries",
@@ -109,6 +110,18 @@ def _open_anomalies(project: Project, campaign_ids: list[int]) -> list[Anomaly]:
     )
 
 
+def counted_anomaly(a: Anomaly) -> dict[str, Any]:
+    """An anomaly as a PV counts it (in its facts, signed with the decision, checked again by verify)."""
+    return {
+        "id": a.pk,
+        "ref": a.reference,
+        "title": a.title,
+        "severity": engine.Severity.EVOLUTION.value if a.kind == AnomalyKind.EVOLUTION else a.severity,
+        "status": a.status,
+        "found_at": engine.FoundAt.START.value if a.blocks_step_start else engine.FoundAt.DURING.value,
+    }
+
+
 def gather_facts(project: Project, campaigns: list[Campaign]) -> tuple[dict[str, Any], engine.AcceptanceFacts]:
     """The facts of a PV (stored as JSON) and the same facts for the engine.
 
@@ -127,17 +140,7 @@ def gather_facts(project: Project, campaigns: list[Campaign]) -> tuple[dict[str,
             {"id": c.pk, "name": c.name, "kind": c.kind, "release": c.release, **results[c.pk]} for c in campaigns
         ],
         "totals": totals,
-        "anomalies": [
-            {
-                "id": a.pk,
-                "ref": a.reference,
-                "title": a.title,
-                "severity": engine.Severity.EVOLUTION.value if a.kind == AnomalyKind.EVOLUTION else a.severity,
-                "status": a.status,
-                "found_at": engine.FoundAt.START.value if a.blocks_step_start else engine.FoundAt.DURING.value,
-            }
-            for a in anomalies
-        ],
+        "anomalies": [counted_anomaly(a) for a in anomalies],
         "thresholds": {
             "max_majeures": thresholds.max_majeures,
             "min_execution_rate": str(cfg.min_execution_rate),

@@ -4,11 +4,19 @@ Each :class:`~oeuvre.recette.models.LedgerEntry` stores a data snapshot (canonic
 the SHA-256 of the signed PDF. Its hash covers the previous entry's hash, so changing, removing or reordering
 an entry breaks every later link. Appends are serialised by a row lock on the project: two signatures can
 never share a sequence (the unique constraint on ``(project, sequence)`` is the last line of defence).
+
+Anyone with write access to the database could recompute every SHA-256 after changing a record, so each entry
+is also *sealed*: an HMAC-SHA256 of the same content under the ledger key (``OEUVRE_LEDGER_KEY``, or derived
+from the secret key), which lives in the server's configuration, never in the database. The plain hash stays
+the link of the chain because it is printed in the signed PDFs and copied onto committee decisions; the seal
+is what a rewrite cannot forge. Entries written before seals existed were sealed by a migration (there was no
+unsealed "legacy" path to keep: accepting unsealed entries would let a rewrite simply drop the seals).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +39,11 @@ __all__ = [
     "chain_verify",
     "document_path",
     "entry_hash",
+    "entry_seal",
+    "head_read",
+    "head_text",
+    "head_verify",
+    "key_id",
     "ledger_append",
     "ledger_verify",
     "private_dir",
@@ -83,6 +96,21 @@ def entry_hash(
             }
         )
     )
+
+
+def _key() -> bytes:
+    return bytes.fromhex(settings.OEUVRE_LEDGER_KEY)
+
+
+def key_id(key: bytes | None = None) -> str:
+    """A short public name for the ledger key (an HMAC of a fixed label), to tell a rotated key from a rewrite."""
+    return hmac.new(key if key is not None else _key(), b"oeuvre/ledger-key-id", hashlib.sha256).hexdigest()[:16]
+
+
+def entry_seal(*, entry_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 under the ledger key of an entry's hash (itself over the entry's content and the previous
+    hash): it seals the content and the link, and cannot be recomputed without the key."""
+    return hmac.new(key if key is not None else _key(), entry_hash.encode(), hashlib.sha256).hexdigest()
 
 
 def chain_head(project: Project) -> tuple[int, str]:
@@ -160,6 +188,8 @@ def ledger_append(
         document_sha256=document_sha256,
         previous_hash=previous,
         entry_hash=digest,
+        seal=entry_seal(entry_hash=digest),
+        key_id=key_id(),
         created_at=created_at,
         created_by=actor,
     )
@@ -218,6 +248,7 @@ def ledger_verify(project: Project) -> list[Problem]:
     reserves = {r.pk: r for r in Reserve.objects.filter(project=project).select_related("pv")}
 
     expected_sequence, previous = 1, GENESIS
+    current_key = key_id()
     for e in entries:
         n = e.sequence
         if n != expected_sequence:
@@ -242,6 +273,21 @@ def ledger_verify(project: Project) -> list[Problem]:
         )
         if recomputed != e.entry_hash:
             say("hash_broken", n, _("entry #%(entry)s hash broken: its content was changed"))
+        elif not e.seal:
+            say("seal_missing", n, _("entry #%(entry)s has no seal: it was written without the ledger key"))
+        elif not hmac.compare_digest(entry_seal(entry_hash=recomputed), e.seal):
+            if e.key_id and e.key_id != current_key:
+                say(
+                    "seal_other_key",
+                    n,
+                    _(
+                        "entry #%(entry)s was sealed with another ledger key (%(key)s): "
+                        "set OEUVRE_LEDGER_KEY to that key to verify it"
+                    ),
+                    key=e.key_id,
+                )
+            else:
+                say("seal_broken", n, _("entry #%(entry)s seal broken: the entry was rewritten without the ledger key"))
         expected_sequence, previous = n + 1, e.entry_hash
 
         if e.document_name:
@@ -261,7 +307,11 @@ def ledger_verify(project: Project) -> list[Problem]:
             if pv is None:
                 say("record_deleted", n, _("the PV decided in entry #%(entry)s was deleted"))
                 continue
-            _compare_pv(say, n, pv, payload.get("pv", {}), pv_selectors.pv_snapshot(pv)["pv"])
+            stored_pv = payload.get("pv", {})
+            _compare_pv(say, n, pv, stored_pv, pv_selectors.pv_snapshot(pv)["pv"])
+            facts = stored_pv.get("facts") if isinstance(stored_pv, dict) else None
+            counted = facts.get("anomalies", []) if isinstance(facts, dict) else []
+            _compare_counted_anomalies(say, n, pv.reference, counted if isinstance(counted, list) else [])
         elif e.kind == "pv.signature":
             signature = signatures.get(e.pk)
             pv = pvs.get(e.subject_id)
@@ -353,6 +403,65 @@ def _compare_pv(say: Any, n: int, pv: Any, stored: dict[str, Any], current: dict
         )
 
 
+_COUNTED_FIELDS = {"ref": "reference", "title": "title", "severity": "severity", "found_at": "blocks_step_start"}
+
+
+def _compare_counted_anomalies(say: Any, n: int, ref: str, counted: list[Any]) -> None:
+    """The anomalies a decided PV counted, against their records: the facts the decision rested on.
+
+    Reference, title, severity (and whether it blocked the start) must read as counted: changing them after
+    the decision rewrites what was decided on. The status is expected to move on (the anomaly gets fixed),
+    so it is checked against the anomaly's own history instead: a status the history does not record was
+    written outside the application.
+    """
+    from django.utils.translation import gettext as _
+
+    from oeuvre.recette.models import Anomaly
+    from oeuvre.recette.selectors import pv as pv_selectors
+
+    items = [a for a in counted if isinstance(a, dict)]
+    rows = {
+        a.pk: a for a in Anomaly.objects.filter(pk__in=[a.get("id") for a in items if isinstance(a.get("id"), int)])
+    }
+    latest_status = {}
+    for anomaly_id, status in (
+        Anomaly.history.filter(id__in=list(rows))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "status")
+    ):
+        latest_status[anomaly_id] = status  # the last one per anomaly wins
+    for item in items:
+        row = rows.get(item.get("id"))  # type: ignore[arg-type]
+        name = str(item.get("ref", "?"))
+        if row is None:
+            say(
+                "record_deleted",
+                n,
+                _("%(anomaly)s, counted by %(ref)s, was deleted (entry #%(entry)s)"),
+                anomaly=name,
+                ref=ref,
+            )
+            continue
+        now = pv_selectors.counted_anomaly(row)
+        for key in sorted(k for k in _COUNTED_FIELDS if item.get(k) != now.get(k)):
+            say(
+                "record_changed",
+                n,
+                _("%(anomaly)s, counted by %(ref)s: %(field)s changed after the decision (entry #%(entry)s)"),
+                anomaly=name,
+                ref=ref,
+                field=_label(Anomaly, _COUNTED_FIELDS[key]),
+            )
+        if row.pk in latest_status and latest_status[row.pk] != row.status:
+            say(
+                "record_changed",
+                n,
+                _("%(anomaly)s, counted by %(ref)s: status changed outside the application (entry #%(entry)s)"),
+                anomaly=name,
+                ref=ref,
+            )
+
+
 def _compare_reserves(say: Any, n: int, ref: str, stored: list[dict[str, Any]], current: list[dict[str, Any]]) -> None:
     from django.utils.translation import gettext as _
 
@@ -404,3 +513,65 @@ def chain_verify(project: Project) -> list[Problem]:
     for verifier in _VERIFIERS:
         problems += verifier(project)
     return problems
+
+
+# --- Chain head: a short text to keep outside the database -------------------------------------------------------
+
+_HEAD_TITLE = "Oeuvre hash chain head"
+
+
+def head_text(project: Project) -> str:
+    """The chain's head as a few lines to keep elsewhere (or send to the MOA): whoever later rewrites or cuts
+    the chain before this entry, even with the ledger key, no longer matches it (:func:`head_verify`)."""
+    last = LedgerEntry.objects.filter(project=project).order_by("-sequence").first()
+    count = LedgerEntry.objects.filter(project=project).count()
+    lines = [
+        _HEAD_TITLE,
+        f"project: {project.code}",
+        f"entries: {count}",
+        f"last entry: {last.sequence if last else 0}",
+        f"hash: {last.entry_hash if last else GENESIS}",
+        f"seal: {last.seal if last else ''}",
+        f"date: {_stamp(timezone.now())}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def head_read(text: str) -> dict[str, str]:
+    """The fields of a head written by :func:`head_text`; ValueError naming what is missing or malformed."""
+    fields: dict[str, str] = {}
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines or lines[0] != _HEAD_TITLE:
+        raise ValueError(f"not a chain head (the first line must read {_HEAD_TITLE!r})")
+    for line in lines[1:]:
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip()
+    for key in ("project", "last entry", "hash"):
+        if key not in fields:
+            raise ValueError(f"the chain head has no {key!r} line")
+    if not fields["last entry"].isdigit():
+        raise ValueError("the chain head's 'last entry' must be a number")
+    if len(fields["hash"]) != 64 or any(c not in "0123456789abcdef" for c in fields["hash"]):
+        raise ValueError("the chain head's 'hash' must be 64 hexadecimal digits")
+    return fields
+
+
+def head_verify(project: Project, head: dict[str, str]) -> list[Problem]:
+    """The chain must still hold the exported head unchanged, at the same place."""
+    from django.utils.translation import gettext as _
+
+    sequence = int(head["last entry"])
+    if head["project"] != project.code:
+        message = _("the chain head was exported for project %(other)s, not %(project)s")
+        return [Problem("head_other_project", sequence, message % {"other": head["project"], "project": project.code})]
+    if sequence == 0:
+        return []
+    entry = LedgerEntry.objects.filter(project=project, sequence=sequence).only("entry_hash").first()
+    if entry is None:
+        message = _("entry #%(entry)s of the exported chain head is no longer in the chain")
+        return [Problem("head_missing", sequence, message % {"entry": sequence})]
+    if entry.entry_hash != head["hash"]:
+        message = _("entry #%(entry)s no longer matches the exported chain head: the chain was rewritten up to there")
+        return [Problem("head_changed", sequence, message % {"entry": sequence})]
+    return []
