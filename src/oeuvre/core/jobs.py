@@ -6,8 +6,8 @@ the pages polling them until the commit. The row gets the final figures when the
 
 While a job runs, a thread of the process running it writes a heartbeat on its row every
 :data:`HEARTBEAT_EVERY`. A worker killed mid-job (``kill -9``, a lost machine) leaves its row "running"; the
-reaper (:func:`jobs_reap`, a periodic job) marks such rows failed once their heartbeat is older than
-:data:`STALE_AFTER`, and the page and the API then say the job stopped.
+reaper (:func:`jobs_reap`, run at each tick of the worker's scheduler thread) marks such rows failed once their
+heartbeat is older than :data:`STALE_AFTER`, and the page and the API then say the job stopped.
 """
 
 from __future__ import annotations
