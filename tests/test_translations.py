@@ -76,3 +76,36 @@ def test_it_has_every_string_of_the_code_in_its_catalogue(app: Path, tmp_path: P
     committed = {e.msgid for e in polib.pofile(str(_catalogue(app)))} if _catalogue(app).exists() else set()
     missing = sorted(found - committed)
     assert not missing, f"{app.name}: run `python3 dev.py messages`, then translate {missing[:10]}"
+
+
+def test_it_gives_one_message_one_french_text_across_apps() -> None:
+    """Django merges every app's catalogue and the first app in INSTALLED_APPS wins, silently: the same English
+    message translated two ways in two apps shows one app's French in the other (« Nouvelle » for an incident,
+    « Demande d'évolution » for a change request). A short label that needs another French text in another app
+    takes a context (`pgettext`, `{% translate … context … %}`)."""
+    texts: dict[tuple[str | None, str], dict[str, str]] = {}
+    for app in APPS:
+        if not _catalogue(app).exists():
+            continue
+        for entry in polib.pofile(str(_catalogue(app))):
+            if entry.obsolete or not entry.msgid:
+                continue
+            text = repr(sorted(entry.msgstr_plural.items())) if entry.msgid_plural else entry.msgstr
+            texts.setdefault((entry.msgctxt, entry.msgid), {})[app.name] = text
+    clashes = {key: by_app for key, by_app in texts.items() if len(set(by_app.values())) > 1}
+    assert not clashes, f"{len(clashes)} messages with two French texts: {list(clashes.items())[:5]}"
+
+
+def test_it_shows_each_stage_its_own_french_for_a_shared_label() -> None:
+    from django.utils import translation
+
+    from oeuvre.mep.models import IncidentStatus
+    from oeuvre.pilotage.models import Axis
+    from oeuvre.recette.models import AnomalyStatus
+
+    with translation.override("fr"):
+        assert str(IncidentStatus.NOUVEAU.label) == "Nouveau"
+        assert str(AnomalyStatus.NOUVELLE.label) == "Nouvelle"
+        assert str(Axis.SCHEDULE.label) == "Délais"
+        assert translation.pgettext("date range", "From") == "Du"
+        assert translation.gettext("From") == "De"

@@ -50,6 +50,10 @@ def test_it_says_ok_when_nothing_changed(personas: Any, signed: ProcesVerbal) ->
     ok, out = _verify(personas)
     assert ok, out
     assert "OK: 4 entries verified" in out
+    french = StringIO()
+    with translation.override("fr"):
+        call_command("verify", project=personas.project.code, stdout=french)
+    assert f"OK : 4 entrées vérifiées, aucun acte modifié après signature ({personas.project.code})" in french.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from oeuvre.core.models import VersionedModel
@@ -37,10 +38,10 @@ class Direction(models.TextChoices):
 
 
 class IntegrationStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("interface status", "Planned")
     IN_PROGRESS = "in_progress", _("Being built")
     INTEGRATED = "integrated", _("Integrated")
-    TESTED = "tested", _("Tested")
+    TESTED = "tested", pgettext_lazy("interface status", "Tested")
     IN_PRODUCTION = "in_production", _("In production")
 
 

@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from oeuvre.core.models import VersionedModel
@@ -141,9 +142,9 @@ class ChangeState(models.TextChoices):
     NONE = "", "—"
     OPENED = "opened", _("Open")
     MERGED = "merged", _("Merged")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("merge request", "Closed")
     RUNNING = "running", _("Running")
-    SUCCESS = "success", _("Passed")
+    SUCCESS = "success", pgettext_lazy("pipeline", "Passed")
     FAILED = "failed", _("Failed")
     CANCELED = "canceled", _("Canceled")
 
@@ -230,7 +231,7 @@ class WebhookSubscription(VersionedModel):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("webhook delivery", "Pending")
     SUCCEEDED = "succeeded", _("Delivered")
     RETRYING = "retrying", _("Will retry")
     FAILED = "failed", _("Failed")

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.permissions import can, current_user
@@ -247,7 +247,7 @@ def webhooks(request: HttpRequest, project: Project) -> HttpResponse:
 
 
 _DELIVERY_COLUMNS = [
-    Column("created_at", gettext_lazy("Created"), lambda d: d.created_at, "created_at"),
+    Column("created_at", pgettext_lazy("forge", "Created"), lambda d: d.created_at, "created_at"),
     Column("event", gettext_lazy("Event"), lambda d: d.event_name, "event_name"),
     Column("status", gettext_lazy("Status"), lambda d: d.get_status_display(), "status"),
     Column("attempts", gettext_lazy("Attempts"), lambda d: d.attempts, "attempts"),

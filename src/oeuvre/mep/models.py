@@ -80,7 +80,7 @@ class Deployment(VersionedModel):
 
 
 class ReleaseStatus(models.TextChoices):
-    PLANIFIEE = "planifiee", _("Planned")
+    PLANIFIEE = "planifiee", pgettext_lazy("release status", "Planned")
     EN_RECETTE = "en_recette", _("In acceptance testing")
     PRETE = "prete", _("Ready to go live")
     EN_PRODUCTION = "en_production", _("In production")
@@ -218,12 +218,12 @@ class GoNoGoDecision(models.Model):
 class IncidentStatus(models.TextChoices):
     """ITIL statuses (DOMAIN.md), as GLPI names them."""
 
-    NOUVEAU = "nouveau", _("New")
+    NOUVEAU = "nouveau", pgettext_lazy("incident status", "New")
     PRIS_EN_CHARGE = "pris_en_charge", _("Taken in charge")
     EN_ATTENTE = "en_attente", _("Pending")
     RESOLU = "resolu", _("Resolved")
     CLOS = "clos", _("Closed")
-    REJETE = "rejete", _("Rejected")
+    REJETE = "rejete", pgettext_lazy("mep status", "Rejected")
 
 
 class ServiceLevelSettings(VersionedModel):

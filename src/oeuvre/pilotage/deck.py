@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 
 from oeuvre.core.files import private_path, register_private_area, store_private
 from oeuvre.core.jobs import Progress, job_handler
@@ -160,7 +160,13 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
             ],
         ),
         changes=TableData(
-            [_("Change request"), _("Status"), _("Waiting (days)"), _("Extra cost (€)"), _("Delay (working days)")],
+            [
+                pgettext("pilotage", "Change request"),
+                _("Status"),
+                _("Waiting (days)"),
+                _("Extra cost (€)"),
+                _("Delay (working days)"),
+            ],
             [
                 [
                     f"{c.reference} {c.title}",

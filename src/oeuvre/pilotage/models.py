@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from oeuvre.core.models import VersionedModel
@@ -23,8 +24,8 @@ class Weather(models.TextChoices):
 class Axis(models.TextChoices):
     OVERALL = "overall", _("Overall")
     QUALITY = "quality", _("Quality")
-    COST = "cost", _("Cost")
-    SCHEDULE = "schedule", _("Schedule")
+    COST = "cost", pgettext_lazy("QCD axis", "Cost")
+    SCHEDULE = "schedule", pgettext_lazy("QCD axis", "Schedule")
     SCOPE = "scope", _("Scope")
 
 
@@ -432,7 +433,7 @@ class ChangeStatus(models.TextChoices):
     SOUMISE = "soumise", _("Submitted")
     ANALYSEE = "analysee", _("Impact analysed")
     ACCEPTEE = "acceptee", _("Accepted")
-    REFUSEE = "refusee", _("Refused")
+    REFUSEE = "refusee", pgettext_lazy("change request", "Refused")
     RETIREE = "retiree", _("Withdrawn")
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from oeuvre.core.models import VersionedModel
@@ -316,7 +317,7 @@ class Resource(VersionedModel):
     working_days = models.JSONField(
         _("working days"), null=True, blank=True, help_text=_("Empty: the project's working days.")
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("resource", "active"), default=True)
 
     history = HistoricalRecords()
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from oeuvre.interop.sheets import SheetColumn, SheetRow, write_xlsx
@@ -242,7 +242,9 @@ def cahier_docx(project: Project, *, with_results: bool = False) -> bytes:
                     cells[2].text = step.expected
             covered = doc.add_paragraph()
             covered.add_run(f"{_('Requirements covered')}: ").bold = True
-            covered.add_run(", ".join(f"{e.reference} {e.title}" for e in item.exigences) or _("none"))
+            covered.add_run(
+                ", ".join(f"{e.reference} {e.title}" for e in item.exigences) or pgettext("exigences", "none")
+            )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

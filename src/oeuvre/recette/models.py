@@ -170,7 +170,7 @@ class TestFolder(VersionedModel):
 
 
 class TestType(models.TextChoices):
-    FONCTIONNEL = "fonctionnel", _("Functional")
+    FONCTIONNEL = "fonctionnel", pgettext_lazy("test kind", "Functional")
     INTEGRATION = "integration", _("Integration")
     PERFORMANCE = "performance", _("Performance")
     SECURITE = "securite", _("Security")
@@ -622,7 +622,7 @@ class SecurityFinding(models.Model):
 
 class AnomalyKind(models.TextChoices):
     ANOMALIE = "anomalie", _("Defect")
-    EVOLUTION = "evolution", _("Change request")
+    EVOLUTION = "evolution", pgettext_lazy("anomaly kind", "Change request")
 
 
 class AnomalyPriority(models.TextChoices):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from oeuvre.core.models import VersionedModel
@@ -17,7 +18,10 @@ class SavedView(VersionedModel):
         "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="saved_views"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="saved_views"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("saved view", "owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
     )
     table = models.CharField(_("table"), max_length=100)
     name = models.CharField(_("name"), max_length=100)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.permissions import can, require
@@ -56,7 +56,7 @@ class ChangeForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class ItemForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ChangeItemKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("committee", "Kind"), choices=ChangeItemKind.choices)
     exigence: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=gettext_lazy("Exigence"), queryset=None, required=False
     )

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.models import User
@@ -31,7 +31,7 @@ from oeuvre.web.listing import Column, build_listing, export_csv
 COLUMNS = [
     Column("reference", gettext_lazy("Reference"), lambda r: r.reference, "number"),
     Column("title", gettext_lazy("Title"), lambda r: r.title, "title"),
-    Column("kind", gettext_lazy("Kind"), lambda r: r.get_kind_display(), "kind"),
+    Column("kind", pgettext_lazy("committee", "Kind"), lambda r: r.get_kind_display(), "kind"),
     Column("probability", gettext_lazy("P"), lambda r: r.probability, "probability"),
     Column("impact", gettext_lazy("I"), lambda r: r.impact, "impact"),
     Column("criticality", gettext_lazy("P × I"), lambda r: r.criticality, "score"),

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
@@ -123,7 +123,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("start_fix", gettext_lazy("Start the fix"), ANOMALY_FIX, frozenset({S.QUALIFIEE}), S.EN_CORRECTION),
         Transition("deliver", gettext_lazy("Deliver the fix"), ANOMALY_FIX, frozenset({S.EN_CORRECTION}), S.LIVREE),
         Transition("verify", gettext_lazy("Verify the fix"), ANOMALY_VERIFY, frozenset({S.LIVREE}), S.VERIFIEE),
-        Transition("close", gettext_lazy("Close"), ANOMALY_VERIFY, frozenset({S.VERIFIEE}), S.CLOSE),
+        Transition("close", pgettext_lazy("anomaly action", "Close"), ANOMALY_VERIFY, frozenset({S.VERIFIEE}), S.CLOSE),
         Transition(
             "reopen",
             gettext_lazy("Reopen (verification failed)"),

@@ -6,6 +6,7 @@ from typing import IO, Any, cast
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from oeuvre.core.cli import (
     StageCommand,
@@ -141,7 +142,7 @@ class Command(StageCommand):
             )
             return
         print_table(
-            [_("Criterion"), _("Met"), _("Evidence")],
+            [_("Criterion"), pgettext("go/no-go criterion", "Met"), _("Evidence")],
             [
                 (
                     c.label if c.applies else f"{c.label} ({_('not applied')})",

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oeuvre.core.cli import StageCommand
 from oeuvre.recette.cli.common import project_named
@@ -78,7 +79,14 @@ class Command(StageCommand):
                     % {"file": pdf, "entry": entry.sequence}
                 )
         if not problems:
-            self.stdout.write(f"OK: {entries} entries verified, no record changed after signing ({project.code})")
+            self.stdout.write(
+                ngettext(
+                    "OK: %(n)s entry verified, no record changed after signing (%(project)s)",
+                    "OK: %(n)s entries verified, no record changed after signing (%(project)s)",
+                    entries,
+                )
+                % {"n": entries, "project": project.code}
+            )
             if head is not None:
                 self.stdout.write(
                     _("OK: the chain still holds the exported head (entry #%(entry)s)") % {"entry": head["last entry"]}
@@ -96,5 +104,12 @@ class Command(StageCommand):
                 )
             return
         for problem in problems:
-            self.stdout.write(f"FAIL: {problem.message}")
-        raise CommandError(f"{len(problems)} problem(s) in the hash chain of {project.code}")
+            self.stdout.write(_("FAIL: %(problem)s") % {"problem": problem.message})
+        raise CommandError(
+            ngettext(
+                "%(n)s problem in the hash chain of %(project)s",
+                "%(n)s problems in the hash chain of %(project)s",
+                len(problems),
+            )
+            % {"n": len(problems), "project": project.code}
+        )
