@@ -53,7 +53,8 @@ def test_it_says_ok_when_nothing_changed(personas: Any, signed: ProcesVerbal) ->
     french = StringIO()
     with translation.override("fr"):
         call_command("verify", project=personas.project.code, stdout=french)
-    assert f"OK : 4 entrées vérifiées, aucun acte modifié après signature ({personas.project.code})" in french.getvalue()
+    expected = f"OK : 4 entrées vérifiées, aucun acte modifié après signature ({personas.project.code})"
+    assert expected in french.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -132,6 +133,12 @@ class TaskRowForm(_Versioned):
         model = Task
         fields = ["name", "duration", "effort", "constraint_type", "constraint_date"]
         widgets = {"constraint_date": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        effort = self.initial.get("effort")
+        if isinstance(effort, Decimal):  # « 20 », not the column's « 20.00 »
+            self.initial["effort"] = format(effort.normalize(), "f")
 
 
 class DependencyForm(forms.Form):

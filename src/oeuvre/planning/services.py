@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -84,6 +86,7 @@ __all__ = [
     "lot_create",
     "lot_delete",
     "lot_update",
+    "plan_changes_batched",
     "plan_reschedule",
     "plan_update",
     "raf_set",
@@ -131,9 +134,27 @@ def reschedule(project: Project, plan: Plan) -> ScheduleOutcome:
     return outcome
 
 
+# Projects whose writes are batched (``plan_changes_batched``): their rescheduling waits for the batch's end.
+_batched: ContextVar[frozenset[int]] = ContextVar("planning_batched", default=frozenset())
+
+
+@contextmanager
+def plan_changes_batched(project: Project, actor: User | None) -> Iterator[None]:
+    """Many writes to one plan (a bulk action on twenty tasks): each write checks and saves as usual, the plan is
+    rescheduled once at the end instead of after every row. Use inside the caller's transaction."""
+    token = _batched.set(_batched.get() | {project.pk})
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    plan_changed(project, actor)
+
+
 def plan_changed(project: Project, actor: User | None, *, sync: bool | None = None) -> Plan:
     """After a write to the network: bump the plan's revision and reschedule now (small plan) or in a job."""
     plan = plan_locked(project)
+    if project.pk in _batched.get():
+        return plan  # the batch reschedules once when it ends
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
     plan.refresh_from_db(fields=["revision"])
     if sync if sync is not None else task_count(project) <= SYNC_TASK_LIMIT:

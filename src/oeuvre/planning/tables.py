@@ -1,8 +1,8 @@
 """The planning stage's data table: the task list, with the same sort, filters, column chooser, saved views and
 exports as every other list (``oeuvre.web.tables``).
 
-It has no bulk action: a change to a task reschedules the plan, so tasks are changed one by one (in place in the
-list, or on the task's page)."""
+Its bulk actions (move to a lot, put a resource on the tasks, delete) check each row through the same service as
+one by one, and reschedule the plan once after all rows, not after each (``plan_changes_batched``)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
-from oeuvre.planning import selectors
-from oeuvre.planning.models import Task, TaskKind
-from oeuvre.planning.permissions import PLANNING_VIEW
+from oeuvre.planning import selectors, services
+from oeuvre.planning.models import Lot, Resource, Task, TaskKind
+from oeuvre.planning.permissions import PLANNING_EDIT, PLANNING_MANAGE_RESOURCES, PLANNING_VIEW
 from oeuvre.planning.templatetags.planning_tags import days
 from oeuvre.projects.models import Project
-from oeuvre.web.tables import Col, Filter, Table, choices_of
+from oeuvre.web.tables import BulkAction, Col, Filter, Param, Table, choices_of
 
 __all__ = ["TASKS"]
 
@@ -54,6 +54,22 @@ def _code(task: Any) -> str:
 
 def _name(task: Task) -> str:
     return format_html("{}{}", "◆ " if task.kind == TaskKind.MILESTONE else "", task.name)
+
+
+def _resources(project: Project) -> list[tuple[str, str]]:
+    return [(str(r.pk), r.name) for r in Resource.objects.filter(project=project, active=True).order_by("name")]
+
+
+def _lot_of(project: Project, raw: dict[str, str]) -> dict[str, Any]:
+    return {"lot": Lot.objects.get(project=project, pk=int(raw["lot"]))}
+
+
+def _resource_of(project: Project, raw: dict[str, str]) -> dict[str, Any]:
+    return {"resource": Resource.objects.get(project=project, pk=int(raw["resource"]))}
+
+
+def _batched(project: Project, actor: Any) -> Any:
+    return services.plan_changes_batched(project, actor)
 
 
 TASKS = Table(
@@ -97,6 +113,36 @@ TASKS = Table(
             "is_critical",
             _critical_choices,
             apply=lambda queryset, _value: queryset.filter(is_critical=True),
+        ),
+    ],
+    actions=[
+        BulkAction(
+            "lot",
+            gettext_lazy("Move to a lot"),
+            frozenset({PLANNING_EDIT}),
+            lambda actor, t, v, values: services.task_update(
+                actor=actor, task=t, expected_version=v, lot=values["lot"]
+            ),
+            params=[Param("lot", gettext_lazy("Lot"), _lots)],
+            prepare=_lot_of,
+            batch=_batched,
+        ),
+        BulkAction(
+            "assign",
+            gettext_lazy("Put a resource on the tasks"),
+            frozenset({PLANNING_MANAGE_RESOURCES}),
+            lambda actor, t, _v, values: services.assignment_add(actor=actor, task=t, resource=values["resource"]),
+            params=[Param("resource", gettext_lazy("Resource"), _resources)],
+            prepare=_resource_of,
+            batch=_batched,
+        ),
+        BulkAction(
+            "delete",
+            gettext_lazy("Delete"),
+            frozenset({PLANNING_EDIT}),
+            lambda actor, t, _v, _values: services.task_delete(actor=actor, task=t),
+            danger=True,
+            batch=_batched,
         ),
     ],
 )

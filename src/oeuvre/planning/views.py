@@ -71,7 +71,7 @@ from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
 from oeuvre.web.forms import apply_error
 from oeuvre.web.listing import Column, build_listing, export_csv
-from oeuvre.web.tables import datatable, render_row, row_columns
+from oeuvre.web.tables import datatable, render_row, row_width
 
 NAV = "planning"
 
@@ -431,7 +431,7 @@ def task_row_edit(request: HttpRequest, project: Project, task_id: int) -> HttpR
                 render_row(request, project, tables.TASKS, task_id, **_task_list_extras(request, project))
             )
     status = 422 if request.method == "POST" else 200
-    width = len(row_columns(request, project, tables.TASKS)) + 1  # the row's cells and its tools
+    width = row_width(request, project, tables.TASKS, tools=True)  # tick box, cells and tools
     return render(
         request,
         "planning/_task_row_edit.html",

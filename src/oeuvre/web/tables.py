@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -54,6 +55,7 @@ __all__ = [
     "datatable",
     "render_row",
     "row_columns",
+    "row_width",
 ]
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -117,6 +119,8 @@ class BulkAction:
     params: Sequence[Param] = ()
     prepare: Callable[[Project, dict[str, str]], dict[str, Any]] | None = None
     danger: bool = False
+    # ``batch(project, actor)``: a context around all rows (e.g. reschedule a plan once, not after every row).
+    batch: Callable[[Project, Any], AbstractContextManager[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -414,6 +418,13 @@ def row_columns(request: HttpRequest, project: Project, table: Table) -> list[Co
         return _columns(table, {})
 
 
+def row_width(request: HttpRequest, project: Project, table: Table, *, tools: bool = False) -> int:
+    """How many cells a row of the page the request comes from has: its columns, the tick box when the user is
+    offered bulk actions, and the row's tools column (``tools``); for a form swapped in place of a row."""
+    ticks = 1 if _offered(table, project, request.user) else 0
+    return len(row_columns(request, project, table)) + ticks + (1 if tools else 0)
+
+
 def _dom_id(table: Table) -> str:
     return "dt-" + table.key.replace(".", "-").replace("_", "-")
 
@@ -526,7 +537,8 @@ def run_bulk(request: HttpRequest, project: Project, table: Table) -> BulkResult
         raise TableError(_("Row %(pk)s is not in this project's list.") % {"pk": missing[0]})
     actor = current_user(request)
     result = BulkResult([], [])
-    with transaction.atomic():
+    batch = action.batch(project, actor) if action.batch else nullcontext()
+    with transaction.atomic(), batch:
         for pk, version in wanted:
             obj = found[pk]
             try:
