@@ -72,7 +72,7 @@ def test_it_lists_the_steering_figures_of_each_project(personas: Any, small_plan
     assert "25,0 %" in by_code[beta.code]
     assert "meteo-" not in by_code[gamma.code]
     # The outsider's project is not listed; the default order puts the worst météo first.
-    assert personas.other_project.code not in html
+    assert f">{personas.other_project.code}</a>" not in html
     assert html.index(f">{alpha.code}</a>") < html.index(f">{beta.code}</a>") < html.index(f">{gamma.code}</a>")
 
 
