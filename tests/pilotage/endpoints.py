@@ -110,11 +110,15 @@ def _changes(p: Any) -> dict[str, Any]:
         )
 
         made: dict[str, Any] = {}
-        for name in ("draft", "submitted", "accepted"):
+        from oeuvre.pilotage.services.changes import change_defer
+
+        for name in ("draft", "submitted", "accepted", "deferred"):
             change = change_create(actor=p.moe, project=p.project, data={"title": f"Demande {name}"})
             made[f"{name}_item"] = change_item_add(actor=p.moe, change=change, kind="ajout", text="Export mensuel")
             if name != "draft":
                 change = change_submit(actor=p.moe, change=change, expected_version=None)
+            if name == "deferred":
+                change = change_defer(actor=p.moa, change=change, reason="Après la MEP", expected_version=None)
             if name == "accepted":
                 change = change_analyse(actor=p.moe, change=change, impacts=[], expected_version=None)
                 change = change_decide(actor=p.moa, change=change, accept=True, reason="OK", expected_version=None)
@@ -147,6 +151,7 @@ _OVERRIDE = {"axis": "schedule", "verdict": "cloud", "reason": "Recrutement en c
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint("pilotage:index", "GET", lambda p: f"/p/{_c(p)}/pilotage/", "pilotage.view"),
+    Endpoint("pilotage:flash", "GET", lambda p: f"/p/{_c(p)}/pilotage/flash.pdf", "pilotage.view"),
     Endpoint("pilotage:snapshots", "GET", lambda p: f"/p/{_c(p)}/pilotage/snapshots/", "pilotage.view"),
     Endpoint(
         "pilotage:snapshot_take",
@@ -174,6 +179,13 @@ ENDPOINTS: list[Endpoint] = [
         ok=(302,),
     ),
     Endpoint("api:GET /api/projects/{code}/meteo", "GET", _a, "pilotage.view", api=True),
+    Endpoint(
+        "api:GET /api/projects/{code}/pilotage/flash.pdf",
+        "GET",
+        lambda p: f"/api/projects/{_c(p)}/pilotage/flash.pdf",
+        "pilotage.view",
+        api=True,
+    ),
     Endpoint(
         "api:GET /api/projects/{code}/meteo/snapshots", "GET", lambda p: f"{_a(p)}/snapshots", "pilotage.view", api=True
     ),
@@ -219,6 +231,13 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("pilotage:risks", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/", "pilotage.view"),
     Endpoint("pilotage:risk_create", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/new/", "pilotage.manage_risks"),
     Endpoint("pilotage:risk_schedule", "GET", lambda p: f"/p/{_c(p)}/pilotage/risks/schedule/", "pilotage.view"),
+    Endpoint(
+        "pilotage:risk_schedule_recompute",
+        "POST",
+        lambda p: f"/p/{_c(p)}/pilotage/risks/schedule/recompute/",
+        "pilotage.manage_risks",
+        ok=(302,),
+    ),
     Endpoint(
         "pilotage:risk_create",
         "POST",
@@ -371,6 +390,13 @@ ENDPOINTS: list[Endpoint] = [
         ok=(302,),
     ),
     Endpoint(
+        "pilotage:change_resubmit",
+        "POST",
+        lambda p: f"{_ch(p, 'deferred')}resubmit/",
+        "pilotage.request_changes",
+        ok=(302,),
+    ),
+    Endpoint(
         "pilotage:change_avenant",
         "POST",
         lambda p: f"{_ch(p, 'accepted')}avenant/",
@@ -455,6 +481,23 @@ ENDPOINTS: list[Endpoint] = [
         api=True,
     ),
     Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/deferral",
+        "POST",
+        lambda p: f"{_ach(p, 'submitted')}/deferral",
+        "pilotage.decide_changes",
+        data=lambda p: {"reason": "Après la MEP"},
+        headers=_change_version("submitted"),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/changes/{change_id}/resubmission",
+        "POST",
+        lambda p: f"{_ach(p, 'deferred')}/resubmission",
+        "pilotage.request_changes",
+        headers=_change_version("deferred"),
+        api=True,
+    ),
+    Endpoint(
         "api:POST /api/projects/{code}/changes/{change_id}/avenant",
         "POST",
         lambda p: f"{_ach(p, 'accepted')}/avenant",
@@ -516,4 +559,4 @@ ENDPOINTS: list[Endpoint] = [
     ),
 ]
 
-NOT_PROJECT_SCOPED = {"pilotage_user:my_actions"}
+NOT_PROJECT_SCOPED = {"pilotage_user:my_actions", "pilotage_user:portfolio"}

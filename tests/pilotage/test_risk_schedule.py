@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format
 
 from oeuvre.pilotage.models import RiskStatus
 from oeuvre.pilotage.selectors.risks import schedule_risk_analysis, schedule_risk_events
@@ -105,9 +108,62 @@ def test_it_shows_the_finish_with_and_without_risks(
         assert word in html
     result = schedule_risk_analysis(personas.project)
     assert result is not None
-    assert result["with_risks"]["P80"] in html
-    assert result["without_risks"]["P80"] in html
+    # Dates in the reader's format (29/04/2027 in French), never ISO.
+    with translation.override(language):
+        for key in ("with_risks", "without_risks"):
+            day = dt.date.fromisoformat(result[key]["P80"])
+            assert date_format(day, "SHORT_DATE_FORMAT") in html
+            assert result[key]["P80"] not in html
+    if language == "fr":
+        assert dt.date.fromisoformat(result["with_risks"]["P80"]).strftime("%d/%m/%Y") in html
     assert "RSK-001" in html
+
+
+def test_it_keeps_the_result_until_the_plan_or_the_risks_change(
+    personas: Any, small_plan: Any, monkeypatch: Any
+) -> None:
+    from oeuvre.pilotage.selectors import risks as selectors
+
+    runs: list[int] = []
+    real = selectors.schedule_risk_analysis
+
+    def counted(project: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return real(project, **kwargs)
+
+    monkeypatch.setattr(selectors, "schedule_risk_analysis", counted)
+    risk = _risk(personas, "B", 10)
+    url = f"/p/{personas.project.code}/pilotage/risks/schedule/"
+    reader = personas.client(personas.reader)
+    first = reader.get(url).content.decode()
+    assert len(runs) == 1
+    assert 'id="computed-at"' in first
+    assert "recompute/" not in first  # a reader cannot ask for a new run
+    second = reader.get(url).content.decode()
+    assert len(runs) == 1  # kept: same plan, same risks
+
+    def computed_at(html: str) -> str:
+        return html.split('id="computed-at"')[1].split("</p>")[0]
+
+    assert computed_at(second) == computed_at(first)
+    # The risk register changes: computed again, and the page shows the new figure.
+    risk_transition(actor=personas.moe, risk=risk, status=RiskStatus.CLOS, expected_version=None)
+    third = reader.get(url).content.decode()
+    assert len(runs) == 2
+    assert "RSK-001" not in third  # closed: no longer a contribution
+    # The plan changes: computed again.
+    small_plan.tasks["C"].refresh_from_db()
+    from oeuvre.planning.services import task_update
+
+    task_update(actor=personas.moe, task=small_plan.tasks["C"], expected_version=None, duration=7)
+    reader.get(url)
+    assert len(runs) == 3
+    # Asked for by who keeps the register: computed again though nothing changed.
+    assert reader.post(f"{url}recompute/").status_code == 403
+    assert personas.client(personas.moe).post(f"{url}recompute/").status_code == 302
+    assert len(runs) == 4
+    reader.get(url)
+    assert len(runs) == 4
 
 
 def test_it_gives_both_figures_and_the_contributions_through_the_api_and_the_cli(

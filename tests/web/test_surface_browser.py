@@ -167,7 +167,9 @@ def _wanted(url: str, origin: str) -> str | None:
         return None
     if "format=" in parts.query:
         return None
-    inside = parts.path.startswith((f"/p/{MAIN}/", "/help/", "/accessibility/", "/account/tokens/", "/roles/"))
+    inside = parts.path.startswith(
+        (f"/p/{MAIN}/", "/help/", "/accessibility/", "/account/tokens/", "/roles/", "/pilotage/")
+    )
     if not inside and parts.path != "/p/":
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")

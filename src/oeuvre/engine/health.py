@@ -104,6 +104,8 @@ class HealthFacts:
         Earned-value indices at the status date.
     landing, sold : float or None
         Atterrissage (consommé + RAF) and sold amount, in the same unit (euros).
+    spent : float or None
+        Consommé (actual cost to date), in euros: the budget consumed is ``spent / sold``. Not judged by the rules.
     milestone_slip_days : int or None
         The largest slippage, in working days, of a contractual milestone against the reference baseline.
     p50_late_days, p80_late_days : int or None
@@ -137,6 +139,7 @@ class HealthFacts:
     cpi: float | None = None
     landing: float | None = None
     sold: float | None = None
+    spent: float | None = None
     milestone_slip_days: int | None = None
     p50_late_days: int | None = None
     p80_late_days: int | None = None

@@ -119,6 +119,22 @@ def get_meteo(request: HttpRequest, code: str) -> Any:
     return as_json(meteo_of(_project(request, code)))
 
 
+@router.get(
+    "/projects/{code}/pilotage/flash.pdf",
+    response={200: None, **READ},
+    summary="The one-page flash report (PDF) for the weekly COPROJ, in French or English",
+)
+def get_flash(request: HttpRequest, code: str, lang: str = "") -> Any:
+    from django.utils.translation import get_language
+
+    from oeuvre.core.api import file_response
+    from oeuvre.pilotage.flash import flash_filename, flash_pdf
+
+    project = _project(request, code)
+    language = lang if lang in ("fr", "en") else ("en" if (get_language() or "fr").startswith("en") else "fr")
+    return file_response(flash_pdf(project, language), flash_filename(project), "application/pdf")
+
+
 @router.get("/projects/{code}/meteo/snapshots", response={200: list[SnapshotOut], **READ}, summary="Météo snapshots")
 def list_snapshots(request: HttpRequest, code: str) -> Any:
     return list(snapshots_of(_project(request, code))[:520])
@@ -301,14 +317,14 @@ def risk_schedule(request: HttpRequest, code: str, iterations: int = 2000) -> An
     """P50/P80 of the finish and of the contractual milestones with and without the open risks that carry a
     schedule impact; each risk's contribution is how much earlier the P80 is without that risk alone."""
     from oeuvre.core.errors import ValidationFailed
-    from oeuvre.pilotage.selectors.risks import schedule_risk_analysis
+    from oeuvre.pilotage.selectors.risks import cached_schedule_risk_analysis
 
     if not 100 <= iterations <= 20_000:
         raise ValidationFailed({"iterations": ["between 100 and 20000"]})
-    result = schedule_risk_analysis(_project(request, code), iterations=iterations)
+    result, computed_at = cached_schedule_risk_analysis(_project(request, code), iterations=iterations)
     if result is None:
         raise ValidationFailed({"plan": ["the project has no plan to simulate yet"]})
-    return result
+    return {**result, "computed_at": computed_at.isoformat()}
 
 
 @router.post("/projects/{code}/risks", response={201: RiskOut, **CREATE}, summary="Record a risk")
@@ -399,6 +415,8 @@ class ChangeOut(Schema):
     avenant_number: int | None
     avenant_signed_on: str | None
     baseline: str | None
+    cdc_version: str | None
+    committee_decisions: list[dict[str, Any]]
     version: int
 
 
@@ -434,6 +452,11 @@ class DecisionIn(Schema):
 
 class AvenantIn(Schema):
     signed_on: date
+
+
+class DeferralIn(Schema):
+    reason: str
+    review_on: date | None = None
 
 
 def _change_out(project: Project, change_id: int, response: HttpResponse) -> dict[str, Any]:
@@ -586,6 +609,40 @@ def decide_change(request: HttpRequest, code: str, change_id: int, payload: Deci
         reason=payload.reason,
         avenant_signed_on=payload.avenant_signed_on,
         expected_version=if_match(request),
+    )
+    return _change_out(project, change_id, response)
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/deferral",
+    response={200: ChangeOut, **WRITE},
+    summary="The MOA defers the request, with a reason and a date to review it (If-Match)",
+)
+def defer_change(request: HttpRequest, code: str, change_id: int, payload: DeferralIn, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_DECIDE)
+    change_services.change_defer(
+        actor=current_user(request),
+        change=_change(project, change_id),
+        reason=payload.reason,
+        review_on=payload.review_on,
+        expected_version=if_match(request),
+    )
+    return _change_out(project, change_id, response)
+
+
+@router.post(
+    "/projects/{code}/changes/{change_id}/resubmission",
+    response={200: ChangeOut, **WRITE},
+    summary="Submit a deferred request again (If-Match)",
+)
+def resubmit_change(request: HttpRequest, code: str, change_id: int, response: HttpResponse) -> Any:
+    from oeuvre.pilotage.services import changes as change_services
+
+    project = _project(request, code, CHANGES_REQUEST)
+    change_services.change_resubmit(
+        actor=current_user(request), change=_change(project, change_id), expected_version=if_match(request)
     )
     return _change_out(project, change_id, response)
 

@@ -353,6 +353,14 @@ class Decision(VersionedModel):
     subject = models.CharField(
         _("what it decides (deliverable, go/no-go, change request…)"), max_length=200, blank=True
     )
+    change = models.ForeignKey(
+        "pilotage.ChangeRequest",
+        verbose_name=_("change request decided"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
     chain_sequence = models.PositiveIntegerField(_("hash chain entry"), null=True, blank=True)
     chain_hash = models.CharField(_("hash"), max_length=64, blank=True)
 
@@ -427,13 +435,15 @@ class ChangeOrigin(models.TextChoices):
 
 
 class ChangeStatus(models.TextChoices):
-    """DOMAIN.md: requested in writing, analysed by the MOE, decided by the MOA (or withdrawn)."""
+    """DOMAIN.md: requested in writing, analysed by the MOE, decided by the MOA (or withdrawn). The MOA may also
+    defer (ajourner) a request with a reason and a date to review it; a deferred request can be submitted again."""
 
     BROUILLON = "brouillon", _("Draft")
     SOUMISE = "soumise", _("Submitted")
     ANALYSEE = "analysee", _("Impact analysed")
     ACCEPTEE = "acceptee", _("Accepted")
     REFUSEE = "refusee", pgettext_lazy("change request", "Refused")
+    AJOURNEE = "ajournee", pgettext_lazy("change request status", "Deferred")
     RETIREE = "retiree", _("Withdrawn")
 
 
@@ -492,11 +502,20 @@ class ChangeRequest(VersionedModel):
         related_name="+",
     )
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    review_on = models.DateField(_("to review on (deferred request)"), null=True, blank=True)
     avenant_number = models.PositiveIntegerField(_("avenant number"), null=True, blank=True)
     avenant_signed_on = models.DateField(_("avenant signed on"), null=True, blank=True)
     baseline = models.ForeignKey(
         "planning.Baseline",
         verbose_name=_("plan baseline of the change"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cdc_version = models.ForeignKey(
+        "requirements.CdcVersion",
+        verbose_name=_("CDC baseline of the change"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -11,7 +11,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from oeuvre.pilotage.models import WAITING_CHANGE_STATUSES, ChangeItem, ChangeRequest, ChangeStatus, ChangeTaskImpact
+from oeuvre.pilotage.models import (
+    WAITING_CHANGE_STATUSES,
+    ChangeItem,
+    ChangeRequest,
+    ChangeStatus,
+    ChangeTaskImpact,
+    Decision,
+)
 from oeuvre.projects.models import Project
 
 __all__ = [
@@ -36,7 +43,7 @@ def changes_for(project: Project, filters: ChangeFilters | None = None) -> Query
     """The project's change requests with their people, items and task impacts joined (no per-row query)."""
     f = filters or ChangeFilters()
     qs = ChangeRequest.objects.filter(project=project).select_related(
-        "requested_by", "analysed_by", "decided_by", "baseline"
+        "requested_by", "analysed_by", "decided_by", "baseline", "cdc_version"
     )
     if f.q:
         qs = qs.filter(Q(reference__icontains=f.q) | Q(title__icontains=f.q))
@@ -46,9 +53,12 @@ def changes_for(project: Project, filters: ChangeFilters | None = None) -> Query
         qs = qs.filter(status__in=WAITING_CHANGE_STATUSES)
     items = ChangeItem.objects.select_related("exigence").order_by("pk")
     impacts = ChangeTaskImpact.objects.select_related("task").order_by("task__code", "pk")
-    return qs.prefetch_related(Prefetch("items", queryset=items), Prefetch("task_impacts", queryset=impacts)).order_by(
-        "number", "pk"
-    )
+    decisions = Decision.objects.select_related("committee").order_by("number")
+    return qs.prefetch_related(
+        Prefetch("items", queryset=items),
+        Prefetch("task_impacts", queryset=impacts),
+        Prefetch("decisions", queryset=decisions),
+    ).order_by("number", "pk")
 
 
 def change_detail(project: Project, pk: int) -> ChangeRequest:
@@ -75,9 +85,13 @@ def change_facts(project: Project, today: dt.date | None = None) -> dict[str, An
             "submitted_at", "extra_cost", "delay_days"
         )
     )
-    ages = sorted(
-        (max((today - timezone.localdate(s)).days, 0) for s, _c, _d in waiting if s is not None), reverse=True
-    )
+    ages = [max((today - timezone.localdate(s)).days, 0) for s, _c, _d in waiting if s is not None]
+    # A deferred request is decided for now; once its review date has passed without it being taken up again
+    # (submitted again or withdrawn), it waits again, counted from that date.
+    overdue_reviews = ChangeRequest.objects.filter(
+        project=project, status=ChangeStatus.AJOURNEE, review_on__lt=today
+    ).values_list("review_on", flat=True)
+    ages = sorted([*ages, *((today - r).days for r in overdue_reviews)], reverse=True)
     accepted = ChangeRequest.objects.filter(
         project=project, status=ChangeStatus.ACCEPTEE, avenant_number__isnull=True
     ).filter(Q(extra_cost__gt=0) | Q(delay_days__gt=0))
@@ -142,10 +156,16 @@ def change_as_json(change: ChangeRequest, today: dt.date | None = None) -> dict[
             "decided_by": user(change.decided_by),
             "decided_at": change.decided_at.isoformat(),
             "reason": change.decision_reason,
+            "review_on": day(change.review_on),
         },
+        "committee_decisions": [
+            {"number": d.number, "committee": d.committee.title, "held_on": day(d.committee.held_on), "text": d.text}
+            for d in change.decisions.all()
+        ],
         "needs_avenant": change.needs_avenant,
         "avenant_number": change.avenant_number,
         "avenant_signed_on": day(change.avenant_signed_on),
         "baseline": change.baseline.name if change.baseline else None,
+        "cdc_version": change.cdc_version.label if change.cdc_version else None,
         "version": change.version,
     }

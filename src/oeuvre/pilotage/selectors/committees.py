@@ -17,7 +17,7 @@ __all__ = ["actions_of", "committee_detail", "committees_of", "decision_snapshot
 
 def decision_snapshot(decision: Decision, committee: Committee, signer: Any) -> dict[str, Any]:
     """What the hash chain asserts about a committee decision (written on closing, compared by verify)."""
-    return {
+    snapshot = {
         "committee": committee.title,
         "held_on": committee.held_on.isoformat(),
         "number": decision.number,
@@ -26,6 +26,10 @@ def decision_snapshot(decision: Decision, committee: Committee, signer: Any) -> 
         "subject": decision.subject,
         "signed_by": signer.username if signer is not None else None,
     }
+    # The change request decided (only when there is one, so entries written before the link still compare).
+    if decision.change_id is not None:
+        snapshot["change"] = decision.change.reference if decision.change else None
+    return snapshot
 
 
 def committees_of(project: Project) -> QuerySet[Committee]:
@@ -35,7 +39,7 @@ def committees_of(project: Project) -> QuerySet[Committee]:
 
 
 def committee_detail(project: Project, pk: int) -> Committee:
-    decisions = Decision.objects.select_related("risk").order_by("number")
+    decisions = Decision.objects.select_related("risk", "change").order_by("number")
     actions = Action.objects.select_related("owner", "decision").order_by("number")
     return get_object_or_404(
         Committee.objects.filter(project=project)

@@ -70,6 +70,7 @@ def _planning_facts(project: Project, today: dt.date) -> dict[str, Any]:
     costs = project_costs(project, plan, figures=figures)
     out["landing"] = round(costs.project.landing_cost, 2)
     out["sold"] = round(costs.project.sold_cost, 2)
+    out["spent"] = round(costs.project.spent_cost, 2)
     milestones = contractual_milestones(project, plan)
     pairs = [(m["baseline"], m["forecast"]) for m in milestones if m["baseline"] and m["forecast"]]
     if pairs:

@@ -205,3 +205,43 @@ def schedule_risk_analysis(project: Project, *, iterations: int = 2000, seed: in
             for m in result["milestones"]
         ],
     }
+
+
+def schedule_risk_state(project: Project) -> str:
+    """A fingerprint of what the schedule-risk analysis reads: the plan (revision and version), its tasks (count
+    and last change, progress included), the risk register (every risk's version) and the thresholds' scale.
+    Two queries; any edit of one of them changes it."""
+    import hashlib
+
+    from django.db.models import Count, Max
+
+    from oeuvre.planning.models import Plan, Task
+
+    plan = Plan.objects.filter(project=project).values_list("pk", "revision", "version").first()
+    tasks = Task.objects.filter(project=project).aggregate(n=Count("pk"), last=Max("updated_at"), v=Max("version"))
+    risks = sorted(Risk.objects.filter(project=project).values_list("pk", "version", "updated_at"))
+    cfg = meteo_settings(project)
+    raw = repr((plan, tasks["n"], str(tasks["last"]), tasks["v"], risks, cfg.risk_scale, cfg.version))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def cached_schedule_risk_analysis(
+    project: Project, *, iterations: int = 2000, refresh: bool = False
+) -> tuple[dict[str, Any] | None, Any]:
+    """:func:`schedule_risk_analysis` kept per plan and risk-register state: ``(analysis, computed_at)``.
+
+    The Monte Carlo (seconds on a large plan) runs only when the plan, its tasks or the risks changed since the
+    last run, or when ``refresh`` asks for it; otherwise the last result is read from the cache with the time it
+    was computed."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    key = f"pilotage.risk-schedule:{project.pk}:{iterations}:{schedule_risk_state(project)}"
+    if not refresh:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept["analysis"], kept["computed_at"]
+    analysis = schedule_risk_analysis(project, iterations=iterations)
+    computed_at = timezone.now()
+    cache.set(key, {"analysis": analysis, "computed_at": computed_at}, timeout=30 * 24 * 3600)
+    return analysis, computed_at

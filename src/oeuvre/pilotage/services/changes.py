@@ -3,8 +3,11 @@ decision, the avenant.
 
 DOMAIN.md: a change to the contracted scope is requested in writing (by the MOA, or proposed by the MOE), analysed
 by the MOE for its impact on QCD, then decided by the MOA. An accepted change that alters price or deadlines needs
-an avenant before it is built. Workflow: brouillon → soumise → analysée → acceptée / refusée; retirée from any
-state before the decision.
+an avenant before it is built. Workflow: brouillon → soumise → analysée → acceptée / refusée / ajournée; retirée from
+any state before the decision and from ajournée; an ajournée request is submitted again (→ soumise) when its time
+comes. Accepting takes a new plan baseline and a new CDC baseline (the requirements stage's frozen version), both
+linked to the change; a committee decision naming the change records the MOA's decision (see
+:func:`oeuvre.pilotage.services.committees.decision_record`).
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ __all__ = [
     "change_avenant_record",
     "change_create",
     "change_decide",
+    "change_defer",
     "change_item_add",
     "change_item_remove",
+    "change_resubmit",
     "change_submit",
     "change_update",
     "change_withdraw",
@@ -49,7 +54,7 @@ __all__ = [
 ]
 
 CHANGE_FIELDS = ("title", "justification", "origin")
-WITHDRAWABLE = (ChangeStatus.BROUILLON, ChangeStatus.SOUMISE, ChangeStatus.ANALYSEE)
+WITHDRAWABLE = (ChangeStatus.BROUILLON, ChangeStatus.SOUMISE, ChangeStatus.ANALYSEE, ChangeStatus.AJOURNEE)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def _refuse_from(change: ChangeRequest, action: str) -> DomainError:
 def _check(change: ChangeRequest) -> None:
     if not change.title.strip():
         raise ValidationFailed({"title": [_("Say what the change is.")]})
-    full_clean(change, exclude=["project", "reference", "number", "baseline", "requested_by"])
+    full_clean(change, exclude=["project", "reference", "number", "baseline", "cdc_version", "requested_by"])
 
 
 @transaction.atomic
@@ -317,7 +322,68 @@ def change_decide(
         fresh.baseline = plan_change_apply(
             actor=actor, project=fresh.project, extra_days=extra, baseline_name=name, description=fresh.title
         )
+        fresh.cdc_version = _cdc_baseline(actor, fresh, name)
+    fresh.review_on = None
     save_with_history(fresh, actor=actor, reason=_("accepted") if accept else _("refused"))
+    return fresh
+
+
+def _cdc_baseline(actor: Any, change: ChangeRequest, title: str) -> Any:
+    """A new frozen version of the CDC (the requirements stage's baseline), named after the change."""
+    from oeuvre.requirements.models import CdcVersion
+    from oeuvre.requirements.services import cdc_version_freeze
+
+    taken = set(CdcVersion.objects.filter(project=change.project).values_list("label", flat=True))
+    label, n = change.reference, 1
+    while label in taken:
+        n += 1
+        label = f"{change.reference}-{n}"
+    return cdc_version_freeze(
+        actor=actor,
+        project=change.project,
+        label=label,
+        title=title[:200],
+        description=change.title,
+        issued_on=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def change_defer(
+    *, actor: Any, change: ChangeRequest, reason: str, review_on: Any = None, expected_version: int | None
+) -> ChangeRequest:
+    """The MOA defers (ajourne) the request: not now, for a written reason, to be reviewed on ``review_on``."""
+    require(actor, change.project, CHANGES_DECIDE)
+    fresh = lock_for_update(change, expected_version)
+    if not reason.strip():
+        raise ValidationFailed({"reason": [_("Give the reason of the decision.")]})
+    if fresh.status not in (ChangeStatus.SOUMISE, ChangeStatus.ANALYSEE):
+        raise _refuse_from(fresh, _("deferred"))
+    if review_on is not None and review_on < timezone.localdate():
+        raise ValidationFailed({"review_on": [_("The review date cannot be in the past.")]})
+    fresh.status = ChangeStatus.AJOURNEE
+    fresh.decided_at = timezone.now()
+    fresh.decided_by = actor
+    fresh.decision_reason = reason.strip()
+    fresh.review_on = review_on
+    save_with_history(fresh, actor=actor, reason=_("deferred"))
+    return fresh
+
+
+@transaction.atomic
+def change_resubmit(*, actor: Any, change: ChangeRequest, expected_version: int | None) -> ChangeRequest:
+    """A deferred request comes back: submitted again, its waiting time counts afresh; the MOE analyses it again
+    (the plan has moved since) before the MOA decides."""
+    require(actor, change.project, CHANGES_REQUEST)
+    fresh = lock_for_update(change, expected_version)
+    if fresh.status != ChangeStatus.AJOURNEE:
+        raise _refuse_from(fresh, _("submitted again (only a deferred one is)"))
+    fresh.status = ChangeStatus.SOUMISE
+    fresh.submitted_at = timezone.now()
+    fresh.decided_at = None
+    fresh.decided_by = None
+    fresh.review_on = None
+    save_with_history(fresh, actor=actor, reason=_("submitted again"))
     return fresh
 
 

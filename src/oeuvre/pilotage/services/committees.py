@@ -22,12 +22,13 @@ from oeuvre.pilotage.models import (
     OPEN_ACTION_STATUSES,
     Action,
     ActionStatus,
+    ChangeRequest,
     Committee,
     CommitteeStatus,
     Decision,
     Risk,
 )
-from oeuvre.pilotage.permissions import ACTIONS_FOLLOW, COMMITTEES_PREPARE, COMMITTEES_SIGN
+from oeuvre.pilotage.permissions import ACTIONS_FOLLOW, CHANGES_DECIDE, COMMITTEES_PREPARE, COMMITTEES_SIGN
 
 __all__ = [
     "action_create",
@@ -95,11 +96,30 @@ def _open(committee: Committee) -> None:
         raise DomainError(_("This committee is closed: its decisions can no longer change."))
 
 
+CHANGE_OUTCOMES = ("accept", "refuse", "defer")
+
+
 @transaction.atomic
 def decision_record(
-    *, actor: Any, committee: Committee, text: str, risk: Risk | None = None, subject: str = ""
+    *,
+    actor: Any,
+    committee: Committee,
+    text: str,
+    risk: Risk | None = None,
+    subject: str = "",
+    change: ChangeRequest | None = None,
+    outcome: str = "",
+    review_on: dt.date | None = None,
+    avenant_signed_on: dt.date | None = None,
 ) -> Decision:
-    """Add the next numbered decision (numbers run through the project, committee after committee)."""
+    """Add the next numbered decision (numbers run through the project, committee after committee).
+
+    A decision may name the change request it is about. With an ``outcome`` (``accept``, ``refuse`` or ``defer``)
+    the committee decides the request: the MOA's decision is recorded on it through the change requests' service
+    (the decision's text is its reason), so only who may decide change requests can record it.
+    """
+    from oeuvre.pilotage.services.changes import change_decide, change_defer
+
     require(actor, committee.project, COMMITTEES_PREPARE)
     committee = lock_for_update(committee, None)  # serialises numbering and closing
     _open(committee)
@@ -107,11 +127,38 @@ def decision_record(
         raise ValidationFailed({"text": [_("Write the decision.")]})
     if risk is not None and risk.project_id != committee.project_id:
         raise ValidationFailed({"risk": [_("This risk belongs to another project.")]})
+    if change is not None and change.project_id != committee.project_id:
+        raise ValidationFailed({"change": [_("This change request belongs to another project.")]})
+    if outcome and outcome not in CHANGE_OUTCOMES:
+        raise ValidationFailed({"outcome": [_("Choose accepted, refused or deferred.")]})
+    if outcome and change is None:
+        raise ValidationFailed({"change": [_("Name the change request this decision decides.")]})
+    if change is not None and outcome:
+        require(actor, committee.project, CHANGES_DECIDE)
+        if outcome == "defer":
+            change_defer(actor=actor, change=change, reason=text, review_on=review_on, expected_version=None)
+        else:
+            change_decide(
+                actor=actor,
+                change=change,
+                accept=outcome == "accept",
+                reason=text,
+                expected_version=None,
+                avenant_signed_on=avenant_signed_on if outcome == "accept" else None,
+            )
+    if change is not None and not subject:
+        subject = f"{change.reference} {change.title}"[:200]
     last = Decision.objects.filter(project=committee.project).aggregate(n=Max("number"))["n"] or 0
     decision = Decision(
-        project=committee.project, committee=committee, number=last + 1, text=text.strip(), risk=risk, subject=subject
+        project=committee.project,
+        committee=committee,
+        number=last + 1,
+        text=text.strip(),
+        risk=risk,
+        subject=subject,
+        change=change,
     )
-    full_clean(decision, exclude=["project", "committee"])
+    full_clean(decision, exclude=["project", "committee", "change"])
     save_with_history(decision, actor=actor)
     return decision
 

@@ -90,10 +90,19 @@ class AnalysisForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=gettext_lazy("Your decision"),
-        choices=[("accept", gettext_lazy("Accept")), ("refuse", gettext_lazy("Refuse"))],
+        choices=[
+            ("accept", gettext_lazy("Accept")),
+            ("refuse", gettext_lazy("Refuse")),
+            ("defer", pgettext_lazy("change request decision", "Defer")),
+        ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    review_on = forms.DateField(
+        label=gettext_lazy("Review on (if deferred)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     avenant_signed_on = forms.DateField(
         label=gettext_lazy("Avenant signed on (if already signed)"),
         required=False,
@@ -236,6 +245,10 @@ def change_view(request: HttpRequest, project: Project, change_id: int) -> HttpR
             may_request=may_request,
             may_submit=may_request and draft,
             may_withdraw=may_request and change.status in services.WITHDRAWABLE,
+            may_resubmit=may_request and change.status == ChangeStatus.AJOURNEE,
+            review_overdue=change.status == ChangeStatus.AJOURNEE
+            and change.review_on is not None
+            and change.review_on < timezone.localdate(),
             age=age_days(change, timezone.localdate()) if change.is_waiting else None,
             hanging=sorted(change.reach.get("hanging", {}).items()),
         ),
@@ -344,15 +357,36 @@ def decide(request: HttpRequest, project: Project, change_id: int) -> HttpRespon
         return _back(project, change)
     signed_on: dt.date | None = form.cleaned_data["avenant_signed_on"]
     try:
-        decided = services.change_decide(
-            actor=request.user,
-            change=change,
-            accept=form.cleaned_data["decision"] == "accept",
-            reason=form.cleaned_data["reason"],
-            avenant_signed_on=signed_on,
-            expected_version=_version(request),
-        )
+        if form.cleaned_data["decision"] == "defer":
+            decided = services.change_defer(
+                actor=request.user,
+                change=change,
+                reason=form.cleaned_data["reason"],
+                review_on=form.cleaned_data["review_on"],
+                expected_version=_version(request),
+            )
+        else:
+            decided = services.change_decide(
+                actor=request.user,
+                change=change,
+                accept=form.cleaned_data["decision"] == "accept",
+                reason=form.cleaned_data["reason"],
+                avenant_signed_on=signed_on,
+                expected_version=_version(request),
+            )
         messages.success(request, _("Decision recorded: %(status)s.") % {"status": decided.get_status_display()})
+    except DomainError as error:
+        _refuse(request, error)
+    return _back(project, change)
+
+
+@require_POST
+@project_page(CHANGES_REQUEST)
+def resubmit(request: HttpRequest, project: Project, change_id: int) -> HttpResponse:
+    change = _change(project, change_id)
+    try:
+        services.change_resubmit(actor=request.user, change=change, expected_version=_version(request))
+        messages.success(request, _("Change request submitted again: the MOE analyses it again."))
     except DomainError as error:
         _refuse(request, error)
     return _back(project, change)
@@ -387,6 +421,7 @@ urlpatterns: list[URLPattern] = [
     path("changes/<int:change_id>/items/<int:item_id>/remove/", item_remove, name="change_item_remove"),
     path("changes/<int:change_id>/submit/", submit, name="change_submit"),
     path("changes/<int:change_id>/withdraw/", withdraw, name="change_withdraw"),
+    path("changes/<int:change_id>/resubmit/", resubmit, name="change_resubmit"),
     path("changes/<int:change_id>/analyse/", analyse, name="change_analyse"),
     path("changes/<int:change_id>/decide/", decide, name="change_decide"),
     path("changes/<int:change_id>/avenant/", avenant, name="change_avenant"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -17,14 +18,23 @@ from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError
 from oeuvre.core.jobs import job_or_404
-from oeuvre.pilotage.models import Action, ActionStatus, Committee, Risk
-from oeuvre.pilotage.permissions import ACTIONS_FOLLOW, COMMITTEES_PREPARE, COMMITTEES_SIGN, PILOTAGE_VIEW
+from oeuvre.pilotage.models import Action, ActionStatus, ChangeRequest, ChangeStatus, Committee, Risk
+from oeuvre.pilotage.permissions import (
+    ACTIONS_FOLLOW,
+    CHANGES_DECIDE,
+    COMMITTEES_PREPARE,
+    COMMITTEES_SIGN,
+    PILOTAGE_VIEW,
+)
 from oeuvre.pilotage.selectors.committees import actions_of, committee_detail, committees_of, my_actions, overdue
 from oeuvre.pilotage.services import committees as services
 from oeuvre.projects.models import Project
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page, user_page
 from oeuvre.web.forms import apply_error
+
+# The change requests a committee decision may name: those waiting for the MOA and the deferred ones.
+DECIDABLE = (ChangeStatus.SOUMISE, ChangeStatus.ANALYSEE, ChangeStatus.AJOURNEE)
 
 
 class CommitteeForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -113,6 +123,8 @@ def committee_view(request: HttpRequest, project: Project, committee_id: int) ->
             may_sign=can(request.user, project, COMMITTEES_SIGN) and not committee.is_closed,
             members=_members(project),
             risks=Risk.objects.filter(project=project).order_by("number"),
+            changes=ChangeRequest.objects.filter(project=project, status__in=DECIDABLE).order_by("number"),
+            may_decide_changes=can(request.user, project, CHANGES_DECIDE),
             may_deck=can(request.user, project, COMMITTEES_PREPARE),
             **_deck_context(project),
         ),
@@ -128,6 +140,12 @@ def _back(project: Project, committee: Committee) -> HttpResponse:
 def decision_add(request: HttpRequest, project: Project, committee_id: int) -> HttpResponse:
     committee = get_object_or_404(Committee, project=project, pk=committee_id)
     risk_id = _int(request.POST.get("risk", ""))
+    change_id = _int(request.POST.get("change", ""))
+    try:
+        review_on = date.fromisoformat(request.POST["review_on"]) if request.POST.get("review_on") else None
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+        return _back(project, committee)
     try:
         services.decision_record(
             actor=request.user,
@@ -135,6 +153,9 @@ def decision_add(request: HttpRequest, project: Project, committee_id: int) -> H
             text=request.POST.get("text", ""),
             risk=Risk.objects.filter(project=project, pk=risk_id).first() if risk_id else None,
             subject=request.POST.get("subject", "")[:200],
+            change=ChangeRequest.objects.filter(project=project, pk=change_id).first() if change_id else None,
+            outcome=request.POST.get("outcome", ""),
+            review_on=review_on,
         )
         messages.success(request, _("Decision recorded."))
     except DomainError as error:
@@ -145,7 +166,6 @@ def decision_add(request: HttpRequest, project: Project, committee_id: int) -> H
 @require_POST
 @project_page(COMMITTEES_PREPARE)
 def action_add(request: HttpRequest, project: Project, committee_id: int) -> HttpResponse:
-    from datetime import date
 
     committee = get_object_or_404(Committee, project=project, pk=committee_id)
     owner_id = _int(request.POST.get("owner", ""))

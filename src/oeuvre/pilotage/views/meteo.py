@@ -146,8 +146,28 @@ def thresholds(request: HttpRequest, project: Project) -> HttpResponse:
     )
 
 
+def _flash_language(request: HttpRequest) -> str:
+    """``?lang=fr|en``, else the page's language."""
+    from django.utils.translation import get_language
+
+    asked = request.GET.get("lang", "")
+    if asked in ("fr", "en"):
+        return asked
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+@project_page(PILOTAGE_VIEW)
+def flash(request: HttpRequest, project: Project) -> HttpResponse:
+    """The one-page flash report for the weekly COPROJ, as a PDF download."""
+    from oeuvre.core.api import file_response
+    from oeuvre.pilotage.flash import flash_filename, flash_pdf
+
+    return file_response(flash_pdf(project, _flash_language(request)), flash_filename(project), "application/pdf")
+
+
 urlpatterns: list[URLPattern] = [
     path("", index, name="index"),
+    path("flash.pdf", flash, name="flash"),
     path("snapshots/", snapshots, name="snapshots"),
     path("snapshots/take/", snapshot_take, name="snapshot_take"),
     path("overrides/", override_set, name="override_set"),

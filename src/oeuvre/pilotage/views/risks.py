@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -20,7 +21,7 @@ from oeuvre.core.errors import DomainError
 from oeuvre.pilotage.models import Risk, RiskAction, RiskActionStatus, RiskKind, RiskStatus
 from oeuvre.pilotage.permissions import PILOTAGE_VIEW, RISKS_MANAGE
 from oeuvre.pilotage.selectors.meteo import meteo_settings
-from oeuvre.pilotage.selectors.risks import heat_map, risk_detail, risks_for, schedule_risk_analysis
+from oeuvre.pilotage.selectors.risks import cached_schedule_risk_analysis, heat_map, risk_detail, risks_for
 from oeuvre.pilotage.services import risks as services
 from oeuvre.projects.models import Project
 from oeuvre.web.context import project_context
@@ -115,14 +116,61 @@ def risk_list(request: HttpRequest, project: Project) -> HttpResponse:
     )
 
 
+def _dates(analysis: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The analysis with its ISO dates as dates, so the page shows them in the reader's format (29/04/2027)."""
+    if analysis is None:
+        return None
+
+    def day(value: Any) -> Any:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else value
+
+    def pair(block: dict[str, Any]) -> dict[str, Any]:
+        return {k: day(v) for k, v in block.items()}
+
+    return {
+        **analysis,
+        "target": day(analysis.get("target")),
+        "with_risks": pair(analysis["with_risks"]),
+        "without_risks": pair(analysis["without_risks"]),
+        "milestones": [
+            {
+                **m,
+                "deadline": day(m.get("deadline")),
+                "with_risks": pair(m["with_risks"]),
+                "without_risks": pair(m["without_risks"]),
+            }
+            for m in analysis["milestones"]
+        ],
+    }
+
+
 @project_page(PILOTAGE_VIEW)
 def risk_schedule(request: HttpRequest, project: Project) -> HttpResponse:
-    """The plan's Monte Carlo with and without the open risks that carry a schedule impact."""
+    """The plan's Monte Carlo with and without the open risks that carry a schedule impact: the last result kept
+    for the plan and risk register as they stand (computed again only when one of them changed, or on demand)."""
+    analysis, computed_at = cached_schedule_risk_analysis(project)
     return render(
         request,
         "pilotage/risks/schedule.html",
-        project_context(request, project, "pilotage", section="risks", analysis=schedule_risk_analysis(project)),
+        project_context(
+            request,
+            project,
+            "pilotage",
+            section="risks",
+            analysis=_dates(analysis),
+            computed_at=computed_at,
+            may_recompute=can(request.user, project, RISKS_MANAGE),
+        ),
     )
+
+
+@require_POST
+@project_page(RISKS_MANAGE)
+def risk_schedule_recompute(request: HttpRequest, project: Project) -> HttpResponse:
+    """Run the Monte Carlo again now, whatever is kept."""
+    cached_schedule_risk_analysis(project, refresh=True)
+    messages.success(request, _("Monte Carlo computed again."))
+    return redirect(reverse("pilotage:risk_schedule", args=[project.code]))
 
 
 @project_page(RISKS_MANAGE)
@@ -257,6 +305,7 @@ urlpatterns: list[URLPattern] = [
     path("risks/", risk_list, name="risks"),
     path("risks/new/", risk_create, name="risk_create"),
     path("risks/schedule/", risk_schedule, name="risk_schedule"),
+    path("risks/schedule/recompute/", risk_schedule_recompute, name="risk_schedule_recompute"),
     path("risks/<int:risk_id>/", risk_view, name="risk_detail"),
     path("risks/<int:risk_id>/status/", risk_transition, name="risk_transition"),
     path("risks/<int:risk_id>/actions/", action_add, name="risk_action_add"),

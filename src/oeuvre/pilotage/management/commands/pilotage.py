@@ -23,7 +23,9 @@ from oeuvre.core.errors import DomainError
 
 
 class Command(StageCommand):
-    help = "Steering: the QCD météo with its reasons, météo snapshots, change requests, the COPIL deck."
+    help = (
+        "Steering: the QCD météo with its reasons, météo snapshots, change requests, the COPIL deck, the flash report."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -51,6 +53,11 @@ class Command(StageCommand):
         add_project_argument(deck)
         deck.add_argument("-o", "--output", required=True, help="the .pptx file to write")
         deck.set_defaults(handler=_deck)
+        flash = sub.add_parser("flash", help="write the one-page flash report (PDF) for the weekly COPROJ")
+        add_project_argument(flash)
+        flash.add_argument("-o", "--output", required=True, help="the .pdf file to write")
+        flash.add_argument("--lang", choices=["fr", "en"], default=None, help="language (default: the environment's)")
+        flash.set_defaults(handler=_flash)
 
     def handle(self, *args: Any, **options: Any) -> None:
         activate_cli_language()
@@ -191,3 +198,17 @@ def _deck(command: BaseCommand, options: dict[str, Any]) -> None:
     except OSError as exc:
         raise CommandError(f"{options['output']}: {exc.strerror}") from exc
     command.stdout.write(f"{options['output']}: {job.result['size']} bytes")
+
+
+def _flash(command: BaseCommand, options: dict[str, Any]) -> None:
+    from oeuvre.core.cli import cli_language
+    from oeuvre.pilotage.flash import flash_pdf
+
+    project = project_named(options["project"])
+    data = flash_pdf(project, options["lang"] or cli_language())
+    try:
+        with open(options["output"], "wb") as out:
+            out.write(data)
+    except OSError as exc:
+        raise CommandError(f"{options['output']}: {exc.strerror}") from exc
+    command.stdout.write(f"{options['output']}: {len(data)} bytes")
