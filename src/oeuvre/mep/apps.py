@@ -24,6 +24,8 @@ class MepConfig(AppConfig):
         register_stage(Stage("mep", _("Deployment"), "mep:index", permissions.MEP_VIEW, 40))
         for model in (models.Environment, models.Release, models.GoNoGoSettings, models.GoNoGoDecision):
             register_activity(model, "project")
+        # Incidents are in the feed (and so may be discussed: comments follow the feed's models).
+        register_activity(models.Incident, "project")
         register_activity(models.Deployment, "environment__project")
         register_activity(models.ReadinessCheck, "release__project")
         from oeuvre.mep.verify import gonogo_verify
