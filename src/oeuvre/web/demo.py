@@ -113,7 +113,8 @@ def notifications_and_comments(ctx: DemoContext, project: Project) -> None:
     # A release whose readiness is all attested: its go/no-go waits for the buyer's decision and signature.
     release_model = apps.get_model("mep", "Release")
     for release in release_model.objects.filter(project=project, status__in=["planifiee", "en_recette"]).order_by("pk"):
-        if release.checks.filter(done=True).count() == len(release.checks.model._meta.get_field("item").choices):
+        criteria = {value for value, _label in release.checks.model._meta.get_field("item").flatchoices}
+        if set(release.checks.filter(done=True).values_list("item", flat=True)) >= criteria:
             notifications.notify_event(
                 _event("release.ready_for_gonogo", project, release, ctx.users["exploitation"], release.number,
                        number=release.number)
