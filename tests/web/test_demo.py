@@ -20,6 +20,8 @@ def test_the_demo_people_have_work_waiting(demo_db: Any) -> None:
     work = {g.key: g.items for g in my_work(moa)}
     assert [i.reference for i in work["gonogo"]] == ["1.1.0"]
     assert work["validations"]
+    assert [i.title for i in work["signatures"]] == ["PV de la campagne de performance"]
+    assert Notification.objects.filter(recipient=moa, event="pv.decided").exists()
 
     threads = Comment.objects.filter(parent=None, object_type__in=["requirements.exigence", "recette.anomaly"])
     assert threads.filter(object_type="requirements.exigence").count() >= 3
