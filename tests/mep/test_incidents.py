@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.mep import incidents as svc
@@ -156,7 +156,8 @@ def test_an_incident_has_its_own_page_with_its_status_history_and_its_discussion
     listing = client.get(f"/p/{personas.project.code}/mep/incidents/?all=1").content.decode()
     assert f'href="{url}"' in listing
     assert personas.client(personas.outsider).get(url).status_code == 404
-    client.post("/i18n/setlang/", {"language": "en", "next": url})
-    page = client.get(url).content.decode()
+    with translation.override("fr"):  # the English request's language must not outlive this test
+        client.post("/i18n/setlang/", {"language": "en", "next": url})
+        page = client.get(url).content.decode()
     assert "Status history" in page
     assert "<strong>Taken in charge</strong>" in page

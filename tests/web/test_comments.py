@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from oeuvre.core.activity import project_activity
 from oeuvre.core.errors import DomainError, ValidationFailed
@@ -204,7 +205,8 @@ def test_it_labels_the_attachment_input_in_the_pages_language(personas: Any) -> 
         assert f'<label for="{input_id}"' in page
     assert "Joindre des fichiers" in page
     assert "Aucun fichier choisi" in page
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    page = client.get(f"/p/alpha/requirements/{exigence.pk}/").content.decode()
+    with translation.override("fr"):  # the English request's language must not outlive this test
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        page = client.get(f"/p/alpha/requirements/{exigence.pk}/").content.decode()
     assert "Attach files" in page
     assert "No file chosen" in page
