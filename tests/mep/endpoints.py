@@ -95,6 +95,7 @@ def _incident(p: Any) -> Any:
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint("mep:incidents", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/?all=1", VIEW),
+    Endpoint("mep:incident_detail", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/{_incident(p).pk}/", VIEW),
     Endpoint(
         "mep:incident_create",
         "POST",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.mep import incidents as svc
@@ -115,3 +115,49 @@ def test_service_levels_are_configurable_per_project(personas: Any) -> None:
         svc.service_levels_update(
             actor=personas.exploitation, project=personas.project, expected_version=None, always=False
         )
+
+
+def test_an_incident_has_its_own_page_with_its_status_history_and_its_discussion(
+    personas: Any, django_assert_max_num_queries: Any
+) -> None:
+    from oeuvre.web.comments import comment_post
+
+    incident = svc.incident_create(
+        actor=personas.moa,
+        project=personas.project,
+        title="Portail lent",
+        description="Depuis 9 h",
+        impact=3,
+        urgency=3,
+    )
+    taken = svc.incident_transition(
+        actor=personas.exploitation, incident=incident, action="take", expected_version=None
+    )
+    svc.incident_transition(actor=personas.moe, incident=taken, action="resolve", expected_version=None)
+    comment_post(
+        actor=personas.moe, project=personas.project, object_type="mep.incident", object_id=str(incident.pk),
+        body="Cause : **cache** saturé, @moa",
+    )  # fmt: skip
+    client = personas.client(personas.reader)
+    url = f"/p/{personas.project.code}/mep/incidents/{incident.pk}/"
+
+    with django_assert_max_num_queries(40):
+        page = client.get(url).content.decode()
+    assert "Portail lent" in page
+    assert "Depuis 9 h" in page
+    statuses = svc.incident_status_history(incident)
+    assert [c.status for c in statuses] == ["nouveau", "pris_en_charge", "resolu"]
+    assert [c.who for c in statuses] == [str(personas.moa), str(personas.exploitation), str(personas.moe)]
+    history = page[page.index('id="status-history"') :]
+    positions = [history.index(f"<strong>{c.label}</strong>") for c in statuses]
+    assert positions == sorted(positions)
+    assert "Historique des statuts" in page
+    assert "<strong>cache</strong>" in page  # the discussion, its Markdown rendered
+    listing = client.get(f"/p/{personas.project.code}/mep/incidents/?all=1").content.decode()
+    assert f'href="{url}"' in listing
+    assert personas.client(personas.outsider).get(url).status_code == 404
+    with translation.override("fr"):  # the English request's language must not outlive this test
+        client.post("/i18n/setlang/", {"language": "en", "next": url})
+        page = client.get(url).content.decode()
+    assert "Status history" in page
+    assert "<strong>Taken in charge</strong>" in page

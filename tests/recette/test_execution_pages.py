@@ -271,3 +271,29 @@ def test_it_keeps_list_pages_flat_in_queries(personas: Any, n: int, django_asser
     for url in pages:
         with django_assert_max_num_queries(22):
             assert client.get(url).status_code == 200, url
+
+
+def test_evidence_and_comment_attachments_pass_the_one_upload_guard(
+    personas: Any, run: m.Execution, monkeypatch: Any
+) -> None:
+    from oeuvre.core import files
+
+    seen: list[str] = []
+
+    def spy(filename: str, data: bytes, *args: Any, **kwargs: Any) -> Any:
+        seen.append(filename)
+        return files.check_upload(filename, data, *args, **kwargs)
+
+    monkeypatch.setattr(services, "check_upload", spy)
+    services.evidence_add(actor=personas.contributor, execution=run, filename="ecran.png", data=PNG)
+    assert seen == ["ecran.png"]
+    # What evidence accepted before the guard was shared stays accepted, on evidence and attachments alike:
+    # a HAR capture and a log written by a Windows tool (cp1252).
+    windows_log = "Erreur : délai dépassé\r\n".encode("cp1252")
+    for name, data in (("session.har", b'{"log": {"entries": []}}'), ("iis.log", windows_log)):
+        evidence = services.evidence_add(actor=personas.contributor, execution=run, filename=name, data=data)
+        assert evidence.content_type == "text/plain"
+        assert files.check_upload(name, data).content_type == "text/plain"
+    with pytest.raises(ValidationFailed) as caught:
+        services.evidence_add(actor=personas.contributor, execution=run, filename="page.html", data=b"<html><script>")
+    assert "file" in caught.value.errors

@@ -15,7 +15,7 @@ from oeuvre.recette.services.ledger import ledger_verify
 def test_it_builds_a_signed_pv_and_a_vsr_under_way(demo_db: Any) -> None:
     today = demo_db.today
     project = Project.objects.get(code=MAIN_PROJECT)
-    pv = project.proces_verbaux.get()
+    pv = project.proces_verbaux.get(title="PV de recette de la VABF — lot 1")
     assert (pv.status, pv.decision) == (PvStatus.SIGNE, "avec_reserves")
     assert pv.signatures.count() == 2
     lifted = pv.reserves.exclude(lifted_at=None).count()

@@ -90,3 +90,12 @@ NOT_PROJECT_SCOPED = {
 # The signed-in user's own pages across projects: the search applies each project's permissions itself
 # (tests/web/test_search.py), "My work" lists only the user's own waiting items.
 NOT_PROJECT_SCOPED |= {"web:search", "web:my_work", "api:GET /api/search", "api:GET /api/me/work"}
+# Saved searches belong to their owner alone (tests/web/test_saved_searches.py: another's is 404).
+NOT_PROJECT_SCOPED |= {
+    "web:saved_search_save",
+    "web:saved_search_delete",
+    "api:GET /api/me/saved-searches",
+    "api:POST /api/me/saved-searches",
+    "api:GET /api/me/saved-searches/{pk}/results",
+    "api:DELETE /api/me/saved-searches/{pk}",
+}

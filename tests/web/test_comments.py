@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from oeuvre.core.activity import project_activity
 from oeuvre.core.errors import DomainError, ValidationFailed
@@ -184,3 +185,28 @@ def test_it_lists_and_posts_comments_through_the_api(personas: Any) -> None:
     assert [c["body"] for c in listed.json()] == ["Vu @moe"]
     missing = client.get("/api/projects/alpha/comments?object_type=requirements.exigence&object_id=999999")
     assert missing.status_code == 404
+
+
+def test_it_labels_the_attachment_input_in_the_pages_language(personas: Any) -> None:
+    import re
+
+    exigence = h.exigence(personas.project, "EX-017")
+    client = personas.client(personas.contributor)
+    comment_post(
+        actor=personas.moe, project=personas.project, object_type="requirements.exigence",
+        object_id=str(exigence.pk), body="Premier avis",
+    )  # fmt: skip
+    page = client.get(f"/p/alpha/requirements/{exigence.pk}/").content.decode()
+    # The browser's own « Choose Files » would follow its language: a label of the page's language names the input.
+    inputs = re.findall(r'<input id="(comment-files-[^"]+)" class="file-picker-input" type="file"', page)
+    assert len(inputs) == 2  # the new comment and the reply to the first one
+    assert len(set(inputs)) == 2
+    for input_id in inputs:
+        assert f'<label for="{input_id}"' in page
+    assert "Joindre des fichiers" in page
+    assert "Aucun fichier choisi" in page
+    with translation.override("fr"):  # the English request's language must not outlive this test
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        page = client.get(f"/p/alpha/requirements/{exigence.pk}/").content.decode()
+    assert "Attach files" in page
+    assert "No file chosen" in page

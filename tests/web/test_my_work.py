@@ -154,3 +154,22 @@ def test_it_warns_of_the_tacit_admission_coming_in_a_week(personas: Any) -> None
     assert "tacite" in items[0].status or "tacit" in items[0].status
     assert not next(g for g in my_work(personas.reader) if g.key == "deadlines").items
     assert not next(g for g in my_work(personas.outsider) if g.key == "deadlines").items
+
+
+def test_it_lists_the_go_no_go_waiting_for_the_buyer_until_it_is_decided(personas: Any) -> None:
+    from oeuvre.mep import services as mep_services
+    from tests.mep.builders import PASSWORD, attest_all, release
+
+    rel = release(personas)
+    assert not next(g for g in my_work(personas.moa) if g.key == "gonogo").items  # nothing attested yet
+    attest_all(personas, rel)
+
+    (item,) = next(g for g in my_work(personas.moa) if g.key == "gonogo").items
+    assert item.reference == rel.number
+    assert item.url == f"/p/{personas.project.code}/mep/releases/{rel.pk}/"
+    assert not next(g for g in my_work(personas.moe) if g.key == "gonogo").items  # the MOE does not decide it
+    assert not next(g for g in my_work(personas.outsider) if g.key == "gonogo").items
+    mep_services.gonogo_decide(
+        actor=personas.moa, release=rel, decision="no_go", reason="Formation à refaire", password=PASSWORD
+    )
+    assert not next(g for g in my_work(personas.moa) if g.key == "gonogo").items

@@ -272,3 +272,45 @@ def test_it_tells_the_buyer_a_release_waits_for_the_go_no_go_once_it_is_ready(
     assert notification.recipient == personas.moa
     assert notification.kind == "signature"
     assert notification.title == "La version 1.1.0 est prête : le go/no-go attend votre décision et votre signature"
+
+
+def test_it_tells_the_person_behind_a_resource_a_task_is_theirs_once(
+    personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from decimal import Decimal
+
+    from oeuvre.planning.models import Lot, Resource, Task
+    from oeuvre.planning.services import assignment_add
+
+    personas.amoe.language = "en"
+    personas.amoe.save()
+    lot = Lot.objects.create(project=personas.project, code="L1", name="Lot 1")
+    task = Task.objects.create(project=personas.project, lot=lot, code="T1", name="Écrire la SFD")
+    linked = Resource.objects.create(project=personas.project, name="Ingénieure AMOE", user=personas.amoe)
+    profile = Resource.objects.create(project=personas.project, name="Profil développeur")  # no account
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_add(actor=personas.moe, task=task, resource=linked, units=Decimal(1))
+        assignment_add(actor=personas.moe, task=task, resource=profile, units=Decimal(1))
+    jobs = run_worker()
+    for job in jobs:
+        execute_job(job)  # a retried job tells nobody twice
+    [notification] = Notification.objects.all()
+    assert notification.recipient == personas.amoe
+    assert notification.kind == "assigned"
+    assert notification.title == "A task is yours: Écrire la SFD"
+    assert notification.url == f"/p/{personas.project.code}/planning/tasks/{task.pk}/"
+
+
+def test_it_does_not_tell_whoever_assigns_their_own_resource(
+    personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from oeuvre.planning.models import Lot, Resource, Task
+    from oeuvre.planning.services import assignment_add
+
+    lot = Lot.objects.create(project=personas.project, code="L1", name="Lot 1")
+    task = Task.objects.create(project=personas.project, lot=lot, code="T1", name="Recetter")
+    mine = Resource.objects.create(project=personas.project, name="Moi", user=personas.moe)
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_add(actor=personas.moe, task=task, resource=mine)
+    run_worker()
+    assert not Notification.objects.exists()

@@ -189,3 +189,25 @@ def test_it_searches_from_the_command_line(personas: Any, monkeypatch: Any, caps
     main(["search", "reindex", "--project", personas.project.code, "--json"])
     assert json.loads(capsys.readouterr().out)["indexed"] >= 1
     assert _refs(search(personas.reader, "habilitation")) == [exigence.reference]
+
+
+def test_it_refreshes_the_addresses_of_a_project_whose_code_changes(personas: Any) -> None:
+    from django.db import transaction
+
+    exigence = _exigence(personas, "Journalisation des accès")
+    other = anomaly_create(actor=personas.moe, project=personas.project, title="Journal vide")
+    project = personas.project
+    old = project.code
+    with transaction.atomic():
+        project.code = "renomme"
+        project.save()
+        # Refreshed in the same transaction as the rename: no moment where the index points at the old code.
+        urls = set(SearchEntry.objects.filter(project=project).values_list("url", flat=True))
+    assert urls == {f"/p/renomme/requirements/{exigence.pk}/", f"/p/renomme/recette/anomalies/{other.pk}/"}
+    assert not any(f"/p/{old}/" in url for url in urls)
+    [hit] = search(personas.moa, "journalisation")
+    assert hit.url == f"/p/renomme/requirements/{exigence.pk}/"
+    project.name = "Nouveau nom"
+    with CaptureQueriesContext(connection) as saved:
+        project.save()
+    assert not any("web_searchentry" in q["sql"].lower() for q in saved.captured_queries)  # no rename, no rebuild

@@ -67,3 +67,53 @@ def test_it_shows_my_work_at_both_widths(personas: Any, page: Any) -> None:
         page.get_by_role("link", name="Écran figé").wait_for()
         assert _no_page_scroll(page)
         _shot(page, f"my-work-{width}")
+
+
+def test_it_saves_a_search_finds_it_in_my_work_and_runs_it_at_both_widths(personas: Any, page: Any) -> None:
+    exigence_create(actor=personas.amoa, project=personas.project, title="Chiffrement des échanges")
+    login(page, "moe")
+    page.goto("/search/?q=chiffrement")
+    page.get_by_label("Garder cette recherche sous le nom").fill("Chiffrement")
+    page.get_by_role("button", name="Enregistrer la recherche").press("Enter")
+    page.get_by_role("link", name="Chiffrement", exact=True).wait_for()
+
+    for width, height in [(1440, 900), (390, 844)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/search/?q=chiffrement")
+        page.get_by_role("heading", name="Mes recherches enregistrées").wait_for()
+        assert _no_page_scroll(page)
+        _shot(page, f"saved-{width}")
+        page.goto("/my-work/")
+        page.get_by_role("link", name="Chiffrement", exact=True).wait_for()
+        assert _no_page_scroll(page)
+        _shot(page, f"my-work-saved-{width}")
+    page.get_by_role("link", name="Chiffrement", exact=True).press("Enter")
+    page.wait_for_url("**/search/?q=chiffrement")
+    page.get_by_role("link", name="Chiffrement des échanges").wait_for()
+    page.get_by_role("button", name="Supprimer la recherche enregistrée « Chiffrement »").press("Enter")
+    page.get_by_text("Recherche « Chiffrement » supprimée.").wait_for()
+
+
+def test_it_shows_an_incident_with_its_history_and_a_labelled_file_input(personas: Any, page: Any) -> None:
+    from oeuvre.mep import incidents
+
+    incident = incidents.incident_create(
+        actor=personas.moa, project=personas.project, title="Portail indisponible", impact=4, urgency=4
+    )
+    incidents.incident_transition(actor=personas.exploitation, incident=incident, action="take", expected_version=None)
+    login(page, "moe")
+    page.goto(f"/p/{personas.project.code}/mep/incidents/")
+    page.get_by_role("link", name=incident.reference).press("Enter")
+    page.wait_for_url(f"**/mep/incidents/{incident.pk}/")
+    for width, height in [(1440, 900), (390, 844)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.get_by_role("heading", name="Historique des statuts").wait_for()
+        assert _no_page_scroll(page)
+        _shot(page, f"incident-{width}")
+    # The attachment input is named in French by its label, and shows the chosen file's name in French too.
+    picker = page.get_by_label("Joindre des fichiers").first
+    picker.set_input_files(files=[{"name": "trace.log", "mimeType": "text/plain", "buffer": b"erreur 502"}])
+    page.get_by_text("trace.log").first.wait_for()
+    page.get_by_label("Ajouter un commentaire").fill("Cause trouvée : @moa le proxy.")
+    page.get_by_role("button", name="Commenter").press("Enter")
+    page.get_by_role("link", name="trace.log").wait_for()

@@ -128,7 +128,7 @@ _UPLOAD_KINDS: dict[str, tuple[str, str, frozenset[str]]] = {
     "gif": (".gif", "image/gif", frozenset({".gif"})),
     "pdf": (".pdf", "application/pdf", frozenset({".pdf"})),
     "zip": (".zip", "application/zip", frozenset({".zip"})),
-    "text": (".txt", "text/plain", frozenset({".txt", ".log", ".csv", ".json", ".md", ".out", ""})),
+    "text": (".txt", "text/plain", frozenset({".txt", ".log", ".csv", ".json", ".har", ".md", ".out", ""})),
 }
 _MARKUP = re.compile(rb"<\s*(?:!doctype|html|svg|script|iframe|body|\?xml)", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\"<>:|?*]")
@@ -154,19 +154,27 @@ def _sniff_upload(data: bytes) -> str | None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        try:
+            data.decode("cp1252")  # a log written by a Windows tool
+        except UnicodeDecodeError:
+            return None
     if _MARKUP.search(data[:4096]):
         return None  # HTML, SVG or XML: could run script if a browser ever rendered it
     return "text"
 
 
-def check_upload(filename: str, data: bytes, max_bytes: int = 10 * 1024 * 1024) -> CheckedUpload:
+def check_upload(
+    filename: str, data: bytes, max_bytes: int = 10 * 1024 * 1024, *, fallback_name: str = "file"
+) -> CheckedUpload:
     """Accept an uploaded file by its content (an image, a PDF, a ZIP archive or plain text), its size and a name
-    that agrees with its content; otherwise raise :class:`~oeuvre.core.errors.ValidationFailed` on ``file``."""
+    that agrees with its content; otherwise raise :class:`~oeuvre.core.errors.ValidationFailed` on ``file``.
+
+    The one guard of every upload people attach (comment attachments, execution evidence); ``fallback_name``
+    names a file whose name was nothing but unsafe characters."""
     from oeuvre.core.errors import ValidationFailed
 
     base = re.split(r"[\\/]", filename or "")[-1]
-    name = _UNSAFE_NAME.sub("_", base).strip(" .")[-200:] or "file"
+    name = _UNSAFE_NAME.sub("_", base).strip(" .")[-200:] or fallback_name
     if not data:
         raise ValidationFailed({"file": [_("The file « %(name)s » is empty.") % {"name": name}]})
     if len(data) > max_bytes:

@@ -18,9 +18,14 @@ class MepConfig(AppConfig):
         from oeuvre.web.stages import Stage, register_stage
 
         mep_search.register()  # what the search box finds (web's registry)
+        from oeuvre.mep import work as mep_work
+
+        mep_work.register()  # what waits for a person ("Mon travail")
         register_stage(Stage("mep", _("Deployment"), "mep:index", permissions.MEP_VIEW, 40))
         for model in (models.Environment, models.Release, models.GoNoGoSettings, models.GoNoGoDecision):
             register_activity(model, "project")
+        # Incidents are in the feed (and so may be discussed: comments follow the feed's models).
+        register_activity(models.Incident, "project")
         register_activity(models.Deployment, "environment__project")
         register_activity(models.ReadinessCheck, "release__project")
         from oeuvre.mep.verify import gonogo_verify

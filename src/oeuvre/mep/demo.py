@@ -93,6 +93,34 @@ def _releases(ctx: DemoContext, project: Project) -> None:
         planned_date=ctx.today + dt.timedelta(days=45),
     )
     _runbook(ctx, following, executed=False)
+    _ready_for_gonogo(ctx, following)
+
+
+#: The next release's readiness, all attested: its go/no-go waits for the buyer (Mon travail, the bell).
+_NEXT_EVIDENCE = {
+    ReadinessItem.DATA_MIGRATION: "Reprise des paiements en attente : 2 tirs à blanc rapprochés, signés par le MOA",
+    ReadinessItem.OPERATING_PROCEDURES: "Procédures d'exploitation du paiement validées par l'exploitant (v2)",
+    ReadinessItem.TRAINING: "Agents du guichet formés au suivi des paiements : 45 sur 45",
+    ReadinessItem.ROLLBACK_PLAN: "Plan de retour arrière de la 1.1.0 approuvé, testé en préproduction (1 h 25)",
+    ReadinessItem.DRY_RUN: "Run à blanc de la bascule 1.1.0 en préproduction : 3 h 50 pour 4 h prévues",
+}
+
+
+def _ready_for_gonogo(ctx: DemoContext, release: Any) -> None:
+    runbook.rollback_plan_save(
+        actor=ctx.users["moe"],
+        release=release,
+        expected_version=None,
+        steps="Désactiver le paiement en ligne\nRedéployer les paquets 1.0.3\nRejouer les paiements en attente",
+        decision_criterion="Paiements refusés à tort au-delà de 1 % pendant la première heure",
+        max_minutes=90,
+        tested_on=ctx.today - dt.timedelta(days=3),
+        test_result="Retour arrière en préproduction en 1 h 25, paiements rejoués sans perte.",
+    )
+    for item, evidence in _NEXT_EVIDENCE.items():
+        services.readiness_attest(
+            actor=ctx.users["exploitation"], release=release, item=item, done=True, evidence=evidence
+        )
 
 
 #: The cut-over of the portal: (title, owner, minutes, point of no return, checkpoint, rollback of the step).

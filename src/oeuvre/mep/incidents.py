@@ -33,7 +33,10 @@ __all__ = [
     "DEFAULT_LEVELS",
     "TRANSITIONS",
     "IncidentRow",
+    "StatusChange",
     "incident_create",
+    "incident_detail",
+    "incident_status_history",
     "incident_transition",
     "incidents_board",
     "incidents_for",
@@ -115,7 +118,7 @@ class IncidentRow:
 
 
 def incidents_board(
-    project: Project, *, now: dt.datetime | None = None, rows: QuerySet[Incident] | None = None
+    project: Project, *, now: dt.datetime | None = None, rows: QuerySet[Incident] | list[Incident] | None = None
 ) -> list[IncidentRow]:
     """Each incident with its GTI clock (stopped when taken in charge) and GTR clock (stopped when resolved).
 
@@ -153,6 +156,35 @@ def incidents_board(
 
 def incident_detail(project: Project, pk: int) -> Incident:
     return get_object_or_404(incidents_for(project), pk=pk)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    label: str
+    when: dt.datetime
+    who: str
+
+
+def incident_status_history(incident: Incident) -> list[StatusChange]:
+    """The incident's statuses in order, each with when and by whom it was set (read from its history, one
+    query)."""
+    changes: list[StatusChange] = []
+    previous = None
+    for record in incident.history.select_related("history_user").order_by("history_date", "history_id"):
+        if record.status != previous:
+            changes.append(
+                StatusChange(
+                    record.status,
+                    str(IncidentStatus(record.status).label)
+                    if record.status in IncidentStatus.values
+                    else record.status,
+                    record.history_date,
+                    str(record.history_user) if record.history_user else "—",
+                )
+            )
+            previous = record.status
+    return changes
 
 
 # --- writes ------------------------------------------------------------------------------------------------------

@@ -27,7 +27,10 @@ def _title(event: Event) -> str:
 
 
 register_recipients(
-    INCIDENT_STATUS_CHANGED, _people, title=_title, url=lambda e: reverse("mep:incidents", args=[e.project_code])
+    INCIDENT_STATUS_CHANGED,
+    _people,
+    title=_title,
+    url=lambda e: reverse("mep:incident_detail", args=[e.project_code, int(e.object_id)]),
 )
 register_recipients(
     RELEASE_READY,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +16,7 @@ def _release(r: Release) -> SearchDocument:
 
 
 def _incident(i: Incident) -> SearchDocument:
-    # Incidents have no page of their own: the list, filtered on the reference, shows the row and its actions.
-    url = reverse("mep:incidents", args=[i.project.code]) + "?" + urlencode({"q": i.reference})
+    url = reverse("mep:incident_detail", args=[i.project.code, i.pk])
     return SearchDocument(i.reference, i.title, i.description, url)
 
 

@@ -70,6 +70,29 @@ def incident_list(request: HttpRequest, project: Project) -> HttpResponse:
     )
 
 
+@project_page(MEP_VIEW)
+def incident_page(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    """One incident: its fields read-only, its GTI/GTR clocks, its status history and its discussion."""
+    incident = svc.incident_detail(project, pk)
+    (row,) = svc.incidents_board(project, rows=[incident])
+    return render(
+        request,
+        "mep/incident.html",
+        project_context(
+            request,
+            project,
+            "mep",
+            section="incidents",
+            incident=incident,
+            row=row,
+            gti_left=duration_text(abs(row.take_charge.remaining)),
+            gtr_left=duration_text(abs(row.restore.remaining)),
+            statuses=svc.incident_status_history(incident),
+            can_handle=can(request.user, project, INCIDENT_HANDLE),
+        ),
+    )
+
+
 @require_POST
 @project_page(INCIDENT_REPORT)
 def incident_create(request: HttpRequest, project: Project) -> HttpResponse:
@@ -110,11 +133,14 @@ def incident_move(request: HttpRequest, project: Project, pk: int) -> HttpRespon
         )
     except DomainError as error:
         flash_error(request, error)
+    if request.POST.get("from") == "detail":
+        return HttpResponseRedirect(reverse("mep:incident_detail", args=[project.code, incident.pk]))
     return HttpResponseRedirect(reverse("mep:incidents", args=[project.code]))
 
 
 urlpatterns: list[URLPattern] = [
     path("incidents/", incident_list, name="incidents"),
     path("incidents/new/", incident_create, name="incident_create"),
+    path("incidents/<int:pk>/", incident_page, name="incident_detail"),
     path("incidents/<int:pk>/move/", incident_move, name="incident_move"),
 ]

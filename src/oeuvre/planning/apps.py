@@ -11,7 +11,7 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from oeuvre.core.activity import register_activity
-        from oeuvre.planning import jobs, permissions  # noqa: F401  (matrix rows, job handlers)
+        from oeuvre.planning import jobs, notify, permissions  # noqa: F401  (matrix rows, job handlers, who is told)
         from oeuvre.planning import search as planning_search
         from oeuvre.planning.models import (
             Assignment,

@@ -21,11 +21,13 @@ from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import can, require
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
+from oeuvre.core.events import declare_event, emit
 from oeuvre.core.jobs import job_enqueue
 from oeuvre.core.models import Job
 from oeuvre.core.services import save_with_history
@@ -774,7 +776,16 @@ def assignment_add(
         raise ValidationFailed({"resource": [_("This resource is already on the task.")]})
     assignment.save()
     plan_changed(task.project, actor)
+    if resource.user_id:
+        # The person behind the resource is told (by the worker, after the commit) that the task is theirs.
+        emit(
+            TASK_ASSIGNED, project=task.project, obj=task, actor=actor, reference=task.code,
+            data={"title": task.name[:200], "user_id": resource.user_id, "resource": resource.name[:200]},
+        )  # fmt: skip
     return assignment
+
+
+TASK_ASSIGNED = declare_event("task.assigned", gettext_lazy("Task assigned to a resource"))
 
 
 @transaction.atomic

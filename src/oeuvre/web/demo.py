@@ -1,5 +1,6 @@
-"""The web shell's demo, on the main project: discussions with mentions under a few exigences and anomalies, and
-notifications waiting for the demo people (exigences to validate, a PV to sign, a CCAG-TIC deadline, mentions).
+"""The web shell's demo, on the main project: discussions with mentions under a few exigences and anomalies,
+notifications waiting for the demo people (exigences to validate, a PV to sign, a go/no-go to decide, a CCAG-TIC
+deadline, mentions) and a few saved searches.
 
 The stages' events of the demo's history are not turned into notifications (the generator pauses the listener:
 thousands of past events would flood the worker); this step writes what a person finds on the first login
@@ -109,8 +110,33 @@ def notifications_and_comments(ctx: DemoContext, project: Project) -> None:
             _event("pv.decided", project, pv, ctx.users["amoa"], pv.reference, title=pv.title[:200],
                    decision=pv.decision or "")
         )  # fmt: skip
+    # A release whose readiness is all attested: its go/no-go waits for the buyer's decision and signature.
+    release_model = apps.get_model("mep", "Release")
+    for release in release_model.objects.filter(project=project, status__in=["planifiee", "en_recette"]).order_by("pk"):
+        criteria = {value for value, _label in release.checks.model._meta.get_field("item").flatchoices}
+        if set(release.checks.filter(done=True).values_list("item", flat=True)) >= criteria:
+            notifications.notify_event(
+                _event("release.ready_for_gonogo", project, release, ctx.users["exploitation"], release.number,
+                       number=release.number)
+            )  # fmt: skip
     # The CCAG-TIC deadline of the VSR under way, announced ahead of its alert window so that it waits here.
     notifications.deadlines_notify(ctx.today + dt.timedelta(days=14))
+    _saved_searches(ctx, project)
+
+
+_SAVED_SEARCHES = [
+    ("moa", "Authentification", "authentification", "", False),
+    ("moa", "Exigences de sécurité", "sécurité", "exigence", True),
+    ("moe", "Anomalies du paiement", "paiement", "anomaly", True),
+    ("amoa", "Accessibilité RGAA", "accessibilité", "", False),
+]
+
+
+def _saved_searches(ctx: DemoContext, project: Project) -> None:
+    from oeuvre.web.saved_searches import saved_search_save
+
+    for username, name, q, kind, here in _SAVED_SEARCHES:
+        saved_search_save(actor=ctx.users[username], name=name, q=q, kind=kind, project=project.code if here else "")
 
 
 @demo_step(99, "web: search index")

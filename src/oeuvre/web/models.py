@@ -41,6 +41,43 @@ class SavedView(VersionedModel):
         return self.name
 
 
+class SavedSearch(VersionedModel):
+    """A search a person keeps to run again (words, and optionally a kind and a project): their own only.
+
+    Running it searches again with the runner's permissions of the moment, so it never shows more than the
+    search box would.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("saved view", "owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    q = models.CharField(_("words or reference"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_search_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SearchEntry(models.Model):
     """One searchable object of a stage (an exigence, an anomaly, a PV…): what the search box reads.
 

@@ -8,6 +8,8 @@ models, as the RTM never imports recette's). From then on:
   its row of :class:`~oeuvre.web.models.SearchEntry` in the same transaction (``post_save``/``post_delete``);
 - a bulk write, which bypasses those signals, already writes one summary line through
   :func:`oeuvre.core.activity.record_bulk_change`: its ``bulk_changed`` signal re-indexes that kind in that project;
+- a project whose code changes has every entry of its own re-indexed in the same transaction (the stored
+  addresses start with ``/p/<code>/``);
 - ``oeuvre search reindex [--project P]`` rebuilds everything (after an upgrade, a restore, or the demo seed).
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -187,8 +189,26 @@ def _bulk_changed(sender: Any, project: Any, model: type[models.Model], **kwargs
         reindex(project_ids=[project.pk], kinds=[found.kind])
 
 
+def _project_saving(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or instance.pk is None:
+        return
+    instance._search_code_before = sender._default_manager.filter(pk=instance.pk).values_list("code", flat=True).first()
+
+
+def _project_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    before = getattr(instance, "_search_code_before", None)
+    instance._search_code_before = instance.code
+    if not raw and before is not None and before != instance.code:
+        # Every stored address of the project names its old code: rebuild its entries with the save.
+        reindex(project_ids=[instance.pk])
+
+
 def connect_bulk_changes() -> None:
-    """Called by the web app's ``ready``: bulk writes announce themselves through the activity feed's signal."""
+    """Called by the web app's ``ready``: bulk writes announce themselves through the activity feed's signal, and
+    a project's new code refreshes the addresses of its entries."""
     from oeuvre.core.activity import bulk_changed
+    from oeuvre.projects.models import Project
 
     bulk_changed.connect(_bulk_changed, dispatch_uid="oeuvre.search.bulk", weak=False)
+    pre_save.connect(_project_saving, sender=Project, dispatch_uid="oeuvre.search.project_code", weak=False)
+    post_save.connect(_project_saved, sender=Project, dispatch_uid="oeuvre.search.project_code", weak=False)

@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from oeuvre.accounts.permissions import current_user
+from oeuvre.core.errors import ValidationFailed
 from oeuvre.projects.selectors import projects_for_user
-from oeuvre.web import selectors
+from oeuvre.web import saved_searches, selectors
 from oeuvre.web.decorators import public_page, user_page
 from oeuvre.web.help import guide_page, guide_pages
 from oeuvre.web.searchable import searchables
@@ -99,14 +104,57 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "page": page,
         "prev_url": link(page=page - 1) if page > 1 else "",
         "next_url": link(page=page + 1) if has_next else "",
+        "saved": _saved(request),
     }
     return render(request, "web/search.html", context)
+
+
+def _saved(request: HttpRequest) -> list[dict[str, object]]:
+    return [
+        {"search": s, "url": saved_searches.saved_search_url(s)} for s in saved_searches.saved_searches_of(request.user)
+    ]
+
+
+@user_page
+@require_POST
+def saved_search_save(request: HttpRequest) -> HttpResponse:
+    """Keep the search of the page (its words, kind and project) under the name typed."""
+    try:
+        search = saved_searches.saved_search_save(
+            actor=current_user(request),
+            name=request.POST.get("name", ""),
+            q=request.POST.get("q", ""),
+            kind=request.POST.get("kind", ""),
+            project=request.POST.get("project", ""),
+        )
+    except ValidationFailed as exc:
+        for field_messages in exc.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+        return redirect("web:search")
+    messages.success(request, _("Search « %(name)s » saved.") % {"name": search.name})
+    return redirect(saved_searches.saved_search_url(search))
+
+
+@user_page
+@require_POST
+def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    search = saved_searches.saved_search_of(request.user, pk)
+    if search is None:
+        raise Http404("saved search")
+    saved_searches.saved_search_delete(actor=current_user(request), search=search)
+    messages.success(request, _("Search « %(name)s » deleted.") % {"name": search.name})
+    return redirect("web:search")
 
 
 @user_page
 def my_work(request: HttpRequest) -> HttpResponse:
     """What waits for the signed-in user on every project ("Mon travail")."""
     groups = selectors.my_work(request.user)
-    return render(
-        request, "web/my_work.html", {"nav": "my_work", "groups": groups, "total": sum(len(g.items) for g in groups)}
-    )
+    context = {
+        "nav": "my_work",
+        "groups": groups,
+        "total": sum(len(g.items) for g in groups),
+        "saved": _saved(request),
+    }
+    return render(request, "web/my_work.html", context)

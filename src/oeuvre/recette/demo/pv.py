@@ -191,3 +191,28 @@ def demo_pv(ctx: DemoContext, project: Project) -> None:
     _vsr(ctx, project)
     shared: dict[str, Any] = ctx.extra.setdefault("recette", {}).setdefault(project.code, {})
     shared["pv"] = project.proces_verbaux.order_by("number").last()
+
+
+@demo_step(93, "recette: a PV waiting for the buyer's signature")
+def demo_pv_to_sign(ctx: DemoContext, project: Project) -> None:
+    """The performance campaign's PV, decided by the MOA and not signed yet: it waits on the MOA's bell and in
+    Mon travail. Made after the steering's météo history (step 90), which reads the latest PV."""
+    if project.code != MAIN_PROJECT:
+        return
+    perf = Campaign.objects.filter(project=project, kind=CampaignKind.PERFORMANCE, name__startswith="Performance")
+    campaign = perf.order_by("pk").first()
+    if campaign is None:
+        return
+    pv = pv_services.pv_create(
+        actor=ctx.users["amoa"], project=project, campaigns=[campaign], title="PV de la campagne de performance"
+    )
+    # An accepting decision whatever the runs proposed, so the PV waits for a signature (not for a new campaign).
+    accepted = pv.proposed_decision == PvDecision.SANS_RESERVE and not pv.reserves.exists()
+    decision = PvDecision.SANS_RESERVE if accepted else PvDecision.AVEC_RESERVES
+    if decision == PvDecision.AVEC_RESERVES and not pv.reserves.exists():
+        pv_services.reserve_add(
+            actor=ctx.users["amoa"], pv=pv, description="Temps de réponse du suivi des démarches à confirmer en VSR"
+        )
+    pv.refresh_from_db()
+    reason = "" if decision == pv.proposed_decision else "Les écarts de performance relevés restent sous les seuils."
+    pv_services.pv_decide(actor=ctx.users["moa"], pv=pv, decision=decision, reason=reason, expected_version=None)

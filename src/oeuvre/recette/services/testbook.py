@@ -30,6 +30,7 @@ from oeuvre.accounts.permissions import can, require
 from oeuvre.core.activity import record_bulk_change
 from oeuvre.core.concurrency import lock_for_update
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.files import check_upload
 from oeuvre.core.jobs import Progress, job_enqueue, job_handler
 from oeuvre.core.models import Job
 from oeuvre.core.services import delete_with_history, model_update
@@ -668,43 +669,6 @@ def execution_set_status(
 
 EVIDENCE_MAX_BYTES: int = getattr(settings, "RECETTE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
-# Sniffed kind → (stored extension, content type served, extensions the user's name may have).
-_KINDS: dict[str, tuple[str, str, frozenset[str]]] = {
-    "png": (".png", "image/png", frozenset({".png"})),
-    "jpeg": (".jpg", "image/jpeg", frozenset({".jpg", ".jpeg"})),
-    "gif": (".gif", "image/gif", frozenset({".gif"})),
-    "pdf": (".pdf", "application/pdf", frozenset({".pdf"})),
-    "zip": (".zip", "application/zip", frozenset({".zip"})),
-    "text": (".txt", "text/plain", frozenset({".txt", ".log", ".csv", ".json", ".har", ".out", ""})),
-}
-_MARKUP = re.compile(rb"<\s*(?:!doctype|html|svg|script|iframe|body|\?xml)", re.IGNORECASE)
-
-
-def sniff_evidence(data: bytes) -> str | None:
-    """The kind of an evidence file from its first bytes (never its name), or ``None`` if not accepted."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return "zip"
-    if b"\x00" in data[:65536]:
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            data.decode("cp1252")
-        except UnicodeDecodeError:
-            return None
-    if _MARKUP.search(data[:4096]):
-        return None  # HTML, SVG or XML: could run script if a browser ever rendered it
-    return "text"
-
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\"<>:|?*]")
 
@@ -736,27 +700,9 @@ def evidence_add(
 ) -> Evidence:
     """Attach a file to an execution after checking its size and its actual type (by content, not name)."""
     require(actor, execution.project, EXECUTE)
-    name = clean_filename(filename)
-    if not data:
-        raise ValidationFailed({"file": [_("The file « %(name)s » is empty.") % {"name": name}]})
-    if len(data) > EVIDENCE_MAX_BYTES:
-        raise ValidationFailed(
-            {"file": [_("The file « %(name)s » is larger than %(mib)s MiB.")
-                      % {"name": name, "mib": EVIDENCE_MAX_BYTES // (1024 * 1024)}]}
-        )  # fmt: skip
-    kind = sniff_evidence(data)
-    if kind is None:
-        raise ValidationFailed(
-            {"file": [_("« %(name)s » is not an accepted file: send a PNG, JPEG or GIF image, a PDF, a ZIP "
-                        "archive or a text/log file.") % {"name": name}]}
-        )  # fmt: skip
-    extension, content_type, allowed = _KINDS[kind]
-    suffix = Path(name).suffix.lower()
-    if suffix not in allowed:
-        raise ValidationFailed(
-            {"file": [_("« %(name)s » does not contain what its name says (its content is %(kind)s).")
-                      % {"name": name, "kind": kind.upper()}]}
-        )  # fmt: skip
+    # The one upload guard (content sniffed, size, a name that agrees with the content), as comment attachments.
+    checked = check_upload(filename, data, EVIDENCE_MAX_BYTES, fallback_name="evidence")
+    name, extension, content_type = checked.name, checked.suffix, checked.content_type
     if (
         step_position is not None
         and not StepResult.objects.filter(execution=execution, position=step_position).exists()

@@ -23,6 +23,16 @@
     }
   });
 
+  // ---- File pickers (web/_file_picker.html): the chosen names, in place of the browser's own text ----------
+  document.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!input.classList || !input.classList.contains("file-picker-input")) return;
+    const names = input.parentElement.querySelector(".file-picker-names");
+    if (!names) return;
+    const chosen = Array.from(input.files || []).map((file) => file.name);
+    names.textContent = chosen.length ? chosen.join(", ") : names.getAttribute("data-empty");
+  });
+
   // ---- Searchable multi-selects (Tom Select) ------------------------------------------------------
   // Every <select multiple> of a form gets a search box and removable tags, so a click can no longer
   // drop the other choices. The page is usable without it: the native select stays underneath.
