@@ -173,3 +173,17 @@ def test_it_links_a_test_case_to_criteria_and_shows_them_on_the_criterion(person
     assert set(case.criteria.all()) == {load["p95"], other}, "an unknown criterion changes nothing"
     reader = personas.client(personas.reader)
     assert reader.post(f"/p/alpha/recette/book/{case.pk}/criteria/", {"criteria": []}).status_code == 403
+
+
+def test_it_checks_tls_1_2_from_a_testssl_report(personas: Any) -> None:
+    tls = d.criterion(personas, metric="tls_min_version", operator=">=", threshold="1.2", unit="version")
+    case = h.make_case(personas, title="Scan TLS du portail", type="securite")
+    services.test_case_set_criteria(actor=personas.amoa, test_case=case, criteria=[tls])
+    campaign = testbook_services.campaign_create(
+        actor=personas.amoa, project=personas.project, name="Sécu TLS", kind="securite"
+    )
+    record = services.results_import(project=personas.project, campaign=campaign, iteration=None, user=personas.amoe,
+                                     data=read("testssl-3.2.json"), filename="testssl.json")  # fmt: skip
+    assert [(c["criterion"], c["met"]) for c in record.criteria] == [(tls.reference, True)]
+    assert m.CriterionResult.objects.get(criterion=tls).value == "1.2"
+    assert record.findings == {"medium": 1, "low": 1}

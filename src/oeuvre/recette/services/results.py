@@ -77,7 +77,7 @@ _COUNTS = {
     Metric.VULNERABILITIES_MEDIUM: Severity.MEDIUM,
     Metric.VULNERABILITIES_LOW: Severity.LOW,
 }
-_SECURITY_TOOLS = {"sarif", "zap"}
+_SECURITY_TOOLS = {"sarif", "zap", "testssl"}
 _SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3, Severity.INFO: 4}
 FINDINGS_SHOWN = 200
 _ANOMALY_SEVERITY = {Severity.CRITICAL: AnomalySeverity.BLOQUANTE, Severity.HIGH: AnomalySeverity.MAJEURE}
@@ -303,7 +303,9 @@ _REPORT_MESSAGES: dict[str, Any] = {
     "wrong_magic": gettext_lazy("This is a binary file (%(format)s), not a report."),
     "xml_entities": gettext_lazy("Documents that declare a DTD or entities (<!DOCTYPE …>) are refused."),
     "json_depth": gettext_lazy("The JSON is nested deeper than %(limit)s levels."),
-    "unsupported_report": gettext_lazy("This file is not a report of JMeter, k6, Gatling, Locust, SARIF or ZAP."),
+    "unsupported_report": gettext_lazy(
+        "This file is not a report of JMeter, k6, Gatling, Locust, SARIF, ZAP or testssl.sh."
+    ),
     "encoding": gettext_lazy("The text is not UTF-8 (byte %(offset)s)."),
     "json_syntax": gettext_lazy("The JSON is not valid (%(detail)s, column %(column)s)."),
     "csv_syntax": gettext_lazy("The CSV is not valid (%(detail)s)."),
@@ -329,6 +331,8 @@ _REPORT_MESSAGES: dict[str, Any] = {
     "sarif_shape": gettext_lazy("The SARIF report does not have the expected shape (runs, tool, results)."),
     "not_zap": gettext_lazy("This JSON file is not an OWASP ZAP report."),
     "zap_shape": gettext_lazy("The ZAP report does not have the expected shape (sites and their alerts)."),
+    "not_testssl": gettext_lazy("This JSON file is not a testssl.sh report."),
+    "testssl_shape": gettext_lazy("The testssl.sh report does not have the expected shape (id, severity, finding)."),
 }
 
 
