@@ -81,7 +81,7 @@ def test_it_shows_the_measure_once_a_load_test_ran(personas: Any, dat: dict[str,
     assert (row["measured"], row["met"]) == (2300.0, False)
     page = personas.client(personas.reader).get("/p/alpha/design/criteria/?state=not_met")
     assert page.status_code == 200
-    assert "2300" in page.content.decode()
+    assert "2\N{NO-BREAK SPACE}300\N{NO-BREAK SPACE}ms" in page.content.decode()  # French: « 2 300 ms »
     api = personas.client(personas.reader).get("/api/projects/alpha/design/criteria")
     assert api.json()[0]["met"] is False
 

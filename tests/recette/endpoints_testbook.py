@@ -113,6 +113,29 @@ def _exec_version(p: Any) -> int:
     return int(execution.version)
 
 
+def _perf_campaign(p: Any) -> Any:
+    from oeuvre.recette.models import Campaign
+    from oeuvre.recette.services import testbook as services
+
+    found = Campaign.objects.filter(project=p.project, name="Perf matrice").first()
+    return found or services.campaign_create(
+        actor=p.amoa, project=p.project, name="Perf matrice", kind="performance", release="1.0"
+    )
+
+
+def _results_job(p: Any) -> Any:
+    from oeuvre.core.jobs import job_enqueue
+    from oeuvre.core.models import Job
+    from oeuvre.recette.services.results import RESULTS_JOB
+
+    campaign = _perf_campaign(p)
+    found = Job.objects.filter(kind=RESULTS_JOB, project=p.project).first()
+    return found or job_enqueue(
+        kind=RESULTS_JOB, params={"campaign": campaign.pk, "iteration": None, "stored": "", "filename": "tir.jtl"},
+        actor=p.amoe, project=p.project, queue=False,
+    )  # fmt: skip
+
+
 V = "recette.view"
 EDIT = "recette.edit_testbook"
 MANAGE = "recette.manage_campaigns"
@@ -212,6 +235,29 @@ ENDPOINTS: list[Endpoint] = [
         ok=(302,),
     ),
     Endpoint("recette:junit", "GET", lambda p: f"{_p(p)}/campaigns/{_campaign(p).pk}/junit/", IMPORT),
+    Endpoint("recette:results_upload", "GET", lambda p: f"{_p(p)}/campaigns/{_perf_campaign(p).pk}/results/", IMPORT),
+    Endpoint(
+        "recette:results_job",
+        "GET",
+        lambda p: f"{_p(p)}/campaigns/{_perf_campaign(p).pk}/results/{_results_job(p).pk}/",
+        IMPORT,
+    ),
+    Endpoint(
+        "recette:results_anomalies",
+        "POST",
+        lambda p: f"{_p(p)}/campaigns/{_perf_campaign(p).pk}/results/{_results_job(p).pk}/anomalies/",
+        REPORT,
+        data=lambda p: {"proposal": "all"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "recette:test_case_criteria",
+        "POST",
+        lambda p: f"{_p(p)}/book/{_case(p).pk}/criteria/",
+        EDIT,
+        data=lambda p: {"criteria": []},
+        ok=(302,),
+    ),
     Endpoint(
         "recette:junit_mapping",
         "POST",

@@ -5,6 +5,9 @@ The recette stage comes after this one and must not be imported here. It registe
 number of queries, every stored result of those criteria (``None``: all of the project's), oldest first. While no
 provider is registered, every criterion shows "not measured".
 
+It also registers a **tests provider**: ``fn(project, criterion_id) -> list[VerifyingTest]``, the test cases that
+verify a criterion, shown on the criterion's page.
+
 The deployment stage registers an **environments provider**: ``fn(project) -> Mapping[str, Mapping[int, str]]``,
 environment name → {component id: deployed version}, so the architecture view can be drawn per environment.
 """
@@ -20,10 +23,14 @@ __all__ = [
     "EnvironmentsProvider",
     "ResultPoint",
     "ResultsProvider",
+    "TestsProvider",
+    "VerifyingTest",
     "environments_for",
     "register_environments_provider",
     "register_results_provider",
+    "register_tests_provider",
     "results_for",
+    "tests_for",
 ]
 
 
@@ -43,9 +50,17 @@ class ResultPoint:
 
     @property
     def display(self) -> str:
-        """``1720 ms``, ``99.7 %``, ``2`` (a count), ``1.2`` (a version): the value as a person reads it."""
-        value = self.value if isinstance(self.value, str) else f"{self.value:g}"
-        return value if self.unit in {"count", "version"} else f"{value} {self.unit}"
+        """``1 720 ms``, ``99,7 %`` (French), ``2`` (a count), ``1.2`` (a version): the value as a person reads it,
+        in the active language's number format."""
+        from django.utils.formats import number_format
+
+        if isinstance(self.value, str) or self.unit == "version":
+            value = str(self.value)
+        elif self.value == int(self.value):
+            value = number_format(int(self.value), force_grouping=True)
+        else:
+            value = number_format(round(self.value, 2), decimal_pos=2, force_grouping=True)
+        return value if self.unit in {"count", "version"} else f"{value}\N{NO-BREAK SPACE}{self.unit}"
 
 
 ResultsProvider = Callable[[Any, "Iterable[int] | None"], Mapping[int, list[ResultPoint]]]
@@ -67,6 +82,29 @@ def results_for(project: Any, criterion_ids: Iterable[int] | None = None) -> dic
     for points in merged.values():
         points.sort(key=lambda p: p.at)
     return merged
+
+
+@dataclass(frozen=True)
+class VerifyingTest:
+    """A test case that verifies a criterion, as the recette stage shows it."""
+
+    reference: str
+    title: str
+    url: str
+
+
+TestsProvider = Callable[[Any, int], list[VerifyingTest]]
+_TESTS: list[TestsProvider] = []
+
+
+def register_tests_provider(provider: TestsProvider) -> None:
+    if provider not in _TESTS:
+        _TESTS.append(provider)
+
+
+def tests_for(project: Any, criterion_id: int) -> list[VerifyingTest]:
+    """The test cases verifying the criterion (empty while no stage provides test cases)."""
+    return [t for provider in _TESTS for t in provider(project, criterion_id)]
 
 
 EnvironmentsProvider = Callable[[Any], Mapping[str, Mapping[int, str]]]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from oeuvre.design.hooks import ResultPoint, environments_for, results_for
@@ -148,3 +149,106 @@ def architecture_graph(project: Project, environment: str | None = None) -> dict
         "environments": sorted(environments_for(project)),
         "environment": environment or "",
     }
+
+
+# --- The requirements' traceability: what an exigence change reaches in the architecture ---------------------
+
+
+def _reached_interfaces(query: Any) -> list[tuple[Interface, tuple[str, ...]]]:
+    """The interfaces pointing at a changed exigence or specification, or joining a reached component, each with
+    the references it is reached through (three queries, whatever the number of ids)."""
+    via: dict[int, set[str]] = {}
+    through = Interface.exigences.through.objects.filter(
+        interface__project=query.project, exigence_id__in=query.exigence_ids
+    ).values_list("interface_id", "exigence__reference")
+    through_spec = Interface.specifications.through.objects.filter(
+        interface__project=query.project, specification_id__in=query.specification_ids
+    ).values_list("interface_id", "specification__reference")
+    for interface_id, reference in [*through, *through_spec]:
+        via.setdefault(interface_id, set()).add(reference)
+    found = []
+    for i in (
+        Interface.objects.filter(
+            Q(pk__in=list(via)) | Q(source_id__in=query.component_ids) | Q(target_id__in=query.component_ids),
+            project=query.project,
+        )
+        .select_related("source", "target")
+        .order_by("number", "pk")
+    ):
+        reached = set(via.get(i.pk, set()))
+        reached |= {c.reference for c in (i.source, i.target) if c is not None and c.pk in query.component_ids}
+        found.append((i, tuple(sorted(reached))))
+    return found
+
+
+def interfaces_hanging_on(query: Any) -> list[Any]:
+    """Impact provider: the interfaces an exigence change reaches."""
+    from django.urls import reverse
+
+    from oeuvre.requirements.traces import HangingItem
+
+    return [
+        HangingItem(group="interfaces", reference=i.reference, title=i.name, via=via,
+                    url=reverse("design:interface", args=[query.project.code, i.pk]), status=i.get_status_display())
+        for i, via in _reached_interfaces(query)
+    ]  # fmt: skip
+
+
+def criteria_hanging_on(query: Any) -> list[Any]:
+    """Impact provider: the criteria of a changed exigence, of a reached component or of a reached interface (the
+    constraint may have to be measured again), with their last result."""
+    from django.urls import reverse
+
+    from oeuvre.requirements.traces import HangingItem
+
+    interface_ids = {i.pk for i, _via in _reached_interfaces(query)}
+    criteria = list(
+        Criterion.objects.filter(
+            Q(exigences__in=query.exigence_ids)
+            | Q(component_id__in=query.component_ids)
+            | Q(interface_id__in=interface_ids),
+            project=query.project,
+        )
+        .distinct()
+        .select_related("component", "interface")
+        .prefetch_related("exigences")
+    )
+    results = results_for(query.project, [c.pk for c in criteria])
+    items = []
+    for c in criteria:
+        via = {e.reference for e in c.exigences.all() if e.pk in query.exigence_ids}
+        if c.interface_id in interface_ids and c.interface is not None:
+            via.add(c.interface.reference)
+        if c.component_id in query.component_ids and c.component is not None:
+            via.add(c.component.reference)
+        history = results.get(c.pk, [])
+        status = "" if not history else (_("met") if history[-1].met else _("not met"))
+        items.append(HangingItem(
+            group="criteria", reference=c.reference, title=c.describe(), via=tuple(sorted(via)),
+            url=reverse("design:criterion", args=[query.project.code, c.pk]), status=str(status),
+        ))  # fmt: skip
+    return items
+
+
+def interfaces_of_exigences(
+    project: Project, exigence_ids: list[int], specs_of: Mapping[int, list[int]]
+) -> dict[int, set[str]]:
+    """Architecture provider of the RTM: exigence id → references of the interfaces pointing at it or at one of
+    its specifications (two queries)."""
+    out: dict[int, set[str]] = {}
+    for exigence_id, reference in Interface.exigences.through.objects.filter(
+        interface__project=project, exigence_id__in=exigence_ids
+    ).values_list("exigence_id", "interface__reference"):
+        out.setdefault(exigence_id, set()).add(reference)
+    spec_ids = {s for specs in specs_of.values() for s in specs}
+    if spec_ids:
+        by_spec: dict[int, set[str]] = {}
+        for spec_id, reference in Interface.specifications.through.objects.filter(
+            interface__project=project, specification_id__in=spec_ids
+        ).values_list("specification_id", "interface__reference"):
+            by_spec.setdefault(spec_id, set()).add(reference)
+        for exigence_id, specs in specs_of.items():
+            for s in specs:
+                if s in by_spec:
+                    out.setdefault(exigence_id, set()).update(by_spec[s])
+    return out

@@ -17,6 +17,7 @@ from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError
 from oeuvre.design import selectors, services
 from oeuvre.design.forms import CriterionForm, InterfaceForm
+from oeuvre.design.hooks import results_for, tests_for
 from oeuvre.design.models import Criterion, Interface
 from oeuvre.design.permissions import DESIGN_EDIT, DESIGN_VIEW
 from oeuvre.projects.models import Project
@@ -80,9 +81,12 @@ def _form_page(request: HttpRequest, project: Project, *, kind: str, pk: int | N
             messages.success(request, _("Saved."))
             return redirect("design:interfaces" if kind == "interface" else "design:criteria", project.code)
     history = list(item.history.select_related("history_user").order_by("-history_date")[:20]) if item else []
+    extra: dict[str, Any] = {}
+    if item is not None and kind == "criterion":
+        extra = {"tests": tests_for(project, item.pk), "results": results_for(project, [item.pk]).get(item.pk, [])}
     return render(request, "design/form.html", _ctx(
         request, project, "interfaces" if kind == "interface" else "criteria", form=form, item=item, kind=kind,
-        history=history,
+        history=history, **extra,
     ))  # fmt: skip
 
 

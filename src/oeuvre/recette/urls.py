@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from oeuvre.recette.views import anomalies, dashboards, overview, pv, testbook, timers
+from oeuvre.recette.views import anomalies, dashboards, overview, pv, results, testbook, timers
 
 app_name = "recette"
 
@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern] = [
     *dashboards.urlpatterns,
     *pv.urlpatterns,
     *timers.urlpatterns,
+    *results.urlpatterns,
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 def register() -> None:
     """Register the stage's hooks (jobs, home panels, traceability providers)."""
-    from oeuvre.design.hooks import register_results_provider
+    from oeuvre.design.hooks import register_results_provider, register_tests_provider
     from oeuvre.recette import home, home_pv
     from oeuvre.recette.selectors import coverage, results
     from oeuvre.recette.services import testbook as _testbook  # noqa: F401 — registers the JUnit import job
@@ -20,3 +20,4 @@ def register() -> None:
     register_coverage_provider(coverage.exigence_test_coverage)
     register_impact_provider("recette.tests", coverage.tests_hanging_on)
     register_results_provider(results.criterion_history)
+    register_tests_provider(results.criterion_tests)

@@ -338,6 +338,9 @@ def rtm_rows(
         kind=TraceKind.ALLOCATED, src_exigence_id__in=ids
     ).values_list("src_exigence_id", "dst_component__reference"):
         allocated[exigence_id].add(reference)
+    # Interfaces (design stage) pointing at the exigence or its specifications appear beside the components.
+    for exigence_id, references in traces.architecture_for(project, ids, specs_of).items():
+        allocated[exigence_id] |= references
     rows: list[RtmRow] = []
     for e in exigences:
         spec_ids = sorted(specs_of.get(e["id"], []), key=lambda s: (spec_info[s][2], spec_info[s][0]))

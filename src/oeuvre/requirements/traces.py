@@ -18,6 +18,12 @@ page (or once for a full export of thousands of rows). Example, in ``recette/app
     register_impact_provider("recette.tests", recette_selectors.tests_hanging_on)
     register_coverage_provider(recette_selectors.exigence_test_coverage)
 
+A stage that models the architecture (design: interfaces between components) registers an **architecture
+provider**, ``fn(project, exigence_ids, specs_of) -> Mapping[int, set[str]]``: for each exigence id the references
+of the architecture items (interfaces) pointing at it or at one of its specifications (``specs_of``: exigence id →
+specification ids). The RTM lists them beside the components. A new impact group names itself with
+:func:`register_group_label`.
+
 While no provider is registered, the impact analysis simply has no task or test section and the RTM
 shows its test columns as "not available" instead of flagging every exigence as untested.
 """
@@ -36,11 +42,14 @@ __all__ = [
     "ImpactProvider",
     "ImpactQuery",
     "TestCoverage",
+    "architecture_for",
     "coverage_available",
     "coverage_for",
     "group_label",
     "hanging_items",
+    "register_architecture_provider",
     "register_coverage_provider",
+    "register_group_label",
     "register_impact_provider",
 ]
 
@@ -90,6 +99,29 @@ GROUP_LABELS: dict[str, Any] = {"tasks": gettext_lazy("Tasks"), "tests": gettext
 
 def group_label(group: str) -> str:
     return str(GROUP_LABELS.get(group, group))
+
+
+def register_group_label(group: str, label: Any) -> None:
+    """The heading (a lazy translation) of a group a stage introduces in the impact analysis."""
+    GROUP_LABELS[group] = label
+
+
+ArchitectureProvider = Callable[[Any, "list[int]", "Mapping[int, list[int]]"], Mapping[int, set[str]]]
+_ARCHITECTURE: list[ArchitectureProvider] = []
+
+
+def register_architecture_provider(provider: ArchitectureProvider) -> None:
+    if provider not in _ARCHITECTURE:
+        _ARCHITECTURE.append(provider)
+
+
+def architecture_for(project: Any, exigence_ids: list[int], specs_of: Mapping[int, list[int]]) -> dict[int, set[str]]:
+    """Exigence id → references of the architecture items (interfaces) pointing at it or at its specifications."""
+    merged: dict[int, set[str]] = {}
+    for provider in _ARCHITECTURE:
+        for pk, refs in provider(project, exigence_ids, specs_of).items():
+            merged.setdefault(pk, set()).update(refs)
+    return merged
 
 
 CoverageProvider = Callable[[Any, "Iterable[int] | None"], Mapping[int, TestCoverage]]

@@ -1,7 +1,8 @@
 """Performance and security results written by the tools teams use, read into one plain shape.
 
 Load tests (Apache JMeter JTL as CSV or XML, k6's end-of-test summary JSON, Gatling's ``stats.json``, Locust's
-``*_stats.csv``) and security scans (SARIF 2.1 from OWASP ZAP, Trivy, Semgrep, CodeQL…, and ZAP's own JSON report)
+``*_stats.csv``) and security scans (SARIF 2.1 from OWASP ZAP, Trivy, Semgrep, CodeQL…, ZAP's own JSON report, and
+testssl.sh's JSON for the TLS versions a server offers)
 become a :class:`Report`: measurements per label (a JMeter sampler, a k6 group or tagged request, a Gatling
 request, a Locust endpoint, plus :data:`ALL` for the whole run) and security findings with a normalised severity.
 A criterion of the DAT (``engine.criteria``) is then compared with the measurement of the same metric.
@@ -108,7 +109,7 @@ class Finding:
 
 @dataclass
 class Report:
-    tool: str  # "jmeter", "k6", "gatling", "locust", "sarif", "zap"
+    tool: str  # "jmeter", "k6", "gatling", "locust", "sarif", "zap", "testssl"
     tool_version: str = ""  # as the file says it, "" when it does not
     format: str = ""  # "jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json"
     measurements: list[Measurement] = field(default_factory=list)
@@ -143,10 +144,11 @@ ERROR_CODES: dict[str, tuple[str, ...]] = {
     "locust_header": ("column",), "locust_columns": ("found", "expected"), "locust_no_aggregate": (),
     "not_k6": (), "k6_shape": (), "not_gatling": (), "gatling_shape": (),
     "not_sarif": (), "sarif_version": ("version",), "sarif_shape": (), "not_zap": (), "zap_shape": (),
+    "not_testssl": (), "testssl_shape": (),
 }  # fmt: skip
 
 #: The formats :func:`read_report` knows, as :func:`detect_format` names them.
-FORMATS = ("jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json")
+FORMATS = ("jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json", "testssl-json")
 
 
 def detect_format(data: bytes, filename: str = "") -> str:

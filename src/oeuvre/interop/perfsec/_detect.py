@@ -16,12 +16,13 @@ from oeuvre.interop.perfsec.jmeter import looks_like_jtl_csv, read_jtl_csv, read
 from oeuvre.interop.perfsec.k6 import k6_report, looks_like_k6
 from oeuvre.interop.perfsec.locust import looks_like_locust, read_locust
 from oeuvre.interop.perfsec.sarif import looks_like_sarif, sarif_report
+from oeuvre.interop.perfsec.testssl import looks_like_testssl, ssl_scan_report
 from oeuvre.interop.perfsec.zap import looks_like_zap, zap_report
 
 _SNIFF = 64 * 1024
 _ELEMENT = re.compile(rb"<[A-Za-z_]")
-_SUPPORTED = ("JMeter JTL (CSV or XML), k6 summary JSON, Gatling stats.json, Locust _stats.csv, SARIF 2.1.0 or ZAP "
-              "JSON")  # fmt: skip
+_SUPPORTED = ("JMeter JTL (CSV or XML), k6 summary JSON, Gatling stats.json, Locust _stats.csv, SARIF 2.1.0, ZAP "
+              "JSON or testssl.sh JSON")  # fmt: skip
 
 
 def _unsupported(source: str | None, why: str) -> FileFormatError:
@@ -31,7 +32,7 @@ def _unsupported(source: str | None, why: str) -> FileFormatError:
 
 def _json_format(document: Any, source: str | None) -> str:
     for fmt, test in (("sarif-2.1", looks_like_sarif), ("zap-json", looks_like_zap), ("k6-summary", looks_like_k6),
-                      ("gatling-stats", looks_like_gatling)):  # fmt: skip
+                      ("gatling-stats", looks_like_gatling), ("testssl-json", looks_like_testssl)):  # fmt: skip
         if test(document):
             return fmt
     raise _unsupported(source, "this JSON is no known report")
@@ -75,6 +76,8 @@ def read(data: bytes, filename: str = "") -> Report:
             return zap_report(document, source)
         if fmt == "k6-summary":
             return k6_report(document, source)
+        if fmt == "testssl-json":
+            return ssl_scan_report(document, source)
         return gatling_report(document, source)
     fmt = _text_format(start, source)
     if fmt == "jtl-xml":

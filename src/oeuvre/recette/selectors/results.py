@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from oeuvre.design.hooks import ResultPoint
-from oeuvre.projects.models import Project
-from oeuvre.recette.models import CriterionResult, SecurityFinding
+from django.urls import reverse
 
-__all__ = ["criterion_history", "findings_of"]
+from oeuvre.design.hooks import ResultPoint, VerifyingTest
+from oeuvre.projects.models import Project
+from oeuvre.recette.models import CriterionResult, SecurityFinding, TestCase
+
+__all__ = ["criterion_history", "criterion_tests", "findings_of"]
 
 
 def criterion_history(project: Project, criterion_ids: Iterable[int] | None) -> Mapping[int, list[ResultPoint]]:
@@ -38,3 +40,12 @@ def findings_of(project: Project, limit: int = 200) -> list[SecurityFinding]:
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     rows = list(SecurityFinding.objects.filter(project=project).select_related("execution").order_by("-pk")[:limit])
     return sorted(rows, key=lambda f: (order.get(f.severity, 9), -f.pk))
+
+
+def criterion_tests(project: Project, criterion_id: int) -> list[VerifyingTest]:
+    """The test cases of the book that verify the criterion (one query)."""
+    cases = TestCase.objects.filter(project=project, criteria__id=criterion_id).order_by("number", "pk")
+    return [
+        VerifyingTest(c.reference, c.title, reverse("recette:test_case", args=[project.code, c.pk]))
+        for c in cases.only("pk", "reference", "title", "number")
+    ]

@@ -11,13 +11,15 @@ the proposal (a load test failing on a shared environment is not always a defect
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -26,6 +28,9 @@ from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
 from oeuvre.core.activity import record_bulk_change
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.files import private_path, register_private_area
+from oeuvre.core.jobs import Progress, job_enqueue, job_handler
+from oeuvre.core.models import Job
 from oeuvre.core.services import model_update, save_with_history
 from oeuvre.design.models import Criterion
 from oeuvre.design.services import criterion_engine
@@ -35,6 +40,7 @@ from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.perfsec import METRICS, Metric, Report, Severity, read_report, read_report_file
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import (
+    Anomaly,
     Campaign,
     CampaignKind,
     CampaignStatus,
@@ -48,10 +54,20 @@ from oeuvre.recette.models import (
     TestCase,
 )
 from oeuvre.recette.models import Severity as AnomalySeverity
-from oeuvre.recette.permissions import RESULTS_IMPORT, TESTBOOK_EDIT
+from oeuvre.recette.permissions import ANOMALY_REPORT, RESULTS_IMPORT, TESTBOOK_EDIT
+from oeuvre.recette.services.anomalies import anomaly_create
 from oeuvre.recette.services.testbook import current_revision, junit_error_message
 
-__all__ = ["MAX_REPORT_BYTES", "ResultsRecord", "results_import", "results_record", "test_case_set_criteria"]
+__all__ = [
+    "MAX_REPORT_BYTES",
+    "RESULTS_JOB",
+    "ResultsRecord",
+    "results_import",
+    "results_import_enqueue",
+    "results_proposal_create",
+    "results_record",
+    "test_case_set_criteria",
+]
 
 MAX_REPORT_BYTES = 200 * 1024 * 1024
 _KINDS = {CampaignKind.PERFORMANCE, CampaignKind.SECURITE}
@@ -61,7 +77,9 @@ _COUNTS = {
     Metric.VULNERABILITIES_MEDIUM: Severity.MEDIUM,
     Metric.VULNERABILITIES_LOW: Severity.LOW,
 }
-_SECURITY_TOOLS = {"sarif", "zap"}
+_SECURITY_TOOLS = {"sarif", "zap", "testssl"}
+_SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3, Severity.INFO: 4}
+FINDINGS_SHOWN = 200
 _ANOMALY_SEVERITY = {Severity.CRITICAL: AnomalySeverity.BLOQUANTE, Severity.HIGH: AnomalySeverity.MAJEURE}
 
 
@@ -77,6 +95,8 @@ class ResultsRecord:
     unmeasured: list[str] = field(default_factory=list)
     findings: dict[str, int] = field(default_factory=dict)
     proposals: list[dict[str, Any]] = field(default_factory=list)
+    # The findings themselves (the most severe first, at most FINDINGS_SHOWN), for the page that shows the import.
+    finding_rows: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -228,6 +248,12 @@ def results_record(
     if report.findings:
         for f in report.findings:
             result.findings[str(f.severity)] = result.findings.get(str(f.severity), 0) + 1
+        ranked = sorted(report.findings, key=lambda f: _SEVERITY_RANK.get(f.severity, 9))
+        result.finding_rows = [
+            {"severity": str(f.severity), "rule_id": f.rule_id[:200], "title": f.title[:300],
+             "location": f.location[:300], "tool": f.tool or report.tool}
+            for f in ranked[:FINDINGS_SHOWN]
+        ]  # fmt: skip
         if security_case is not None:
             case, execution = security_case
             SecurityFinding.objects.bulk_create(
@@ -277,7 +303,9 @@ _REPORT_MESSAGES: dict[str, Any] = {
     "wrong_magic": gettext_lazy("This is a binary file (%(format)s), not a report."),
     "xml_entities": gettext_lazy("Documents that declare a DTD or entities (<!DOCTYPE …>) are refused."),
     "json_depth": gettext_lazy("The JSON is nested deeper than %(limit)s levels."),
-    "unsupported_report": gettext_lazy("This file is not a report of JMeter, k6, Gatling, Locust, SARIF or ZAP."),
+    "unsupported_report": gettext_lazy(
+        "This file is not a report of JMeter, k6, Gatling, Locust, SARIF, ZAP or testssl.sh."
+    ),
     "encoding": gettext_lazy("The text is not UTF-8 (byte %(offset)s)."),
     "json_syntax": gettext_lazy("The JSON is not valid (%(detail)s, column %(column)s)."),
     "csv_syntax": gettext_lazy("The CSV is not valid (%(detail)s)."),
@@ -303,6 +331,8 @@ _REPORT_MESSAGES: dict[str, Any] = {
     "sarif_shape": gettext_lazy("The SARIF report does not have the expected shape (runs, tool, results)."),
     "not_zap": gettext_lazy("This JSON file is not an OWASP ZAP report."),
     "zap_shape": gettext_lazy("The ZAP report does not have the expected shape (sites and their alerts)."),
+    "not_testssl": gettext_lazy("This JSON file is not a testssl.sh report."),
+    "testssl_shape": gettext_lazy("The testssl.sh report does not have the expected shape (id, severity, finding)."),
 }
 
 
@@ -322,7 +352,7 @@ def report_error_message(error: FileFormatError) -> str:
         where.append(_("line %(n)s") % {"n": error.line})
     if error.field:
         where.append(_("field %(name)s") % {"name": error.field})
-    return f"{', '.join(where)}: {message}" if where else message
+    return _("%(where)s: %(message)s") % {"where": ", ".join(where), "message": message} if where else message
 
 
 def results_import(
@@ -355,6 +385,8 @@ def results_import(
         else:
             raise ValueError("give the report's bytes or its path")
     except FileFormatError as exc:  # HostileFileError included
+        if path is not None and filename:
+            exc.source = filename  # the name the user knows, not the name the upload was kept under
         raise ValidationFailed({"file": [report_error_message(exc)]}) from None
     return results_record(project=project, campaign=campaign, iteration=iteration, report=report, user=user,
                           filename=filename, sha256=sha256)  # fmt: skip
@@ -372,3 +404,149 @@ def test_case_set_criteria(*, actor: User, test_case: TestCase, criteria: Iterab
     if exigences:
         test_case.exigences.add(*exigences)
     return test_case
+
+
+# --- Upload from the page: the report is kept under a generated name and read by the worker -------------------
+
+RESULTS_JOB = "recette.results"
+_AREA = "results-imports"
+
+
+def _pending_reports() -> list[str]:
+    """The stored names of the reports whose job has not run yet (the sweep must leave them)."""
+    names = Job.objects.filter(kind=RESULTS_JOB, finished_at__isnull=True).values_list("params", flat=True)
+    return [str(p.get("stored", "")) for p in names if isinstance(p, dict)]
+
+
+register_private_area(_AREA, _pending_reports)
+
+
+def _suffix(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    return suffix if suffix in {".jtl", ".csv", ".xml", ".json", ".sarif", ".js"} else ".txt"
+
+
+@transaction.atomic
+def results_import_enqueue(
+    *, actor: User, campaign: Campaign, chunks: Iterable[bytes], filename: str = "", iteration: Iteration | None = None,
+) -> Job:  # fmt: skip
+    """Keep an uploaded report (written chunk by chunk: a JTL of a million samples is not held in memory) and read it
+    in the worker with the same rules as :func:`results_import`; the job's result is the :class:`ResultsRecord`.
+
+    Nothing is recorded before the worker has read the whole file: a refused file leaves the campaign as it was.
+    """
+    project = campaign.project
+    require(actor, project, RESULTS_IMPORT)
+    if campaign.kind not in _KINDS:
+        raise ValidationFailed(
+            {"campaign": [_("Load-test and scan results go to a performance or security campaign.")]}
+        )
+    if campaign.status == CampaignStatus.TERMINEE:
+        raise DomainError(_("The campaign is finished: reopen it to import results."))
+    if iteration is not None and iteration.campaign_id != campaign.pk:
+        raise ValidationFailed({"iteration": [_("This iteration belongs to another campaign.")]})
+    token = uuid.uuid4().hex
+    stored = f"{token[:2]}/{token}{_suffix(filename)}"
+    target = private_path(_AREA, stored)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    size = 0
+    try:
+        with partial.open("wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > MAX_REPORT_BYTES:
+                    raise ValidationFailed({"file": [_("The file is too large.")]})
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed({"file": [_("The file is empty.")]})
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    name = Path(filename.replace("\\", "/")).name[:200] or "report"
+    params = {"campaign": campaign.pk, "iteration": iteration.pk if iteration else None, "stored": stored,
+              "filename": name}  # fmt: skip
+    return job_enqueue(kind=RESULTS_JOB, params=params, actor=actor, project=project)
+
+
+@job_handler(RESULTS_JOB)
+def run_results_import(job: Job, progress: Progress) -> dict[str, Any]:
+    params = job.params
+    if job.created_by_id is None or job.project_id is None:
+        raise DomainError("a results import job needs its author and its project")
+    actor = User.objects.get(pk=job.created_by_id)
+    campaign = Campaign.objects.select_related("project").get(pk=params["campaign"], project_id=job.project_id)
+    iteration = Iteration.objects.filter(pk=params["iteration"], campaign=campaign).first() if params.get(
+        "iteration") else None  # fmt: skip
+    path = private_path(_AREA, str(params["stored"]))  # refuses any name the upload could not have produced
+    with translation.override(getattr(actor, "language", "") or "fr"):
+        progress.start(1, translation.gettext("Reading the report"))
+        try:
+            record = results_import(project=campaign.project, campaign=campaign, iteration=iteration, user=actor,
+                                    path=path, filename=params["filename"])  # fmt: skip
+        except ValidationFailed as exc:
+            raise DomainError(" ".join(m for messages in exc.errors.values() for m in messages)) from None
+        finally:
+            path.unlink(missing_ok=True)
+        met = sum(1 for c in record.criteria if c["met"])
+        progress.advance(1)
+        progress.message = translation.gettext("%(met)s criteria met, %(not_met)s not met, %(findings)s findings") % {
+            "met": met,
+            "not_met": len(record.criteria) - met,
+            "findings": sum(record.findings.values()),
+        }
+    return record.as_dict() | {"finding_rows": record.finding_rows, "filename": params["filename"],
+                               "campaign": campaign.pk}  # fmt: skip
+
+
+# --- Proposals confirmed by the test manager ----------------------------------------------------------------------
+
+
+def proposals_raised(project: Project, proposals: Iterable[dict[str, Any]]) -> dict[int, Anomaly]:
+    """Which proposals already have their anomaly (same execution, same title): index → anomaly, one query."""
+    chosen = list(proposals)
+    executions = {p.get("execution") for p in chosen if p.get("execution")}
+    existing: dict[tuple[int | None, str], Anomaly] = {}
+    if executions:
+        for a in Anomaly.objects.filter(project=project, execution_id__in=executions):
+            existing.setdefault((a.execution_id, a.title), a)
+    out: dict[int, Anomaly] = {}
+    for index, p in enumerate(chosen):
+        found = existing.get((p.get("execution"), str(p.get("title", ""))[:300]))
+        if found is not None:
+            out[index] = found
+    return out
+
+
+@transaction.atomic
+def results_proposal_create(
+    *, actor: User, project: Project, proposals: list[dict[str, Any]], indexes: Iterable[int]
+) -> list[Anomaly]:
+    """Create the anomalies of the chosen proposals of an import (through :func:`anomaly_create`), all or none.
+
+    A proposal whose anomaly already exists (created from this page before) is not raised twice.
+    """
+    require(actor, project, ANOMALY_REPORT)
+    wanted = sorted(set(indexes))
+    if not wanted or any(i < 0 or i >= len(proposals) for i in wanted):
+        raise ValidationFailed({"proposal": [_("Choose a proposed anomaly of this import.")]})
+    raised = proposals_raised(project, proposals)
+    created: list[Anomaly] = []
+    for index in wanted:
+        if index in raised:
+            continue
+        p = proposals[index]
+        execution = Execution.objects.filter(project=project, pk=p.get("execution")).first() if p.get(
+            "execution") else None  # fmt: skip
+        test_case = TestCase.objects.filter(project=project, pk=p.get("test_case")).first() if p.get(
+            "test_case") else None  # fmt: skip
+        campaign = Campaign.objects.filter(project=project, pk=p.get("campaign")).first()
+        exigence = None
+        if p.get("exigence") and test_case is not None:
+            exigence = test_case.exigences.filter(pk=p["exigence"]).first()
+        created.append(anomaly_create(
+            actor=actor, project=project, title=str(p.get("title", "")), description=str(p.get("description", "")),
+            severity=str(p.get("severity") or AnomalySeverity.MAJEURE), execution=execution, test_case=test_case,
+            exigence=exigence, campaign=campaign, release_found=str(p.get("release_found") or "")[:100],
+        ))  # fmt: skip
+    return created

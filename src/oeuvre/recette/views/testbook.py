@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from oeuvre.accounts.permissions import can, current_user
 from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.design.selectors import criterion_rows
 from oeuvre.projects.models import Project
 from oeuvre.recette import tables
 from oeuvre.recette.api.testbook import evidence_response
@@ -189,7 +190,9 @@ def test_case_new(request: HttpRequest, project: Project) -> HttpResponse:
 def test_case(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
     case = selectors.test_case_detail(project, pk)
     can_edit = can(current_user(request), project, TESTBOOK_EDIT)
-    return render(request, "recette/testbook/case.html", _ctx(request, project, "book", case=case, can_edit=can_edit))
+    linked = {c.pk for c in case.criteria.all()}
+    return render(request, "recette/testbook/case.html", _ctx(request, project, "book", case=case, can_edit=can_edit,
+                  criteria_rows=criterion_rows(project), linked=linked))  # fmt: skip
 
 
 @project_page(TESTBOOK_EDIT)
