@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import os
 import shutil
@@ -58,6 +59,47 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: Any,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Any:
+    """pytest-django's fixture, except that each test database is a copy of one migrated template (see
+    ``tests/migrated.py``) rather than migrated again by each xdist worker. ``--reuse-db`` and ``--no-migrations``
+    keep pytest-django's own path."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests.migrated import from_migrated_templates
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    if not django_db_use_migrations:
+        _disable_migrations()
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    templated = django_db_use_migrations and not keepdb
+    with django_db_blocker.unblock(), from_migrated_templates(aliases if templated else (), _source_fingerprint()):
+        db_cfg = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(db_cfg, verbosity=verbosity)
+            except Exception as exc:
+                request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}"))
 
 
 @pytest.fixture(autouse=True)
@@ -278,6 +320,7 @@ def _demo_template(tmp_path_factory: Any, engine: str) -> dict[str, Any]:
         return {"engine": engine, "name": name, "data_dir": data_dir, "settings": settings_dict}
 
 
+@functools.cache
 def _source_fingerprint() -> str:
     """A hash of everything the demo depends on: the code, its data files and catalogues, the locked packages,
     and this file (the demo's seed and date)."""
