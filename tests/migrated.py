@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "migrated"
+# The template of each database vendor this process set up: a SQLite file's path or a PostgreSQL database's name.
+TEMPLATES: dict[str, str] = {}
 
 
 @contextlib.contextmanager
@@ -115,12 +117,14 @@ def create_test_db_from_template(creation: Any, fingerprint: str) -> Callable[..
                 options = {} if serialize is None else {"serialize": serialize}
                 test_name = migrate_and_create(verbosity=verbosity, autoclobber=autoclobber, keepdb=keepdb, **options)
                 _save_template(connection, template, prefix)
+                TEMPLATES[connection.vendor] = template
                 return test_name
             test_name = creation._get_test_db_name()
             if verbosity >= 1:
                 display = creation._get_database_display_str(verbosity, test_name)
                 creation.log(f"Copying the migrated template into the test database for alias {display}...")
             _copy_template(connection, template, test_name)
+            TEMPLATES[connection.vendor] = template
         connection.close()
         settings.DATABASES[connection.alias]["NAME"] = test_name
         connection.settings_dict["NAME"] = test_name
