@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import os
 import shutil
@@ -58,6 +59,66 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: Any,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Any:
+    """pytest-django's fixture, except that each test database is a copy of one migrated template (see
+    ``tests/migrated.py``) rather than migrated again by each xdist worker. ``--reuse-db`` and ``--no-migrations``
+    keep pytest-django's own path."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests.migrated import from_migrated_templates
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    if not django_db_use_migrations:
+        _disable_migrations()
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    templated = django_db_use_migrations and not keepdb
+    with django_db_blocker.unblock(), from_migrated_templates(aliases if templated else (), _code_fingerprint()):
+        db_cfg = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(db_cfg, verbosity=verbosity)
+            except Exception as exc:
+                request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}"))
+
+
+@pytest.fixture(scope="session")
+def migrated_template(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """The migrated template of this run's test databases, by vendor (``sqlite``: a file's path, ``postgresql``: a
+    database's name). A subprocess given a fresh data folder can start from a copy of it: its own ``migrate`` then
+    finds nothing to apply (migrating an empty database is what building the template, and every demo, does)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.migrated import TEMPLATES, from_migrated_templates
+
+    created = None
+    if not TEMPLATES:  # no test of this session uses a database: set one up, for its template
+        with django_db_blocker.unblock(), from_migrated_templates({"default"}, _code_fingerprint()):
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+    yield dict(TEMPLATES)
+    if created is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -249,7 +310,7 @@ def _run_folder(tmp_path_factory: Any) -> Path:
     return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
 
 
-def _demo_template(tmp_path_factory: Any, engine: str) -> dict[str, Any]:
+def _demo_template(tmp_path_factory: Any, engine: str, migrated: dict[str, str]) -> dict[str, Any]:
     """Build the demo template of ``engine`` once (xdist workers share it through a file lock): PostgreSQL once
     per run, SQLite once per version of the code."""
     import fcntl
@@ -258,7 +319,7 @@ def _demo_template(tmp_path_factory: Any, engine: str) -> dict[str, Any]:
 
     settings_dict = django_settings.DATABASES["default"]
     if engine == "sqlite":
-        return _sqlite_demo_template(settings_dict)
+        return _sqlite_demo_template(settings_dict, migrated.get("sqlite"))
     shared = _run_folder(tmp_path_factory)
     data_dir = shared / f"demo-data-{engine}"
     with open(shared / "demo.lock", "w") as lock:
@@ -272,26 +333,37 @@ def _demo_template(tmp_path_factory: Any, engine: str) -> dict[str, Any]:
             name = f"test_{settings_dict['NAME']}_demo"[:60]
             with _postgres_admin(settings_dict) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                admin.execute(f'CREATE DATABASE "{name}"')
+                # From the migrated template when there is one: the demo's own `migrate` then has nothing to do.
+                template = f' TEMPLATE "{migrated["postgresql"]}"' if "postgresql" in migrated else ""
+                admin.execute(f'CREATE DATABASE "{name}"{template}')
             _build_demo_template(_postgres_url(settings_dict, name), data_dir)
             marker.write_text(name)
         return {"engine": engine, "name": name, "data_dir": data_dir, "settings": settings_dict}
 
 
-def _source_fingerprint() -> str:
-    """A hash of everything the demo depends on: the code, its data files and catalogues, the locked packages,
-    and this file (the demo's seed and date)."""
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of everything a migrated database depends on: the code, its data files and catalogues, and the
+    locked packages."""
     import hashlib
 
     digest = hashlib.sha256()
     files = [p for p in (REPO / "src" / "oeuvre").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    for path in sorted([*files, REPO / "uv.lock", Path(__file__)]):
+    for path in sorted([*files, REPO / "uv.lock"]):
         digest.update(str(path.relative_to(REPO)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def _sqlite_demo_template(settings_dict: dict[str, Any]) -> dict[str, Any]:
+@functools.cache
+def _source_fingerprint() -> str:
+    """A hash of everything the demo depends on: the code (see above) and this file (the demo's seed and date)."""
+    import hashlib
+
+    return hashlib.sha256(_code_fingerprint().encode() + Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _sqlite_demo_template(settings_dict: dict[str, Any], migrated: str | None) -> dict[str, Any]:
     """The SQLite demo is a file: it is kept between runs in ``.cache/demo`` under the fingerprint of the code,
     so the PostgreSQL pass (its backup test restores a SQLite demo) and the next run reuse it."""
     import fcntl
@@ -306,6 +378,8 @@ def _sqlite_demo_template(settings_dict: dict[str, Any]) -> dict[str, Any]:
             for stale in cache.glob("sqlite-*"):  # demos of earlier code, of no use any more
                 shutil.rmtree(stale, ignore_errors=True)
             folder.mkdir()
+            if migrated:  # the demo's own `migrate` then has nothing to do
+                shutil.copyfile(migrated, path)
             _build_demo_template(f"sqlite:///{path}", data_dir)
             with sqlite3.connect(path) as connection:  # one self-contained file, no WAL beside it
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -315,17 +389,17 @@ def _sqlite_demo_template(settings_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: Any) -> dict[str, Any]:
+def demo_template(tmp_path_factory: Any, migrated_template: dict[str, str]) -> dict[str, Any]:
     from django.conf import settings as django_settings
 
     postgres = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    return _demo_template(tmp_path_factory, "postgresql" if postgres else "sqlite")
+    return _demo_template(tmp_path_factory, "postgresql" if postgres else "sqlite", migrated_template)
 
 
 @pytest.fixture(scope="session")
-def sqlite_demo_template(tmp_path_factory: Any) -> dict[str, Any]:
+def sqlite_demo_template(tmp_path_factory: Any, migrated_template: dict[str, str]) -> dict[str, Any]:
     """The SQLite demo whatever the run's database (a backup made by another installation, say)."""
-    return _demo_template(tmp_path_factory, "sqlite")
+    return _demo_template(tmp_path_factory, "sqlite", migrated_template)
 
 
 _demo_copies = itertools.count()
