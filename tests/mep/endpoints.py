@@ -93,7 +93,47 @@ def _incident(p: Any) -> Any:
     )
 
 
+def _config_item(p: Any) -> Any:
+    from oeuvre.mep.models import ConfigItem
+
+    return ConfigItem.objects.create(environment=_environment(p), name=f"LOG_LEVEL_{ConfigItem.objects.count()}")
+
+
 ENDPOINTS: list[Endpoint] = [
+    # configuration items and release notes
+    Endpoint(
+        "mep:config_item_set",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/config/",
+        MANAGE,
+        data=lambda p: {"environment": _environment(p).pk, "name": "LOG_LEVEL", "value": "INFO"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:config_item_delete",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/config/{_config_item(p).pk}/delete/",
+        MANAGE,
+        ok=R,
+    ),
+    Endpoint(
+        "mep:release_notes", "GET", lambda p: f"/p/{_c(p)}/mep/releases/{_release(p).pk}/notes/?format=md", VIEW
+    ),
+    Endpoint(
+        "api:PUT /api/projects/{code}/mep/environments/{environment_id}/config",
+        "PUT",
+        lambda p: f"{_a(p)}/environments/{_environment(p).pk}/config",
+        MANAGE,
+        data=lambda p: {"name": "NEW_ITEM", "value": "1"},
+        api=True,
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/mep/releases/{release_id}/notes",
+        "GET",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/notes",
+        VIEW,
+        api=True,
+    ),
     Endpoint("mep:incidents", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/?all=1", VIEW),
     Endpoint(
         "mep:incident_create",

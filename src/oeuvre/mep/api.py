@@ -7,11 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import ErrorOut, if_match, set_etag
-from oeuvre.mep import incidents, runbook, selectors, services
+from oeuvre.core.errors import ValidationFailed
+from oeuvre.mep import configuration, incidents, release_notes, runbook, selectors, services
 from oeuvre.mep.models import Environment, GoNoGoDecision, Release
 from oeuvre.mep.permissions import (
     GONOGO_DECIDE,
@@ -23,7 +25,7 @@ from oeuvre.mep.permissions import (
     RUNBOOK_RUN,
 )
 from oeuvre.projects.models import Project
-from oeuvre.projects.selectors import project_for
+from oeuvre.projects.selectors import project_for, project_members
 
 __all__ = ["router"]
 
@@ -49,16 +51,51 @@ class DeploymentOut(Schema):
         return str(obj.component.reference)
 
 
+class ConfigItemOut(Schema):
+    id: int
+    name: str
+    value: str
+    secret_ref: str
+    owner: str | None
+    description: str
+    version: int
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+
+class ConfigItemIn(Schema):
+    name: str
+    value: str = ""
+    secret_ref: str = ""
+    owner: str | None = None
+    description: str = ""
+
+
 class EnvironmentOut(Schema):
     id: int
     name: str
     kind: str
     url: str
     deployments: list[DeploymentOut]
+    config_items: list[ConfigItemOut]
 
     @staticmethod
     def resolve_deployments(obj: Environment) -> list[Any]:
         return list(obj.deployments.all())
+
+    @staticmethod
+    def resolve_config_items(obj: Environment) -> list[Any]:
+        return list(obj.config_items.all())
+
+
+class GarantieOut(Schema):
+    start: date
+    end: date
+    days_left: int
+    source: str
+    deprivation_days: int
 
 
 class ReleaseOut(Schema):
@@ -69,6 +106,12 @@ class ReleaseOut(Schema):
     planned_date: date | None
     actual_date: date | None
     version: int
+    garantie: GarantieOut | None = None
+
+    @staticmethod
+    def resolve_garantie(obj: Release) -> dict[str, Any] | None:
+        found = getattr(obj, "garantie", None)
+        return found.as_dict() if found is not None else None
 
 
 class ReleaseIn(Schema):
@@ -135,6 +178,14 @@ def _release(project: Project, release_id: int) -> Release:
     return get_object_or_404(Release, project=project, pk=release_id)
 
 
+def _with_garantie(project: Project, releases: list[Release]) -> list[Release]:
+    """Attach each release's garantie (in production only) for :class:`ReleaseOut`."""
+    found = selectors.garantie_for(project, releases)
+    for release in releases:
+        release.garantie = found.get(release.pk)  # type: ignore[attr-defined]
+    return releases
+
+
 def _gonogo(release: Release) -> dict[str, Any]:
     view = selectors.gonogo_for(release)
     return {**view.as_dict(), "decisions": view.decisions}
@@ -145,9 +196,36 @@ def list_environments(request: HttpRequest, code: str) -> Any:
     return list(selectors.environments_for(_project(request, code)))
 
 
+@router.put(
+    "/projects/{code}/mep/environments/{environment_id}/config",
+    response={200: ConfigItemOut, **_WRITE},
+    summary="Set a configuration item (a value, or a secret's reference; never the secret)",
+)
+def put_config_item(request: HttpRequest, code: str, environment_id: int, payload: ConfigItemIn) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    environment = get_object_or_404(Environment, project=project, pk=environment_id)
+    owner = None
+    if payload.owner:
+        owner = next((m.user for m in project_members(project) if m.user.username == payload.owner), None)
+        if owner is None:
+            raise ValidationFailed({"owner": [_("The owner must be a member of the project.")]})
+    found = environment.config_items.filter(name=payload.name.strip()).first()
+    return configuration.config_item_set(
+        actor=current_user(request),
+        environment=environment,
+        name=payload.name,
+        value=payload.value,
+        secret_ref=payload.secret_ref,
+        owner=owner,
+        description=payload.description,
+        expected_version=if_match(request) if found is not None else None,
+    )
+
+
 @router.get("/projects/{code}/mep/releases", response={200: list[ReleaseOut], **_READ}, summary="Releases")
 def list_releases(request: HttpRequest, code: str) -> Any:
-    return list(selectors.releases_for(_project(request, code)))
+    project = _project(request, code)
+    return _with_garantie(project, list(selectors.releases_for(project)))
 
 
 @router.post("/projects/{code}/mep/releases", response={201: ReleaseOut, **_WRITE}, summary="Create a release")
@@ -160,9 +238,10 @@ def create_release(request: HttpRequest, code: str, payload: ReleaseIn, response
 
 @router.get("/projects/{code}/mep/releases/{release_id}", response={200: ReleaseOut, **_READ}, summary="A release")
 def get_release(request: HttpRequest, code: str, release_id: int, response: HttpResponse) -> Any:
-    release = _release(_project(request, code), release_id)
+    project = _project(request, code)
+    release = _release(project, release_id)
     set_etag(response, release)
-    return release
+    return _with_garantie(project, [release])[0]
 
 
 @router.patch(
@@ -180,6 +259,22 @@ def patch_release(
     )
     set_etag(response, release)
     return release
+
+
+@router.get(
+    "/projects/{code}/mep/releases/{release_id}/notes",
+    response={200: None, 422: ErrorOut, **_READ},
+    summary="Release notes (format md or pdf, lang fr or en)",
+)
+def get_release_notes(request: HttpRequest, code: str, release_id: int, format: str = "md", lang: str = "fr") -> Any:
+    release = _release(_project(request, code), release_id)
+    if format not in release_notes.FORMATS or lang not in release_notes.LANGUAGES:
+        raise ValidationFailed({"format": [_("Ask for format md or pdf and lang fr or en.")]})
+    body = release_notes.render_notes(release, fmt=format, language=lang)
+    kind = "application/pdf" if format == "pdf" else "text/markdown; charset=utf-8"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{release_notes.notes_filename(release, format, lang)}"'
+    return response
 
 
 @router.get("/projects/{code}/mep/releases/{release_id}/gonogo", response={200: GoNoGoOut, **_READ}, summary="Go/no-go")
