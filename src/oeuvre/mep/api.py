@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import ErrorOut, if_match, set_etag
 from oeuvre.core.errors import ValidationFailed
-from oeuvre.mep import configuration, incidents, release_notes, runbook, selectors, services
+from oeuvre.mep import configuration, incidents, release_notes, runbook, selectors, services, waves
 from oeuvre.mep.models import Environment, GoNoGoDecision, Release
 from oeuvre.mep.permissions import (
     GONOGO_DECIDE,
@@ -22,6 +22,7 @@ from oeuvre.mep.permissions import (
     MEP_ATTEST,
     MEP_MANAGE,
     MEP_VIEW,
+    ROLLBACK_APPROVE,
     RUNBOOK_RUN,
 )
 from oeuvre.projects.models import Project
@@ -277,6 +278,59 @@ def get_release_notes(request: HttpRequest, code: str, release_id: int, format: 
     return response
 
 
+class WaveIn(Schema):
+    name: str
+    sites: str
+    planned_date: date | None = None
+    users: int = 0
+    prerequisites: str = ""
+    runbook_link: str = ""
+
+
+class WaveDecideIn(Schema):
+    decision: str
+    note: str = ""
+
+
+@router.get(
+    "/projects/{code}/mep/releases/{release_id}/waves",
+    response={200: dict[str, Any], **_READ},
+    summary="Deployment waves of a release",
+)
+def get_waves(request: HttpRequest, code: str, release_id: int) -> Any:
+    return waves.wave_plan(_release(_project(request, code), release_id)).as_dict()
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/waves",
+    response={201: dict[str, Any], **_WRITE},
+    summary="Add a deployment wave",
+)
+def create_wave(request: HttpRequest, code: str, release_id: int, payload: WaveIn) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    waves.wave_create(actor=current_user(request), release=release, **payload.dict())
+    return Status(201, waves.wave_plan(release).as_dict())
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/waves/{wave_id}/gonogo",
+    response={200: dict[str, Any], **_WRITE},
+    summary="Decide the go/no-go of a wave (MOA, If-Match)",
+)
+def decide_wave(request: HttpRequest, code: str, release_id: int, wave_id: int, payload: WaveDecideIn) -> Any:
+    project = _project(request, code, GONOGO_DECIDE)
+    release = _release(project, release_id)
+    waves.wave_decide(
+        actor=current_user(request),
+        wave=waves.wave_detail(release, wave_id),
+        decision=payload.decision,
+        note=payload.note,
+        expected_version=if_match(request),
+    )
+    return waves.wave_plan(release).as_dict()
+
+
 @router.get("/projects/{code}/mep/releases/{release_id}/gonogo", response={200: GoNoGoOut, **_READ}, summary="Go/no-go")
 def get_gonogo(request: HttpRequest, code: str, release_id: int) -> Any:
     return _gonogo(_release(_project(request, code), release_id))
@@ -465,6 +519,8 @@ class RollbackPlanOut(Schema):
     max_minutes: int
     tested_on: date | None
     test_result: str
+    approved_by: str | None = None
+    approved_at: datetime | None = None
     version: int
 
 
@@ -489,6 +545,21 @@ class StepIn(Schema):
     checkpoint: bool = False
     point_of_no_return: bool = False
     rollback: str = ""
+
+
+class StepPatch(Schema):
+    title: str | None = None
+    owner: str | None = None
+    planned_start: datetime | None = None
+    planned_minutes: int | None = None
+    depends_on: list[int] | None = None
+    checkpoint: bool | None = None
+    point_of_no_return: bool | None = None
+    rollback: str | None = None
+
+
+class StepMoveIn(Schema):
+    direction: str
 
 
 class StepActIn(Schema):
@@ -571,6 +642,52 @@ def act_step(
     return _step_out(release, step.pk)
 
 
+@router.patch(
+    "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}",
+    response={200: StepOut, **_WRITE},
+    summary="Edit a step's plan (If-Match)",
+)
+def patch_step(
+    request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepPatch, response: HttpResponse
+) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    data = payload.dict(exclude_unset=True)
+    if "owner" in data:
+        username = data["owner"]
+        data["owner"] = next((m.user for m in project_members(project) if m.user.username == username), None)
+        if username and data["owner"] is None:
+            raise ValidationFailed({"owner": [_("The owner must be a member of the project.")]})
+    step = runbook.runbook_step_edit(
+        actor=current_user(request),
+        step=runbook.runbook_step_detail(release, step_id),
+        expected_version=if_match(request),
+        **data,
+    )
+    set_etag(response, step)
+    return _step_out(release, step.pk)
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}/move",
+    response={200: StepOut, **_WRITE},
+    summary="Move a step up or down (If-Match)",
+)
+def move_step(
+    request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepMoveIn, response: HttpResponse
+) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    step = runbook.runbook_step_move(
+        actor=current_user(request),
+        step=runbook.runbook_step_detail(release, step_id),
+        direction=payload.direction,
+        expected_version=if_match(request),
+    )
+    set_etag(response, step)
+    return _step_out(release, step.pk)
+
+
 @router.put(
     "/projects/{code}/mep/releases/{release_id}/rollback-plan",
     response={200: RollbackPlanOut, **_WRITE},
@@ -589,11 +706,31 @@ def put_rollback_plan(
         **payload.dict(),
     )
     set_etag(response, plan)
+    return _plan_out(plan)
+
+
+def _plan_out(plan: Any) -> dict[str, Any]:
     return {
         "steps": plan.step_lines,
         "decision_criterion": plan.decision_criterion,
         "max_minutes": plan.max_minutes,
         "tested_on": plan.tested_on,
         "test_result": plan.test_result,
+        "approved_by": plan.approved_by.username if plan.approved_by else None,
+        "approved_at": plan.approved_at,
         "version": plan.version,
     }
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/rollback-plan/approve",
+    response={200: RollbackPlanOut, **_WRITE},
+    summary="Approve the release's rollback plan (MOA, If-Match)",
+)
+def approve_rollback_plan(request: HttpRequest, code: str, release_id: int, response: HttpResponse) -> Any:
+    project = _project(request, code, ROLLBACK_APPROVE)
+    plan = runbook.rollback_plan_approve(
+        actor=current_user(request), release=_release(project, release_id), expected_version=if_match(request)
+    )
+    set_etag(response, plan)
+    return _plan_out(plan)

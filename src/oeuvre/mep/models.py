@@ -407,6 +407,15 @@ class RollbackPlan(VersionedModel):
     max_minutes = models.PositiveIntegerField(_("longest duration (minutes)"))
     tested_on = models.DateField(_("tested on"), null=True, blank=True)
     test_result = models.TextField(_("test result"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.engine.gonogo import CRITERIA
-from oeuvre.mep import configuration, release_notes, selectors, services
-from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus
+from oeuvre.mep import configuration, release_notes, selectors, services, waves
+from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus, WaveStatus
 from oeuvre.mep.permissions import GONOGO_DECIDE, MEP_ATTEST, MEP_CONFIGURE, MEP_MANAGE, MEP_VIEW
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_members
@@ -199,6 +199,8 @@ def release_detail(request: HttpRequest, project: Project, pk: int) -> HttpRespo
             content=selectors.release_content(release),
             gonogo=gonogo,
             garantie=selectors.garantie_for(project, [release]).get(release.pk),
+            plan=waves.wave_plan(release),
+            wave_statuses=WaveStatus.choices,
             items=[(item, gonogo.checks.get(item.value)) for item in ReadinessItem],
             statuses=ReleaseStatus.choices,
             verdicts=GoNoGoVerdict.choices,
@@ -207,6 +209,67 @@ def release_detail(request: HttpRequest, project: Project, pk: int) -> HttpRespo
             can_decide=can(user, project, GONOGO_DECIDE),
         ),
     )
+
+
+def _wave_fields(request: HttpRequest) -> dict[str, object]:
+    return {
+        "name": request.POST.get("name", ""),
+        "sites": request.POST.get("sites", ""),
+        "planned_date": _date(request.POST.get("planned_date", ""), "planned_date"),
+        "users": _int(request.POST.get("users", "") or "0", "users"),
+        "prerequisites": request.POST.get("prerequisites", ""),
+        "runbook_link": request.POST.get("runbook_link", ""),
+    }
+
+
+@require_POST
+@project_page(MEP_MANAGE)
+def wave_create(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    try:
+        wave = waves.wave_create(actor=request.user, release=release, **_wave_fields(request))  # type: ignore[arg-type]
+        messages.success(request, _("Wave %(name)s added.") % {"name": wave.name})
+    except DomainError as error:
+        flash_error(request, error)
+    return _to_release(project, pk, "waves")
+
+
+@require_POST
+@project_page(MEP_MANAGE)
+def wave_edit(request: HttpRequest, project: Project, pk: int, wave_pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    wave = waves.wave_detail(release, wave_pk)
+    try:
+        waves.wave_update(
+            actor=request.user,  # type: ignore[arg-type]
+            wave=wave,
+            expected_version=posted_version(request),
+            status=request.POST.get("status", wave.status),
+            actual_date=_date(request.POST.get("actual_date", ""), "actual_date"),
+        )
+        messages.success(request, _("Wave saved."))
+    except DomainError as error:
+        flash_error(request, error)
+    return _to_release(project, pk, f"wave-{wave_pk}")
+
+
+@require_POST
+@project_page(GONOGO_DECIDE)
+def wave_decide(request: HttpRequest, project: Project, pk: int, wave_pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    wave = waves.wave_detail(release, wave_pk)
+    try:
+        waves.wave_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            wave=wave,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+            expected_version=posted_version(request),
+        )
+        messages.success(request, _("Go/no-go of the wave recorded."))
+    except DomainError as error:
+        flash_error(request, error)
+    return _to_release(project, pk, f"wave-{wave_pk}")
 
 
 @project_page(MEP_VIEW)
@@ -298,6 +361,9 @@ urlpatterns: list[URLPattern] = [
     path("releases/<int:pk>/", release_detail, name="release_detail"),
     path("releases/<int:pk>/edit/", release_edit, name="release_edit"),
     path("releases/<int:pk>/notes/", release_notes_download, name="release_notes"),
+    path("releases/<int:pk>/waves/new/", wave_create, name="wave_create"),
+    path("releases/<int:pk>/waves/<int:wave_pk>/edit/", wave_edit, name="wave_edit"),
+    path("releases/<int:pk>/waves/<int:wave_pk>/gonogo/", wave_decide, name="wave_decide"),
     path("releases/<int:pk>/readiness/", readiness_attest, name="readiness_attest"),
     path("releases/<int:pk>/gonogo/", gonogo_decide, name="gonogo_decide"),
 ]

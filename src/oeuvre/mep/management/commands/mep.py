@@ -18,7 +18,7 @@ from oeuvre.core.cli import (
     print_table,
     project_named,
 )
-from oeuvre.mep import configuration, release_notes, runbook, selectors
+from oeuvre.mep import configuration, release_notes, runbook, selectors, waves
 
 
 class Command(StageCommand):
@@ -51,6 +51,12 @@ class Command(StageCommand):
         notes.add_argument("--lang", choices=release_notes.LANGUAGES, default=None, help="fr or en")
         notes.add_argument("-o", "--output", required=True, help="file to write")
         notes.set_defaults(handler=self._notes)
+
+        plan = sub.add_parser("waves", help="the deployment waves of a release: sites, dates, users, go/no-go")
+        add_project_argument(plan)
+        plan.add_argument("--release", required=True, help="release number")
+        add_json_argument(plan)
+        plan.set_defaults(handler=self._waves)
 
         board = sub.add_parser("runbook", help="the cut-over runbook of a release: steps, timing, rollback")
         add_project_argument(board)
@@ -149,6 +155,36 @@ class Command(StageCommand):
             language = "fr"
         output.write_bytes(release_notes.render_notes(release, fmt=fmt, language=language))
         self.stdout.write(_("Release notes written to %(path)s.") % {"path": output})
+
+    def _waves(self, options: dict[str, Any]) -> None:
+        plan = waves.wave_plan(self._release(options))
+        if options["json"]:
+            print_json(plan.as_dict(), stream=self._out())
+            return
+        print_table(
+            [
+                "#",
+                pgettext("deployment wave", "Wave"),
+                _("Sites or population"),
+                pgettext("deployment wave", "Planned date"),
+                pgettext("deployment wave", "Users"),
+                _("Status"),
+                _("Go/no-go"),
+            ],
+            [
+                (
+                    w.position,
+                    w.name,
+                    w.sites,
+                    w.planned_date or "-",
+                    w.users,
+                    w.get_status_display(),
+                    w.get_gonogo_display() if w.gonogo else "-",
+                )
+                for w in plan.waves
+            ],
+            stream=self._out(),
+        )
 
     def _release(self, options: dict[str, Any]) -> Any:
         project = project_named(options["project"])
