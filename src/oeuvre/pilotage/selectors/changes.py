@@ -162,7 +162,7 @@ def changes_carried(project: Project, exigence_references: set[str]) -> list[Any
         return []
     carried = []
     for change in changes_for(project, ChangeFilters(status=ChangeStatus.ACCEPTEE)):
-        named = {item.exigence.reference for item in change.items.all() if item.exigence_id is not None}
+        named = {item.exigence.reference for item in change.items.all() if item.exigence is not None}
         reached = set((change.reach or {}).get("exigences", []))
         if (named | reached) & exigence_references:
             carried.append(CarriedChange(change.reference, change.title, change.status, change.avenant_number))
