@@ -68,7 +68,7 @@ def test_configuration_waves_and_step_editing_pages(page: Any, personas: Any, wi
 
     login(page, "exploitation")
     page.goto(f"/p/{p.project.code}/mep/")
-    expect(page.locator("#config-differences")).to_contain_text("1 paramètre diffère")
+    expect(page.locator("#config-differences")).to_contain_text("2 paramètres diffèrent")  # DB_HOST and PAYMENT_MODE
     _shot(page, f"mep-environments-{width}")
     page.goto(f"/p/{p.project.code}/mep/releases/{rel.pk}/runbook/")
     page.locator("#edit-steps summary").first.click()
