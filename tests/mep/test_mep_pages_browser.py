@@ -60,10 +60,10 @@ def test_configuration_waves_and_step_editing_pages(page: Any, personas: Any, wi
     )
     waves.wave_create(actor=p.moe, release=rel, name="Vague 2 : généralisation", sites="Nantes, Lille", users=260)
     start = timezone.now().replace(second=0, microsecond=0)
-    first = runbook.runbook_step_create(
+    runbook.runbook_step_create(
         actor=p.moe, release=rel, title="Arrêt des traitements planifiés", planned_start=start, planned_minutes=15
     )
-    runbook.runbook_step_create(actor=p.moe, release=rel, title="Sauvegarde de la base", depends_on=[first.pk])
+    second = runbook.runbook_step_create(actor=p.moe, release=rel, title="Sauvegarde de la base")
     page.set_viewport_size({"width": width, "height": 900})
 
     login(page, "exploitation")
@@ -73,7 +73,7 @@ def test_configuration_waves_and_step_editing_pages(page: Any, personas: Any, wi
     page.goto(f"/p/{p.project.code}/mep/releases/{rel.pk}/runbook/")
     page.locator("#edit-steps summary").first.click()
     _shot(page, f"mep-runbook-edit-{width}")
-    page.locator("#edit-steps").get_by_role("button", name="Descendre l’étape 1").click()
+    page.locator(f"#edit-step-{second.pk} button[aria-label]").click()  # « Monter l’étape 2 »
     expect(page.locator("#steps > li").first).to_contain_text("Sauvegarde de la base")
 
     page.context.clear_cookies()
