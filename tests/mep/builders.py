@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from oeuvre.engine.gonogo import ATTESTED
@@ -40,7 +41,10 @@ def attest_all(p: Any, rel: Release, *, skip: tuple[str, ...] = ()) -> None:
             steps="Restore the database backup\nSwitch the DNS back",
             decision_criterion="Service down two hours after the cut-over",
             max_minutes=90,
+            tested_on=dt.date(2026, 11, 2),
+            test_result="Restored in 70 minutes in staging",
         )
+        runbook.rollback_plan_approve(actor=p.moa, release=rel, expected_version=None)
     for code in ATTESTED:
         if code not in skip:
             services.readiness_attest(actor=p.exploitation, release=rel, item=code, done=True, evidence=f"{code} OK")

@@ -16,6 +16,7 @@ VIEW, MANAGE, ATTEST, CONFIGURE, DECIDE = (
 )
 REPORT, HANDLE = "mep.report_incident", "mep.handle_incident"
 RUN = "mep.run_runbook"
+APPROVE = "mep.approve_rollback"
 R = (302,)
 
 
@@ -93,7 +94,178 @@ def _incident(p: Any) -> Any:
     )
 
 
+def _config_item(p: Any) -> Any:
+    from oeuvre.mep.models import ConfigItem
+
+    return ConfigItem.objects.create(environment=_environment(p), name=f"LOG_LEVEL_{ConfigItem.objects.count()}")
+
+
+def _wave(p: Any) -> Any:
+    from oeuvre.mep.models import DeploymentWave
+
+    return _cached(
+        p, "wave", lambda: DeploymentWave.objects.create(release=_release(p), position=1, name="V1", sites="Paris")
+    )
+
+
+def _waves_url(p: Any) -> str:
+    return f"/p/{_c(p)}/mep/releases/{_release(p).pk}/waves/"
+
+
+def _api_waves(p: Any) -> str:
+    return f"{_a(p)}/releases/{_release(p).pk}/waves"
+
+
+def _plan(p: Any) -> Any:
+    from oeuvre.mep.models import RollbackPlan
+
+    return _cached(
+        p,
+        "plan",
+        lambda: RollbackPlan.objects.create(
+            release=_release(p), steps="Restaurer", decision_criterion="KO", max_minutes=60
+        ),
+    )
+
+
+def _direction(p: Any) -> dict[str, str]:
+    """Move the first step towards the other one of a two-step runbook, whichever side it is on now."""
+    from oeuvre.mep.models import RunbookStep
+
+    step = _step(p)
+    _cached(p, "step2", lambda: RunbookStep.objects.create(release=_release(p), position=2, title="Sauvegarde"))
+    step.refresh_from_db()
+    return {"direction": "down" if step.position == 1 else "up"}
+
+
 ENDPOINTS: list[Endpoint] = [
+    # editing and reordering runbook steps
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}/move",
+        "POST",
+        lambda p: f"{_api_runbook(p)}/steps/{_step(p).pk}/move",
+        MANAGE,
+        data=_direction,
+        headers=if_match(_step),
+        api=True,
+    ),
+    Endpoint(
+        "mep:runbook_step_edit",
+        "POST",
+        lambda p: f"{_runbook_url(p)}steps/{_step(p).pk}/edit/",
+        MANAGE,
+        data=lambda p: {"title": "Arrêt des batchs de nuit", "planned_minutes": "20"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:runbook_step_move",
+        "POST",
+        lambda p: f"{_runbook_url(p)}steps/{_step(p).pk}/move/",
+        MANAGE,
+        data=lambda p: {"direction": "down"},
+        ok=R,
+    ),
+    Endpoint(
+        "api:PATCH /api/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}",
+        "PATCH",
+        lambda p: f"{_api_runbook(p)}/steps/{_step(p).pk}",
+        MANAGE,
+        data=lambda p: {"planned_minutes": 25},
+        headers=if_match(_step),
+        api=True,
+    ),
+    # approval of the rollback plan by the buyer
+    Endpoint(
+        "mep:rollback_plan_approve",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/releases/{_plan(p).release.pk}/rollback/approve/",
+        APPROVE,
+        ok=R,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/rollback-plan/approve",
+        "POST",
+        lambda p: f"{_a(p)}/releases/{_plan(p).release.pk}/rollback-plan/approve",
+        APPROVE,
+        headers=if_match(_plan),
+        api=True,
+    ),
+    # deployment waves
+    Endpoint(
+        "mep:wave_create",
+        "POST",
+        lambda p: f"{_waves_url(p)}new/",
+        MANAGE,
+        data=lambda p: {"name": "Vague 2", "sites": "Lille", "users": "40"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:wave_edit",
+        "POST",
+        lambda p: f"{_waves_url(p)}{_wave(p).pk}/edit/",
+        MANAGE,
+        data=lambda p: {"status": "planifiee"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:wave_decide",
+        "POST",
+        lambda p: f"{_waves_url(p)}{_wave(p).pk}/gonogo/",
+        DECIDE,
+        data=lambda p: {"decision": "no_go", "note": "Formation à finir"},
+        ok=R,
+    ),
+    Endpoint("api:GET /api/projects/{code}/mep/releases/{release_id}/waves", "GET", _api_waves, VIEW, api=True),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/waves",
+        "POST",
+        _api_waves,
+        MANAGE,
+        data=lambda p: {"name": "Vague 3", "sites": "Lyon"},
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/waves/{wave_id}/gonogo",
+        "POST",
+        lambda p: f"{_api_waves(p)}/{_wave(p).pk}/gonogo",
+        DECIDE,
+        data=lambda p: {"decision": "no_go", "note": "Formation à finir"},
+        headers=if_match(_wave),
+        api=True,
+    ),
+    # configuration items and release notes
+    Endpoint(
+        "mep:config_item_set",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/config/",
+        MANAGE,
+        data=lambda p: {"environment": _environment(p).pk, "name": "LOG_LEVEL", "value": "INFO"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:config_item_delete",
+        "POST",
+        lambda p: f"/p/{_c(p)}/mep/config/{_config_item(p).pk}/delete/",
+        MANAGE,
+        ok=R,
+    ),
+    Endpoint("mep:release_notes", "GET", lambda p: f"/p/{_c(p)}/mep/releases/{_release(p).pk}/notes/?format=md", VIEW),
+    Endpoint(
+        "api:PUT /api/projects/{code}/mep/environments/{environment_id}/config",
+        "PUT",
+        lambda p: f"{_a(p)}/environments/{_environment(p).pk}/config",
+        MANAGE,
+        data=lambda p: {"name": "NEW_ITEM", "value": "1"},
+        api=True,
+    ),
+    Endpoint(
+        "api:GET /api/projects/{code}/mep/releases/{release_id}/notes",
+        "GET",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/notes",
+        VIEW,
+        api=True,
+    ),
     Endpoint("mep:incidents", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/?all=1", VIEW),
     Endpoint("mep:incident_detail", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/{_incident(p).pk}/", VIEW),
     Endpoint(

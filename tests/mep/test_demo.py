@@ -58,3 +58,28 @@ def test_the_demo_live_release_ran_its_runbook_and_the_next_one_has_it_planned(d
     garantie = selectors.garantie_for(project, list(releases.values()))
     assert garantie[releases["1.0.3"].pk].days_left > 300
     assert releases["1.1.0"].pk not in garantie
+
+
+def test_the_demo_next_release_rolls_out_in_two_waves_over_four_sites_and_its_configuration_differs(
+    demo_db: Any,
+) -> None:
+    from oeuvre.mep import configuration, waves
+
+    project = Project.objects.get(code=MAIN_PROJECT)
+    releases = {r.number: r for r in selectors.releases_for(project)}
+    plan = waves.wave_plan(releases["1.1.0"])
+    assert [w.gonogo for w in plan.waves] == ["go", ""]
+    assert sum(len(w.sites.replace(" et ", ", ").split(", ")) for w in plan.waves) == 4
+    assert plan.users == 440
+    environments = list(selectors.environments_for(project))
+    matrix = configuration.config_matrix(project, environments)
+    assert {r.name for r in matrix["rows"] if r.differs} == {"DB_HOST", "PAYMENT_MODE"}
+    assert all(item is None or not item.value.startswith("vault:") for r in matrix["rows"] for item in r.cells)
+    assert runbook_plan_approved(releases["1.0.3"])
+
+
+def runbook_plan_approved(release: Any) -> bool:
+    from oeuvre.mep import runbook
+
+    plan = runbook.rollback_plan_of(release)
+    return plan is not None and plan.approved_at is not None

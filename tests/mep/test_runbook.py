@@ -160,6 +160,24 @@ def test_the_rollback_plan_is_required_before_attesting_it(personas: Any) -> Non
         svc.rollback_plan_save(actor=personas.moe, release=rel, expected_version=plan.version + 5, max_minutes=60)
     with pytest.raises(PermissionDenied):
         svc.rollback_plan_save(actor=personas.moa, release=rel, expected_version=None, max_minutes=60)
+    with pytest.raises(ValidationFailed) as caught:  # neither tested nor approved
+        services.readiness_attest(
+            actor=personas.exploitation, release=rel, item="rollback_plan", done=True, evidence="approved"
+        )
+    assert "approved" in caught.value.errors["item"][0]
+    plan = svc.rollback_plan_save(
+        actor=personas.moe, release=rel, expected_version=None, tested_on=dt.date(2026, 11, 2), test_result="OK"
+    )
+    with pytest.raises(PermissionDenied):  # the buyer approves, not the contractor
+        svc.rollback_plan_approve(actor=personas.moe, release=rel, expected_version=plan.version)
+    plan = svc.rollback_plan_approve(actor=personas.moa, release=rel, expected_version=plan.version)
+    assert plan.approved_by == personas.moa
+    # A change after the approval withdraws it; saving the same text again keeps it.
+    plan = svc.rollback_plan_save(actor=personas.moe, release=rel, expected_version=None, max_minutes=90)
+    assert plan.approved_at is not None
+    plan = svc.rollback_plan_save(actor=personas.moe, release=rel, expected_version=None, max_minutes=120)
+    assert plan.approved_at is None
+    svc.rollback_plan_approve(actor=personas.moa, release=rel, expected_version=plan.version)
     check = services.readiness_attest(
         actor=personas.exploitation, release=rel, item="rollback_plan", done=True, evidence="approved"
     )

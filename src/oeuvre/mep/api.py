@@ -7,11 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import ErrorOut, if_match, set_etag
-from oeuvre.mep import incidents, runbook, selectors, services
+from oeuvre.core.errors import ValidationFailed
+from oeuvre.mep import configuration, incidents, release_notes, runbook, selectors, services, waves
 from oeuvre.mep.models import Environment, GoNoGoDecision, Release
 from oeuvre.mep.permissions import (
     GONOGO_DECIDE,
@@ -20,10 +22,11 @@ from oeuvre.mep.permissions import (
     MEP_ATTEST,
     MEP_MANAGE,
     MEP_VIEW,
+    ROLLBACK_APPROVE,
     RUNBOOK_RUN,
 )
 from oeuvre.projects.models import Project
-from oeuvre.projects.selectors import project_for
+from oeuvre.projects.selectors import project_for, project_members
 
 __all__ = ["router"]
 
@@ -49,16 +52,51 @@ class DeploymentOut(Schema):
         return str(obj.component.reference)
 
 
+class ConfigItemOut(Schema):
+    id: int
+    name: str
+    value: str
+    secret_ref: str
+    owner: str | None
+    description: str
+    version: int
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+
+class ConfigItemIn(Schema):
+    name: str
+    value: str = ""
+    secret_ref: str = ""
+    owner: str | None = None
+    description: str = ""
+
+
 class EnvironmentOut(Schema):
     id: int
     name: str
     kind: str
     url: str
     deployments: list[DeploymentOut]
+    config_items: list[ConfigItemOut]
 
     @staticmethod
     def resolve_deployments(obj: Environment) -> list[Any]:
         return list(obj.deployments.all())
+
+    @staticmethod
+    def resolve_config_items(obj: Environment) -> list[Any]:
+        return list(obj.config_items.all())
+
+
+class GarantieOut(Schema):
+    start: date
+    end: date
+    days_left: int
+    source: str
+    deprivation_days: int
 
 
 class ReleaseOut(Schema):
@@ -69,6 +107,12 @@ class ReleaseOut(Schema):
     planned_date: date | None
     actual_date: date | None
     version: int
+    garantie: GarantieOut | None = None
+
+    @staticmethod
+    def resolve_garantie(obj: Release) -> dict[str, Any] | None:
+        found = getattr(obj, "garantie", None)
+        return found.as_dict() if found is not None else None
 
 
 class ReleaseIn(Schema):
@@ -135,6 +179,14 @@ def _release(project: Project, release_id: int) -> Release:
     return get_object_or_404(Release, project=project, pk=release_id)
 
 
+def _with_garantie(project: Project, releases: list[Release]) -> list[Release]:
+    """Attach each release's garantie (in production only) for :class:`ReleaseOut`."""
+    found = selectors.garantie_for(project, releases)
+    for release in releases:
+        release.garantie = found.get(release.pk)  # type: ignore[attr-defined]
+    return releases
+
+
 def _gonogo(release: Release) -> dict[str, Any]:
     view = selectors.gonogo_for(release)
     return {**view.as_dict(), "decisions": view.decisions}
@@ -145,9 +197,36 @@ def list_environments(request: HttpRequest, code: str) -> Any:
     return list(selectors.environments_for(_project(request, code)))
 
 
+@router.put(
+    "/projects/{code}/mep/environments/{environment_id}/config",
+    response={200: ConfigItemOut, **_WRITE},
+    summary="Set a configuration item (a value, or a secret's reference; never the secret)",
+)
+def put_config_item(request: HttpRequest, code: str, environment_id: int, payload: ConfigItemIn) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    environment = get_object_or_404(Environment, project=project, pk=environment_id)
+    owner = None
+    if payload.owner:
+        owner = next((m.user for m in project_members(project) if m.user.username == payload.owner), None)
+        if owner is None:
+            raise ValidationFailed({"owner": [_("The owner must be a member of the project.")]})
+    found = environment.config_items.filter(name=payload.name.strip()).first()
+    return configuration.config_item_set(
+        actor=current_user(request),
+        environment=environment,
+        name=payload.name,
+        value=payload.value,
+        secret_ref=payload.secret_ref,
+        owner=owner,
+        description=payload.description,
+        expected_version=if_match(request) if found is not None else None,
+    )
+
+
 @router.get("/projects/{code}/mep/releases", response={200: list[ReleaseOut], **_READ}, summary="Releases")
 def list_releases(request: HttpRequest, code: str) -> Any:
-    return list(selectors.releases_for(_project(request, code)))
+    project = _project(request, code)
+    return _with_garantie(project, list(selectors.releases_for(project)))
 
 
 @router.post("/projects/{code}/mep/releases", response={201: ReleaseOut, **_WRITE}, summary="Create a release")
@@ -160,9 +239,10 @@ def create_release(request: HttpRequest, code: str, payload: ReleaseIn, response
 
 @router.get("/projects/{code}/mep/releases/{release_id}", response={200: ReleaseOut, **_READ}, summary="A release")
 def get_release(request: HttpRequest, code: str, release_id: int, response: HttpResponse) -> Any:
-    release = _release(_project(request, code), release_id)
+    project = _project(request, code)
+    release = _release(project, release_id)
     set_etag(response, release)
-    return release
+    return _with_garantie(project, [release])[0]
 
 
 @router.patch(
@@ -180,6 +260,75 @@ def patch_release(
     )
     set_etag(response, release)
     return release
+
+
+@router.get(
+    "/projects/{code}/mep/releases/{release_id}/notes",
+    response={200: None, 422: ErrorOut, **_READ},
+    summary="Release notes (format md or pdf, lang fr or en)",
+)
+def get_release_notes(request: HttpRequest, code: str, release_id: int, format: str = "md", lang: str = "fr") -> Any:
+    release = _release(_project(request, code), release_id)
+    if format not in release_notes.FORMATS or lang not in release_notes.LANGUAGES:
+        raise ValidationFailed({"format": [_("Ask for format md or pdf and lang fr or en.")]})
+    body = release_notes.render_notes(release, fmt=format, language=lang)
+    kind = "application/pdf" if format == "pdf" else "text/markdown; charset=utf-8"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{release_notes.notes_filename(release, format, lang)}"'
+    return response
+
+
+class WaveIn(Schema):
+    name: str
+    sites: str
+    planned_date: date | None = None
+    users: int = 0
+    prerequisites: str = ""
+    runbook_link: str = ""
+
+
+class WaveDecideIn(Schema):
+    decision: str
+    note: str = ""
+
+
+@router.get(
+    "/projects/{code}/mep/releases/{release_id}/waves",
+    response={200: dict[str, Any], **_READ},
+    summary="Deployment waves of a release",
+)
+def get_waves(request: HttpRequest, code: str, release_id: int) -> Any:
+    return waves.wave_plan(_release(_project(request, code), release_id)).as_dict()
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/waves",
+    response={201: dict[str, Any], **_WRITE},
+    summary="Add a deployment wave",
+)
+def create_wave(request: HttpRequest, code: str, release_id: int, payload: WaveIn) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    waves.wave_create(actor=current_user(request), release=release, **payload.dict())
+    return Status(201, waves.wave_plan(release).as_dict())
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/waves/{wave_id}/gonogo",
+    response={200: dict[str, Any], **_WRITE},
+    summary="Decide the go/no-go of a wave (MOA, If-Match)",
+)
+def decide_wave(request: HttpRequest, code: str, release_id: int, wave_id: int, payload: WaveDecideIn) -> Any:
+    project = _project(request, code, GONOGO_DECIDE)
+    release = _release(project, release_id)
+    waves.wave_decide(
+        actor=current_user(request),
+        wave=waves.wave_detail(release, wave_id),
+        decision=payload.decision,
+        note=payload.note,
+        expected_version=if_match(request),
+    )
+    return waves.wave_plan(release).as_dict()
 
 
 @router.get("/projects/{code}/mep/releases/{release_id}/gonogo", response={200: GoNoGoOut, **_READ}, summary="Go/no-go")
@@ -370,6 +519,8 @@ class RollbackPlanOut(Schema):
     max_minutes: int
     tested_on: date | None
     test_result: str
+    approved_by: str | None = None
+    approved_at: datetime | None = None
     version: int
 
 
@@ -394,6 +545,21 @@ class StepIn(Schema):
     checkpoint: bool = False
     point_of_no_return: bool = False
     rollback: str = ""
+
+
+class StepPatch(Schema):
+    title: str | None = None
+    owner: str | None = None
+    planned_start: datetime | None = None
+    planned_minutes: int | None = None
+    depends_on: list[int] | None = None
+    checkpoint: bool | None = None
+    point_of_no_return: bool | None = None
+    rollback: str | None = None
+
+
+class StepMoveIn(Schema):
+    direction: str
 
 
 class StepActIn(Schema):
@@ -476,6 +642,52 @@ def act_step(
     return _step_out(release, step.pk)
 
 
+@router.patch(
+    "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}",
+    response={200: StepOut, **_WRITE},
+    summary="Edit a step's plan (If-Match)",
+)
+def patch_step(
+    request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepPatch, response: HttpResponse
+) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    data = payload.dict(exclude_unset=True)
+    if "owner" in data:
+        username = data["owner"]
+        data["owner"] = next((m.user for m in project_members(project) if m.user.username == username), None)
+        if username and data["owner"] is None:
+            raise ValidationFailed({"owner": [_("The owner must be a member of the project.")]})
+    step = runbook.runbook_step_edit(
+        actor=current_user(request),
+        step=runbook.runbook_step_detail(release, step_id),
+        expected_version=if_match(request),
+        **data,
+    )
+    set_etag(response, step)
+    return _step_out(release, step.pk)
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}/move",
+    response={200: StepOut, **_WRITE},
+    summary="Move a step up or down (If-Match)",
+)
+def move_step(
+    request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepMoveIn, response: HttpResponse
+) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    step = runbook.runbook_step_move(
+        actor=current_user(request),
+        step=runbook.runbook_step_detail(release, step_id),
+        direction=payload.direction,
+        expected_version=if_match(request),
+    )
+    set_etag(response, step)
+    return _step_out(release, step.pk)
+
+
 @router.put(
     "/projects/{code}/mep/releases/{release_id}/rollback-plan",
     response={200: RollbackPlanOut, **_WRITE},
@@ -494,11 +706,31 @@ def put_rollback_plan(
         **payload.dict(),
     )
     set_etag(response, plan)
+    return _plan_out(plan)
+
+
+def _plan_out(plan: Any) -> dict[str, Any]:
     return {
         "steps": plan.step_lines,
         "decision_criterion": plan.decision_criterion,
         "max_minutes": plan.max_minutes,
         "tested_on": plan.tested_on,
         "test_result": plan.test_result,
+        "approved_by": plan.approved_by.username if plan.approved_by else None,
+        "approved_at": plan.approved_at,
         "version": plan.version,
     }
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/rollback-plan/approve",
+    response={200: RollbackPlanOut, **_WRITE},
+    summary="Approve the release's rollback plan (MOA, If-Match)",
+)
+def approve_rollback_plan(request: HttpRequest, code: str, release_id: int, response: HttpResponse) -> Any:
+    project = _project(request, code, ROLLBACK_APPROVE)
+    plan = runbook.rollback_plan_approve(
+        actor=current_user(request), release=_release(project, release_id), expected_version=if_match(request)
+    )
+    set_etag(response, plan)
+    return _plan_out(plan)

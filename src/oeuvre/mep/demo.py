@@ -12,8 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from oeuvre.demo.generator import DEMO_PASSWORD, MAIN_PROJECT, DemoContext, demo_step
+from oeuvre.mep import configuration, runbook, services, waves
 from oeuvre.mep import incidents as incident_services
-from oeuvre.mep import runbook, services
 from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus
 from oeuvre.projects.models import Project
 from oeuvre.requirements.selectors import components_for
@@ -49,6 +49,32 @@ def _environments(ctx: DemoContext, project: Project) -> None:
                 component=component,
                 version_label=version,
                 deployed_on=ctx.today - dt.timedelta(days=45 if version == "1.0.3" else 5),
+            )
+    _configuration(ctx, envs)
+
+
+#: name → value per environment (recette, staging, production); a "vault:" value is a secret's reference.
+_CONFIG = {
+    "DB_HOST": ("db-rec.interne", "db-ppr.interne", "db-prd.interne"),
+    "DB_PASSWORD": ("vault:kv/demarches/rec#db", "vault:kv/demarches/ppr#db", "vault:kv/demarches/prd#db"),
+    "SMTP_RELAY": ("smtp-test.interne", "smtp.interne", "smtp.interne"),
+    "PAYMENT_MODE": ("bouchon", "bouchon", "reel"),  # staging still on the stub: shown as a difference
+    "LOG_LEVEL": ("DEBUG", "INFO", "INFO"),
+}
+
+
+def _configuration(ctx: DemoContext, envs: list[Environment]) -> None:
+    exploitation = ctx.users["exploitation"]
+    for name, values in _CONFIG.items():
+        for env, value in zip(envs, values, strict=True):
+            secret = value.startswith("vault:")
+            configuration.config_item_set(
+                actor=exploitation,
+                environment=env,
+                name=name,
+                value="" if secret else value,
+                secret_ref=value if secret else "",
+                owner=exploitation,
             )
 
 
@@ -94,6 +120,7 @@ def _releases(ctx: DemoContext, project: Project) -> None:
     )
     _runbook(ctx, following, executed=False)
     _ready_for_gonogo(ctx, following)
+    _waves(ctx, following)
 
 
 #: The next release's readiness, all attested: its go/no-go waits for the buyer (Mon travail, the bell).
@@ -117,10 +144,43 @@ def _ready_for_gonogo(ctx: DemoContext, release: Any) -> None:
         tested_on=ctx.today - dt.timedelta(days=3),
         test_result="Retour arrière en préproduction en 1 h 25, paiements rejoués sans perte.",
     )
+    runbook.rollback_plan_approve(actor=ctx.users["moa"], release=release, expected_version=None)
     for item, evidence in _NEXT_EVIDENCE.items():
         services.readiness_attest(
             actor=ctx.users["exploitation"], release=release, item=item, done=True, evidence=evidence
         )
+
+
+def _waves(ctx: DemoContext, release: Any) -> None:
+    """The next release rolls out in two waves over four sites; the first has its go."""
+    moe, moa = ctx.users["moe"], ctx.users["moa"]
+    first = waves.wave_create(
+        actor=moe,
+        release=release,
+        name="Vague 1 : sites pilotes",
+        sites="Siège (Paris), Agence de Lyon",
+        planned_date=release.planned_date,
+        users=180,
+        prerequisites="Postes mis à jour\nComptes agents créés\nFormation des agents pilotes",
+        runbook_link="Runbook de la version (bascule de nuit)",
+    )
+    waves.wave_decide(
+        actor=moa,
+        wave=first,
+        decision=GoNoGoVerdict.GO,
+        note="Sites pilotes prêts, support renforcé sur place la première semaine.",
+        expected_version=None,
+    )
+    waves.wave_create(
+        actor=moe,
+        release=release,
+        name="Vague 2 : généralisation",
+        sites="Agences de Nantes et de Lille",
+        planned_date=release.planned_date + dt.timedelta(days=21),
+        users=260,
+        prerequisites="Retour d'expérience de la vague 1\nFormation des agents de Nantes et Lille",
+        runbook_link="Check-list de généralisation (sans coupure de service)",
+    )
 
 
 #: The cut-over of the portal: (title, owner, minutes, point of no return, checkpoint, rollback of the step).
@@ -174,6 +234,7 @@ def _rollback_plan(ctx: DemoContext, release: Any) -> None:
         tested_on=ctx.today - dt.timedelta(days=50),
         test_result="Retour arrière complet en préproduction en 1 h 40, données vérifiées par l'exploitant.",
     )
+    runbook.rollback_plan_approve(actor=ctx.users["moa"], release=release, expected_version=None)
 
 
 def _runbook(ctx: DemoContext, release: Any, *, executed: bool) -> None:

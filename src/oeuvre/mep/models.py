@@ -407,6 +407,15 @@ class RollbackPlan(VersionedModel):
     max_minutes = models.PositiveIntegerField(_("longest duration (minutes)"))
     tested_on = models.DateField(_("tested on"), null=True, blank=True)
     test_result = models.TextField(_("test result"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -420,3 +429,109 @@ class RollbackPlan(VersionedModel):
     @property
     def step_lines(self) -> list[str]:
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+
+# --------------------------------------------------------------------------------------------------- configuration
+
+
+class ConfigItem(VersionedModel):
+    """A configuration item of an environment: a plain value, or a reference to a secret kept elsewhere.
+
+    The secret itself is never stored: ``secret_ref`` names where it lives (a vault path, a key name), and the
+    service refuses a ``value`` that looks like a secret (:func:`oeuvre.engine.config_values.secret_reason`).
+    """
+
+    environment = models.ForeignKey(
+        Environment, verbose_name=_("environment"), on_delete=models.CASCADE, related_name="config_items"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    value = models.CharField(_("value"), max_length=500, blank=True)
+    secret_ref = models.CharField(
+        _("secret reference"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the secret is kept (a vault path, a key name); the secret itself is never stored."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("configuration item")
+        verbose_name_plural = _("configuration items")
+        ordering = ["environment", "name"]
+        constraints = [models.UniqueConstraint(fields=["environment", "name"], name="mep_config_item_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_secret(self) -> bool:
+        return bool(self.secret_ref)
+
+
+# --------------------------------------------------------------------------------------------------- waves
+
+
+class WaveStatus(models.TextChoices):
+    # A context: « Planned », « Done » mean other things elsewhere.
+    PLANIFIEE = "planifiee", pgettext_lazy("deployment wave", "Planned")
+    PRETE = "prete", pgettext_lazy("deployment wave", "Ready")
+    EN_COURS = "en_cours", pgettext_lazy("deployment wave", "Rolling out")
+    DEPLOYEE = "deployee", pgettext_lazy("deployment wave", "Deployed")
+    SUSPENDUE = "suspendue", pgettext_lazy("deployment wave", "Suspended")
+
+
+class DeploymentWave(VersionedModel):
+    """One wave of a release's deployment plan: a site or a population, its date, its users and its readiness.
+
+    ``prerequisites`` lists what must hold before the wave starts (one a line); ``gonogo`` is the wave's own
+    go/no-go (empty until decided), ``runbook_link`` points to its runbook or checklist.
+    """
+
+    Status = WaveStatus
+
+    release = models.ForeignKey(Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="waves")
+    position = models.PositiveIntegerField(_("order"))
+    name = models.CharField(_("wave"), max_length=120)
+    sites = models.CharField(_("sites or population"), max_length=300)
+    planned_date = models.DateField(_("planned date"), null=True, blank=True)
+    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    users = models.PositiveIntegerField(_("number of users"), default=0)
+    prerequisites = models.TextField(_("prerequisites (one a line)"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=WaveStatus, default=WaveStatus.PLANIFIEE)
+    gonogo = models.CharField(_("go/no-go of the wave"), max_length=10, choices=GoNoGoVerdict, blank=True)
+    gonogo_note = models.TextField(_("go/no-go note"), blank=True)
+    gonogo_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("go/no-go by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    gonogo_at = models.DateTimeField(_("go/no-go at"), null=True, blank=True)
+    runbook_link = models.CharField(_("runbook or checklist link"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deployment wave")
+        verbose_name_plural = _("deployment waves")
+        ordering = ["release", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["release", "position"], name="mep_wave_position_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prerequisite_lines(self) -> list[str]:
+        return [line.strip() for line in self.prerequisites.splitlines() if line.strip()]

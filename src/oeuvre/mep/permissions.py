@@ -46,3 +46,9 @@ RUNBOOK_RUN = define(
     _STAGE,
     {Role.MOE, Role.AMOE, Role.EXPLOITATION, ADMIN},
 )
+ROLLBACK_APPROVE = define(
+    "mep.approve_rollback",
+    _("Approve the rollback plan of a release (buyer)"),
+    _STAGE,
+    {Role.MOA},
+)

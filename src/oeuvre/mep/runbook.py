@@ -24,18 +24,21 @@ from oeuvre.accounts.permissions import require
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
 from oeuvre.core.services import full_clean, model_update, save_with_history
 from oeuvre.mep.models import Release, RollbackPlan, RunbookStep, RunbookStepStatus
-from oeuvre.mep.permissions import MEP_MANAGE, RUNBOOK_RUN
+from oeuvre.mep.permissions import MEP_MANAGE, ROLLBACK_APPROVE, RUNBOOK_RUN
 
 __all__ = [
     "ACTIONS",
     "RunbookBoard",
     "StepRow",
+    "rollback_plan_approve",
     "rollback_plan_of",
     "rollback_plan_save",
     "runbook_board",
     "runbook_step_act",
     "runbook_step_create",
     "runbook_step_detail",
+    "runbook_step_edit",
+    "runbook_step_move",
     "runbook_steps",
 ]
 
@@ -155,6 +158,8 @@ class RunbookBoard:
                 "max_minutes": plan.max_minutes,
                 "tested_on": plan.tested_on,
                 "test_result": plan.test_result,
+                "approved_by": plan.approved_by.username if plan.approved_by else None,
+                "approved_at": plan.approved_at,
                 "version": plan.version,
             },
         }
@@ -256,6 +261,77 @@ def runbook_step_create(
     return step
 
 
+STEP_FIELDS = (
+    "title",
+    "owner",
+    "planned_start",
+    "planned_minutes",
+    "depends_on",
+    "checkpoint",
+    "point_of_no_return",
+    "rollback",
+)
+
+
+def _check_earlier(step: RunbookStep, depends_on: list[int]) -> None:
+    later = set(
+        RunbookStep.objects.filter(release=step.release, pk__in=depends_on, position__gte=step.position).values_list(
+            "pk", flat=True
+        )
+    )
+    if later:
+        raise ValidationFailed({"depends_on": [_("A step depends only on steps before it.")]})
+
+
+@transaction.atomic
+def runbook_step_edit(*, actor: User, step: RunbookStep, expected_version: int | None, **data: Any) -> RunbookStep:
+    """Change a step's plan after creation (title, owner, timing, dependencies, rollback), the version checked."""
+    require(actor, step.release.project, MEP_MANAGE)
+    if "title" in data:
+        data["title"] = str(data["title"]).strip()
+    if "rollback" in data:
+        data["rollback"] = str(data["rollback"]).strip()
+    if "planned_minutes" in data and int(data["planned_minutes"]) < 1:
+        raise ValidationFailed({"planned_minutes": [_("A step lasts at least one minute.")]})
+    if "depends_on" in data:
+        data["depends_on"] = _check_dependencies(step.release, data["depends_on"])
+        _check_earlier(step, data["depends_on"])
+    updated, _changed = model_update(
+        instance=step, fields=STEP_FIELDS, data=data, actor=actor, expected_version=expected_version
+    )
+    return updated
+
+
+@transaction.atomic
+def runbook_step_move(*, actor: User, step: RunbookStep, direction: str, expected_version: int | None) -> RunbookStep:
+    """Swap a step with the one before (``up``) or after (``down``); a dependency keeps its order."""
+    require(actor, step.release.project, MEP_MANAGE)
+    if direction not in ("up", "down"):
+        raise ValidationFailed({"direction": [_("Move a step up or down.")]})
+    # Lock the whole runbook: two moves at once must not take the same position.
+    steps = list(RunbookStep.objects.select_for_update().filter(release=step.release).order_by("position", "pk"))
+    fresh = next(s for s in steps if s.pk == step.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise StaleVersion(fresh.version)
+    index = steps.index(fresh) + (-1 if direction == "up" else 1)
+    if index < 0 or index >= len(steps):
+        raise ValidationFailed({"direction": [_("This step is already at that end of the runbook.")]})
+    other = steps[index]
+    first, second = (other, fresh) if direction == "up" else (fresh, other)
+    if first.pk in (second.depends_on or []):
+        raise ValidationFailed(
+            {"direction": [_("« %(title)s » depends on the step it would pass.") % {"title": second.title}]}
+        )
+    a, b = fresh.position, other.position
+    # The positions are unique: park one step out of the way, then swap.
+    RunbookStep.objects.filter(pk=fresh.pk).update(position=0)
+    other.position, other.version = a, other.version + 1
+    save_with_history(other, actor=actor, reason=_("moved"), update_fields=["position"])
+    fresh.position, fresh.version = b, fresh.version + 1
+    save_with_history(fresh, actor=actor, reason=_("moved"), update_fields=["position"])
+    return fresh
+
+
 @transaction.atomic
 def runbook_step_act(
     *,
@@ -346,7 +422,35 @@ def rollback_plan_save(*, actor: User, release: Release, expected_version: int |
         full_clean(plan, exclude=["release"])
         save_with_history(plan, actor=actor)
         return plan
+    reason = ""
+    if found.approved_at is not None and any(getattr(found, name) != value for name, value in data.items()):
+        # The buyer approved another text: the changed plan waits for a new approval.
+        data = {**data, "approved_by": None, "approved_at": None}
+        reason = _("changed after its approval: to approve again")
     plan, _changed = model_update(
-        instance=found, fields=_PLAN_FIELDS, data=data, actor=actor, expected_version=expected_version
+        instance=found,
+        fields=(*_PLAN_FIELDS, "approved_by", "approved_at"),
+        data=data,
+        actor=actor,
+        expected_version=expected_version,
+        reason=reason,
+    )
+    return plan
+
+
+@transaction.atomic
+def rollback_plan_approve(*, actor: User, release: Release, expected_version: int | None) -> RollbackPlan:
+    """The buyer (MOA) approves the rollback plan as it stands; any later change withdraws the approval."""
+    require(actor, release.project, ROLLBACK_APPROVE)
+    found = RollbackPlan.objects.filter(release=release).first()
+    if found is None:
+        raise ValidationFailed({"plan": [_("This release has no rollback plan to approve.")]})
+    plan, _changed = model_update(
+        instance=found,
+        fields=("approved_by", "approved_at"),
+        data={"approved_by": actor, "approved_at": timezone.now()},
+        actor=actor,
+        expected_version=expected_version,
+        reason=_("approved"),
     )
     return plan

@@ -22,6 +22,7 @@ from oeuvre.engine import acceptance
 from oeuvre.engine import gonogo as engine
 from oeuvre.engine.errors import InputError
 from oeuvre.mep.models import (
+    ConfigItem,
     Deployment,
     Environment,
     EnvironmentKind,
@@ -63,7 +64,8 @@ _ACCEPTING = ("sans_reserve", "avec_reserves")
 
 def environments_for(project: Project) -> QuerySet[Environment]:
     return Environment.objects.filter(project=project).prefetch_related(
-        Prefetch("deployments", queryset=Deployment.objects.select_related("component"))
+        Prefetch("deployments", queryset=Deployment.objects.select_related("component")),
+        Prefetch("config_items", queryset=ConfigItem.objects.select_related("owner").order_by("name")),
     )
 
 

@@ -138,10 +138,16 @@ def readiness_attest(*, actor: User, release: Release, item: str, done: bool, ev
     evidence = evidence.strip()
     if done and not evidence:
         raise ValidationFailed({"evidence": [_("Say what shows it is done (a document, a test, a meeting).")]})
-    if done and item == ReadinessItem.ROLLBACK_PLAN and not RollbackPlan.objects.filter(release=release).exists():
-        raise ValidationFailed(
-            {"item": [_("Write the rollback plan of this release first: the criterion rests on it.")]}
-        )
+    if done and item == ReadinessItem.ROLLBACK_PLAN:
+        plan = RollbackPlan.objects.filter(release=release).first()
+        if plan is None:
+            raise ValidationFailed(
+                {"item": [_("Write the rollback plan of this release first: the criterion rests on it.")]}
+            )
+        if plan.approved_at is None or plan.tested_on is None:
+            raise ValidationFailed(
+                {"item": [_("The rollback plan must be tested and approved by the buyer (MOA) first.")]}
+            )
     check, _created = ReadinessCheck.objects.select_for_update().get_or_create(release=release, item=item)
     check.done = done
     check.evidence = evidence

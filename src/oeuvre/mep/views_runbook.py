@@ -20,7 +20,7 @@ from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.mep import runbook as svc
 from oeuvre.mep import selectors
-from oeuvre.mep.permissions import MEP_MANAGE, MEP_VIEW, RUNBOOK_RUN
+from oeuvre.mep.permissions import MEP_MANAGE, MEP_VIEW, ROLLBACK_APPROVE, RUNBOOK_RUN
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_members
 from oeuvre.web.context import project_context
@@ -57,6 +57,7 @@ def _board_context(request: HttpRequest, project: Project, pk: int, **extra: obj
         members=[m.user for m in project_members(project)] if can_manage else [],
         can_manage=can_manage,
         can_run=can(user, project, RUNBOOK_RUN),
+        can_approve=can(user, project, ROLLBACK_APPROVE),
         **extra,
     )
 
@@ -152,9 +153,77 @@ def rollback_plan(request: HttpRequest, project: Project, pk: int) -> HttpRespon
     return HttpResponseRedirect(reverse("mep:runbook", args=[project.code, pk]) + "#rollback")
 
 
+@require_POST
+@project_page(MEP_MANAGE)
+def step_edit(request: HttpRequest, project: Project, pk: int, step: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    found = svc.runbook_step_detail(release, step)
+    owner_id = request.POST.get("owner", "")
+    owner = next((m.user for m in project_members(project) if str(m.user.pk) == owner_id), None)
+    try:
+        minutes_raw = request.POST.get("planned_minutes", "").strip()
+        if not minutes_raw.isdigit():
+            raise ValidationFailed(
+                {"planned_minutes": [_("« %(value)s » is not a whole number.") % {"value": minutes_raw}]}
+            )
+        svc.runbook_step_edit(
+            actor=request.user,  # type: ignore[arg-type]
+            step=found,
+            expected_version=posted_version(request),
+            title=request.POST.get("title", ""),
+            owner=owner,
+            planned_start=_moment(request.POST.get("planned_start", ""), "planned_start"),
+            planned_minutes=int(minutes_raw),
+            depends_on=request.POST.getlist("depends_on"),
+            checkpoint=request.POST.get("checkpoint") == "1",
+            point_of_no_return=request.POST.get("point_of_no_return") == "1",
+            rollback=request.POST.get("rollback", ""),
+        )
+        messages.success(request, _("Step saved."))
+    except DomainError as exc:
+        flash_error(request, exc)
+    return HttpResponseRedirect(reverse("mep:runbook", args=[project.code, pk]) + "#edit-steps")
+
+
+@require_POST
+@project_page(MEP_MANAGE)
+def step_move(request: HttpRequest, project: Project, pk: int, step: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    found = svc.runbook_step_detail(release, step)
+    try:
+        svc.runbook_step_move(
+            actor=request.user,  # type: ignore[arg-type]
+            step=found,
+            direction=request.POST.get("direction", ""),
+            expected_version=posted_version(request),
+        )
+    except DomainError as exc:
+        flash_error(request, exc)
+    return HttpResponseRedirect(reverse("mep:runbook", args=[project.code, pk]) + "#edit-steps")
+
+
+@require_POST
+@project_page(ROLLBACK_APPROVE)
+def rollback_plan_approve(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
+    release = selectors.release_detail(project, pk)
+    try:
+        svc.rollback_plan_approve(
+            actor=request.user,  # type: ignore[arg-type]
+            release=release,
+            expected_version=posted_version(request),
+        )
+        messages.success(request, _("Rollback plan approved."))
+    except DomainError as exc:
+        flash_error(request, exc)
+    return HttpResponseRedirect(reverse("mep:runbook", args=[project.code, pk]) + "#rollback")
+
+
 urlpatterns: list[URLPattern] = [
     path("releases/<int:pk>/runbook/", runbook, name="runbook"),
     path("releases/<int:pk>/runbook/steps/new/", step_create, name="runbook_step_create"),
     path("releases/<int:pk>/runbook/steps/<int:step>/act/", step_act, name="runbook_step_act"),
+    path("releases/<int:pk>/runbook/steps/<int:step>/edit/", step_edit, name="runbook_step_edit"),
+    path("releases/<int:pk>/runbook/steps/<int:step>/move/", step_move, name="runbook_step_move"),
     path("releases/<int:pk>/rollback/", rollback_plan, name="rollback_plan"),
+    path("releases/<int:pk>/rollback/approve/", rollback_plan_approve, name="rollback_plan_approve"),
 ]

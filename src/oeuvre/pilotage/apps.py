@@ -45,3 +45,7 @@ class PilotageConfig(AppConfig):
         from oeuvre.recette.services.ledger import register_chain_verifier
 
         register_chain_verifier(decisions_verify)  # committee decisions share the recette's hash chain
+        from oeuvre.mep.release_notes import register_change_source
+        from oeuvre.pilotage.selectors.changes import changes_carried
+
+        register_change_source(changes_carried)  # the change requests a release carries, in its notes

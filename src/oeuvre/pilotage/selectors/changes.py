@@ -169,3 +169,21 @@ def change_as_json(change: ChangeRequest, today: dt.date | None = None) -> dict[
         "cdc_version": change.cdc_version.label if change.cdc_version else None,
         "version": change.version,
     }
+
+
+def changes_carried(project: Project, exigence_references: set[str]) -> list[Any]:
+    """Accepted change requests reaching one of these exigences: what a release delivering them carries.
+
+    Registered with the deployment stage's release notes (an earlier stage cannot import this one).
+    """
+    from oeuvre.mep.release_notes import CarriedChange
+
+    if not exigence_references:
+        return []
+    carried = []
+    for change in changes_for(project, ChangeFilters(status=ChangeStatus.ACCEPTEE)):
+        named = {item.exigence.reference for item in change.items.all() if item.exigence is not None}
+        reached = set((change.reach or {}).get("exigences", []))
+        if (named | reached) & exigence_references:
+            carried.append(CarriedChange(change.reference, change.title, change.status, change.avenant_number))
+    return carried

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Any, cast
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from oeuvre.core.cli import (
     StageCommand,
@@ -17,7 +18,7 @@ from oeuvre.core.cli import (
     print_table,
     project_named,
 )
-from oeuvre.mep import runbook, selectors
+from oeuvre.mep import configuration, release_notes, runbook, selectors, waves
 
 
 class Command(StageCommand):
@@ -35,6 +36,27 @@ class Command(StageCommand):
         gonogo.add_argument("--release", required=True, help="release number")
         add_json_argument(gonogo)
         gonogo.set_defaults(handler=self._gonogo)
+
+        config = sub.add_parser("config", help="the configuration items of every environment (never a secret)")
+        add_project_argument(config)
+        add_json_argument(config)
+        config.set_defaults(handler=self._config)
+
+        notes = sub.add_parser(
+            "notes", aliases=["release-notes"], help="write a release's notes (Markdown or PDF, French or English)"
+        )
+        add_project_argument(notes)
+        notes.add_argument("--release", required=True, help="release number")
+        notes.add_argument("--format", choices=release_notes.FORMATS, help="md or pdf (default: from -o's suffix)")
+        notes.add_argument("--lang", choices=release_notes.LANGUAGES, default=None, help="fr or en")
+        notes.add_argument("-o", "--output", required=True, help="file to write")
+        notes.set_defaults(handler=self._notes)
+
+        plan = sub.add_parser("waves", help="the deployment waves of a release: sites, dates, users, go/no-go")
+        add_project_argument(plan)
+        plan.add_argument("--release", required=True, help="release number")
+        add_json_argument(plan)
+        plan.set_defaults(handler=self._waves)
 
         board = sub.add_parser("runbook", help="the cut-over runbook of a release: steps, timing, rollback")
         add_project_argument(board)
@@ -81,6 +103,85 @@ class Command(StageCommand):
                     garanties[r.pk].days_left if r.pk in garanties else "-",
                 )
                 for r in rows
+            ],
+            stream=self._out(),
+        )
+
+    def _config(self, options: dict[str, Any]) -> None:
+        project = project_named(options["project"])
+        environments = list(selectors.environments_for(project))
+        matrix = configuration.config_matrix(project, environments)
+        if options["json"]:
+            print_json(
+                {
+                    "environments": [{"name": e.name, "kind": e.kind} for e in environments],
+                    "items": [
+                        {
+                            "name": row.name,
+                            "differs": row.differs,
+                            "values": {
+                                env.name: None if item is None else {"value": item.value, "secret_ref": item.secret_ref}
+                                for env, item in zip(environments, row.cells, strict=True)
+                            },
+                        }
+                        for row in matrix["rows"]
+                    ],
+                    "differences": matrix["differences"],
+                },
+                stream=self._out(),
+            )
+            return
+
+        def cell(item: Any) -> str:
+            if item is None:
+                return "-"
+            if item.secret_ref:
+                label = pgettext("mep configuration items", "secret")
+                return f"[{label}] {item.secret_ref}"
+            return str(item.value or "-")
+
+        print_table(
+            [pgettext("mep configuration items", "Setting"), *[e.name for e in environments], _("Staging ≠ prod")],
+            [(row.name, *[cell(i) for i in row.cells], _("yes") if row.differs else "") for row in matrix["rows"]],
+            stream=self._out(),
+        )
+
+    def _notes(self, options: dict[str, Any]) -> None:
+        release = self._release(options)
+        output = Path(options["output"])
+        fmt = options["format"] or ("pdf" if output.suffix.lower() == ".pdf" else "md")
+        language = options["lang"] or (get_language() or "fr")[:2]
+        if language not in release_notes.LANGUAGES:
+            language = "fr"
+        output.write_bytes(release_notes.render_notes(release, fmt=fmt, language=language))
+        self.stdout.write(_("Release notes written to %(path)s.") % {"path": output})
+
+    def _waves(self, options: dict[str, Any]) -> None:
+        plan = waves.wave_plan(self._release(options))
+        if options["json"]:
+            print_json(plan.as_dict(), stream=self._out())
+            return
+        print_table(
+            [
+                "#",
+                pgettext("deployment wave", "Wave"),
+                _("Sites or population"),
+                pgettext("deployment wave", "Planned date"),
+                pgettext("deployment wave", "Users"),
+                _("Status"),
+                _("Go/no-go"),
+            ],
+            [
+                (
+                    w.position,
+                    w.name,
+                    w.sites,
+                    w.planned_date or "-",
+                    w.users,
+                    w.get_status_display(),
+                    w.get_gonogo_display() if w.gonogo else "-",
+                )
+                for w in plan.waves
             ],
             stream=self._out(),
         )
