@@ -91,7 +91,7 @@ def change_facts(project: Project, today: dt.date | None = None) -> dict[str, An
     overdue_reviews = ChangeRequest.objects.filter(
         project=project, status=ChangeStatus.AJOURNEE, review_on__lt=today
     ).values_list("review_on", flat=True)
-    ages = sorted([*ages, *((today - r).days for r in overdue_reviews)], reverse=True)
+    ages = sorted([*ages, *((today - r).days for r in overdue_reviews if r is not None)], reverse=True)
     accepted = ChangeRequest.objects.filter(
         project=project, status=ChangeStatus.ACCEPTEE, avenant_number__isnull=True
     ).filter(Q(extra_cost__gt=0) | Q(delay_days__gt=0))

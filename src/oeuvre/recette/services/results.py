@@ -505,7 +505,7 @@ def run_results_import(job: Job, progress: Progress) -> dict[str, Any]:
 def proposals_raised(project: Project, proposals: Iterable[dict[str, Any]]) -> dict[int, Anomaly]:
     """Which proposals already have their anomaly (same execution, same title): index → anomaly, one query."""
     chosen = list(proposals)
-    executions = {p.get("execution") for p in chosen if p.get("execution")}
+    executions = {int(p["execution"]) for p in chosen if p.get("execution")}
     existing: dict[tuple[int | None, str], Anomaly] = {}
     if executions:
         for a in Anomaly.objects.filter(project=project, execution_id__in=executions):
@@ -536,11 +536,11 @@ def results_proposal_create(
         if index in raised:
             continue
         p = proposals[index]
-        execution = Execution.objects.filter(project=project, pk=p.get("execution")).first() if p.get(
+        execution = Execution.objects.filter(project=project, pk=int(p["execution"])).first() if p.get(
             "execution") else None  # fmt: skip
-        test_case = TestCase.objects.filter(project=project, pk=p.get("test_case")).first() if p.get(
+        test_case = TestCase.objects.filter(project=project, pk=int(p["test_case"])).first() if p.get(
             "test_case") else None  # fmt: skip
-        campaign = Campaign.objects.filter(project=project, pk=p.get("campaign")).first()
+        campaign = Campaign.objects.filter(project=project, pk=int(p.get("campaign") or 0)).first()
         exigence = None
         if p.get("exigence") and test_case is not None:
             exigence = test_case.exigences.filter(pk=p["exigence"]).first()
