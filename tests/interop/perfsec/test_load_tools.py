@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from oeuvre.interop.errors import FileFormatError, HostileFileError
-from oeuvre.interop.perfsec import ALL, ERROR_CODES, Metric, read_report
+from oeuvre.interop.perfsec import ALL, ERROR_CODES, Metric, read_report, read_report_file
 from tests.interop.perfsec.helpers import read
 
 # --- k6 ----------------------------------------------------------------------------------------------------------
@@ -113,11 +113,10 @@ def test_it_reads_gatling_percentiles_configured_otherwise() -> None:
     assert report.value(Metric.RESPONSE_TIME_P90) == 520  # percentiles2 read as p90
 
 
-def test_it_points_to_stats_json_when_given_the_javascript_twin() -> None:
+def test_it_reads_the_javascript_twin_as_gatling_and_names_what_it_lacks() -> None:
     with pytest.raises(FileFormatError) as caught:
         read_report(b'var stats = {\n    type: "GROUP",\nname: "All Requests"}', "stats.js")
-    assert caught.value.code == "unsupported_report"
-    assert "stats.json" in str(caught.value)
+    assert caught.value.code == "not_gatling"  # read as Gatling's (see test_gatling_js_locust_users), no figures
 
 
 def test_it_names_the_field_of_a_damaged_gatling_file() -> None:
@@ -189,6 +188,8 @@ def test_it_reads_the_stats_locust_writes(tmp_path: Path, web_server: str) -> No
     assert report.value(Metric.THROUGHPUT) == pytest.approx(float(total["Requests/s"]))
     assert report.value(Metric.ERROR_RATE, "GET /missing") == 100  # the server answers 404
     assert report.value(Metric.ERROR_RATE, "GET /") == 0
+    # Read from the disk, the stats take the peak user count from the history Locust writes beside them.
+    assert read_report_file(tmp_path / "run_stats.csv").value(Metric.USERS) == 4
 
 
 LOCUST_HEADER = (

@@ -1,8 +1,8 @@
 """Performance and security results written by the tools teams use, read into one plain shape.
 
-Load tests (Apache JMeter JTL as CSV or XML, k6's end-of-test summary JSON, Gatling's ``stats.json``, Locust's
-``*_stats.csv``) and security scans (SARIF 2.1 from OWASP ZAP, Trivy, Semgrep, CodeQL…, ZAP's own JSON report, and
-testssl.sh's JSON for the TLS versions a server offers)
+Load tests (Apache JMeter JTL as CSV or XML, k6's end-of-test summary JSON, Gatling's ``stats.json`` or its
+``stats.js`` twin, Locust's ``*_stats.csv`` and ``*_stats_history.csv``) and security scans (SARIF 2.1 from OWASP
+ZAP, Trivy, Semgrep, CodeQL…, ZAP's own JSON report, and testssl.sh's JSON for the TLS versions a server offers)
 become a :class:`Report`: measurements per label (a JMeter sampler, a k6 group or tagged request, a Gatling
 request, a Locust endpoint, plus :data:`ALL` for the whole run) and security findings with a normalised severity.
 A criterion of the DAT (``engine.criteria``) is then compared with the measurement of the same metric.
@@ -111,7 +111,7 @@ class Finding:
 class Report:
     tool: str  # "jmeter", "k6", "gatling", "locust", "sarif", "zap", "testssl"
     tool_version: str = ""  # as the file says it, "" when it does not
-    format: str = ""  # "jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json"
+    format: str = ""  # one of FORMATS
     measurements: list[Measurement] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     producer: str = (
@@ -142,13 +142,15 @@ ERROR_CODES: dict[str, tuple[str, ...]] = {
     "no_samples": (), "too_many_labels": ("limit",), "too_many_samples": ("limit",), "too_many_findings": ("limit",),
     "jtl_header": ("column",), "jtl_columns": ("found", "expected"), "not_jtl": ("root",),
     "locust_header": ("column",), "locust_columns": ("found", "expected"), "locust_no_aggregate": (),
-    "not_k6": (), "k6_shape": (), "not_gatling": (), "gatling_shape": (),
+    "locust_history_header": ("column",),
+    "not_k6": (), "k6_shape": (), "not_gatling": (), "gatling_shape": (), "gatling_js": (),
     "not_sarif": (), "sarif_version": ("version",), "sarif_shape": (), "not_zap": (), "zap_shape": (),
     "not_testssl": (), "testssl_shape": (),
 }  # fmt: skip
 
 #: The formats :func:`read_report` knows, as :func:`detect_format` names them.
-FORMATS = ("jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "locust-csv", "sarif-2.1", "zap-json", "testssl-json")
+FORMATS = ("jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "gatling-js", "locust-csv", "locust-history",
+           "sarif-2.1", "zap-json", "testssl-json")  # fmt: skip
 
 
 def detect_format(data: bytes, filename: str = "") -> str:
@@ -185,7 +187,9 @@ def read_report(data: bytes, filename: str = "") -> Report:
 
 def read_report_file(path: str | os.PathLike[str]) -> Report:
     """Read a report from a file; a JMeter JTL is streamed from the disk (a run of millions of samples is summarised
-    holding only their response times), any other format is read whole under the shared size limit."""
+    holding only their response times), any other format is read whole under the shared size limit. A Locust
+    ``PREFIX_stats.csv`` takes the peak user count (:attr:`Metric.USERS`) from the ``PREFIX_stats_history.csv``
+    Locust writes beside it, when it is there."""
     from oeuvre.interop.perfsec import _detect
 
     return _detect.read_file(path)

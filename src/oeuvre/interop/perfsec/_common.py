@@ -143,13 +143,22 @@ def _depth(value: Any) -> int:
 def load_json(data: bytes, source: str | None, what: str) -> Any:
     """Decode a JSON report after the shared checks; a syntax error names its line, too deep a nesting is refused."""
     guard_bytes(data, "json", source)
+    return parse_json(utf8(data, source, what), source, what)
+
+
+def utf8(data: bytes, source: str | None, what: str) -> str:
+    """The text of a report (a UTF-8 BOM dropped); another encoding names the first byte that is not UTF-8."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileFormatError(
             f"the {what} is not UTF-8 text (byte {exc.start})", code="encoding", params={"offset": exc.start},
             source=source,
         ) from None  # fmt: skip
+
+
+def parse_json(text: str, source: str | None, what: str) -> Any:
+    """Decode JSON text; a syntax error names its line, too deep a nesting is refused."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:

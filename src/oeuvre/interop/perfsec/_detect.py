@@ -11,18 +11,26 @@ from typing import Any
 from oeuvre.interop.errors import FileFormatError, HostileFileError
 from oeuvre.interop.perfsec import Report
 from oeuvre.interop.perfsec._common import JSON_LIMITS, STREAM_LIMITS, guard_bytes, head, load_json
-from oeuvre.interop.perfsec.gatling import gatling_report, looks_like_gatling
+from oeuvre.interop.perfsec.gatling import gatling_report, looks_like_gatling, looks_like_gatling_js, read_gatling_js
 from oeuvre.interop.perfsec.jmeter import looks_like_jtl_csv, read_jtl_csv, read_jtl_xml
 from oeuvre.interop.perfsec.k6 import k6_report, looks_like_k6
-from oeuvre.interop.perfsec.locust import looks_like_locust, read_locust
+from oeuvre.interop.perfsec.locust import (
+    looks_like_locust,
+    looks_like_locust_history,
+    read_locust,
+    read_locust_history,
+    with_users,
+)
 from oeuvre.interop.perfsec.sarif import looks_like_sarif, sarif_report
 from oeuvre.interop.perfsec.testssl import looks_like_testssl, ssl_scan_report
 from oeuvre.interop.perfsec.zap import looks_like_zap, zap_report
 
 _SNIFF = 64 * 1024
 _ELEMENT = re.compile(rb"<[A-Za-z_]")
-_SUPPORTED = ("JMeter JTL (CSV or XML), k6 summary JSON, Gatling stats.json, Locust _stats.csv, SARIF 2.1.0, ZAP "
-              "JSON or testssl.sh JSON")  # fmt: skip
+_SUPPORTED = ("JMeter JTL (CSV or XML), k6 summary JSON, Gatling stats.json or stats.js, Locust _stats.csv or "
+              "_stats_history.csv, SARIF 2.1.0, ZAP JSON or testssl.sh JSON")  # fmt: skip
+_LOCUST_STATS = "_stats.csv"
+_LOCUST_HISTORY = "_stats_history.csv"
 
 
 def _unsupported(source: str | None, why: str) -> FileFormatError:
@@ -44,9 +52,11 @@ def _text_format(start: bytes, source: str | None) -> str:
         if b"<testResults" in start or not _ELEMENT.search(start):
             return "jtl-xml"
         raise _unsupported(source, "this XML is not a JMeter <testResults>")
-    if start.startswith(b"var stats") or start.startswith(b"var global"):
-        raise _unsupported(source, "this is Gatling's stats.js; read its twin js/stats.json")
+    if looks_like_gatling_js(start):
+        return "gatling-js"
     first = start.split(b"\n", 1)[0].rstrip(b"\r")
+    if looks_like_locust_history(first):
+        return "locust-history"
     if looks_like_locust(first):
         return "locust-csv"
     if looks_like_jtl_csv(first):
@@ -84,6 +94,10 @@ def read(data: bytes, filename: str = "") -> Report:
         return read_jtl_xml(io.BytesIO(data), source)
     if fmt == "jtl-csv":
         return read_jtl_csv(io.BytesIO(data), source)
+    if fmt == "gatling-js":
+        return read_gatling_js(data, source)
+    if fmt == "locust-history":
+        return read_locust_history(data, source)
     return read_locust(data, source)
 
 
@@ -106,7 +120,21 @@ def read_file(path: str | os.PathLike[str]) -> Report:
             raise _too_large(size, JSON_LIMITS.max_bytes, source)
         stream.seek(0)
         data = stream.read()
-    return read(data, source)
+    report = read(data, source)
+    if report.format == "locust-csv" and source.endswith(_LOCUST_STATS):
+        report = _with_locust_history(report, file.with_name(source[: -len(_LOCUST_STATS)] + _LOCUST_HISTORY))
+    return report
+
+
+def _with_locust_history(report: Report, history: Path) -> Report:
+    """Locust writes the users of a run only in the ``PREFIX_stats_history.csv`` beside ``PREFIX_stats.csv``: when
+    it is there, its peak user count joins the report (a damaged history is an error naming it, not a silent gap)."""
+    if not history.is_file():
+        return report
+    size = history.stat().st_size
+    if size > JSON_LIMITS.max_bytes:
+        raise _too_large(size, JSON_LIMITS.max_bytes, history.name)
+    return with_users(report, read_locust_history(history.read_bytes(), history.name))
 
 
 def _too_large(size: int, limit: int, source: str | None) -> HostileFileError:

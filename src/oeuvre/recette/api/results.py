@@ -60,9 +60,10 @@ class ResultsOut(Schema):
     response={200: ResultsOut, **_WRITE},
     summary="Push a load-test or security-scan report",
     description=(
-        "Multipart form: `file` (JMeter JTL as CSV or XML, k6 summary JSON, Gatling stats.json, Locust stats CSV, "
-        "SARIF 2.1, ZAP JSON), optional `iteration` (number; the latest when left out). The campaign must be a "
-        "performance or security campaign. Each measured criterion of the DAT is compared with its threshold."
+        "Multipart form: `file` (JMeter JTL as CSV or XML, k6 summary JSON, Gatling stats.json or stats.js, Locust "
+        "stats CSV or stats history CSV (the peak user count), SARIF 2.1, ZAP JSON, testssl.sh JSON), optional "
+        "`iteration` (number; the latest when left out). The campaign must be a performance or security campaign. "
+        "Each measured criterion of the DAT is compared with its threshold."
     ),
 )
 def push_results(

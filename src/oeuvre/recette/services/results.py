@@ -322,10 +322,14 @@ _REPORT_MESSAGES: dict[str, Any] = {
     "locust_header": gettext_lazy("The Locust statistics have no « %(column)s » column."),
     "locust_columns": gettext_lazy("%(found)s columns where the header announces %(expected)s."),
     "locust_no_aggregate": gettext_lazy("The Locust statistics have no « Aggregated » row."),
+    "locust_history_header": gettext_lazy("The Locust stats history has no « %(column)s » column."),
     "not_k6": gettext_lazy("This JSON file is not a k6 end-of-test summary."),
     "k6_shape": gettext_lazy("The k6 summary does not have the expected shape (metrics and their values)."),
-    "not_gatling": gettext_lazy("This JSON file is not Gatling's stats.json or global_stats.json."),
+    "not_gatling": gettext_lazy("This file is not Gatling's stats.json, global_stats.json or stats.js."),
     "gatling_shape": gettext_lazy("The Gatling statistics do not have the expected shape."),
+    "gatling_js": gettext_lazy(
+        "This Gatling stats.js has no complete « var stats = {…} » object (a brace or a string is never closed)."
+    ),
     "not_sarif": gettext_lazy("This JSON file is not a SARIF report."),
     "sarif_version": gettext_lazy("SARIF version %(version)s is not read: version 2.1.0 is."),
     "sarif_shape": gettext_lazy("The SARIF report does not have the expected shape (runs, tool, results)."),
