@@ -141,7 +141,8 @@ def test_a_committee_decision_decides_the_change_request_it_names(personas: Any,
     assert accepted.cdc_version is not None
     assert accepted.cdc_version.label == accepted.reference
     assert accepted.cdc_version.is_frozen
-    assert accepted.cdc_version.entries.count() == 1  # the project's exigence as it stands
+    # The project's exigence as it stands, and the one the accepted change adds.
+    assert accepted.cdc_version.entries.count() == 2
     assert list(accepted.decisions.all()) == [d1]
     assert d1.subject.startswith(accepted.reference)
     # Deferred in the committee, with its review date.

@@ -75,6 +75,8 @@ def test_it_submits_analyses_and_accepts_a_change_request(
     expect(moa.locator("#change-status")).to_have_text("Acceptée")
     expect(moa.locator("#avenant")).to_contain_text("avenant n° 1")
     expect(moa.locator("#decision")).to_contain_text("DM-001 — avenant n° 1")
+    # The added exigence is in the CDC now, and the page says so.
+    expect(moa.locator("#applied")).to_contain_text("ajoutée au CDC")
     change.refresh_from_db()
     assert change.status == ChangeStatus.ACCEPTEE
     assert Task.objects.get(pk=small_plan.tasks["B"].pk).duration == duration_b + 4

@@ -26,17 +26,33 @@ def test_it_tells_a_slippage_caught_then_recovered(demo_db: Any) -> None:
     assert len(trend_of(project)["history"]) == 12
 
 
-def test_it_has_four_change_requests_one_of_each_fate(demo_db: Any) -> None:
+def test_it_has_five_change_requests_one_of_each_fate(demo_db: Any) -> None:
     from oeuvre.pilotage.models import ChangeRequest, ChangeStatus
     from oeuvre.pilotage.selectors.changes import change_facts
     from oeuvre.planning.models import Plan
 
     project = Project.objects.get(code=MAIN_PROJECT)
     changes = {c.status: c for c in ChangeRequest.objects.filter(project=project)}
-    assert set(changes) == {ChangeStatus.ACCEPTEE, ChangeStatus.REFUSEE, ChangeStatus.ANALYSEE, ChangeStatus.BROUILLON}
+    assert set(changes) == {
+        ChangeStatus.ACCEPTEE,
+        ChangeStatus.REFUSEE,
+        ChangeStatus.ANALYSEE,
+        ChangeStatus.AJOURNEE,
+        ChangeStatus.BROUILLON,
+    }
+    assert ChangeRequest.objects.filter(project=project).count() == 5
+    deferred = changes[ChangeStatus.AJOURNEE]
+    assert deferred.decision_reason
+    assert deferred.review_on is not None
+    assert deferred.review_on > demo_db.today  # not waiting again yet: the scope axis leaves it out
+    assert deferred.decided_by.username == "moa"
     accepted = changes[ChangeStatus.ACCEPTEE]
     assert accepted.avenant_number == 1
     assert accepted.baseline is not None
+    # The accepted change's added exigence is in the CDC, validated, and in the change's CDC baseline.
+    added = [line for line in accepted.applied if line["outcome"] == "created"]
+    assert len(added) == 1
+    assert accepted.cdc_version.entries.filter(reference=added[0]["exigence"], status="validee").exists()
     assert Plan.objects.get(project=project).baseline_id == accepted.baseline_id
     waiting = changes[ChangeStatus.ANALYSEE]
     assert waiting.extra_cost

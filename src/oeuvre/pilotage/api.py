@@ -14,6 +14,7 @@ from oeuvre.pilotage.permissions import (
     CHANGES_ANALYSE,
     CHANGES_DECIDE,
     CHANGES_REQUEST,
+    COMMITTEES_PREPARE,
     METEO_CONFIGURE,
     METEO_PREPARE,
     PILOTAGE_VIEW,
@@ -416,6 +417,7 @@ class ChangeOut(Schema):
     avenant_signed_on: str | None
     baseline: str | None
     cdc_version: str | None
+    applied: list[dict[str, Any]]
     committee_decisions: list[dict[str, Any]]
     version: int
 
@@ -663,3 +665,97 @@ def record_avenant(request: HttpRequest, code: str, change_id: int, payload: Ave
         expected_version=if_match(request),
     )
     return _change_out(project, change_id, response)
+
+
+# --- Committee decisions ----------------------------------------------------------------------------------------
+
+
+class CommitteeDecisionOut(Schema):
+    id: int
+    number: int
+    committee: int
+    text: str
+    subject: str
+    risk: str | None  # the risk's reference
+    change: str | None  # the change request's reference (DM-003)
+    change_status: str | None  # where the named change request stands now
+    sealed: bool  # written to the project's hash chain when the committee closed
+    chain_hash: str
+
+
+class CommitteeDecisionIn(Schema):
+    text: str
+    subject: str = ""
+    risk: str | None = None  # a risk's reference
+    change: str | None = None  # a change request's reference
+    outcome: str = ""  # with a change: accept, refuse or defer (decides it; the MOA only)
+    review_on: date | None = None  # a deferral's review date
+    avenant_signed_on: date | None = None  # an acceptance's signed avenant
+
+
+def _decision_json(decision: Any) -> dict[str, Any]:
+    return {
+        "id": decision.pk,
+        "number": decision.number,
+        "committee": decision.committee_id,
+        "text": decision.text,
+        "subject": decision.subject,
+        "risk": decision.risk.reference if decision.risk else None,
+        "change": decision.change.reference if decision.change else None,
+        "change_status": decision.change.status if decision.change else None,
+        "sealed": bool(decision.chain_hash),
+        "chain_hash": decision.chain_hash,
+    }
+
+
+@router.get(
+    "/projects/{code}/committees/{committee_id}/decisions",
+    response={200: list[CommitteeDecisionOut], **READ},
+    summary="A committee's relevé de décisions",
+)
+def list_decisions(request: HttpRequest, code: str, committee_id: int) -> Any:
+    from oeuvre.pilotage.selectors.committees import committee_detail
+
+    committee = committee_detail(_project(request, code), committee_id)
+    return [_decision_json(d) for d in committee.decisions.all()]
+
+
+@router.post(
+    "/projects/{code}/committees/{committee_id}/decisions",
+    response={201: CommitteeDecisionOut, **CREATE},
+    summary="Record the next decision; naming a change request with an outcome decides it (the MOA)",
+)
+def record_decision(request: HttpRequest, code: str, committee_id: int, payload: CommitteeDecisionIn) -> Any:
+    from django.utils.translation import gettext as _
+
+    from oeuvre.core.errors import ValidationFailed
+    from oeuvre.pilotage.models import ChangeRequest, Risk
+    from oeuvre.pilotage.selectors.committees import committee_detail
+    from oeuvre.pilotage.services.committees import decision_record
+
+    project = _project(request, code, COMMITTEES_PREPARE)
+    committee = committee_detail(project, committee_id)
+    risk = change = None
+    if payload.risk:
+        risk = Risk.objects.filter(project=project, reference=payload.risk).first()
+        if risk is None:
+            raise ValidationFailed({"risk": [_("No risk %(ref)s in this project.") % {"ref": payload.risk}]})
+    if payload.change:
+        change = ChangeRequest.objects.filter(project=project, reference=payload.change).first()
+        if change is None:
+            raise ValidationFailed(
+                {"change": [_("No change request %(ref)s in this project.") % {"ref": payload.change}]}
+            )
+    decision = decision_record(
+        actor=current_user(request),
+        committee=committee,
+        text=payload.text,
+        risk=risk,
+        subject=payload.subject,
+        change=change,
+        outcome=payload.outcome,
+        review_on=payload.review_on,
+        avenant_signed_on=payload.avenant_signed_on,
+    )
+    fresh = next(d for d in committee_detail(project, committee_id).decisions.all() if d.pk == decision.pk)
+    return Status(201, _decision_json(fresh))  # read again: the change request it decided has moved on

@@ -337,6 +337,15 @@ _CHANGES: list[tuple[str, str, str, list[tuple[str, int | None, str]], list[tupl
         12,
     ),
     (
+        "Portail de dépôt des factures fournisseurs",
+        "Les fournisseurs souhaitent déposer leurs factures en ligne plutôt que par courrier.",
+        "moa",
+        [("ajout", None, "Les fournisseurs déposent leurs factures sur un portail et en suivent le traitement.")],
+        [(8, Decimal(15))],
+        "deferred",
+        40,
+    ),
+    (
         "Suppression de l'édition papier des relevés",
         "Proposition de la MOE : l'édition n'est plus utilisée depuis la dématérialisation.",
         "moe",
@@ -350,8 +359,9 @@ _CHANGES: list[tuple[str, str, str, list[tuple[str, int | None, str]], list[tupl
 
 @demo_step(89, "pilotage: change requests")  # before the météo, whose live snapshot reads the waiting requests
 def demo_changes(ctx: DemoContext, project: Project) -> None:
-    """Four requests through the real services (so the what-if runs on the demo plan): one accepted with its
-    avenant and new baseline, one refused, one waiting with its impact computed, one draft."""
+    """Five requests through the real services (so the what-if runs on the demo plan): one accepted with its
+    avenant and new baseline, one refused, one waiting with its impact computed, one deferred (its reason and
+    review date), one draft."""
     from django.utils import timezone
 
     from oeuvre.core.services import save_with_history
@@ -409,6 +419,14 @@ def demo_changes(ctx: DemoContext, project: Project) -> None:
                 accept=True,
                 reason="Validé en COPIL : besoin réglementaire du contrôle de gestion.",
                 avenant_signed_on=avenant_day,
+                expected_version=None,
+            )
+        elif fate == "deferred":
+            change = services.change_defer(
+                actor=moa,
+                change=change,
+                reason="Reporté après la mise en service : la priorité reste la recette du lot 1.",
+                review_on=max(ctx.today, timezone.localdate()) + dt.timedelta(days=45),
                 expected_version=None,
             )
         elif fate == "refused":

@@ -521,6 +521,12 @@ class ChangeRequest(VersionedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    applied = models.JSONField(
+        _("what the acceptance applied to the exigences"),
+        default=list,
+        blank=True,
+        help_text=_("One line per item: the exigence and what was done to it, or why it could not be applied."),
+    )
 
     history = HistoricalRecords()
 

@@ -69,6 +69,7 @@ __all__ = [
     "exigence_transition",
     "exigence_update",
     "exigence_validate",
+    "exigence_withdraw_by_change",
     "settings_update",
     "specification_create",
     "specification_delete",
@@ -365,6 +366,25 @@ def exigence_reject(*, actor: User, exigence: Exigence, expected_version: int | 
     return exigence_transition(
         actor=actor, exigence=exigence, action="reject", expected_version=expected_version, comment=comment
     )
+
+
+@transaction.atomic
+def exigence_withdraw_by_change(*, actor: User, exigence: Exigence, comment: str) -> Exigence:
+    """An accepted change request removes the exigence from the CDC: it is rejected (never deleted, so its history
+    and the earlier baselines keep it), whatever its status, by the MOA who accepted the change.
+
+    Outside the page's workflow on purpose: a validated exigence is only removed through a decided change.
+    """
+    require(actor, exigence.project, REQUIREMENTS_VALIDATE)
+    if not (comment or "").strip():
+        raise ValidationFailed({"comment": [_("Say why the requirement is rejected.")]})
+    sources: set[str] = {_S.BROUILLON, _S.SOUMISE, _S.VALIDEE, _S.MODIFIEE}
+    fresh = _transition(exigence, None, sources, _S.REJETEE, actor, comment)
+    emit(
+        EXIGENCE_STATUS_CHANGED, project=fresh.project, obj=fresh, actor=actor,
+        data={"status": fresh.status, "title": fresh.title[:200], "owner_id": fresh.owner_id},
+    )  # fmt: skip
+    return fresh
 
 
 # --- Specifications and components -------------------------------------------------------------------

@@ -103,6 +103,27 @@ def change_facts(project: Project, today: dt.date | None = None) -> dict[str, An
     }
 
 
+def applied_lines(change: ChangeRequest) -> list[dict[str, Any]]:
+    """What the acceptance applied to the exigences, one line per item of the change, each with its message in the
+    reader's language (the service keeps codes, see ``services.changes._apply_items``)."""
+    from django.utils.translation import gettext as _
+
+    messages = {
+        "updated": _("%(ref)s: statement replaced"),
+        "unchanged": _("%(ref)s: statement already as asked, nothing to change"),
+        "removed": _("%(ref)s: removed from the CDC (rejected, kept in its history)"),
+        "already_removed": _("%(ref)s: already rejected, nothing to change"),
+        "created": _("%(ref)s: added to the CDC"),
+        "missing_exigence": _("not applied: the exigence this item named no longer exists"),
+        "missing_text": _("not applied: the item gives no statement"),
+    }
+    out = []
+    for line in change.applied or []:
+        template = messages.get(line.get("outcome", ""), "%(ref)s")
+        out.append({**line, "message": template % {"ref": line.get("exigence") or "—"}})
+    return out
+
+
 def change_as_json(change: ChangeRequest, today: dt.date | None = None) -> dict[str, Any]:
     """One request as the API and the CLI give it (plain JSON: numbers as numbers, dates as ISO strings)."""
     today = today or timezone.localdate()
@@ -167,6 +188,7 @@ def change_as_json(change: ChangeRequest, today: dt.date | None = None) -> dict[
         "avenant_signed_on": day(change.avenant_signed_on),
         "baseline": change.baseline.name if change.baseline else None,
         "cdc_version": change.cdc_version.label if change.cdc_version else None,
+        "applied": applied_lines(change),
         "version": change.version,
     }
 

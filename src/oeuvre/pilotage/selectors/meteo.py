@@ -126,10 +126,20 @@ def _recette_facts(project: Project, today: dt.date) -> dict[str, Any]:
 
 
 def _requirements_facts(project: Project) -> dict[str, Any]:
+    from oeuvre.pilotage.models import ChangeItem, ChangeItemKind, ChangeStatus
     from oeuvre.requirements.models import Exigence, ExigenceStatus
 
-    # An exigence rejected now whose history shows it validated before (one query on the history table).
-    rejected = Exigence.objects.filter(project=project, status=ExigenceStatus.REJETEE).values("pk")
+    # An exigence rejected now whose history shows it validated before (one query on the history table) — unless
+    # an accepted change request removed it: that is the MOA's decided change of scope, not a rejection.
+    removed = ChangeItem.objects.filter(
+        change__project=project,
+        change__status=ChangeStatus.ACCEPTEE,
+        kind=ChangeItemKind.SUPPRESSION,
+        exigence__isnull=False,  # NOT IN with a NULL would exclude everything
+    ).values("exigence_id")
+    rejected = (
+        Exigence.objects.filter(project=project, status=ExigenceStatus.REJETEE).exclude(pk__in=removed).values("pk")
+    )
     count = Exigence.history.filter(id__in=rejected, status=ExigenceStatus.VALIDEE).values("id").distinct().count()
     return {"exigences_rejected_after_validation": count}
 

@@ -322,10 +322,80 @@ def change_decide(
         fresh.baseline = plan_change_apply(
             actor=actor, project=fresh.project, extra_days=extra, baseline_name=name, description=fresh.title
         )
+        fresh.applied = _apply_items(actor, fresh)
         fresh.cdc_version = _cdc_baseline(actor, fresh, name)
     fresh.review_on = None
     save_with_history(fresh, actor=actor, reason=_("accepted") if accept else _("refused"))
     return fresh
+
+
+def _apply_items(actor: Any, change: ChangeRequest) -> list[dict[str, Any]]:
+    """Apply what the accepted change says to the exigences, through the requirements stage's services (so each
+    exigence's history shows the change, by the MOA who accepted it), before the CDC baseline is frozen.
+
+    - *changed*: the exigence's statement becomes the item's text; a validated exigence stays validated (the MOA
+      accepted the new statement by accepting the change);
+    - *removed*: the exigence is rejected, never deleted (earlier baselines and its history keep it);
+    - *added*: a new exigence, validated, its title the statement's first line, its source the change's
+      reference; the item then names it.
+
+    An item that lacks what is needed (the exigence it names was deleted since, or no statement) is not guessed:
+    its line says so. Returns one line per item: ``{"item", "kind", "exigence", "outcome"}``.
+    """
+    from oeuvre.requirements.models import ExigenceStatus
+    from oeuvre.requirements.services import (
+        exigence_create,
+        exigence_submit,
+        exigence_update,
+        exigence_validate,
+        exigence_withdraw_by_change,
+    )
+
+    why = _("%(ref)s accepted: %(title)s") % {"ref": change.reference, "title": change.title}
+    why = why[:500]
+    lines: list[dict[str, Any]] = []
+    for item in change.items.select_related("exigence").order_by("pk"):
+        exigence = item.exigence
+        text = item.text.strip()
+        outcome = ""
+        if item.kind in (ChangeItemKind.MODIFICATION, ChangeItemKind.AJOUT) and not text:
+            outcome = "missing_text"
+        elif item.kind in (ChangeItemKind.MODIFICATION, ChangeItemKind.SUPPRESSION) and exigence is None:
+            outcome = "missing_exigence"
+        elif item.kind == ChangeItemKind.MODIFICATION and exigence is not None:
+            if exigence.text.strip() == text:
+                outcome = "unchanged"
+            else:
+                was_validated = exigence.status == ExigenceStatus.VALIDEE
+                exigence = exigence_update(actor=actor, exigence=exigence, expected_version=None, text=text)
+                if was_validated and exigence.status == ExigenceStatus.MODIFIEE:
+                    exigence = exigence_validate(actor=actor, exigence=exigence, expected_version=None, comment=why)
+                outcome = "updated"
+        elif item.kind == ChangeItemKind.SUPPRESSION and exigence is not None:
+            if exigence.status == ExigenceStatus.REJETEE:
+                outcome = "already_removed"
+            else:
+                exigence = exigence_withdraw_by_change(actor=actor, exigence=exigence, comment=why)
+                outcome = "removed"
+        elif item.kind == ChangeItemKind.AJOUT:
+            title = text.splitlines()[0].strip()[:300]
+            exigence = exigence_create(
+                actor=actor, project=change.project, title=title, text=text, source=change.reference
+            )
+            exigence = exigence_submit(actor=actor, exigence=exigence, expected_version=None, comment=why)
+            exigence = exigence_validate(actor=actor, exigence=exigence, expected_version=None, comment=why)
+            item.exigence = exigence
+            save_with_history(item, actor=actor, reason=_("exigence added by the accepted change"))
+            outcome = "created"
+        lines.append(
+            {
+                "item": item.pk,
+                "kind": item.kind,
+                "exigence": exigence.reference if exigence is not None else None,
+                "outcome": outcome,
+            }
+        )
+    return lines
 
 
 def _cdc_baseline(actor: Any, change: ChangeRequest, title: str) -> Any:

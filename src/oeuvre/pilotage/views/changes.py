@@ -20,7 +20,7 @@ from oeuvre.accounts.permissions import can, require
 from oeuvre.core.errors import DomainError
 from oeuvre.pilotage.models import ChangeItem, ChangeItemKind, ChangeOrigin, ChangeRequest, ChangeStatus
 from oeuvre.pilotage.permissions import CHANGES_ANALYSE, CHANGES_DECIDE, CHANGES_REQUEST, PILOTAGE_VIEW
-from oeuvre.pilotage.selectors.changes import age_days, change_detail, changes_for
+from oeuvre.pilotage.selectors.changes import age_days, applied_lines, change_detail, changes_for
 from oeuvre.pilotage.services import changes as services
 from oeuvre.projects.models import Project
 from oeuvre.web.context import project_context
@@ -231,6 +231,7 @@ def change_view(request: HttpRequest, project: Project, change_id: int) -> HttpR
             "pilotage",
             section="changes",
             change=change,
+            applied=applied_lines(change),
             form=form,
             item_form=ItemForm(project=project) if may_request and draft else None,
             analysis_form=AnalysisForm(
