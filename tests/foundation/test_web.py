@@ -141,7 +141,7 @@ def test_it_neutralises_formulas_in_csv_exports(personas: Any) -> None:
 @pytest.mark.parametrize(
     ("path", "budget"),
     [
-        ("/p/{code}/", 50),  # eight panels since forge, MEP and pilotage added theirs
+        ("/p/{code}/", 52),  # eight panels since forge, MEP and pilotage added theirs; waves and portfolio (session 5)
         ("/p/{code}/members/", 14),
         ("/p/{code}/activity/", 14),
         ("/roles/", 14),

@@ -28,7 +28,7 @@ def test_the_demo_project_has_environments_releases_and_a_signed_go(demo_db: Any
     assert "Procédures d'exploitation" in decision.reason
     out = io.StringIO()
     call_command("verify", "--project", MAIN_PROJECT, stdout=out)
-    assert out.getvalue().startswith("OK:")
+    assert out.getvalue().startswith("OK : ")  # French, the default language of the command
 
 
 def test_the_demo_has_about_thirty_incidents_in_hypercare_with_two_breaches(demo_db: Any) -> None:
