@@ -405,3 +405,19 @@ def test_it_names_a_bad_time_attribute() -> None:
 def test_it_reads_a_decimal_comma_and_thousands_separators() -> None:
     report = read_junit(b'<testsuite><testcase name="a" time="0,25"/><testcase name="b" time="1,234.5"/></testsuite>')
     assert [c.duration for c in report.cases] == [0.25, 1234.5]
+
+
+def test_every_reader_error_names_where_it_happened_in_one_french_form() -> None:
+    """JUnit and the performance readers share one message builder: file, row, line and field, then the French
+    colon with its space (the JUnit one used to drop the field and the space)."""
+    from django.utils import translation
+
+    from oeuvre.recette.services.results import report_error_message
+    from oeuvre.recette.services.testbook import junit_error_message
+
+    error = FileFormatError("bad value", code="no-such-code", source="run.jtl", line=7, field="elapsed")
+    with translation.override("fr"):
+        assert junit_error_message(error) == "run.jtl, ligne 7, champ elapsed : bad value"
+        assert report_error_message(error) == junit_error_message(error)
+    with translation.override("en"):
+        assert junit_error_message(error) == "run.jtl, line 7, field elapsed: bad value"

@@ -56,7 +56,7 @@ from oeuvre.recette.models import (
 from oeuvre.recette.models import Severity as AnomalySeverity
 from oeuvre.recette.permissions import ANOMALY_REPORT, RESULTS_IMPORT, TESTBOOK_EDIT
 from oeuvre.recette.services.anomalies import anomaly_create
-from oeuvre.recette.services.testbook import current_revision, junit_error_message
+from oeuvre.recette.services.testbook import current_revision, file_error_message
 
 __all__ = [
     "MAX_REPORT_BYTES",
@@ -342,21 +342,7 @@ _REPORT_MESSAGES: dict[str, Any] = {
 
 def report_error_message(error: FileFormatError) -> str:
     """« run.jtl, line 12: … » in the user's language, from the reader's code and parameters."""
-    template = _REPORT_MESSAGES.get(error.code)
-    if template is None:
-        return junit_error_message(error)  # a code of the shared guard
-    try:
-        message = str(template) % error.params
-    except (KeyError, TypeError, ValueError):
-        message = error.message
-    where = [error.source] if error.source else []
-    if error.row is not None:
-        where.append(_("row %(n)s") % {"n": error.row})
-    if error.line is not None:
-        where.append(_("line %(n)s") % {"n": error.line})
-    if error.field:
-        where.append(_("field %(name)s") % {"name": error.field})
-    return _("%(where)s: %(message)s") % {"where": ", ".join(where), "message": message} if where else message
+    return file_error_message(error, _REPORT_MESSAGES)
 
 
 def results_import(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -739,17 +739,28 @@ _JUNIT_MESSAGES: dict[str, Any] = {
 }
 
 
-def junit_error_message(error: FileFormatError) -> str:
-    """« report.xml, line 12: … » in the user's language."""
-    template = _JUNIT_MESSAGES.get(error.code)
+def file_error_message(error: FileFormatError, templates: Mapping[str, Any] | None = None) -> str:
+    """« run.jtl, line 12, field elapsed: … » in the user's language, for any reader's error: the message from the
+    reader's code and parameters (``templates``, then the shared guard's and JUnit's codes, else the reader's own
+    English), prefixed with where it happened (file, row, line, field)."""
+    template = (templates or {}).get(error.code) or _JUNIT_MESSAGES.get(error.code)
     try:
         message = str(template) % error.params if template is not None else error.message
     except (KeyError, TypeError, ValueError):
         message = error.message
     where = [error.source] if error.source else []
+    if error.row is not None:
+        where.append(_("row %(n)s") % {"n": error.row})
     if error.line is not None:
         where.append(_("line %(n)s") % {"n": error.line})
-    return f"{', '.join(where)}: {message}" if where else message
+    if error.field:
+        where.append(_("field %(name)s") % {"name": error.field})
+    return _("%(where)s: %(message)s") % {"where": ", ".join(where), "message": message} if where else message
+
+
+def junit_error_message(error: FileFormatError) -> str:
+    """« report.xml, line 12: … » in the user's language."""
+    return file_error_message(error)
 
 
 @dataclass
