@@ -106,16 +106,30 @@ def read_locust(data: bytes, source: str | None = None) -> Report:
     return Report(tool="locust", format="locust-csv", measurements=out)
 
 
-def _row(label: str, row: list[str], where: dict[str, int], line: int, source: str | None) -> list[Measurement]:
+# The columns of one row: (request count, failure count, figures). The history file says « Total … ».
+_STATS = ("Request Count", "Failure Count", _COLUMNS)
+_HISTORY = ("Total Request Count", "Total Failure Count", _HISTORY_TOTALS)
+
+
+def _row(
+    label: str,
+    row: list[str],
+    where: dict[str, int],
+    line: int,
+    source: str | None,
+    columns: tuple[str, str, tuple[tuple[str, Metric], ...]] = _STATS,
+) -> list[Measurement]:
+    counted, failed, figures = columns
+
     def cell(column: str) -> float | None:
         return number(row[where[column]], source=source, field=column, line=line) if column in where else None
 
-    count = cell("Request Count") or 0.0
+    count = cell(counted) or 0.0
     if count <= 0:
         return []
-    failures = cell("Failure Count") or 0.0
+    failures = cell(failed) or 0.0
     out = [measurement(label, Metric.SAMPLES, count)]
-    for column, metric in _COLUMNS:
+    for column, metric in figures:
         value = cell(column)
         if value is not None:
             out.append(measurement(label, metric, value))
@@ -171,31 +185,13 @@ def read_locust_history(data: bytes, source: str | None = None) -> Report:
     out: list[Measurement] = []
     for label in sorted(last, key=lambda label: (label != ALL, label)):
         row, line = last[label]
-        out += _totals(label, row, where, line, source)
+        out += _row(label, row, where, line, source, _HISTORY)
     if not any(m.label == ALL for m in out):
         raise FileFormatError("the run made no request (its Aggregated row counts 0)", code="no_samples",
                               source=source)  # fmt: skip
     if peak is not None:
         out.append(measurement(ALL, Metric.USERS, peak))
     return Report(tool="locust", format="locust-history", measurements=out)
-
-
-def _totals(label: str, row: list[str], where: dict[str, int], line: int, source: str | None) -> list[Measurement]:
-    def cell(column: str) -> float | None:
-        return number(row[where[column]], source=source, field=column, line=line) if column in where else None
-
-    count = cell("Total Request Count") or 0.0
-    if count <= 0:
-        return []
-    failures = cell("Total Failure Count") or 0.0
-    out = [measurement(label, Metric.SAMPLES, count)]
-    for column, metric in _HISTORY_TOTALS:
-        value = cell(column)
-        if value is not None:
-            out.append(measurement(label, metric, value))
-    rate = 100.0 * failures / count
-    out += [measurement(label, Metric.ERROR_RATE, rate), measurement(label, Metric.AVAILABILITY, 100.0 - rate)]
-    return out
 
 
 def with_users(report: Report, history: Report) -> Report:
