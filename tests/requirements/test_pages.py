@@ -52,9 +52,8 @@ def test_it_keeps_the_detail_page_flat_in_queries(filled: Any, django_assert_max
         spec = h.specification(filled.project, f"SP-{i:03d}")
         h.link(filled.project, "satisfies", spec, exigence)
     client = filled.client(filled.moa)
-    # 31: the design stage's interfaces and criteria reached by the exigence (an impact provider) add a fixed
-    # handful; they are looked up twice (impact and trace panels), a known waste left for later.
-    with django_assert_max_num_queries(31):
+    # 28: the design stage's interfaces and criteria reached by the exigence (impact providers) add a fixed four.
+    with django_assert_max_num_queries(28):
         response = client.get(_url(filled, f"{exigence.pk}/"))
     assert response.status_code == 200
     assert response.content.decode().count("/specifications/") >= 11

@@ -154,9 +154,23 @@ def architecture_graph(project: Project, environment: str | None = None) -> dict
 # --- The requirements' traceability: what an exigence change reaches in the architecture ---------------------
 
 
+# The last query's answer, by identity: the interfaces and the criteria providers read it for the same analysis
+# (one ``ImpactQuery`` object), so the three queries run once; another analysis is another object.
+_last_reached: list[tuple[Any, list[tuple[Interface, tuple[str, ...]]]]] = []
+
+
 def _reached_interfaces(query: Any) -> list[tuple[Interface, tuple[str, ...]]]:
     """The interfaces pointing at a changed exigence or specification, or joining a reached component, each with
-    the references it is reached through (three queries, whatever the number of ids)."""
+    the references it is reached through (three queries, whatever the number of ids; once per analysis)."""
+    last = _last_reached[0] if _last_reached else None
+    if last is not None and last[0] is query:
+        return last[1]
+    found = _reach_interfaces(query)
+    _last_reached[:] = [(query, found)]
+    return found
+
+
+def _reach_interfaces(query: Any) -> list[tuple[Interface, tuple[str, ...]]]:
     via: dict[int, set[str]] = {}
     through = Interface.exigences.through.objects.filter(
         interface__project=query.project, exigence_id__in=query.exigence_ids
