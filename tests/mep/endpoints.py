@@ -234,6 +234,23 @@ ENDPOINTS: list[Endpoint] = [
         headers=if_match(_wave),
         api=True,
     ),
+    # training sessions
+    Endpoint(
+        "api:GET /api/projects/{code}/mep/releases/{release_id}/training",
+        "GET",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/training",
+        VIEW,
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/training",
+        "POST",
+        lambda p: f"{_a(p)}/releases/{_release(p).pk}/training",
+        MANAGE,
+        data=lambda p: {"audience": "Agents du guichet", "trainer": "C. Martin", "date": "2026-03-02", "capacity": 12},
+        ok=(201,),
+        api=True,
+    ),
     # configuration items and release notes
     Endpoint(
         "mep:config_item_set",

@@ -1,5 +1,5 @@
-"""The environments page (configuration, staging ≠ production), the release page (waves, release notes) and the
-runbook's step editing in a real browser at 1,440 and 390 px, in French: nothing scrolls sideways."""
+"""The environments page (configuration, staging ≠ production), the release page (waves, training, release notes)
+and the runbook's step editing in a real browser at 1,440 and 390 px, in French: nothing scrolls sideways."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from oeuvre.mep import configuration, runbook, services, waves
+from oeuvre.mep import configuration, runbook, services, training, waves
 from tests.conftest import login
 from tests.mep.builders import release
 
@@ -59,6 +59,17 @@ def test_configuration_waves_and_step_editing_pages(page: Any, personas: Any, wi
         runbook_link="Runbook de la version (bascule de nuit)",
     )
     waves.wave_create(actor=p.moe, release=rel, name="Vague 2 : généralisation", sites="Nantes, Lille", users=260)
+    session = training.session_create(
+        actor=p.moe,
+        release=rel,
+        wave=wave,
+        audience="Agents d'accueil du siège",
+        trainer="Formateur de l'AMOE",
+        date=dt.date(2027, 1, 18),
+        place="Classe virtuelle (lien envoyé aux inscrits)",
+        capacity=100,
+    )
+    training.attendance_record(actor=p.moe, session=session, attended=94, expected_version=None)
     start = timezone.now().replace(second=0, microsecond=0)
     runbook.runbook_step_create(
         actor=p.moe, release=rel, title="Arrêt des traitements planifiés", planned_start=start, planned_minutes=15
@@ -85,4 +96,5 @@ def test_configuration_waves_and_step_editing_pages(page: Any, personas: Any, wi
     expect(page.locator(f"#wave-{wave.pk}")).to_contain_text("Prête")
     page.get_by_role("button", name="Notes de version").click()
     expect(page.get_by_role("link", name="PDF — English")).to_be_visible()
+    expect(page.locator("#training")).to_contain_text("94 / 440 utilisateurs formés.")
     _shot(page, f"mep-release-waves-{width}")

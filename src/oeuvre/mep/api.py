@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.core.api import ErrorOut, if_match, set_etag
 from oeuvre.core.errors import ValidationFailed
-from oeuvre.mep import configuration, incidents, release_notes, runbook, selectors, services, waves
+from oeuvre.mep import configuration, incidents, release_notes, runbook, selectors, services, training, waves
 from oeuvre.mep.models import Environment, GoNoGoDecision, Release
 from oeuvre.mep.permissions import (
     GONOGO_DECIDE,
@@ -329,6 +329,36 @@ def decide_wave(request: HttpRequest, code: str, release_id: int, wave_id: int, 
         expected_version=if_match(request),
     )
     return waves.wave_plan(release).as_dict()
+
+
+class TrainingSessionIn(Schema):
+    audience: str
+    trainer: str
+    date: date
+    wave: int | None = None
+    place: str = ""
+    capacity: int = 0
+
+
+@router.get(
+    "/projects/{code}/mep/releases/{release_id}/training",
+    response={200: dict[str, Any], **_READ},
+    summary="Training sessions of a release and users trained per wave",
+)
+def get_training(request: HttpRequest, code: str, release_id: int) -> Any:
+    return training.training_plan(_release(_project(request, code), release_id)).as_dict()
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/training",
+    response={201: dict[str, Any], **_WRITE},
+    summary="Add a training session",
+)
+def create_training_session(request: HttpRequest, code: str, release_id: int, payload: TrainingSessionIn) -> Any:
+    project = _project(request, code, MEP_MANAGE)
+    release = _release(project, release_id)
+    training.session_create(actor=current_user(request), release=release, **payload.dict())
+    return Status(201, training.training_plan(release).as_dict())
 
 
 @router.get("/projects/{code}/mep/releases/{release_id}/gonogo", response={200: GoNoGoOut, **_READ}, summary="Go/no-go")

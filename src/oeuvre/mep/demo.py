@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from oeuvre.demo.generator import DEMO_PASSWORD, MAIN_PROJECT, DemoContext, demo_step
-from oeuvre.mep import configuration, runbook, services, waves
+from oeuvre.mep import configuration, runbook, services, training, waves
 from oeuvre.mep import incidents as incident_services
 from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus
 from oeuvre.projects.models import Project
@@ -127,7 +127,7 @@ def _releases(ctx: DemoContext, project: Project) -> None:
 _NEXT_EVIDENCE = {
     ReadinessItem.DATA_MIGRATION: "Reprise des paiements en attente : 2 tirs à blanc rapprochés, signés par le MOA",
     ReadinessItem.OPERATING_PROCEDURES: "Procédures d'exploitation du paiement validées par l'exploitant (v2)",
-    ReadinessItem.TRAINING: "Agents du guichet formés au suivi des paiements : 45 sur 45",
+    ReadinessItem.TRAINING: "Agents des sites pilotes formés au suivi des paiements (feuilles d'émargement)",
     ReadinessItem.ROLLBACK_PLAN: "Plan de retour arrière de la 1.1.0 approuvé, testé en préproduction (1 h 25)",
     ReadinessItem.DRY_RUN: "Run à blanc de la bascule 1.1.0 en préproduction : 3 h 50 pour 4 h prévues",
 }
@@ -171,6 +171,7 @@ def _waves(ctx: DemoContext, release: Any) -> None:
         note="Sites pilotes prêts, support renforcé sur place la première semaine.",
         expected_version=None,
     )
+    _training(ctx, release, first)
     waves.wave_create(
         actor=moe,
         release=release,
@@ -181,6 +182,27 @@ def _waves(ctx: DemoContext, release: Any) -> None:
         prerequisites="Retour d'expérience de la vague 1\nFormation des agents de Nantes et Lille",
         runbook_link="Check-list de généralisation (sans coupure de service)",
     )
+
+
+def _training(ctx: DemoContext, release: Any, wave: Any) -> None:
+    """Two sessions train the first wave's agents before its go-live; their attendance is recorded."""
+    moe = ctx.users["moe"]
+    day = release.planned_date or ctx.today
+    for offset, audience, place, capacity, attended in (
+        (-14, "Agents d'accueil du siège", "Siège, salle Colbert", 100, 94),
+        (-10, "Agents de l'agence de Lyon", "Classe virtuelle (lien envoyé aux inscrits)", 90, 80),
+    ):
+        session = training.session_create(
+            actor=moe,
+            release=release,
+            wave=wave,
+            audience=audience,
+            trainer="Formateur de l'AMOE",
+            date=day + dt.timedelta(days=offset),
+            place=place,
+            capacity=capacity,
+        )
+        training.attendance_record(actor=moe, session=session, attended=attended, expected_version=None)
 
 
 #: The cut-over of the portal: (title, owner, minutes, point of no return, checkpoint, rollback of the step).

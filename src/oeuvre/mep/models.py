@@ -535,3 +535,42 @@ class DeploymentWave(VersionedModel):
     @property
     def prerequisite_lines(self) -> list[str]:
         return [line.strip() for line in self.prerequisites.splitlines() if line.strip()]
+
+
+# --------------------------------------------------------------------------------------------------- training
+
+
+class TrainingSession(VersionedModel):
+    """One training session of a release's users: audience, trainer, date, place or link, capacity, attendance.
+
+    ``attended`` stays empty until the attendance is recorded (from the sign-in sheet); the users trained for a
+    wave are the sum of the attendance of its sessions.
+    """
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="training_sessions"
+    )
+    wave = models.ForeignKey(
+        DeploymentWave,
+        verbose_name=_("deployment wave"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="training_sessions",
+    )
+    audience = models.CharField(_("audience"), max_length=200)
+    trainer = models.CharField(_("trainer"), max_length=120)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place or link"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), default=0)
+    attended = models.PositiveIntegerField(_("users trained"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["release", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.audience} ({self.date})"

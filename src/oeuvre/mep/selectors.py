@@ -211,6 +211,17 @@ def _check_evidence(check: ReadinessCheck | None) -> str:
     return _("Attested by %(who)s on %(when)s: %(evidence)s") % {"who": who, "when": when, "evidence": check.evidence}
 
 
+def _with_training(release: Release, evidence: str) -> str:
+    """The attested evidence followed by the users trained in the release's sessions, when it has sessions."""
+    from oeuvre.mep.training import training_plan
+
+    plan = training_plan(release)
+    if not plan.sessions:
+        return evidence
+    count = _("%(trained)s / %(users)s users trained.") % {"trained": plan.trained, "users": plan.users}
+    return f"{evidence} {count}"
+
+
 def gonogo_for(release: Release) -> GoNoGoView:
     """The proposal for ``release``: facts gathered from the recette stage and the attested readiness."""
     from django.urls import reverse
@@ -254,6 +265,8 @@ def gonogo_for(release: Release) -> GoNoGoView:
         else:
             evidence = _check_evidence(checks.get(c.code))
             link = f"{release_url}#check-{c.code}"
+            if c.code == ReadinessItem.TRAINING:
+                evidence = _with_training(release, evidence)
         views.append(CriterionView(c.code, labels[c.code], c.met, c.applies, evidence, link))
     decisions = list(
         GoNoGoDecision.objects.filter(release=release).select_related("ledger_entry").order_by("decided_at")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.engine.gonogo import CRITERIA
-from oeuvre.mep import configuration, release_notes, selectors, services, waves
+from oeuvre.mep import configuration, release_notes, selectors, services, training, waves
 from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus, WaveStatus
 from oeuvre.mep.permissions import GONOGO_DECIDE, MEP_ATTEST, MEP_CONFIGURE, MEP_MANAGE, MEP_VIEW
 from oeuvre.projects.models import Project
@@ -200,6 +200,7 @@ def release_detail(request: HttpRequest, project: Project, pk: int) -> HttpRespo
             gonogo=gonogo,
             garantie=selectors.garantie_for(project, [release]).get(release.pk),
             plan=waves.wave_plan(release),
+            training=training.training_plan(release),
             wave_statuses=WaveStatus.choices,
             items=[(item, gonogo.checks.get(item.value)) for item in ReadinessItem],
             statuses=ReleaseStatus.choices,

@@ -1,4 +1,4 @@
-"""``oeuvre mep releases|gonogo …``: the deployment stage's command line (thin: selectors and print helpers)."""
+"""``oeuvre mep releases|gonogo|waves|training …``: the deployment stage's command line (thin)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from oeuvre.core.cli import (
     print_table,
     project_named,
 )
-from oeuvre.mep import configuration, release_notes, runbook, selectors, waves
+from oeuvre.mep import configuration, release_notes, runbook, selectors, training, waves
 
 
 class Command(StageCommand):
@@ -57,6 +57,12 @@ class Command(StageCommand):
         plan.add_argument("--release", required=True, help="release number")
         add_json_argument(plan)
         plan.set_defaults(handler=self._waves)
+
+        train = sub.add_parser("training", help="the training sessions of a release and the users trained per wave")
+        add_project_argument(train)
+        train.add_argument("--release", required=True, help="release number")
+        add_json_argument(train)
+        train.set_defaults(handler=self._training)
 
         board = sub.add_parser("runbook", help="the cut-over runbook of a release: steps, timing, rollback")
         add_project_argument(board)
@@ -184,6 +190,52 @@ class Command(StageCommand):
                 for w in plan.waves
             ],
             stream=self._out(),
+        )
+
+    def _training(self, options: dict[str, Any]) -> None:
+        plan = training.training_plan(self._release(options))
+        if options["json"]:
+            print_json(plan.as_dict(), stream=self._out())
+            return
+        out = self._out()
+        print_table(
+            [
+                pgettext("mep training", "Wave"),
+                pgettext("mep training", "Sessions"),
+                pgettext("mep training", "Trained"),
+                pgettext("deployment wave", "Users"),
+            ],
+            [
+                (
+                    w.wave.name if w.wave else pgettext("mep training", "No wave"),
+                    w.sessions,
+                    w.trained,
+                    w.users if w.wave else "-",
+                )
+                for w in plan.waves
+            ],
+            stream=out,
+        )
+        out.write(_("%(trained)s / %(users)s users trained.") % {"trained": plan.trained, "users": plan.users} + "\n")
+        print_table(
+            [
+                pgettext("mep training", "Date"),
+                pgettext("mep training", "Audience"),
+                pgettext("mep training", "Trainer"),
+                pgettext("mep training", "Place or link"),
+                pgettext("mep training", "Attended / capacity"),
+            ],
+            [
+                (
+                    s.date,
+                    s.audience,
+                    s.trainer,
+                    s.place or "-",
+                    f"{'-' if s.attended is None else s.attended} / {s.capacity}",
+                )
+                for s in plan.sessions
+            ],
+            stream=out,
         )
 
     def _release(self, options: dict[str, Any]) -> Any:
