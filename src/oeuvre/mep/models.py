@@ -562,7 +562,7 @@ class TrainingSession(VersionedModel):
     trainer = models.CharField(_("trainer"), max_length=120)
     date = models.DateField(_("date"))
     place = models.CharField(_("place or link"), max_length=300, blank=True)
-    capacity = models.PositiveIntegerField(_("capacity"), default=0)
+    capacity = models.PositiveIntegerField(pgettext_lazy("mep training", "capacity"), default=0)
     attended = models.PositiveIntegerField(_("users trained"), null=True, blank=True)
 
     history = HistoricalRecords()
