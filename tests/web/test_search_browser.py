@@ -28,6 +28,8 @@ def _no_page_scroll(page: Any) -> bool:
 
 
 def test_it_finds_an_anomaly_from_the_header_with_the_keyboard(personas: Any, page: Any) -> None:
+    from playwright.sync_api import expect
+
     exigence_create(actor=personas.amoa, project=personas.project, title="Supervision des flux", text="Sécurité")
     anomaly = anomaly_create(actor=personas.moe, project=personas.project, title="Flux bloqué la nuit")
     login(page, "moe")
@@ -39,6 +41,9 @@ def test_it_finds_an_anomaly_from_the_header_with_the_keyboard(personas: Any, pa
             # A phone shows an icon instead of the header's box: it opens the search page, whose box has the focus.
             page.get_by_role("link", name="Rechercher dans tous mes projets").press("Enter")
             page.wait_for_url("**/search/")
+            # The browser applies autofocus at its next rendering step, after "load": wait for it before typing
+            # (under load the first letter used to go nowhere and the search was « lux »).
+            expect(page.locator('input[type="search"][name="q"][autofocus]')).to_be_focused()
         else:
             page.locator("[data-global-search]").focus()  # « / » goes to the portfolio's own filter here
         page.keyboard.type("flux")
