@@ -37,7 +37,10 @@ def _submitted(personas: Any, title: str = "Export comptable mensuel") -> Change
 
 
 def _age_submission(change: ChangeRequest, days: int) -> None:
-    ChangeRequest.objects.filter(pk=change.pk).update(submitted_at=timezone.now() - dt.timedelta(days=days))
+    # Noon, ``days`` local calendar days ago: « now minus 45 × 24 h » is 44 local days when a summer-time change lies
+    # between (the test failed between 22:00 and 23:00 UTC in December).
+    noon = dt.datetime.combine(timezone.localdate() - dt.timedelta(days=days), dt.time(12))
+    ChangeRequest.objects.filter(pk=change.pk).update(submitted_at=timezone.make_aware(noon))
 
 
 def test_the_moa_defers_with_a_reason_and_a_review_date_and_the_request_can_come_back(personas: Any) -> None:
