@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from oeuvre.accounts.models import Organisation, User
@@ -52,3 +53,9 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = "reader"
     is_admin = False
+
+
+def local_days_ago(days: int) -> datetime:
+    """Noon, ``days`` local calendar days ago: « now minus N × 24 h » is N − 1 local days for an hour of the day
+    when a summer-time change lies between (tests that count days failed between 22:00 and 23:00 UTC)."""
+    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(12)))

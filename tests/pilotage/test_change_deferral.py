@@ -27,6 +27,7 @@ from oeuvre.pilotage.services.changes import (
 from oeuvre.pilotage.services.committees import committee_close, committee_create, decision_record
 from oeuvre.requirements.models import CdcVersion
 from oeuvre.requirements.services import exigence_create
+from tests.factories import local_days_ago
 from tests.planning.conftest import SmallPlan
 
 
@@ -37,10 +38,7 @@ def _submitted(personas: Any, title: str = "Export comptable mensuel") -> Change
 
 
 def _age_submission(change: ChangeRequest, days: int) -> None:
-    # Noon, ``days`` local calendar days ago: « now minus 45 × 24 h » is 44 local days when a summer-time change lies
-    # between (the test failed between 22:00 and 23:00 UTC in December).
-    noon = dt.datetime.combine(timezone.localdate() - dt.timedelta(days=days), dt.time(12))
-    ChangeRequest.objects.filter(pk=change.pk).update(submitted_at=timezone.make_aware(noon))
+    ChangeRequest.objects.filter(pk=change.pk).update(submitted_at=local_days_ago(days))
 
 
 def test_the_moa_defers_with_a_reason_and_a_review_date_and_the_request_can_come_back(personas: Any) -> None:

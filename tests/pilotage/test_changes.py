@@ -32,6 +32,7 @@ from oeuvre.pilotage.services.changes import (
 from oeuvre.planning.models import Baseline, Plan, Task
 from oeuvre.planning.services import baseline_take, reschedule
 from oeuvre.requirements.services import exigence_create
+from tests.factories import local_days_ago
 from tests.planning.conftest import SmallPlan
 
 
@@ -235,7 +236,7 @@ def test_the_scope_axis_reads_the_age_and_cumulated_impact_of_waiting_requests(p
     young = _submitted(personas)
     _draft(personas)  # a draft is not waiting
     ChangeRequest.objects.filter(pk=old.pk).update(  # house-rules: test data
-        submitted_at=timezone.now() - dt.timedelta(days=30), extra_cost=Decimal(1200), delay_days=3
+        submitted_at=local_days_ago(30), extra_cost=Decimal(1200), delay_days=3
     )
     facts = change_facts(project, today)
     assert facts["change_wait_days"] == [30, 0]
@@ -244,7 +245,7 @@ def test_the_scope_axis_reads_the_age_and_cumulated_impact_of_waiting_requests(p
         meteo = as_json(meteo_of(project, today))
     assert meteo["axes"]["scope"]["verdict"] == "sun"  # 30 days is not "more than 30"
     assert any("1,200" in r and "3" in r for r in meteo["axes"]["scope"]["reasons"])
-    ChangeRequest.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - dt.timedelta(days=31))
+    ChangeRequest.objects.filter(pk=old.pk).update(submitted_at=local_days_ago(31))
     meteo = as_json(meteo_of(project, today))
     assert meteo["axes"]["scope"]["verdict"] == "rain"
     assert json.dumps(meteo)  # plain JSON for the API and the CLI

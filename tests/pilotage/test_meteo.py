@@ -19,6 +19,7 @@ from oeuvre.pilotage.services.meteo import (
     snapshot_record,
     snapshot_take,
 )
+from tests.factories import local_days_ago
 from tests.recette.pv_factories import anomaly, campaign
 
 
@@ -29,7 +30,7 @@ def test_it_reads_quality_figures_from_the_recette(personas: Any) -> None:
     anomaly(project, camp, "majeure")
     anomaly(project, camp, "mineure", kind="evolution")
     # The bloquante was reported six days ago: storm (≥ 5 days by default).
-    type(ano).objects.filter(pk=ano.pk).update(created_at=timezone.now() - dt.timedelta(days=6))
+    type(ano).objects.filter(pk=ano.pk).update(created_at=local_days_ago(6))
     facts = gather_facts(project)
     assert facts.bloquante_ages == [6]
     assert facts.majeures == 1
@@ -45,7 +46,7 @@ def test_it_follows_the_projects_thresholds(personas: Any) -> None:
     project = personas.project
     camp = campaign(project, results="ooook")
     ano = anomaly(project, camp, "bloquante")
-    type(ano).objects.filter(pk=ano.pk).update(created_at=timezone.now() - dt.timedelta(days=6))
+    type(ano).objects.filter(pk=ano.pk).update(created_at=local_days_ago(6))
     meteo_settings_update(actor=personas.moe, project=project, data={"bloquante_storm_days": 10})
     assert meteo_of(project)["axes"]["quality"]["verdict"] == "rain"
 
