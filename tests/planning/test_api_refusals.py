@@ -45,3 +45,38 @@ def test_ids_beyond_64_bits_are_a_404_on_every_database(small_plan: Any, persona
     for url in (f"{base}/tasks/{BIG}", f"{base}/tasks/-{BIG}"):
         response = client.get(url)
         assert response.status_code in {404, 422}, (url, response.status_code)
+
+
+@pytest.mark.parametrize("filename", ["", ".", "..", "../../etc/passwd", "C:\\plans\\", "plan.exe", "plan"])
+def test_the_plan_import_refuses_a_name_it_cannot_read_before_queueing_anything(personas: Any, filename: str) -> None:
+    from oeuvre.core.models import Job
+
+    client = _api(personas.moe)
+    url = f"/api/projects/{personas.project.code}/planning/import"
+    before = Job.objects.count()
+    response = _post(client, url, {"filename": filename, "content_base64": "PHhtbC8+"})
+    assert response.status_code == 422, (filename, response.status_code, response.content[:300])
+    (error,) = response.json()["errors"]
+    assert error["field"] == "file"
+    assert ".xlsx" in error["message"]
+    assert Job.objects.count() == before  # no job that would fail later, no file kept
+
+
+def test_a_path_like_plan_name_keeps_only_its_last_part(personas: Any) -> None:
+    from oeuvre.core.models import Job
+
+    client = _api(personas.moe)
+    url = f"/api/projects/{personas.project.code}/planning/import"
+    response = _post(client, url, {"filename": "../../plans\\lot 1.xml", "content_base64": "PHhtbC8+"})
+    assert response.status_code == 202, response.content
+    assert Job.objects.latest("created_at").params["filename"] == "lot 1.xml"
+
+
+def test_a_body_over_the_limit_is_a_413_that_says_so(personas: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client = _api(personas.moe)
+    url = f"/api/projects/{personas.project.code}/planning/import"
+    body = {"filename": "plan.xml", "content_base64": "A" * (2 * 1024 * 1024)}
+    response = _post(client, url, body)
+    assert response.status_code == 413, (response.status_code, response.content[:300])
+    assert "1 Mio" in response.json()["detail"]  # in French, the default language

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from oeuvre.accounts.services import token_authenticate
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
+from oeuvre.projects.selectors import project_for
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +40,7 @@ __all__ = [
     "build_api",
     "file_response",
     "if_match",
+    "requires",
     "set_etag",
 ]
 
@@ -59,16 +64,76 @@ class ErrorOut(Schema):
     errors: list[ErrorItem] = []
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+_PERMISSION_ATTR = "oeuvre_permission"
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Declare the project permission an operation needs, under its router decorator::
+
+        @router.post("/projects/{code}/exigences", ...)
+        @requires(REQUIREMENTS_EDIT)
+        def create_exigence(...): ...
+
+    The permission is then checked as soon as the caller is authenticated, before the body is read: a member whose
+    role lacks it gets 403 and a non-member 404, never a 422 that would describe the data's shape to them. The
+    services still check it too (the CLI and the pages call them)."""
+
+    def mark(view: F) -> F:
+        setattr(view, _PERMISSION_ATTR, permission)
+        return view
+
+    return mark
+
+
+def _declare_permission(run: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap each operation's ``run`` (ninja's "view" decorators run before authentication and validation) so the
+    authentication step knows the permission the operation declared with :func:`requires`."""
+    operation = getattr(run, "__self__", None)
+    permission = getattr(getattr(operation, "view_func", None), _PERMISSION_ATTR, None)
+    if permission is None:
+        return run
+
+    @functools.wraps(run)
+    def declared(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        request.oeuvre_permission = permission  # type: ignore[attr-defined]
+        return run(request, *args, **kwargs)
+
+    return declared
+
+
+def _permission_first(request: HttpRequest, user: Any) -> None:
+    """Raise 404/403 for the operation's declared permission on the project named in the path."""
+    permission = getattr(request, _PERMISSION_ATTR, None)
+    match = request.resolver_match
+    code = match.kwargs.get("code") if match is not None else None
+    if permission is None or code is None:
+        return
+    project_for(user, str(code), permission)
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            _permission_first(request, user)
         return user
 
 
-# A token first (CI, scripts), then the browser session, whose unsafe methods need the CSRF token.
-api_auth = [BearerToken(), django_auth]
+class Session(SessionAuth):
+    """Django's session; unsafe methods need the CSRF token (checked by ninja's cookie authentication)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            _permission_first(request, user)
+        return user
+
+
+# A token first (CI, scripts), then the browser session.
+api_auth = [BearerToken(), Session()]
 
 
 # Response maps of the operations, so OpenAPI declares what each one really answers besides its success.
@@ -146,6 +211,8 @@ def build_api() -> NinjaAPI:
         auth=api_auth,
         urls_namespace="api",
     )
+    # Before any router is added, so that every operation inherits it.
+    api.add_decorator(_declare_permission, mode="view")
 
     @api.exception_handler(NinjaValidationError)
     def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -184,6 +251,17 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _error(api, request, exc.status_code, str(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return _error(
+            api,
+            request,
+            413,
+            _("The request is larger than %(limit)s MiB: send a large file through its page or the command line.")
+            % {"limit": limit},
+        )
 
     @api.exception_handler(Exception)
     def on_crash(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user
-from oeuvre.core.api import ErrorOut
+from oeuvre.core.api import ErrorOut, requires
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.design import selectors, services
 from oeuvre.design.models import Criterion, Direction, IntegrationStatus, Interface, Protocol
@@ -124,6 +124,7 @@ def list_interfaces(request: HttpRequest, code: str) -> Any:
 
 
 @router.post(f"{_BASE}/interfaces", response={201: InterfaceOut, **_WRITE}, summary="Describe an interface")
+@requires(DESIGN_EDIT)
 def create_interface(request: HttpRequest, code: str, body: InterfaceIn) -> Any:
     project = project_for(request.user, code, DESIGN_EDIT)
     data = body.dict()
@@ -144,6 +145,7 @@ def list_criteria(request: HttpRequest, code: str) -> Any:
 
 
 @router.post(f"{_BASE}/criteria", response={201: CriterionOut, **_WRITE}, summary="Write a measurable criterion")
+@requires(DESIGN_EDIT)
 def create_criterion(request: HttpRequest, code: str, body: CriterionIn) -> Any:
     project = project_for(request.user, code, DESIGN_EDIT)
     data = body.dict()

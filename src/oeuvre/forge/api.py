@@ -12,10 +12,10 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import CREATE, READ, WRITE, Pagination
+from oeuvre.core.api import CREATE, READ, WRITE, Pagination, requires
 from oeuvre.forge import selectors
 from oeuvre.forge.models import ForgeEvent, Repository
-from oeuvre.forge.permissions import FORGE_VIEW, WEBHOOKS_MANAGE
+from oeuvre.forge.permissions import FORGE_MANAGE, FORGE_VIEW, WEBHOOKS_MANAGE
 from oeuvre.forge.services import events as event_services
 from oeuvre.forge.services import repositories as services
 from oeuvre.forge.services import webhooks as webhook_services
@@ -101,6 +101,7 @@ def list_repositories(request: HttpRequest, code: str) -> Any:
     response={201: RepositoryOut, **CREATE},
     summary="Register a forge repository (the answer gives the webhook address)",
 )
+@requires(FORGE_MANAGE)
 def create_repository(request: HttpRequest, code: str, payload: RepositoryIn) -> Any:
     project = _project(request, code)
     data = payload.dict()
@@ -118,6 +119,7 @@ def create_repository(request: HttpRequest, code: str, payload: RepositoryIn) ->
 @router.delete(
     "/projects/{code}/forge/repositories/{repository_id}", response={204: None, **WRITE}, summary="Remove a repository"
 )
+@requires(FORGE_MANAGE)
 def delete_repository(request: HttpRequest, code: str, repository_id: int) -> Any:
     project = _project(request, code)
     repository = selectors.repository_of(project, repository_id)
@@ -165,6 +167,7 @@ class JobOut(Schema):
     response={202: JobOut, **WRITE},
     summary="Process a stored delivery again",
 )
+@requires(FORGE_MANAGE)
 def replay_event(request: HttpRequest, code: str, event_id: int) -> Any:
     project = _project(request, code)
     event = selectors.event_of(event_id, project)
@@ -281,6 +284,7 @@ def list_webhooks(request: HttpRequest, code: str) -> Any:
     response={201: SubscriptionCreated, **CREATE},
     summary="Register an outgoing webhook (the answer shows its secret once)",
 )
+@requires(WEBHOOKS_MANAGE)
 def create_webhook(request: HttpRequest, code: str, payload: SubscriptionIn) -> Any:
     project = _project(request, code)
     subscription, secret = webhook_services.subscription_create(
@@ -302,6 +306,7 @@ def create_webhook(request: HttpRequest, code: str, payload: SubscriptionIn) -> 
 @router.delete(
     "/projects/{code}/forge/webhooks/{webhook_id}", response={204: None, **WRITE}, summary="Remove a webhook"
 )
+@requires(WEBHOOKS_MANAGE)
 def delete_webhook(request: HttpRequest, code: str, webhook_id: int) -> Any:
     project = _project(request, code, WEBHOOKS_MANAGE)
     webhook_services.subscription_delete(
@@ -326,6 +331,7 @@ def list_deliveries(request: HttpRequest, code: str, webhook_id: int) -> Any:
     response={200: TestOut, **WRITE},
     summary="Send a signed test delivery now; answers the logged outcome and the document sent",
 )
+@requires(WEBHOOKS_MANAGE)
 def test_webhook(request: HttpRequest, code: str, webhook_id: int) -> Any:
     project = _project(request, code, WEBHOOKS_MANAGE)
     delivery = webhook_services.subscription_test(
@@ -339,6 +345,7 @@ def test_webhook(request: HttpRequest, code: str, webhook_id: int) -> Any:
     response={202: JobOut, **WRITE},
     summary="Send a logged delivery again",
 )
+@requires(WEBHOOKS_MANAGE)
 def redeliver(request: HttpRequest, code: str, delivery_id: int) -> Any:
     project = _project(request, code, WEBHOOKS_MANAGE)
     delivery = selectors.delivery_of(project, delivery_id)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import ErrorOut, if_match, set_etag
+from oeuvre.core.api import ErrorOut, if_match, requires, set_etag
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.mep import configuration, incidents, release_notes, runbook, selectors, services, training, waves
 from oeuvre.mep.models import Environment, GoNoGoDecision, Release
@@ -202,6 +202,7 @@ def list_environments(request: HttpRequest, code: str) -> Any:
     response={200: ConfigItemOut, **_WRITE},
     summary="Set a configuration item (a value, or a secret's reference; never the secret)",
 )
+@requires(MEP_MANAGE)
 def put_config_item(request: HttpRequest, code: str, environment_id: int, payload: ConfigItemIn) -> Any:
     project = _project(request, code, MEP_MANAGE)
     environment = get_object_or_404(Environment, project=project, pk=environment_id)
@@ -230,6 +231,7 @@ def list_releases(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/projects/{code}/mep/releases", response={201: ReleaseOut, **_WRITE}, summary="Create a release")
+@requires(MEP_MANAGE)
 def create_release(request: HttpRequest, code: str, payload: ReleaseIn, response: HttpResponse) -> Any:
     project = _project(request, code, MEP_MANAGE)
     release = services.release_create(actor=current_user(request), project=project, **payload.dict())
@@ -248,6 +250,7 @@ def get_release(request: HttpRequest, code: str, release_id: int, response: Http
 @router.patch(
     "/projects/{code}/mep/releases/{release_id}", response={200: ReleaseOut, **_WRITE}, summary="Edit (If-Match)"
 )
+@requires(MEP_MANAGE)
 def patch_release(
     request: HttpRequest, code: str, release_id: int, payload: ReleasePatch, response: HttpResponse
 ) -> Any:
@@ -306,6 +309,7 @@ def get_waves(request: HttpRequest, code: str, release_id: int) -> Any:
     response={201: dict[str, Any], **_WRITE},
     summary="Add a deployment wave",
 )
+@requires(MEP_MANAGE)
 def create_wave(request: HttpRequest, code: str, release_id: int, payload: WaveIn) -> Any:
     project = _project(request, code, MEP_MANAGE)
     release = _release(project, release_id)
@@ -318,6 +322,7 @@ def create_wave(request: HttpRequest, code: str, release_id: int, payload: WaveI
     response={200: dict[str, Any], **_WRITE},
     summary="Decide the go/no-go of a wave (MOA, If-Match)",
 )
+@requires(GONOGO_DECIDE)
 def decide_wave(request: HttpRequest, code: str, release_id: int, wave_id: int, payload: WaveDecideIn) -> Any:
     project = _project(request, code, GONOGO_DECIDE)
     release = _release(project, release_id)
@@ -354,6 +359,7 @@ def get_training(request: HttpRequest, code: str, release_id: int) -> Any:
     response={201: dict[str, Any], **_WRITE},
     summary="Add a training session",
 )
+@requires(MEP_MANAGE)
 def create_training_session(request: HttpRequest, code: str, release_id: int, payload: TrainingSessionIn) -> Any:
     project = _project(request, code, MEP_MANAGE)
     release = _release(project, release_id)
@@ -371,6 +377,7 @@ def get_gonogo(request: HttpRequest, code: str, release_id: int) -> Any:
     response={200: GoNoGoOut, **_WRITE},
     summary="Attest a readiness criterion",
 )
+@requires(MEP_ATTEST)
 def attest(request: HttpRequest, code: str, release_id: int, payload: ReadinessIn) -> Any:
     project = _project(request, code, MEP_ATTEST)
     release = _release(project, release_id)
@@ -385,6 +392,7 @@ def attest(request: HttpRequest, code: str, release_id: int, payload: ReadinessI
     response={201: DecisionOut, **_WRITE},
     summary="Decide and sign the go/no-go (MOA, password)",
 )
+@requires(GONOGO_DECIDE)
 def decide(request: HttpRequest, code: str, release_id: int, payload: DecideIn) -> Any:
     project = _project(request, code, GONOGO_DECIDE)
     decision = services.gonogo_decide(
@@ -470,6 +478,7 @@ def list_incidents(request: HttpRequest, code: str, open_only: bool = False) -> 
 
 
 @router.post("/projects/{code}/mep/incidents", response={201: IncidentOut, **_WRITE}, summary="Report an incident")
+@requires(INCIDENT_REPORT)
 def create_incident(request: HttpRequest, code: str, payload: IncidentIn, response: HttpResponse) -> Any:
     from oeuvre.core.errors import ValidationFailed
     from oeuvre.requirements.models import Component
@@ -504,6 +513,7 @@ def create_incident(request: HttpRequest, code: str, payload: IncidentIn, respon
     response={200: IncidentOut, **_WRITE},
     summary="Move an incident along the workflow (If-Match)",
 )
+@requires(INCIDENT_HANDLE)
 def move_incident(request: HttpRequest, code: str, incident_id: int, payload: MoveIn, response: HttpResponse) -> Any:
     project = _project(request, code, INCIDENT_HANDLE)
     incident = incidents.incident_transition(
@@ -624,6 +634,7 @@ def get_runbook(request: HttpRequest, code: str, release_id: int) -> Any:
     response={201: StepOut, **_WRITE},
     summary="Add a runbook step",
 )
+@requires(MEP_MANAGE)
 def create_step(request: HttpRequest, code: str, release_id: int, payload: StepIn, response: HttpResponse) -> Any:
     from oeuvre.core.errors import ValidationFailed
     from oeuvre.projects.selectors import project_members
@@ -656,6 +667,7 @@ def create_step(request: HttpRequest, code: str, release_id: int, payload: StepI
     response={200: StepOut, **_WRITE},
     summary="Report a step: start, done, fail, skip or retry (If-Match), e.g. from a pipeline",
 )
+@requires(RUNBOOK_RUN)
 def act_step(
     request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepActIn, response: HttpResponse
 ) -> Any:
@@ -677,6 +689,7 @@ def act_step(
     response={200: StepOut, **_WRITE},
     summary="Edit a step's plan (If-Match)",
 )
+@requires(MEP_MANAGE)
 def patch_step(
     request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepPatch, response: HttpResponse
 ) -> Any:
@@ -703,6 +716,7 @@ def patch_step(
     response={200: StepOut, **_WRITE},
     summary="Move a step up or down (If-Match)",
 )
+@requires(MEP_MANAGE)
 def move_step(
     request: HttpRequest, code: str, release_id: int, step_id: int, payload: StepMoveIn, response: HttpResponse
 ) -> Any:
@@ -723,6 +737,7 @@ def move_step(
     response={200: RollbackPlanOut, **_WRITE},
     summary="Write or edit the release's rollback plan (If-Match when it exists)",
 )
+@requires(MEP_MANAGE)
 def put_rollback_plan(
     request: HttpRequest, code: str, release_id: int, payload: RollbackPlanIn, response: HttpResponse
 ) -> Any:
@@ -757,6 +772,7 @@ def _plan_out(plan: Any) -> dict[str, Any]:
     response={200: RollbackPlanOut, **_WRITE},
     summary="Approve the release's rollback plan (MOA, If-Match)",
 )
+@requires(ROLLBACK_APPROVE)
 def approve_rollback_plan(request: HttpRequest, code: str, release_id: int, response: HttpResponse) -> Any:
     project = _project(request, code, ROLLBACK_APPROVE)
     plan = runbook.rollback_plan_approve(

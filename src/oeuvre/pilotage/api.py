@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import CREATE, READ, WRITE, if_match, set_etag
+from oeuvre.core.api import CREATE, READ, WRITE, if_match, requires, set_etag
 from oeuvre.pilotage.permissions import (
     CHANGES_ANALYSE,
     CHANGES_DECIDE,
@@ -142,6 +142,7 @@ def list_snapshots(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/projects/{code}/meteo/snapshots", response={201: SnapshotOut, **CREATE}, summary="Keep today's météo")
+@requires(METEO_PREPARE)
 def take_snapshot(request: HttpRequest, code: str) -> Any:
     project = _project(request, code, METEO_PREPARE)
     return Status(201, services.snapshot_take(actor=current_user(request), project=project))
@@ -150,6 +151,7 @@ def take_snapshot(request: HttpRequest, code: str) -> Any:
 @router.post(
     "/projects/{code}/meteo/overrides", response={200: MeteoOut, **CREATE}, summary="Override a verdict (reason)"
 )
+@requires(METEO_PREPARE)
 def set_override(request: HttpRequest, code: str, payload: OverrideIn) -> Any:
     project = _project(request, code, METEO_PREPARE)
     services.meteo_override_set(
@@ -161,6 +163,7 @@ def set_override(request: HttpRequest, code: str, payload: OverrideIn) -> Any:
 @router.delete(
     "/projects/{code}/meteo/overrides/{axis}", response={200: MeteoOut, **WRITE}, summary="Back to the computed verdict"
 )
+@requires(METEO_PREPARE)
 def clear_override(request: HttpRequest, code: str, axis: str) -> Any:
     project = _project(request, code, METEO_PREPARE)
     services.meteo_override_clear(actor=current_user(request), project=project, axis=axis)
@@ -177,6 +180,7 @@ def get_thresholds(request: HttpRequest, code: str, response: HttpResponse) -> A
 @router.patch(
     "/projects/{code}/meteo/thresholds", response={200: ThresholdsOut, **WRITE}, summary="Change thresholds (If-Match)"
 )
+@requires(METEO_CONFIGURE)
 def patch_thresholds(request: HttpRequest, code: str, payload: ThresholdsIn, response: HttpResponse) -> Any:
     project = _project(request, code, METEO_CONFIGURE)
     data = {k: v for k, v in payload.dict().items() if v is not None and k in SETTING_FIELDS}
@@ -329,6 +333,7 @@ def risk_schedule(request: HttpRequest, code: str, iterations: int = 2000) -> An
 
 
 @router.post("/projects/{code}/risks", response={201: RiskOut, **CREATE}, summary="Record a risk")
+@requires(RISKS_MANAGE)
 def create_risk(request: HttpRequest, code: str, payload: RiskIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import risks as risk_services
 
@@ -347,6 +352,7 @@ def get_risk(request: HttpRequest, code: str, risk_id: int, response: HttpRespon
 
 
 @router.patch("/projects/{code}/risks/{risk_id}", response={200: RiskOut, **WRITE}, summary="Edit a risk (If-Match)")
+@requires(RISKS_MANAGE)
 def patch_risk(request: HttpRequest, code: str, risk_id: int, payload: RiskIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import risks as risk_services
 
@@ -365,6 +371,7 @@ def patch_risk(request: HttpRequest, code: str, risk_id: int, payload: RiskIn, r
 @router.post(
     "/projects/{code}/risks/{risk_id}/status", response={200: RiskOut, **WRITE}, summary="Move a risk (If-Match)"
 )
+@requires(RISKS_MANAGE)
 def transition_risk(
     request: HttpRequest, code: str, risk_id: int, payload: TransitionIn, response: HttpResponse
 ) -> Any:
@@ -386,6 +393,7 @@ def transition_risk(
 @router.post(
     "/projects/{code}/risks/{risk_id}/actions", response={201: RiskActionOut, **CREATE}, summary="Add an action"
 )
+@requires(RISKS_MANAGE)
 def add_risk_action(request: HttpRequest, code: str, risk_id: int, payload: RiskActionIn) -> Any:
     from oeuvre.pilotage.services import risks as risk_services
 
@@ -483,6 +491,7 @@ def list_changes(request: HttpRequest, code: str, status: str = "") -> Any:
 
 
 @router.post("/projects/{code}/changes", response={201: ChangeOut, **CREATE}, summary="Write a change request")
+@requires(CHANGES_REQUEST)
 def create_change(request: HttpRequest, code: str, payload: ChangeIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -501,6 +510,7 @@ def get_change(request: HttpRequest, code: str, change_id: int, response: HttpRe
 @router.patch(
     "/projects/{code}/changes/{change_id}", response={200: ChangeOut, **WRITE}, summary="Edit a draft (If-Match)"
 )
+@requires(CHANGES_REQUEST)
 def patch_change(request: HttpRequest, code: str, change_id: int, payload: ChangeIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -517,6 +527,7 @@ def patch_change(request: HttpRequest, code: str, change_id: int, payload: Chang
 @router.post(
     "/projects/{code}/changes/{change_id}/items", response={201: ChangeOut, **CREATE}, summary="Add what changes"
 )
+@requires(CHANGES_REQUEST)
 def add_change_item(
     request: HttpRequest, code: str, change_id: int, payload: ChangeItemIn, response: HttpResponse
 ) -> Any:
@@ -543,6 +554,7 @@ def add_change_item(
 @router.post(
     "/projects/{code}/changes/{change_id}/submit", response={200: ChangeOut, **WRITE}, summary="Submit (If-Match)"
 )
+@requires(CHANGES_REQUEST)
 def submit_change(request: HttpRequest, code: str, change_id: int, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -556,6 +568,7 @@ def submit_change(request: HttpRequest, code: str, change_id: int, response: Htt
 @router.post(
     "/projects/{code}/changes/{change_id}/withdraw", response={200: ChangeOut, **WRITE}, summary="Withdraw (If-Match)"
 )
+@requires(CHANGES_REQUEST)
 def withdraw_change(
     request: HttpRequest, code: str, change_id: int, payload: TransitionIn, response: HttpResponse
 ) -> Any:
@@ -576,6 +589,7 @@ def withdraw_change(
     response={200: ChangeOut, **WRITE},
     summary="Analyse the impact: effort, cost, what-if on a copy of the plan (If-Match)",
 )
+@requires(CHANGES_ANALYSE)
 def analyse_change(request: HttpRequest, code: str, change_id: int, payload: AnalysisIn, response: HttpResponse) -> Any:
     from decimal import Decimal
 
@@ -600,6 +614,7 @@ def analyse_change(request: HttpRequest, code: str, change_id: int, payload: Ana
     response={200: ChangeOut, **WRITE},
     summary="The MOA accepts or refuses, with a reason (If-Match)",
 )
+@requires(CHANGES_DECIDE)
 def decide_change(request: HttpRequest, code: str, change_id: int, payload: DecisionIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -620,6 +635,7 @@ def decide_change(request: HttpRequest, code: str, change_id: int, payload: Deci
     response={200: ChangeOut, **WRITE},
     summary="The MOA defers the request, with a reason and a date to review it (If-Match)",
 )
+@requires(CHANGES_DECIDE)
 def defer_change(request: HttpRequest, code: str, change_id: int, payload: DeferralIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -639,6 +655,7 @@ def defer_change(request: HttpRequest, code: str, change_id: int, payload: Defer
     response={200: ChangeOut, **WRITE},
     summary="Submit a deferred request again (If-Match)",
 )
+@requires(CHANGES_REQUEST)
 def resubmit_change(request: HttpRequest, code: str, change_id: int, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -654,6 +671,7 @@ def resubmit_change(request: HttpRequest, code: str, change_id: int, response: H
     response={200: ChangeOut, **WRITE},
     summary="Record the signed avenant of an accepted change (If-Match)",
 )
+@requires(CHANGES_DECIDE)
 def record_avenant(request: HttpRequest, code: str, change_id: int, payload: AvenantIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -725,6 +743,7 @@ def list_decisions(request: HttpRequest, code: str, committee_id: int) -> Any:
     response={201: CommitteeDecisionOut, **CREATE},
     summary="Record the next decision; naming a change request with an outcome decides it (the MOA)",
 )
+@requires(COMMITTEES_PREPARE)  # deciding a change with it also needs CHANGES_DECIDE (the service checks it)
 def record_decision(request: HttpRequest, code: str, committee_id: int, payload: CommitteeDecisionIn) -> Any:
     from django.utils.translation import gettext as _
 

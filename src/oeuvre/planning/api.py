@@ -15,7 +15,7 @@ from ninja.security import APIKeyQuery
 
 from oeuvre.accounts.permissions import can, current_user, require
 from oeuvre.accounts.services import token_authenticate
-from oeuvre.core.api import ErrorOut, Pagination, api_auth, if_match, set_etag
+from oeuvre.core.api import ErrorOut, Pagination, api_auth, if_match, requires, set_etag
 from oeuvre.core.api_jobs import JobOut
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.core.jobs import job_or_404, job_state
@@ -38,7 +38,11 @@ from oeuvre.planning.models import (
     TaskKind,
 )
 from oeuvre.planning.permissions import (
+    PLANNING_ANALYSE,
+    PLANNING_BASELINE,
     PLANNING_EDIT,
+    PLANNING_LOG_TIME,
+    PLANNING_MANAGE_RESOURCES,
     PLANNING_MANAGE_TIME,
     PLANNING_VIEW,
     PLANNING_VIEW_COSTS,
@@ -442,6 +446,7 @@ def get_plan(request: HttpRequest, code: str, response: HttpResponse) -> object:
 @router.patch(
     P, response={200: PlanOut, **_WRITE}, summary="Change the status date, default TJM, risk factors (If-Match)"
 )
+@requires(PLANNING_EDIT)
 def update_plan(request: HttpRequest, code: str, payload: PlanPatch, response: HttpResponse) -> object:
     project = project_for(request.user, code)
     plan = services.plan_update(
@@ -455,6 +460,7 @@ def update_plan(request: HttpRequest, code: str, payload: PlanPatch, response: H
 
 
 @router.post(f"{P}/schedule", response={200: ScheduleOut, **_WRITE}, summary="Reschedule the plan now")
+@requires(PLANNING_EDIT)
 def schedule_plan(request: HttpRequest, code: str) -> object:
     project = project_for(request.user, code)
     outcome = services.plan_reschedule(actor=current_user(request), project=project)
@@ -491,6 +497,7 @@ def list_lots(request: HttpRequest, code: str) -> object:
 
 
 @router.post(f"{P}/lots", response={201: LotOut, **_WRITE})
+@requires(PLANNING_EDIT)
 def create_lot(request: HttpRequest, code: str, payload: LotIn, response: HttpResponse) -> object:
     project = project_for(request.user, code)
     data = _lot_fields(project, payload.dict(exclude_unset=True))
@@ -507,6 +514,7 @@ def get_lot(request: HttpRequest, code: str, lot_id: int, response: HttpResponse
 
 
 @router.patch(f"{P}/lots/{{lot_id}}", response={200: LotOut, **_WRITE})
+@requires(PLANNING_EDIT)
 def update_lot(request: HttpRequest, code: str, lot_id: int, payload: LotPatch, response: HttpResponse) -> object:
     project = project_for(request.user, code)
     lot = get_object_or_404(Lot, pk=lot_id, project=project)
@@ -517,6 +525,7 @@ def update_lot(request: HttpRequest, code: str, lot_id: int, payload: LotPatch, 
 
 
 @router.delete(f"{P}/lots/{{lot_id}}", response={204: None, **_WRITE})
+@requires(PLANNING_EDIT)
 def delete_lot(request: HttpRequest, code: str, lot_id: int) -> object:
     project = project_for(request.user, code)
     services.lot_delete(actor=current_user(request), lot=get_object_or_404(Lot, pk=lot_id, project=project))
@@ -555,6 +564,7 @@ def list_tasks(
 
 
 @router.post(f"{P}/tasks", response={201: TaskOut, **_WRITE}, summary="Create a task or a milestone (reschedules)")
+@requires(PLANNING_EDIT)
 def create_task(request: HttpRequest, code: str, payload: TaskIn, response: HttpResponse) -> object:
     project = project_for(request.user, code)
     data = _task_fields(project, payload.dict(exclude_unset=True))
@@ -573,6 +583,7 @@ def get_task(request: HttpRequest, code: str, task_id: int, response: HttpRespon
 @router.patch(
     f"{P}/tasks/{{task_id}}", response={200: TaskOut, **_WRITE}, summary="Update a task (If-Match; reschedules)"
 )
+@requires(PLANNING_EDIT)
 def update_task(request: HttpRequest, code: str, task_id: int, payload: TaskPatch, response: HttpResponse) -> object:
     project = project_for(request.user, code)
     task = selectors.task_of(project, task_id)
@@ -583,6 +594,7 @@ def update_task(request: HttpRequest, code: str, task_id: int, payload: TaskPatc
 
 
 @router.delete(f"{P}/tasks/{{task_id}}", response={204: None, **_WRITE})
+@requires(PLANNING_EDIT)
 def delete_task(request: HttpRequest, code: str, task_id: int) -> object:
     project = project_for(request.user, code)
     services.task_delete(actor=current_user(request), task=selectors.task_of(project, task_id))
@@ -594,6 +606,7 @@ def delete_task(request: HttpRequest, code: str, task_id: int) -> object:
     response={200: MoveOut, **_WRITE},
     summary="Move and/or resize a task like the Gantt drag (If-Match); refused with the reason when impossible",
 )
+@requires(PLANNING_EDIT)
 def move_task(request: HttpRequest, code: str, task_id: int, payload: MoveIn, response: HttpResponse) -> object:
     project = project_for(request.user, code)
     task = selectors.task_of(project, task_id)
@@ -610,6 +623,7 @@ def move_task(request: HttpRequest, code: str, task_id: int, payload: MoveIn, re
 
 
 @router.post(f"{P}/tasks/{{task_id}}/raf", response={201: RafOut, **_WRITE}, summary="Re-estimate the remaining effort")
+@requires(PLANNING_LOG_TIME)
 def set_raf(request: HttpRequest, code: str, task_id: int, payload: RafIn) -> object:
     project = project_for(request.user, code)
     task = selectors.task_of(project, task_id)
@@ -648,6 +662,7 @@ def list_dependencies(request: HttpRequest, code: str) -> object:
 
 
 @router.post(f"{P}/dependencies", response={201: DependencyOut, **_WRITE}, summary="Link two tasks (a loop is refused)")
+@requires(PLANNING_EDIT)
 def create_dependency(request: HttpRequest, code: str, payload: DependencyIn) -> object:
     project = project_for(request.user, code)
     link = services.dependency_add(
@@ -663,6 +678,7 @@ def create_dependency(request: HttpRequest, code: str, payload: DependencyIn) ->
 
 
 @router.patch(f"{P}/dependencies/{{link_id}}", response={200: DependencyOut, **_WRITE})
+@requires(PLANNING_EDIT)
 def update_dependency(
     request: HttpRequest, code: str, link_id: int, payload: DependencyPatch, response: HttpResponse
 ) -> object:
@@ -679,6 +695,7 @@ def update_dependency(
 
 
 @router.delete(f"{P}/dependencies/{{link_id}}", response={204: None, **_WRITE})
+@requires(PLANNING_EDIT)
 def delete_dependency(request: HttpRequest, code: str, link_id: int) -> object:
     project = project_for(request.user, code)
     services.dependency_remove(
@@ -713,6 +730,7 @@ def list_resources(request: HttpRequest, code: str) -> object:
 
 
 @router.post(f"{P}/resources", response={201: ResourceOut, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def create_resource(request: HttpRequest, code: str, payload: ResourceIn, response: HttpResponse) -> object:
     project = project_for(request.user, code)
     resource = services.resource_create(
@@ -723,6 +741,7 @@ def create_resource(request: HttpRequest, code: str, payload: ResourceIn, respon
 
 
 @router.patch(f"{P}/resources/{{resource_id}}", response={200: ResourceOut, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def update_resource(
     request: HttpRequest, code: str, resource_id: int, payload: ResourcePatch, response: HttpResponse
 ) -> object:
@@ -739,6 +758,7 @@ def update_resource(
 
 
 @router.delete(f"{P}/resources/{{resource_id}}", response={204: None, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def delete_resource(request: HttpRequest, code: str, resource_id: int) -> object:
     project = project_for(request.user, code)
     services.resource_delete(
@@ -748,6 +768,7 @@ def delete_resource(request: HttpRequest, code: str, resource_id: int) -> object
 
 
 @router.post(f"{P}/resources/{{resource_id}}/absences", response={201: AbsenceOut, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def add_absence(request: HttpRequest, code: str, resource_id: int, payload: AbsenceIn) -> object:
     project = project_for(request.user, code)
     resource = get_object_or_404(Resource, pk=resource_id, project=project)
@@ -756,6 +777,7 @@ def add_absence(request: HttpRequest, code: str, resource_id: int, payload: Abse
 
 
 @router.delete(f"{P}/absences/{{absence_id}}", response={204: None, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def delete_absence(request: HttpRequest, code: str, absence_id: int) -> object:
     project = project_for(request.user, code)
     absence = get_object_or_404(Absence, pk=absence_id, resource__project=project)
@@ -771,6 +793,7 @@ def list_assignments(request: HttpRequest, code: str) -> object:
 
 
 @router.post(f"{P}/assignments", response={201: AssignmentOut, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def create_assignment(request: HttpRequest, code: str, payload: AssignmentIn) -> object:
     project = project_for(request.user, code)
     assignment = services.assignment_add(
@@ -784,6 +807,7 @@ def create_assignment(request: HttpRequest, code: str, payload: AssignmentIn) ->
 
 
 @router.patch(f"{P}/assignments/{{assignment_id}}", response={200: AssignmentOut, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def update_assignment(
     request: HttpRequest, code: str, assignment_id: int, payload: AssignmentPatch, response: HttpResponse
 ) -> object:
@@ -800,6 +824,7 @@ def update_assignment(
 
 
 @router.delete(f"{P}/assignments/{{assignment_id}}", response={204: None, **_WRITE})
+@requires(PLANNING_MANAGE_RESOURCES)
 def delete_assignment(request: HttpRequest, code: str, assignment_id: int) -> object:
     project = project_for(request.user, code)
     assignment = get_object_or_404(Assignment.objects.select_related("task"), pk=assignment_id, task__project=project)
@@ -840,6 +865,7 @@ def list_time_entries(
     response={200: TimesheetOut, **_WRITE},
     summary="Save one person's week (all cells or none); warnings when a day exceeds capacity",
 )
+@requires(PLANNING_LOG_TIME)
 def save_timesheet(request: HttpRequest, code: str, payload: TimesheetIn) -> object:
     project = project_for(request.user, code)
     resource = get_object_or_404(Resource, pk=payload.resource_id, project=project)
@@ -856,6 +882,7 @@ def save_timesheet(request: HttpRequest, code: str, payload: TimesheetIn) -> obj
 @router.post(
     f"{P}/time-entries/import", response={200: TimesheetOut, **_WRITE}, summary="Import time entries from CSV text"
 )
+@requires(PLANNING_MANAGE_TIME)
 def import_time_entries(request: HttpRequest, code: str, payload: TimeImportIn) -> object:
     project = project_for(request.user, code)
     require(request.user, project, PLANNING_MANAGE_TIME)
@@ -888,6 +915,7 @@ def list_baselines(request: HttpRequest, code: str) -> object:
 
 
 @router.post(f"{P}/baselines", response={201: BaselineOut, **_WRITE}, summary="Freeze the current plan as a baseline")
+@requires(PLANNING_BASELINE)
 def take_baseline(request: HttpRequest, code: str, payload: BaselineIn) -> object:
     project = project_for(request.user, code)
     baseline = services.baseline_take(actor=current_user(request), project=project, **payload.dict())
@@ -897,6 +925,7 @@ def take_baseline(request: HttpRequest, code: str, payload: BaselineIn) -> objec
 @router.post(
     f"{P}/baselines/{{baseline_id}}/select", response={200: PlanOut, **_WRITE}, summary="Make it the reference"
 )
+@requires(PLANNING_BASELINE)
 def select_baseline(request: HttpRequest, code: str, baseline_id: int) -> object:
     project = project_for(request.user, code)
     baseline = get_object_or_404(Baseline, pk=baseline_id, project=project)
@@ -905,6 +934,7 @@ def select_baseline(request: HttpRequest, code: str, baseline_id: int) -> object
 
 
 @router.delete(f"{P}/baselines/{{baseline_id}}", response={204: None, **_WRITE})
+@requires(PLANNING_BASELINE)
 def delete_baseline(request: HttpRequest, code: str, baseline_id: int) -> object:
     project = project_for(request.user, code)
     services.baseline_delete(
@@ -953,6 +983,7 @@ def load(request: HttpRequest, code: str, start: date | None = None, weeks: int 
 
 
 @router.post(f"{P}/levelling", response={202: JobOut, **_WRITE}, summary="Compute a levelling proposal (a job)")
+@requires(PLANNING_ANALYSE)
 def start_levelling(request: HttpRequest, code: str, payload: LevellingIn) -> object:
     project = project_for(request.user, code)
     job = services.levelling_start(actor=current_user(request), project=project, **payload.dict())
@@ -967,6 +998,7 @@ def get_levelling(request: HttpRequest, code: str) -> object:
 
 
 @router.post(f"{P}/levelling/apply", response={200: PlanOut, **_WRITE}, summary="Apply a finished levelling proposal")
+@requires(PLANNING_EDIT)
 def apply_levelling(request: HttpRequest, code: str, payload: ApplyIn) -> object:
     project = project_for(request.user, code)
     require(request.user, project, PLANNING_EDIT)
@@ -976,6 +1008,7 @@ def apply_levelling(request: HttpRequest, code: str, payload: ApplyIn) -> object
 
 
 @router.post(f"{P}/levelling/clear", response={200: PlanOut, **_WRITE}, summary="Remove the applied levelling")
+@requires(PLANNING_EDIT)
 def clear_levelling(request: HttpRequest, code: str) -> object:
     project = project_for(request.user, code)
     services.levelling_clear(actor=current_user(request), project=project)
@@ -983,6 +1016,7 @@ def clear_levelling(request: HttpRequest, code: str) -> object:
 
 
 @router.post(f"{P}/risk", response={202: JobOut, **_WRITE}, summary="Run a Monte Carlo simulation (a job)")
+@requires(PLANNING_ANALYSE)
 def start_risk(request: HttpRequest, code: str, payload: RiskIn) -> object:
     project = project_for(request.user, code)
     job = services.risk_start(actor=current_user(request), project=project, **payload.dict())
@@ -999,6 +1033,7 @@ def get_risk(request: HttpRequest, code: str) -> object:
 @router.post(
     f"{P}/import", response={202: JobOut, **_WRITE}, summary="Import MS Project XML, .mpp or the plan workbook (a job)"
 )
+@requires(PLANNING_EDIT)
 def import_plan(request: HttpRequest, code: str, payload: ImportIn) -> object:
     project = project_for(request.user, code)
     require(request.user, project, PLANNING_EDIT)

@@ -98,9 +98,25 @@ def xlsx_aliases() -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str
     return tasks, resources, types
 
 
+def _base_name(filename: str) -> str:
+    return filename.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def plan_file_suffix(filename: str) -> str:
+    """The suffix that picks the reader (``.xml``, ``.xlsx`` or one MPXJ reads); FileFormatError for any other name,
+    an empty one included. Only the last part of a path-like name counts (``../plan.xml`` is ``plan.xml``)."""
+    name = _base_name(filename)
+    suffix = Path(name).suffix.lower() if name not in ("", ".", "..") else ""
+    if suffix in {".xml", ".xlsx"} or suffix in MPXJ_SUFFIXES:
+        return suffix
+    raise FileFormatError(
+        f"unknown file type {suffix or '?'}", code="unsupported", params={"suffix": suffix or "?"}, source=name
+    )
+
+
 def read_plan_file(filename: str, data: bytes) -> PlanData:
     """Read a plan file by its suffix; raises FileFormatError or MppUnavailable."""
-    suffix = Path(filename).suffix.lower()
+    suffix = plan_file_suffix(filename)
     if suffix == ".xml":
         return read_mspdi(data, source=filename)
     if suffix == ".xlsx":
@@ -111,9 +127,7 @@ def read_plan_file(filename: str, data: bytes) -> PlanData:
             path = Path(work) / f"plan{suffix}"
             path.write_bytes(data)
             return read_mpp(path)
-    raise FileFormatError(
-        f"unknown file type {suffix or '?'}", code="unsupported", params={"suffix": suffix or "?"}, source=filename
-    )
+    raise AssertionError(suffix)  # plan_file_suffix returns only the suffixes above
 
 
 PLAN_UPLOADS = "plan-imports"  # private-files area of the files waiting for their import job
@@ -128,10 +142,15 @@ def plan_import_enqueue(
     ``queue=False`` leaves the job for the caller to run (the CLI shows its own progress bar).
     """
     require(actor, project, PLANNING_EDIT)
+    try:
+        suffix = plan_file_suffix(filename)
+    except FileFormatError as exc:  # refused now, not by a job that fails later
+        raise ValidationFailed({"file": [file_error_message(exc)]}) from None
     if not data:
         raise ValidationFailed({"file": [_("The file is empty.")]})
-    stored = store_private(PLAN_UPLOADS, data, Path(filename).suffix)
-    params = {"project": project.pk, "actor": actor.pk, "filename": filename[:255], "stored": stored,
+    stored = store_private(PLAN_UPLOADS, data, suffix)
+    name = _base_name(filename)
+    params = {"project": project.pk, "actor": actor.pk, "filename": name[:255], "stored": stored,
               "replace": bool(replace)}  # fmt: skip
     return job_enqueue(kind=IMPORT_JOB, params=params, actor=actor, project=project, queue=queue)
 

@@ -11,10 +11,19 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from oeuvre.accounts.models import Organisation, User
-from oeuvre.accounts.permissions import PROJECT_VIEW_ACTIVITY, PROJECT_VIEW_BUDGET, can, current_user, require
+from oeuvre.accounts.permissions import (
+    PROJECT_CHANGE_PHASE,
+    PROJECT_EDIT,
+    PROJECT_MANAGE_MEMBERS,
+    PROJECT_VIEW_ACTIVITY,
+    PROJECT_VIEW_BUDGET,
+    can,
+    current_user,
+    require,
+)
 from oeuvre.accounts.roles import Role
 from oeuvre.core.activity import project_activity
-from oeuvre.core.api import ErrorOut, Pagination, if_match, set_etag
+from oeuvre.core.api import ErrorOut, Pagination, if_match, requires, set_etag
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.projects import selectors, services
 from oeuvre.projects.models import HolidayZone, Phase, Pricing, Project, Regime
@@ -174,6 +183,7 @@ def get_project(request: HttpRequest, code: str, response: HttpResponse) -> obje
 
 
 @router.patch("/projects/{code}", response={200: ProjectOut, **_WRITE_ERRORS}, summary="Update a project (If-Match)")
+@requires(PROJECT_EDIT)
 def update_project(request: HttpRequest, code: str, payload: ProjectPatch, response: HttpResponse) -> object:
     project = selectors.project_for(request.user, code)
     changes = payload.dict(exclude_unset=True)
@@ -192,6 +202,7 @@ def update_project(request: HttpRequest, code: str, payload: ProjectPatch, respo
 @router.post(
     "/projects/{code}/phase", response={200: ProjectOut, **_WRITE_ERRORS}, summary="Change the phase (If-Match)"
 )
+@requires(PROJECT_CHANGE_PHASE)
 def change_phase(request: HttpRequest, code: str, payload: PhaseIn, response: HttpResponse) -> object:
     project = selectors.project_for(request.user, code)
     project = services.project_change_phase(
@@ -210,6 +221,7 @@ def list_members(request: HttpRequest, code: str) -> object:
 
 
 @router.post("/projects/{code}/members", response={201: MemberOut, **_WRITE_ERRORS})
+@requires(PROJECT_MANAGE_MEMBERS)
 def add_member(request: HttpRequest, code: str, payload: MemberIn, response: HttpResponse) -> object:
     project = selectors.project_for(request.user, code)
     user = User.objects.filter(username=payload.username).first()
@@ -227,6 +239,7 @@ def add_member(request: HttpRequest, code: str, payload: MemberIn, response: Htt
 
 
 @router.patch("/projects/{code}/members/{member_id}", response={200: MemberOut, **_WRITE_ERRORS})
+@requires(PROJECT_MANAGE_MEMBERS)
 def update_member(
     request: HttpRequest, code: str, member_id: int, payload: MemberPatch, response: HttpResponse
 ) -> object:
@@ -244,6 +257,7 @@ def update_member(
 
 
 @router.delete("/projects/{code}/members/{member_id}", response={204: None, **_WRITE_ERRORS})
+@requires(PROJECT_MANAGE_MEMBERS)
 def remove_member(request: HttpRequest, code: str, member_id: int) -> object:
     project = selectors.project_for(request.user, code)
     membership = get_object_or_404(selectors.project_members(project), pk=member_id)

@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import current_user, require
 from oeuvre.accounts.roles import Role
-from oeuvre.core.api import ErrorOut, Pagination, if_match, set_etag
+from oeuvre.core.api import ErrorOut, Pagination, if_match, requires, set_etag
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.projects.models import Project
@@ -38,7 +38,21 @@ from oeuvre.requirements.models import (
     TraceKind,
     TraceLink,
 )
-from oeuvre.requirements.permissions import REQUIREMENTS_IMPORT, REQUIREMENTS_VIEW
+from oeuvre.requirements.permissions import (
+    ARCHITECTURE_EDIT,
+    DELIVERABLES_DECIDE,
+    DELIVERABLES_EDIT,
+    DELIVERABLES_SUBMIT,
+    REQUIREMENTS_BASELINE,
+    REQUIREMENTS_CONFIGURE,
+    REQUIREMENTS_EDIT,
+    REQUIREMENTS_IMPORT,
+    REQUIREMENTS_SUBMIT,
+    REQUIREMENTS_VALIDATE,
+    REQUIREMENTS_VIEW,
+    SPECIFICATIONS_EDIT,
+    TRACE_EDIT,
+)
 
 __all__ = ["router"]
 
@@ -441,6 +455,7 @@ def list_exigences(
 
 
 @router.post("/projects/{code}/exigences", response={201: ExigenceOut, **_WRITE}, summary="Create an exigence")
+@requires(REQUIREMENTS_EDIT)
 def create_exigence(request: HttpRequest, code: str, payload: ExigenceIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     data = payload.dict(exclude_none=True)
@@ -476,6 +491,7 @@ def get_exigence(request: HttpRequest, code: str, exigence_id: int, response: Ht
 @router.patch(
     "/projects/{code}/exigences/{exigence_id}", response={200: ExigenceOut, **_WRITE}, summary="Update (If-Match)"
 )
+@requires(REQUIREMENTS_EDIT)
 def update_exigence(
     request: HttpRequest, code: str, exigence_id: int, payload: ExigencePatch, response: HttpResponse
 ) -> Any:
@@ -492,6 +508,7 @@ def update_exigence(
 
 
 @router.delete("/projects/{code}/exigences/{exigence_id}", response={204: None, **_WRITE})
+@requires(REQUIREMENTS_EDIT)
 def delete_exigence(request: HttpRequest, code: str, exigence_id: int) -> Any:
     exigence = _exigence(_project(request, code), exigence_id)
     services.exigence_delete(actor=current_user(request), exigence=exigence)
@@ -514,6 +531,7 @@ def _decide(
     response={200: ExigenceOut, **_WRITE},
     summary="Submit for validation",
 )
+@requires(REQUIREMENTS_SUBMIT)
 def submit_exigence(
     request: HttpRequest, code: str, exigence_id: int, payload: DecisionIn, response: HttpResponse
 ) -> Any:
@@ -523,6 +541,7 @@ def submit_exigence(
 @router.post(
     "/projects/{code}/exigences/{exigence_id}/validate", response={200: ExigenceOut, **_WRITE}, summary="Validate (MOA)"
 )
+@requires(REQUIREMENTS_VALIDATE)
 def validate_exigence(
     request: HttpRequest, code: str, exigence_id: int, payload: DecisionIn, response: HttpResponse
 ) -> Any:
@@ -532,6 +551,7 @@ def validate_exigence(
 @router.post(
     "/projects/{code}/exigences/{exigence_id}/reject", response={200: ExigenceOut, **_WRITE}, summary="Reject (MOA)"
 )
+@requires(REQUIREMENTS_VALIDATE)
 def reject_exigence(
     request: HttpRequest, code: str, exigence_id: int, payload: DecisionIn, response: HttpResponse
 ) -> Any:
@@ -573,6 +593,7 @@ def list_specifications(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/projects/{code}/specifications", response={201: SpecificationOut, **_WRITE})
+@requires(SPECIFICATIONS_EDIT)
 def create_specification(request: HttpRequest, code: str, payload: SpecificationIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     data = payload.dict(exclude_none=True)
@@ -590,6 +611,7 @@ def get_specification(request: HttpRequest, code: str, spec_id: int, response: H
 
 
 @router.patch("/projects/{code}/specifications/{spec_id}", response={200: SpecificationOut, **_WRITE})
+@requires(SPECIFICATIONS_EDIT)
 def update_specification(
     request: HttpRequest, code: str, spec_id: int, payload: SpecificationPatch, response: HttpResponse
 ) -> Any:
@@ -606,6 +628,7 @@ def update_specification(
 
 
 @router.delete("/projects/{code}/specifications/{spec_id}", response={204: None, **_WRITE})
+@requires(SPECIFICATIONS_EDIT)
 def delete_specification(request: HttpRequest, code: str, spec_id: int) -> Any:
     spec = get_object_or_404(
         Specification.objects.select_related("project"), project=_project(request, code), pk=spec_id
@@ -627,6 +650,7 @@ def list_components(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/projects/{code}/components", response={201: ComponentOut, **_WRITE})
+@requires(ARCHITECTURE_EDIT)
 def create_component(request: HttpRequest, code: str, payload: ComponentIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     data = payload.dict(exclude_none=True)
@@ -644,6 +668,7 @@ def get_component(request: HttpRequest, code: str, component_id: int, response: 
 
 
 @router.patch("/projects/{code}/components/{component_id}", response={200: ComponentOut, **_WRITE})
+@requires(ARCHITECTURE_EDIT)
 def update_component(
     request: HttpRequest, code: str, component_id: int, payload: ComponentPatch, response: HttpResponse
 ) -> Any:
@@ -660,6 +685,7 @@ def update_component(
 
 
 @router.delete("/projects/{code}/components/{component_id}", response={204: None, **_WRITE})
+@requires(ARCHITECTURE_EDIT)
 def delete_component(request: HttpRequest, code: str, component_id: int) -> Any:
     component = get_object_or_404(
         Component.objects.select_related("project"), project=_project(request, code), pk=component_id
@@ -692,6 +718,7 @@ def list_links(request: HttpRequest, code: str, kind: str = "") -> Any:
 
 
 @router.post("/projects/{code}/trace-links", response={201: TraceLinkOut, **_WRITE})
+@requires(TRACE_EDIT)
 def create_link(request: HttpRequest, code: str, payload: TraceLinkIn) -> Any:
     project = _project(request, code)
     link = services.trace_link_add(
@@ -706,6 +733,7 @@ def create_link(request: HttpRequest, code: str, payload: TraceLinkIn) -> Any:
 
 
 @router.delete("/projects/{code}/trace-links/{link_id}", response={204: None, **_WRITE})
+@requires(TRACE_EDIT)
 def delete_link(request: HttpRequest, code: str, link_id: int) -> Any:
     link = get_object_or_404(TraceLink.objects.select_related("project"), project=_project(request, code), pk=link_id)
     services.trace_link_remove(actor=current_user(request), link=link)
@@ -729,6 +757,7 @@ def list_baselines(request: HttpRequest, code: str) -> Any:
 @router.post(
     "/projects/{code}/baselines", response={201: BaselineOut, **_WRITE}, summary="Freeze a baseline of the CDC"
 )
+@requires(REQUIREMENTS_BASELINE)
 def freeze_baseline(request: HttpRequest, code: str, payload: BaselineIn) -> Any:
     version = services.cdc_version_freeze(
         actor=current_user(request), project=_project(request, code), **payload.dict()
@@ -853,6 +882,7 @@ def coverage(request: HttpRequest, code: str) -> Any:
         "when left out) and `dry_run` (true by default). The job's result lists every row's action and errors."
     ),
 )
+@requires(REQUIREMENTS_IMPORT)
 def import_exigences(
     request: HttpRequest,
     code: str,
@@ -901,6 +931,7 @@ def list_deliverables(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/projects/{code}/deliverables", response={201: DeliverableOut, **_WRITE})
+@requires(DELIVERABLES_EDIT)
 def create_deliverable(request: HttpRequest, code: str, payload: DeliverableIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     data = payload.dict()
@@ -912,6 +943,7 @@ def create_deliverable(request: HttpRequest, code: str, payload: DeliverableIn, 
 
 
 @router.patch("/projects/{code}/deliverables/{deliverable_id}", response={200: DeliverableOut, **_WRITE})
+@requires(DELIVERABLES_EDIT)
 def update_deliverable(
     request: HttpRequest, code: str, deliverable_id: int, payload: DeliverablePatch, response: HttpResponse
 ) -> Any:
@@ -935,6 +967,7 @@ def update_deliverable(
     response={200: DeliverableOut, **_WRITE},
     summary="Replace the RACI (exactly one A)",
 )
+@requires(DELIVERABLES_EDIT)
 def set_raci(
     request: HttpRequest, code: str, deliverable_id: int, payload: list[RaciOut], response: HttpResponse
 ) -> Any:
@@ -954,6 +987,7 @@ def set_raci(
 
 
 @router.post("/projects/{code}/deliverables/{deliverable_id}/submit", response={200: DeliverableOut, **_WRITE})
+@requires(DELIVERABLES_SUBMIT)
 def submit_deliverable(request: HttpRequest, code: str, deliverable_id: int, response: HttpResponse) -> Any:
     project = _project(request, code)
     deliverable = services.deliverable_submit(
@@ -970,6 +1004,7 @@ def submit_deliverable(request: HttpRequest, code: str, deliverable_id: int, res
     response={200: DeliverableOut, **_WRITE},
     summary="Validate or refuse",
 )
+@requires(DELIVERABLES_DECIDE)
 def decide_deliverable(
     request: HttpRequest, code: str, deliverable_id: int, payload: DeliverableDecisionIn, response: HttpResponse
 ) -> Any:
@@ -995,6 +1030,7 @@ def get_settings(request: HttpRequest, code: str, response: HttpResponse) -> Any
 @router.patch(
     "/projects/{code}/requirements/settings", response={200: SettingsOut, **_WRITE}, summary="Prefixes (If-Match)"
 )
+@requires(REQUIREMENTS_CONFIGURE)
 def update_settings(request: HttpRequest, code: str, payload: SettingsPatch, response: HttpResponse) -> Any:
     project = _project(request, code)
     conf = services.settings_update(
@@ -1012,6 +1048,7 @@ def update_settings(request: HttpRequest, code: str, payload: SettingsPatch, res
     response={200: RuleOut, **_WRITE},
     summary="Who writes and validates a deliverable kind",
 )
+@requires(REQUIREMENTS_CONFIGURE)
 def set_rule(request: HttpRequest, code: str, kind: DeliverableKind, payload: RuleIn) -> Any:
     project = _project(request, code)
     rule = services.deliverable_rule_set(

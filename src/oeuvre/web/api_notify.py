@@ -11,13 +11,13 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import ErrorOut, Pagination
+from oeuvre.core.api import ErrorOut, Pagination, requires
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.projects.selectors import project_for
 from oeuvre.web import comments as comment_services
 from oeuvre.web import notifications as services
 from oeuvre.web.models import Comment, Notification
-from oeuvre.web.permissions import COMMENT_VIEW
+from oeuvre.web.permissions import COMMENT_POST, COMMENT_VIEW
 
 router = Router(tags=["notifications and comments"])
 
@@ -146,6 +146,7 @@ def list_comments(request: HttpRequest, code: str, object_type: str, object_id: 
     response={201: CommentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Comment on an object, or reply (parent_id); @username mentions a member",
 )
+@requires(COMMENT_POST)
 def post_comment(request: HttpRequest, code: str, payload: CommentIn) -> Any:
     project = project_for(request.user, code)
     parent = get_object_or_404(Comment, pk=payload.parent_id, project=project) if payload.parent_id else None

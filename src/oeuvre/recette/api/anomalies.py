@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import ErrorOut, Pagination, if_match, set_etag
+from oeuvre.core.api import ErrorOut, Pagination, if_match, requires, set_etag
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
@@ -28,7 +28,7 @@ from oeuvre.recette.models import (
     Severity,
     TestCase,
 )
-from oeuvre.recette.permissions import RECETTE_VIEW
+from oeuvre.recette.permissions import ANOMALY_QUALIFY, ANOMALY_REPORT, RECETTE_CONFIGURE, RECETTE_VIEW
 from oeuvre.recette.selectors import anomalies as selectors
 from oeuvre.recette.selectors.coverage import coverage_per_exigence, coverage_totals
 from oeuvre.recette.selectors.dashboards import anomalies_over_time, campaign_dashboard
@@ -267,6 +267,7 @@ def list_anomalies(
     response={201: AnomalyOut, **_WRITE},
     summary="Report an anomaly (or a KO's suggested one, with execution_id)",
 )
+@requires(ANOMALY_REPORT)
 def create_anomaly(request: HttpRequest, code: str, payload: AnomalyIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     data = _links(project, payload.dict(exclude_none=True))
@@ -305,6 +306,7 @@ def get_anomaly(request: HttpRequest, code: str, anomaly_id: int, response: Http
 @router.patch(
     "/projects/{code}/anomalies/{anomaly_id}", response={200: AnomalyOut, **_WRITE}, summary="Edit (If-Match)"
 )
+@requires(ANOMALY_QUALIFY)
 def update_anomaly(
     request: HttpRequest, code: str, anomaly_id: int, payload: AnomalyPatch, response: HttpResponse
 ) -> Any:
@@ -328,6 +330,7 @@ def update_anomaly(
         "vérifiée (reason). An illegal move answers 409 naming both states."
     ),
 )
+@requires(ANOMALY_QUALIFY)
 def transition_anomaly(
     request: HttpRequest, code: str, anomaly_id: int, payload: TransitionIn, response: HttpResponse
 ) -> Any:
@@ -388,6 +391,7 @@ def get_labels(request: HttpRequest, code: str, response: HttpResponse) -> Any:
     response={200: LabelsOut, **_WRITE},
     summary="Relabel severities (If-Match; blank = default)",
 )
+@requires(RECETTE_CONFIGURE)
 def put_labels(request: HttpRequest, code: str, payload: LabelsIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     conf = services.severity_labels_update(

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import ErrorOut, if_match, set_etag
+from oeuvre.core.api import ErrorOut, if_match, requires, set_etag
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
 from oeuvre.recette import pv_words
@@ -205,6 +205,7 @@ def list_pv(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/projects/{code}/pv", response={201: PvDetailOut, **_WRITE}, summary="Create a PV from campaigns")
+@requires(PV_PREPARE)
 def create_pv(request: HttpRequest, code: str, payload: PvIn, response: HttpResponse) -> Any:
     project = _project(request, code, PV_PREPARE)
     campaigns = list(Campaign.objects.filter(project=project, pk__in=payload.campaigns))
@@ -229,6 +230,7 @@ def get_pv(request: HttpRequest, code: str, pv_id: int, response: HttpResponse) 
 @router.post(
     "/projects/{code}/pv/{pv_id}/refresh", response={200: PvDetailOut, **_WRITE}, summary="Recompute (If-Match)"
 )
+@requires(PV_PREPARE)
 def refresh_pv(request: HttpRequest, code: str, pv_id: int, response: HttpResponse) -> Any:
     project = _project(request, code, PV_PREPARE)
     pv = services.pv_refresh_proposal(
@@ -242,6 +244,7 @@ def refresh_pv(request: HttpRequest, code: str, pv_id: int, response: HttpRespon
 @router.post(
     "/projects/{code}/pv/{pv_id}/decide", response={200: PvDetailOut, **_WRITE}, summary="Decide (MOA, If-Match)"
 )
+@requires(PV_DECIDE)
 def decide_pv(request: HttpRequest, code: str, pv_id: int, payload: DecideIn, response: HttpResponse) -> Any:
     project = _project(request, code, PV_DECIDE)
     pv = services.pv_decide(
@@ -257,6 +260,7 @@ def decide_pv(request: HttpRequest, code: str, pv_id: int, payload: DecideIn, re
 
 
 @router.post("/projects/{code}/pv/{pv_id}/sign", response={201: SignatureOut, **_WRITE}, summary="Sign (MOA, password)")
+@requires(PV_SIGN)
 def sign_pv(request: HttpRequest, code: str, pv_id: int, payload: SignIn) -> Any:
     project = _project(request, code, PV_SIGN)
     signature = services.pv_sign(
@@ -268,6 +272,7 @@ def sign_pv(request: HttpRequest, code: str, pv_id: int, payload: SignIn) -> Any
 @router.post(
     "/projects/{code}/pv/{pv_id}/countersign", response={201: SignatureOut, **_WRITE}, summary="Countersign (MOE)"
 )
+@requires(PV_COUNTERSIGN)
 def countersign_pv(request: HttpRequest, code: str, pv_id: int, payload: SignIn) -> Any:
     project = _project(request, code, PV_COUNTERSIGN)
     signature = services.pv_countersign(
@@ -302,6 +307,7 @@ def _reserve(project: Project, pv_id: int, reserve_id: int) -> Reserve:
 
 
 @router.post("/projects/{code}/pv/{pv_id}/reserves", response={201: ReserveOut, **_WRITE}, summary="Add a réserve")
+@requires(PV_PREPARE)
 def add_reserve(request: HttpRequest, code: str, pv_id: int, payload: ReserveIn, response: HttpResponse) -> Any:
     project = _project(request, code, PV_PREPARE)
     reserve = services.reserve_add(
@@ -318,6 +324,7 @@ def add_reserve(request: HttpRequest, code: str, pv_id: int, payload: ReserveIn,
 @router.patch(
     "/projects/{code}/pv/{pv_id}/reserves/{reserve_id}", response={200: ReserveOut, **_WRITE}, summary="Edit (If-Match)"
 )
+@requires(PV_PREPARE)
 def update_reserve(
     request: HttpRequest, code: str, pv_id: int, reserve_id: int, payload: ReservePatch, response: HttpResponse
 ) -> Any:
@@ -336,6 +343,7 @@ def update_reserve(
 
 
 @router.delete("/projects/{code}/pv/{pv_id}/reserves/{reserve_id}", response={204: None, **_WRITE})
+@requires(PV_PREPARE)
 def delete_reserve(request: HttpRequest, code: str, pv_id: int, reserve_id: int) -> Any:
     project = _project(request, code, PV_PREPARE)
     services.reserve_delete(actor=current_user(request), reserve=_reserve(project, pv_id, reserve_id))
@@ -345,6 +353,7 @@ def delete_reserve(request: HttpRequest, code: str, pv_id: int, reserve_id: int)
 @router.post(
     "/projects/{code}/pv/{pv_id}/reserves/{reserve_id}/lift", response={200: ReserveOut, **_WRITE}, summary="Lift"
 )
+@requires(RESERVE_LIFT)
 def lift_reserve(
     request: HttpRequest, code: str, pv_id: int, reserve_id: int, payload: LiftIn, response: HttpResponse
 ) -> Any:
@@ -465,6 +474,7 @@ def get_timeline(request: HttpRequest, code: str, response: HttpResponse) -> Any
 
 
 @router.patch("/projects/{code}/timeline", response={200: TimelineOut, **_WRITE}, summary="Record facts (If-Match)")
+@requires(TIMERS_RECORD)
 def update_timeline(request: HttpRequest, code: str, payload: TimelinePatch, response: HttpResponse) -> Any:
     project = _project(request, code, TIMERS_RECORD)
     timeline = timer_services.timeline_update(
@@ -489,6 +499,7 @@ def list_outages(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/projects/{code}/outages", response={201: OutageOut, **_WRITE}, summary="Record an outage")
+@requires(TIMERS_RECORD)
 def add_outage(request: HttpRequest, code: str, payload: OutageIn) -> Any:
     project = _project(request, code, TIMERS_RECORD)
     outage = timer_services.outage_add(actor=current_user(request), project=project, **payload.dict())
@@ -496,6 +507,7 @@ def add_outage(request: HttpRequest, code: str, payload: OutageIn) -> Any:
 
 
 @router.delete("/projects/{code}/outages/{outage_id}", response={204: None, **_WRITE})
+@requires(TIMERS_RECORD)
 def delete_outage(request: HttpRequest, code: str, outage_id: int) -> Any:
     project = _project(request, code, TIMERS_RECORD)
     outage = get_object_or_404(

@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import ErrorOut
+from oeuvre.core.api import ErrorOut, requires
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.design.models import Criterion
 from oeuvre.projects.selectors import project_for
@@ -66,6 +66,7 @@ class ResultsOut(Schema):
         "Each measured criterion of the DAT is compared with its threshold."
     ),
 )
+@requires(RESULTS_IMPORT)
 def push_results(
     request: HttpRequest, code: str, campaign_id: int, file: File[UploadedFile | None] = None,
     iteration: Form[int | None] = None,
@@ -100,6 +101,7 @@ class CriteriaOut(Schema):
     response={200: CriteriaOut, **_WRITE},
     summary="Say which DAT criteria a performance or security test measures",
 )
+@requires(TESTBOOK_EDIT)
 def set_criteria(request: HttpRequest, code: str, case_id: int, body: CriteriaIn) -> Any:
     project = project_for(request.user, code)
     require(request.user, project, RECETTE_VIEW)

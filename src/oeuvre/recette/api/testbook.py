@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import ErrorOut, Pagination, if_match, set_etag
+from oeuvre.core.api import ErrorOut, Pagination, if_match, requires, set_etag
 from oeuvre.core.errors import ValidationFailed
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for
@@ -34,7 +34,7 @@ from oeuvre.recette.models import (
     TestPriority,
     TestType,
 )
-from oeuvre.recette.permissions import EXECUTE, RECETTE_VIEW, RESULTS_IMPORT
+from oeuvre.recette.permissions import CAMPAIGNS_MANAGE, EXECUTE, RECETTE_VIEW, RESULTS_IMPORT, TESTBOOK_EDIT
 from oeuvre.recette.selectors import testbook as selectors
 from oeuvre.recette.services import testbook as services
 from oeuvre.requirements.models import Exigence
@@ -444,6 +444,7 @@ def list_folders(request: HttpRequest, code: str) -> Any:
 
 
 @router.post(f"{_BASE}/folders", response={201: FolderOut, **_WRITE}, summary="Create a folder")
+@requires(TESTBOOK_EDIT)
 def create_folder(request: HttpRequest, code: str, payload: FolderIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     folder = services.folder_create(
@@ -459,6 +460,7 @@ def _get_folder(project: Project, folder_id: int) -> TestFolder:
 
 
 @router.patch(f"{_BASE}/folders/{{folder_id}}", response={200: FolderOut, **_WRITE}, summary="Rename or move")
+@requires(TESTBOOK_EDIT)
 def update_folder(request: HttpRequest, code: str, folder_id: int, payload: FolderPatch, response: HttpResponse) -> Any:
     project = _project(request, code)
     changes = payload.dict(exclude_unset=True)
@@ -473,6 +475,7 @@ def update_folder(request: HttpRequest, code: str, folder_id: int, payload: Fold
 
 
 @router.delete(f"{_BASE}/folders/{{folder_id}}", response={204: None, **_WRITE}, summary="Delete (contents move up)")
+@requires(TESTBOOK_EDIT)
 def delete_folder(request: HttpRequest, code: str, folder_id: int) -> Any:
     project = _project(request, code)
     services.folder_delete(actor=current_user(request), folder=_get_folder(project, folder_id))
@@ -506,6 +509,7 @@ def list_test_cases(
 
 
 @router.post(f"{_BASE}/test-cases", response={201: TestCaseOut, **_WRITE}, summary="Create a test case with its steps")
+@requires(TESTBOOK_EDIT)
 def create_test_case(request: HttpRequest, code: str, payload: TestCaseIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     data = payload.dict()
@@ -528,6 +532,7 @@ def get_test_case(request: HttpRequest, code: str, case_id: int, response: HttpR
     response={200: TestCaseOut, **_WRITE},
     summary="Update (If-Match); a content change makes a new revision",
 )
+@requires(TESTBOOK_EDIT)
 def update_test_case(
     request: HttpRequest, code: str, case_id: int, payload: TestCasePatch, response: HttpResponse
 ) -> Any:
@@ -545,6 +550,7 @@ def update_test_case(
 
 
 @router.delete(f"{_BASE}/test-cases/{{case_id}}", response={204: None, **_WRITE}, summary="Delete (never run only)")
+@requires(TESTBOOK_EDIT)
 def delete_test_case(request: HttpRequest, code: str, case_id: int) -> Any:
     project = _project(request, code)
     services.test_case_delete(actor=current_user(request), test_case=_case(project, case_id))
@@ -578,6 +584,7 @@ def list_campaigns(request: HttpRequest, code: str) -> Any:
 
 
 @router.post(f"{_BASE}/campaigns", response={201: CampaignOut, **_WRITE}, summary="Create (with iteration 1)")
+@requires(CAMPAIGNS_MANAGE)
 def create_campaign(request: HttpRequest, code: str, payload: CampaignIn, response: HttpResponse) -> Any:
     project = _project(request, code)
     campaign = services.campaign_create(actor=current_user(request), project=project, **payload.dict())
@@ -593,6 +600,7 @@ def get_campaign(request: HttpRequest, code: str, campaign_id: int, response: Ht
 
 
 @router.patch(f"{_BASE}/campaigns/{{campaign_id}}", response={200: CampaignOut, **_WRITE}, summary="Update (If-Match)")
+@requires(CAMPAIGNS_MANAGE)
 def update_campaign(
     request: HttpRequest, code: str, campaign_id: int, payload: CampaignPatch, response: HttpResponse
 ) -> Any:
@@ -613,6 +621,7 @@ def list_iterations(request: HttpRequest, code: str, campaign_id: int) -> Any:
 @router.post(
     f"{_BASE}/campaigns/{{campaign_id}}/iterations", response={201: IterationOut, **_WRITE}, summary="Next iteration"
 )
+@requires(CAMPAIGNS_MANAGE)
 def create_iteration(request: HttpRequest, code: str, campaign_id: int, payload: IterationIn) -> Any:
     campaign = _campaign(_project(request, code), campaign_id)
     return Status(201, services.iteration_create(actor=current_user(request), campaign=campaign, **payload.dict()))
@@ -629,6 +638,7 @@ def list_planned(request: HttpRequest, code: str, campaign_id: int) -> Any:
     response={201: list[PlannedTestOut], **_WRITE},
     summary="Plan test cases or whole folders, with a tester",
 )
+@requires(CAMPAIGNS_MANAGE)
 def plan_tests(request: HttpRequest, code: str, campaign_id: int, payload: PlanIn) -> Any:
     project = _project(request, code)
     campaign = _campaign(project, campaign_id)
@@ -653,6 +663,7 @@ def _planned(project: Project, campaign_id: int, planned_id: int) -> PlannedTest
     response={200: PlannedTestOut, **_WRITE},
     summary="Assign the tester (If-Match: the planned test's version, from the list)",
 )
+@requires(CAMPAIGNS_MANAGE)
 def assign_tester(
     request: HttpRequest, code: str, campaign_id: int, planned_id: int, payload: TesterIn, response: HttpResponse
 ) -> Any:
@@ -666,6 +677,7 @@ def assign_tester(
 
 
 @router.delete(f"{_BASE}/campaigns/{{campaign_id}}/planned-tests/{{planned_id}}", response={204: None, **_WRITE})
+@requires(CAMPAIGNS_MANAGE)
 def unplan(request: HttpRequest, code: str, campaign_id: int, planned_id: int) -> Any:
     project = _project(request, code)
     services.planned_test_remove(actor=current_user(request), planned_test=_planned(project, campaign_id, planned_id))
@@ -690,6 +702,7 @@ def list_executions(request: HttpRequest, code: str, campaign_id: int, status: s
     response={201: ExecutionOut, **_WRITE},
     summary="Start an execution (the current revision is frozen)",
 )
+@requires(EXECUTE)
 def start_execution(
     request: HttpRequest, code: str, campaign_id: int, payload: ExecutionIn, response: HttpResponse
 ) -> Any:
@@ -723,6 +736,7 @@ def get_execution(request: HttpRequest, code: str, execution_id: int, response: 
     response={200: ExecutionOut, **_WRITE},
     summary="Record a step's status and actual result (If-Match)",
 )
+@requires(EXECUTE)
 def record_step(
     request: HttpRequest, code: str, execution_id: int, position: int, payload: StepResultIn, response: HttpResponse
 ) -> Any:
@@ -742,6 +756,7 @@ def record_step(
     response={200: ExecutionOut, **_WRITE},
     summary="Set the overall status, comment and duration (If-Match)",
 )
+@requires(EXECUTE)
 def set_status(
     request: HttpRequest, code: str, execution_id: int, payload: ExecutionStatusIn, response: HttpResponse
 ) -> Any:
@@ -771,6 +786,7 @@ def anomaly_draft(request: HttpRequest, code: str, execution_id: int, step: int 
     summary="Attach evidence (PNG, JPEG, GIF, PDF, ZIP, text; checked by content)",
     description="Multipart form: `file`, optional `step` (the step it shows).",
 )
+@requires(EXECUTE)
 def upload_evidence(
     request: HttpRequest, code: str, execution_id: int, file: File[UploadedFile | None] = None,
     step: Form[int | None] = None,
@@ -828,6 +844,7 @@ class JobOut(Schema):
         "and failures (with anomaly drafts) are returned. With `background=true` the import runs as a job (202)."
     ),
 )
+@requires(RESULTS_IMPORT)
 def push_junit(
     request: HttpRequest, code: str, campaign_id: int, file: File[UploadedFile | None] = None,
     iteration: Form[int | None] = None, background: Form[bool] = False,
@@ -863,6 +880,7 @@ def list_mappings(request: HttpRequest, code: str) -> Any:
 
 
 @router.post(f"{_BASE}/junit-mappings", response={201: MappingOut, **_WRITE}, summary="Map a JUnit name to a case")
+@requires(RESULTS_IMPORT)
 def save_mapping(request: HttpRequest, code: str, payload: MappingIn) -> Any:
     project = _project(request, code)
     mapping = services.junit_mapping_save(
@@ -873,6 +891,7 @@ def save_mapping(request: HttpRequest, code: str, payload: MappingIn) -> Any:
 
 
 @router.delete(f"{_BASE}/junit-mappings/{{mapping_id}}", response={204: None, **_WRITE})
+@requires(RESULTS_IMPORT)
 def delete_mapping(request: HttpRequest, code: str, mapping_id: int) -> Any:
     project = _project(request, code)
     mapping = get_object_or_404(JUnitMapping.objects.select_related("project"), project=project, pk=mapping_id)
