@@ -193,15 +193,16 @@ def read_report(data: bytes, filename: str = "") -> Report:
     return _detect.read(data, filename)
 
 
-def read_report_file(path: str | os.PathLike[str]) -> Report:
+def read_report_file(path: str | os.PathLike[str], name: str | None = None) -> Report:
     """Read a report from a file; a JMeter JTL is streamed from the disk (a run of millions of samples is summarised
     holding only their response times), any other format is read whole under the shared size limit. A Locust
     ``PREFIX_stats.csv`` takes the peak user count (:attr:`Metric.USERS`) from the ``PREFIX_stats_history.csv``
     Locust writes beside it, when it is there. A folder (Gatling's report folder, Locust's ``--csv`` output) or a zip
-    is read through :mod:`oeuvre.interop.perfsec.bundle`."""
+    is read through :mod:`oeuvre.interop.perfsec.bundle`. ``name`` is what errors call the file (by default its
+    own name): an upload kept under a generated name is named as the user sent it."""
     from oeuvre.interop.perfsec import _detect
 
-    return _detect.read_file(path)
+    return _detect.read_file(path, name)
 
 
 def read_reports(parts: list[tuple[bytes, str]]) -> Report:
