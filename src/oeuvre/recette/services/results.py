@@ -604,7 +604,7 @@ def results_proposal_create(
     if not wanted or any(i < 0 or i >= len(proposals) for i in wanted):
         raise ValidationFailed({"proposal": [_("Choose a proposed anomaly of this import.")]})
     edits = edits or {}
-    for index, edit in edits.items():
+    for edit in edits.values():
         if "severity" in edit and edit["severity"] not in AnomalySeverity.values:
             raise ValidationFailed({"severity": [_("Choose a severity of the list.")]})
         if "title" in edit and not edit["title"].strip():
