@@ -55,6 +55,8 @@ def test_it_uploads_a_run_and_creates_the_proposed_anomaly(
     _shots(page, folder, "test-case-criteria")
 
     page.goto(f"/p/alpha/recette/campaigns/{campaign.pk}/results/")
+    assert page.locator("input[name=file]").get_attribute("multiple") is not None  # Locust's two files at once
+    _shots(page, folder, "results-form")
     page.set_input_files(
         "input[name=file]",
         files=[{"name": "tir1.jtl", "mimeType": "text/csv", "buffer": _jtl([1200] * 90 + [2450] * 10)}],

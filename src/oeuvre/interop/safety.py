@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from oeuvre.interop.errors import HostileFileError
 
@@ -81,12 +82,12 @@ def check_magic(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> None:
         raise HostileFileError("the file is named like CSV but is binary", code="wrong_magic", params={"format": fmt})
 
 
-def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
-    """Open the archive after checking its declared sizes (a zip bomb declares them, or lies and is caught
-    when a member is read past its declared size by :mod:`zipfile`)."""
+def check_zip(data: bytes | BinaryIO, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+    """Open the archive (its bytes, or a seekable binary file) after checking its declared sizes (a zip bomb
+    declares them, or lies and is caught when a member is read past its declared size by :mod:`zipfile`)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise HostileFileError("the archive is damaged or not a zip file", code="wrong_magic") from None
     members = archive.infolist()
     if len(members) > limits.max_members:

@@ -5,7 +5,9 @@ Load tests (Apache JMeter JTL as CSV or XML, k6's end-of-test summary JSON, Gatl
 ZAP, Trivy, Semgrep, CodeQL…, ZAP's own JSON report, and testssl.sh's JSON for the TLS versions a server offers)
 become a :class:`Report`: measurements per label (a JMeter sampler, a k6 group or tagged request, a Gatling
 request, a Locust endpoint, plus :data:`ALL` for the whole run) and security findings with a normalised severity.
-A criterion of the DAT (``engine.criteria``) is then compared with the measurement of the same metric.
+A criterion of the DAT (``engine.criteria``) is then compared with the measurement of the same metric. A report
+folder, a zip (Gatling's HTML report, Locust's stats with their history) and files sent together are read by
+:mod:`~oeuvre.interop.perfsec.bundle`.
 
 This module holds the contract shared by the readers and the stages that store their results: the metric
 vocabulary, the dataclasses and :func:`read_report`, which detects the tool from the bytes and the file name.
@@ -30,6 +32,7 @@ __all__ = [
     "detect_format",
     "read_report",
     "read_report_file",
+    "read_reports",
 ]
 
 #: The label of a measurement over the whole run (every sampler or request together).
@@ -146,6 +149,8 @@ ERROR_CODES: dict[str, tuple[str, ...]] = {
     "not_k6": (), "k6_shape": (), "not_gatling": (), "gatling_shape": (), "gatling_js": (),
     "not_sarif": (), "sarif_version": ("version",), "sarif_shape": (), "not_zap": (), "zap_shape": (),
     "not_testssl": (), "testssl_shape": (),
+    "zip_bomb": (), "zip_damaged": (), "zip_name": ("member",), "zip_nested": ("member",), "too_many_files": ("limit",),
+    "bundle_no_report": (), "bundle_ambiguous": ("names",), "bundle_mixed": ("formats",),
 }  # fmt: skip
 
 #: The formats :func:`read_report` knows, as :func:`detect_format` names them.
@@ -155,8 +160,8 @@ FORMATS = ("jtl-csv", "jtl-xml", "k6-summary", "gatling-stats", "gatling-js", "l
 
 def detect_format(data: bytes, filename: str = "") -> str:
     r"""Which tool wrote ``data``: one of :data:`FORMATS`, from the content (the file name only breaks no tie: a
-    renamed file is still recognised). Raises :class:`~oeuvre.interop.errors.FileFormatError` (``unsupported_report``)
-    when it is none of them.
+    renamed file is still recognised); ``"zip"`` for an archive, whose report is chosen when it is read. Raises
+    :class:`~oeuvre.interop.errors.FileFormatError` (``unsupported_report``) when it is none of them.
 
     >>> detect_format(b"timeStamp,elapsed,label,responseCode,success\n1700000000000,12,Home,200,true\n")
     'jtl-csv'
@@ -170,6 +175,9 @@ def detect_format(data: bytes, filename: str = "") -> str:
 
 def read_report(data: bytes, filename: str = "") -> Report:
     r"""Read a load-test or security report, detecting the tool from its content (the file name is a hint).
+
+    A zip (Gatling's report folder zipped, Locust's stats with their history, or one report) is read through the
+    zip guard and :mod:`oeuvre.interop.perfsec.bundle`.
 
     Raises :class:`oeuvre.interop.errors.FileFormatError` (naming the line, row or field) when the file is not one
     of the supported formats or is damaged, :class:`~oeuvre.interop.errors.HostileFileError` when it looks crafted
@@ -185,11 +193,21 @@ def read_report(data: bytes, filename: str = "") -> Report:
     return _detect.read(data, filename)
 
 
-def read_report_file(path: str | os.PathLike[str]) -> Report:
+def read_report_file(path: str | os.PathLike[str], name: str | None = None) -> Report:
     """Read a report from a file; a JMeter JTL is streamed from the disk (a run of millions of samples is summarised
     holding only their response times), any other format is read whole under the shared size limit. A Locust
     ``PREFIX_stats.csv`` takes the peak user count (:attr:`Metric.USERS`) from the ``PREFIX_stats_history.csv``
-    Locust writes beside it, when it is there."""
+    Locust writes beside it, when it is there. A folder (Gatling's report folder, Locust's ``--csv`` output) or a zip
+    is read through :mod:`oeuvre.interop.perfsec.bundle`. ``name`` is what errors call the file (by default its
+    own name): an upload kept under a generated name is named as the user sent it."""
     from oeuvre.interop.perfsec import _detect
 
-    return _detect.read_file(path)
+    return _detect.read_file(path, name)
+
+
+def read_reports(parts: list[tuple[bytes, str]]) -> Report:
+    """Files of one run sent together (``(bytes, file name)``): one report, or Locust's ``_stats.csv`` with its
+    ``_stats_history.csv`` (the peak user count joins the stats). Other mixes are refused (``bundle_mixed``)."""
+    from oeuvre.interop.perfsec.bundle import read_together
+
+    return read_together(parts)

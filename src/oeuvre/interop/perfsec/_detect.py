@@ -6,7 +6,7 @@ import io
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from oeuvre.interop.errors import FileFormatError, HostileFileError
 from oeuvre.interop.perfsec import Report
@@ -24,11 +24,13 @@ from oeuvre.interop.perfsec.locust import (
 from oeuvre.interop.perfsec.sarif import looks_like_sarif, sarif_report
 from oeuvre.interop.perfsec.testssl import looks_like_testssl, ssl_scan_report
 from oeuvre.interop.perfsec.zap import looks_like_zap, zap_report
+from oeuvre.interop.safety import ZIP_MAGIC
 
 _SNIFF = 64 * 1024
 _ELEMENT = re.compile(rb"<[A-Za-z_]")
-_SUPPORTED = ("JMeter JTL (CSV or XML), k6 summary JSON, Gatling stats.json or stats.js, Locust _stats.csv or "
-              "_stats_history.csv, SARIF 2.1.0, ZAP JSON or testssl.sh JSON")  # fmt: skip
+_SUPPORTED = ("JMeter JTL (CSV or XML), k6 summary JSON, Gatling stats.json or stats.js (or its report zipped), "
+              "Locust _stats.csv or _stats_history.csv (or both zipped), SARIF 2.1.0, ZAP JSON or testssl.sh "
+              "JSON")  # fmt: skip
 _LOCUST_STATS = "_stats.csv"
 _LOCUST_HISTORY = "_stats_history.csv"
 
@@ -66,6 +68,8 @@ def _text_format(start: bytes, source: str | None) -> str:
 
 def detect(data: bytes, filename: str = "") -> str:
     source = filename or None
+    if data.startswith(ZIP_MAGIC):
+        return "zip"
     guard_bytes(data, "report", source)
     start = head(data, _SNIFF)
     if start[:1] in (b"{", b"["):
@@ -75,6 +79,8 @@ def detect(data: bytes, filename: str = "") -> str:
 
 def read(data: bytes, filename: str = "") -> Report:
     source = filename or None
+    if data.startswith(ZIP_MAGIC):
+        return _zip(data, len(data), source)
     guard_bytes(data, "report", source)
     start = head(data, _SNIFF)
     if start[:1] in (b"{", b"["):
@@ -101,11 +107,28 @@ def read(data: bytes, filename: str = "") -> Report:
     return read_locust(data, source)
 
 
-def read_file(path: str | os.PathLike[str]) -> Report:
+def _zip(data: bytes | BinaryIO, size: int, source: str | None) -> Report:
+    from oeuvre.interop.perfsec.bundle import ZIP_LIMITS, read_zip
+
+    if size > ZIP_LIMITS.max_bytes:
+        raise _too_large(size, ZIP_LIMITS.max_bytes, source)
+    return read_zip(data, source)
+
+
+def read_file(path: str | os.PathLike[str], display: str | None = None) -> Report:
+    """``display`` is the name errors give the file (the default: its own name)."""
     file = Path(path)
-    source = file.name
+    source = display or file.name
+    if file.is_dir():
+        from oeuvre.interop.perfsec.bundle import read_folder
+
+        return read_folder(file)
     size = file.stat().st_size
     with file.open("rb") as stream:
+        if stream.read(len(ZIP_MAGIC)) == ZIP_MAGIC:
+            stream.seek(0)
+            return _zip(stream, size, source)
+        stream.seek(0)
         start = head(stream.read(_SNIFF), _SNIFF)
         if not start:
             raise HostileFileError("the file is empty", code="empty", source=source)
@@ -121,8 +144,8 @@ def read_file(path: str | os.PathLike[str]) -> Report:
         stream.seek(0)
         data = stream.read()
     report = read(data, source)
-    if report.format == "locust-csv" and source.endswith(_LOCUST_STATS):
-        report = _with_locust_history(report, file.with_name(source[: -len(_LOCUST_STATS)] + _LOCUST_HISTORY))
+    if report.format == "locust-csv" and file.name.endswith(_LOCUST_STATS):
+        report = _with_locust_history(report, file.with_name(file.name[: -len(_LOCUST_STATS)] + _LOCUST_HISTORY))
     return report
 
 

@@ -60,8 +60,10 @@ class ResultsOut(Schema):
     response={200: ResultsOut, **_WRITE},
     summary="Push a load-test or security-scan report",
     description=(
-        "Multipart form: `file` (JMeter JTL as CSV or XML, k6 summary JSON, Gatling stats.json or stats.js, Locust "
-        "stats CSV or stats history CSV (the peak user count), SARIF 2.1, ZAP JSON, testssl.sh JSON), optional "
+        "Multipart form: `file` (JMeter JTL as CSV or XML, k6 summary JSON, Gatling stats.json or stats.js or the "
+        "zip of its report folder, Locust stats CSV or stats history CSV, SARIF 2.1, ZAP JSON, testssl.sh JSON, or "
+        "one of them zipped). Locust's `_stats.csv` and `_stats_history.csv` of one run go together, as the `file` "
+        "field repeated or zipped: the history gives the peak user count. Optional "
         "`iteration` (number; the latest when left out). The campaign must be a performance or security campaign. "
         "Each measured criterion of the DAT is compared with its threshold."
     ),
@@ -77,12 +79,22 @@ def push_results(
     require(request.user, project, RESULTS_IMPORT)
     if file is None:
         raise ValidationFailed({"file": [_("Send the report file (multipart form field “file”).")]})
-    if file.size is not None and file.size > services.MAX_REPORT_BYTES:
+    # The files of one run (Locust's stats and their history) come as the same field repeated.
+    uploads = request.FILES.getlist("file") or [file]
+    if len(uploads) > services.MAX_PARTS:
+        raise ValidationFailed({"file": [_("Send at most %(n)s files of one run.") % {"n": services.MAX_PARTS}]})
+    if any(u.size is not None and u.size > services.MAX_REPORT_BYTES for u in uploads):
         raise ValidationFailed({"file": [_("The file is too large.")]})
-    record = services.results_import(
-        project=project, campaign=campaign, iteration=iteration, data=file.read(),
-        filename=file.name or "report", user=current_user(request),
-    )  # fmt: skip
+    if len(uploads) > 1:
+        record = services.results_import(
+            project=project, campaign=campaign, iteration=iteration, user=current_user(request),
+            parts=[(u.read(), u.name or "report") for u in uploads],
+        )  # fmt: skip
+    else:
+        record = services.results_import(
+            project=project, campaign=campaign, iteration=iteration, data=file.read(),
+            filename=file.name or "report", user=current_user(request),
+        )  # fmt: skip
     return record.as_dict()
 
 

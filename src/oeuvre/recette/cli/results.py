@@ -25,7 +25,11 @@ def add_subcommands(sub: Any) -> None:
         "measured criterion gets an execution in the campaign's iteration, passed when its criteria are met. "
         "Criteria not met and high or critical findings propose anomalies.",
     )
-    results.add_argument("file", help="the report file")
+    results.add_argument(
+        "file", nargs="+",
+        help="the report file, a report folder (Gatling's, Locust's --csv output) or a zip; or the files of one run "
+        "(Locust's _stats.csv and _stats_history.csv)",
+    )  # fmt: skip
     results.add_argument("--project", required=True, help="project code")
     results.add_argument("--campaign", required=True, help="performance or security campaign, by name or id")
     results.add_argument("--iteration", type=int, default=None, help="iteration number (default: the latest)")
@@ -44,13 +48,23 @@ def results_command(command: Any, options: dict[str, Any]) -> None:
         campaign = Campaign.objects.filter(project=project, pk=int(name)).first()
     if campaign is None:
         raise CommandError(f"unknown campaign {name!r} in project {project.code}")
-    path = Path(options["file"])
-    if not path.is_file():
-        raise CommandError(f"{path}: no such file")
+    paths = [Path(f) for f in options["file"]]
+    for path in paths:
+        if not path.is_file() and not (path.is_dir() and len(paths) == 1):
+            raise CommandError(f"{path}: no such file")
+    if len(paths) > services.MAX_PARTS:
+        raise CommandError(f"at most {services.MAX_PARTS} files of one run")
+    path = paths[0]
     try:
-        record = services.results_import(
-            project=project, campaign=campaign, iteration=options["iteration"], path=path, user=actor,
-        )  # fmt: skip
+        if len(paths) == 1:
+            record = services.results_import(
+                project=project, campaign=campaign, iteration=options["iteration"], path=path, user=actor,
+            )  # fmt: skip
+        else:
+            record = services.results_import(
+                project=project, campaign=campaign, iteration=options["iteration"], user=actor,
+                paths=[(p, p.name) for p in paths],
+            )  # fmt: skip
     except (DomainError, PermissionDenied) as exc:
         raise fail(exc) from None
     if options["json"]:
@@ -60,7 +74,12 @@ def results_command(command: Any, options: dict[str, Any]) -> None:
         return
     command.stdout.write(
         _("%(file)s (%(tool)s) → %(campaign)s, iteration %(n)s")
-        % {"file": path.name, "tool": record.tool, "campaign": campaign.name, "n": record.iteration}
+        % {
+            "file": " + ".join(p.name for p in paths),
+            "tool": record.tool,
+            "campaign": campaign.name,
+            "n": record.iteration,
+        }
     )
     rows = [
         (c["criterion"], c["test_case"], f"{c['metric']} {c['threshold']} {c['unit']}",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from oeuvre.design.services import criterion_engine
 from oeuvre.engine.criteria import evaluate
 from oeuvre.engine.errors import InputError
 from oeuvre.interop.errors import FileFormatError
-from oeuvre.interop.perfsec import METRICS, Metric, Report, Severity, read_report, read_report_file
+from oeuvre.interop.perfsec import METRICS, Metric, Report, Severity, read_report, read_report_file, read_reports
 from oeuvre.projects.models import Project
 from oeuvre.recette.models import (
     Anomaly,
@@ -70,6 +70,8 @@ __all__ = [
 ]
 
 MAX_REPORT_BYTES = 200 * 1024 * 1024
+#: Files of one run sent together (Locust writes two that are read: its stats and their history).
+MAX_PARTS = 4
 _KINDS = {CampaignKind.PERFORMANCE, CampaignKind.SECURITE}
 _COUNTS = {
     Metric.VULNERABILITIES_CRITICAL: Severity.CRITICAL,
@@ -337,6 +339,20 @@ _REPORT_MESSAGES: dict[str, Any] = {
     "zap_shape": gettext_lazy("The ZAP report does not have the expected shape (sites and their alerts)."),
     "not_testssl": gettext_lazy("This JSON file is not a testssl.sh report."),
     "testssl_shape": gettext_lazy("The testssl.sh report does not have the expected shape (id, severity, finding)."),
+    "zip_bomb": gettext_lazy(
+        "The archive is refused: it holds too many files or expands beyond the limits (a zip bomb?)."
+    ),
+    "zip_damaged": gettext_lazy("The archive is damaged or is not a zip file."),
+    "zip_name": gettext_lazy("The archive names a file outside itself (« %(member)s »): it is refused."),
+    "zip_nested": gettext_lazy("« %(member)s » is itself an archive: send the report, not an archive of archives."),
+    "too_many_files": gettext_lazy("The folder holds more than %(limit)s files: is this really one report?"),
+    "bundle_no_report": gettext_lazy(
+        "No report found: expected Gatling's js/stats.json or js/stats.js, Locust's _stats.csv, or a single report."
+    ),
+    "bundle_ambiguous": gettext_lazy("Several runs are here (%(names)s): send one."),
+    "bundle_mixed": gettext_lazy(
+        "These files are not one run (%(formats)s): only Locust's stats and stats history go together."
+    ),
 }
 
 
@@ -348,38 +364,56 @@ def report_error_message(error: FileFormatError) -> str:
 def results_import(
     *, project: Project, campaign: Campaign, iteration: int | Iteration | None, user: User,
     data: bytes | None = None, filename: str = "", path: Path | None = None,
+    parts: Sequence[tuple[bytes, str]] | None = None, paths: Sequence[tuple[Path, str]] | None = None,
 ) -> ResultsRecord:  # fmt: skip
     """Read a report (the readers guard against hostile files) and record it.
 
-    An upload comes as ``data`` (at most :data:`MAX_REPORT_BYTES`); the terminal gives a ``path``, read by
-    :func:`~oeuvre.interop.perfsec.read_report_file`, which streams a JMeter JTL of millions of samples instead of
-    holding the file.
+    An upload comes as ``data`` (at most :data:`MAX_REPORT_BYTES`; a zip of Gatling's report or of Locust's stats
+    and history included); the terminal gives a ``path``, read by :func:`~oeuvre.interop.perfsec.read_report_file`,
+    which streams a JMeter JTL of millions of samples instead of holding the file, and reads a report folder. Files of
+    one run sent together (Locust's ``_stats.csv`` and ``_stats_history.csv``) come as ``parts`` (``(bytes, name)``)
+    or, kept by an upload, as ``paths`` (``(path, name)``).
     """
     require(user, project, RESULTS_IMPORT)
-    if data is not None and path is not None:
-        raise ValueError("give the report's bytes or its path, not both")
+    given = [x for x in (data, path, parts, paths) if x is not None]
+    if len(given) != 1:
+        raise ValueError("give the report's bytes, its path, its parts or their paths: one of them")
     if data is not None and len(data) > MAX_REPORT_BYTES:
         raise ValidationFailed({"file": [_("The file is too large.")]})
+    if paths is not None:
+        if any(p.stat().st_size > MAX_REPORT_BYTES for p, _name in paths):
+            raise ValidationFailed({"file": [_("The file is too large.")]})
+        parts = [(p.read_bytes(), name) for p, name in paths]
     try:
         if path is not None:
             filename = filename or path.name
-            report = read_report_file(path)
-            digest = hashlib.sha256()
-            with path.open("rb") as stream:
-                for chunk in iter(lambda: stream.read(1 << 20), b""):
-                    digest.update(chunk)
-            sha256 = digest.hexdigest()
+            report = read_report_file(path, filename)  # errors name the file the user knows, not the kept name
+            sha256 = _file_digest(path) if path.is_file() else ""
         elif data is not None:
             report = read_report(data, filename)
             sha256 = hashlib.sha256(data).hexdigest()
-        else:
-            raise ValueError("give the report's bytes or its path")
+        elif parts is not None:
+            if len(parts) > MAX_PARTS:
+                raise ValidationFailed({"file": [_("Send at most %(n)s files of one run.") % {"n": MAX_PARTS}]})
+            report = read_reports(list(parts))
+            filename = filename or " + ".join(name for _data, name in parts)
+            sha256 = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for d, _name in parts)).hexdigest()
+        else:  # pragma: no cover - refused above
+            raise ValueError("nothing to read")
     except FileFormatError as exc:  # HostileFileError included
-        if path is not None and filename:
-            exc.source = filename  # the name the user knows, not the name the upload was kept under
+        if filename and not exc.source:
+            exc.source = filename
         raise ValidationFailed({"file": [report_error_message(exc)]}) from None
     return results_record(project=project, campaign=campaign, iteration=iteration, report=report, user=user,
                           filename=filename, sha256=sha256)  # fmt: skip
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @transaction.atomic
@@ -402,10 +436,22 @@ RESULTS_JOB = "recette.results"
 _AREA = "results-imports"
 
 
+def _stored(params: Any) -> list[tuple[str, str]]:
+    """The files a job's parameters name, ``(stored name, file name)``: ``files`` (one or several), or the single
+    ``stored`` of the jobs queued before several files were taken."""
+    if not isinstance(params, dict):
+        return []
+    if isinstance(params.get("files"), list):
+        return [(str(f.get("stored", "")), str(f.get("filename", ""))) for f in params["files"] if isinstance(f, dict)]
+    if params.get("stored"):
+        return [(str(params["stored"]), str(params.get("filename", "")))]
+    return []
+
+
 def _pending_reports() -> list[str]:
     """The stored names of the reports whose job has not run yet (the sweep must leave them)."""
     names = Job.objects.filter(kind=RESULTS_JOB, finished_at__isnull=True).values_list("params", flat=True)
-    return [str(p.get("stored", "")) for p in names if isinstance(p, dict)]
+    return [stored for p in names for stored, _name in _stored(p)]
 
 
 register_private_area(_AREA, _pending_reports)
@@ -413,28 +459,11 @@ register_private_area(_AREA, _pending_reports)
 
 def _suffix(filename: str) -> str:
     suffix = Path(filename).suffix.lower()
-    return suffix if suffix in {".jtl", ".csv", ".xml", ".json", ".sarif", ".js"} else ".txt"
+    return suffix if suffix in {".jtl", ".csv", ".xml", ".json", ".sarif", ".js", ".zip"} else ".txt"
 
 
-@transaction.atomic
-def results_import_enqueue(
-    *, actor: User, campaign: Campaign, chunks: Iterable[bytes], filename: str = "", iteration: Iteration | None = None,
-) -> Job:  # fmt: skip
-    """Keep an uploaded report (written chunk by chunk: a JTL of a million samples is not held in memory) and read it
-    in the worker with the same rules as :func:`results_import`; the job's result is the :class:`ResultsRecord`.
-
-    Nothing is recorded before the worker has read the whole file: a refused file leaves the campaign as it was.
-    """
-    project = campaign.project
-    require(actor, project, RESULTS_IMPORT)
-    if campaign.kind not in _KINDS:
-        raise ValidationFailed(
-            {"campaign": [_("Load-test and scan results go to a performance or security campaign.")]}
-        )
-    if campaign.status == CampaignStatus.TERMINEE:
-        raise DomainError(_("The campaign is finished: reopen it to import results."))
-    if iteration is not None and iteration.campaign_id != campaign.pk:
-        raise ValidationFailed({"iteration": [_("This iteration belongs to another campaign.")]})
+def _keep(chunks: Iterable[bytes], filename: str) -> str:
+    """Write one uploaded file under a generated name, chunk by chunk; its stored name."""
     token = uuid.uuid4().hex
     stored = f"{token[:2]}/{token}{_suffix(filename)}"
     target = private_path(_AREA, stored)
@@ -453,9 +482,48 @@ def results_import_enqueue(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    name = Path(filename.replace("\\", "/")).name[:200] or "report"
-    params = {"campaign": campaign.pk, "iteration": iteration.pk if iteration else None, "stored": stored,
-              "filename": name}  # fmt: skip
+    return stored
+
+
+@transaction.atomic
+def results_import_enqueue(
+    *, actor: User, campaign: Campaign, chunks: Iterable[bytes] | None = None, filename: str = "",
+    iteration: Iteration | None = None, files: Sequence[tuple[Iterable[bytes], str]] | None = None,
+    language: str = "",
+) -> Job:  # fmt: skip
+    """Keep an uploaded report (written chunk by chunk: a JTL of a million samples is not held in memory) and read it
+    in the worker with the same rules as :func:`results_import`; the job's result is the :class:`ResultsRecord`.
+
+    ``chunks`` and ``filename`` are one file; ``files`` (``(chunks, name)``) are the files of one run sent together
+    (Locust's stats and their history). The worker writes its messages in ``language`` (the page's), else in its
+    author's. Nothing is recorded before the worker has read every file: a refused file leaves the campaign as it was.
+    """
+    project = campaign.project
+    require(actor, project, RESULTS_IMPORT)
+    if campaign.kind not in _KINDS:
+        raise ValidationFailed(
+            {"campaign": [_("Load-test and scan results go to a performance or security campaign.")]}
+        )
+    if campaign.status == CampaignStatus.TERMINEE:
+        raise DomainError(_("The campaign is finished: reopen it to import results."))
+    if iteration is not None and iteration.campaign_id != campaign.pk:
+        raise ValidationFailed({"iteration": [_("This iteration belongs to another campaign.")]})
+    uploads = list(files or []) + ([(chunks, filename)] if chunks is not None else [])
+    if not uploads:
+        raise ValidationFailed({"file": [_("Choose the report file.")]})
+    if len(uploads) > MAX_PARTS:
+        raise ValidationFailed({"file": [_("Send at most %(n)s files of one run.") % {"n": MAX_PARTS}]})
+    kept: list[dict[str, str]] = []
+    try:
+        for upload, name in uploads:
+            shown = Path(name.replace("\\", "/")).name[:200] or "report"
+            kept.append({"stored": _keep(upload, name), "filename": shown})
+    except BaseException:
+        for f in kept:
+            private_path(_AREA, f["stored"]).unlink(missing_ok=True)
+        raise
+    params = {"campaign": campaign.pk, "iteration": iteration.pk if iteration else None, "files": kept,
+              "filename": " + ".join(f["filename"] for f in kept), "language": language[:10]}  # fmt: skip
     return job_enqueue(kind=RESULTS_JOB, params=params, actor=actor, project=project)
 
 
@@ -468,16 +536,23 @@ def run_results_import(job: Job, progress: Progress) -> dict[str, Any]:
     campaign = Campaign.objects.select_related("project").get(pk=params["campaign"], project_id=job.project_id)
     iteration = Iteration.objects.filter(pk=params["iteration"], campaign=campaign).first() if params.get(
         "iteration") else None  # fmt: skip
-    path = private_path(_AREA, str(params["stored"]))  # refuses any name the upload could not have produced
-    with translation.override(getattr(actor, "language", "") or "fr"):
+    # private_path refuses any name the upload could not have produced.
+    kept = [(private_path(_AREA, stored), name) for stored, name in _stored(params)]
+    language = str(params.get("language") or "") or getattr(actor, "language", "") or "fr"
+    with translation.override(language):
         progress.start(1, translation.gettext("Reading the report"))
         try:
-            record = results_import(project=campaign.project, campaign=campaign, iteration=iteration, user=actor,
-                                    path=path, filename=params["filename"])  # fmt: skip
+            if len(kept) == 1:
+                record = results_import(project=campaign.project, campaign=campaign, iteration=iteration,
+                                        user=actor, path=kept[0][0], filename=kept[0][1])  # fmt: skip
+            else:
+                record = results_import(project=campaign.project, campaign=campaign, iteration=iteration,
+                                        user=actor, paths=kept)  # fmt: skip
         except ValidationFailed as exc:
             raise DomainError(" ".join(m for messages in exc.errors.values() for m in messages)) from None
         finally:
-            path.unlink(missing_ok=True)
+            for path, _name in kept:
+                path.unlink(missing_ok=True)
         met = sum(1 for c in record.criteria if c["met"])
         progress.advance(1)
         progress.message = translation.gettext("%(met)s criteria met, %(not_met)s not met, %(findings)s findings") % {
@@ -493,16 +568,22 @@ def run_results_import(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def proposals_raised(project: Project, proposals: Iterable[dict[str, Any]]) -> dict[int, Anomaly]:
-    """Which proposals already have their anomaly (same execution, same title): index → anomaly, one query."""
+    """Which proposals already have their anomaly (same execution, and the same title or, the title edited before
+    creation, the same description): index → anomaly, one query."""
     chosen = list(proposals)
     executions = {int(p["execution"]) for p in chosen if p.get("execution")}
-    existing: dict[tuple[int | None, str], Anomaly] = {}
+    by_title: dict[tuple[int | None, str], Anomaly] = {}
+    by_description: dict[tuple[int | None, str], Anomaly] = {}
     if executions:
         for a in Anomaly.objects.filter(project=project, execution_id__in=executions):
-            existing.setdefault((a.execution_id, a.title), a)
+            by_title.setdefault((a.execution_id, a.title), a)
+            if a.description:
+                by_description.setdefault((a.execution_id, a.description), a)
     out: dict[int, Anomaly] = {}
     for index, p in enumerate(chosen):
-        found = existing.get((p.get("execution"), str(p.get("title", ""))[:300]))
+        found = by_title.get((p.get("execution"), str(p.get("title", ""))[:300])) or by_description.get(
+            (p.get("execution"), str(p.get("description", "")))
+        )
         if found is not None:
             out[index] = found
     return out
@@ -510,16 +591,27 @@ def proposals_raised(project: Project, proposals: Iterable[dict[str, Any]]) -> d
 
 @transaction.atomic
 def results_proposal_create(
-    *, actor: User, project: Project, proposals: list[dict[str, Any]], indexes: Iterable[int]
-) -> list[Anomaly]:
+    *, actor: User, project: Project, proposals: list[dict[str, Any]], indexes: Iterable[int],
+    edits: dict[int, dict[str, str]] | None = None,
+) -> list[Anomaly]:  # fmt: skip
     """Create the anomalies of the chosen proposals of an import (through :func:`anomaly_create`), all or none.
 
-    A proposal whose anomaly already exists (created from this page before) is not raised twice.
+    ``edits`` give a proposal, by its index, the title and severity the test manager chose before creating it. A
+    proposal whose anomaly already exists (created from this page before, edited or not) is not raised twice.
     """
     require(actor, project, ANOMALY_REPORT)
     wanted = sorted(set(indexes))
     if not wanted or any(i < 0 or i >= len(proposals) for i in wanted):
         raise ValidationFailed({"proposal": [_("Choose a proposed anomaly of this import.")]})
+    edits = edits or {}
+    for edit in edits.values():
+        if "severity" in edit and edit["severity"] not in AnomalySeverity.values:
+            raise ValidationFailed({"severity": [_("Choose a severity of the list.")]})
+        if "title" in edit and not edit["title"].strip():
+            raise ValidationFailed({"title": [_("Give a title.")]})
+        if len(edit.get("title", "")) > 300:
+            raise ValidationFailed({"title": [_("The title is longer than 300 characters.")]})
+    proposals = [p | edits.get(i, {}) for i, p in enumerate(proposals)]
     raised = proposals_raised(project, proposals)
     created: list[Anomaly] = []
     for index in wanted:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -53,23 +54,25 @@ def _error_text(exc: DomainError) -> str:
 
 @project_page(RESULTS_IMPORT)
 def results_upload(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
-    """The form: a report file and the iteration it measures; the worker reads it (a JTL may hold millions of rows)."""
+    """The form: a report file (or the files of one run: Locust's stats and history) and the iteration it measures;
+    the worker reads it (a JTL may hold millions of rows)."""
     campaign = _campaign(project, pk)
     iterations = list(Iteration.objects.filter(campaign=campaign).order_by("number"))
     error = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
+        uploads = request.FILES.getlist("file")
         raw = request.POST.get("iteration", "")
         chosen = next((i for i in iterations if str(i.number) == raw), None)
-        if upload is None:
+        if not uploads:
             error = _("Choose the report file.")
         elif raw and chosen is None:
             error = _("This campaign has no iteration %(n)s.") % {"n": raw}
         else:
             try:
                 job = services.results_import_enqueue(
-                    actor=current_user(request), campaign=campaign, chunks=upload.chunks(),
-                    filename=upload.name or "report", iteration=chosen,
+                    actor=current_user(request), campaign=campaign, iteration=chosen,
+                    files=[(u.chunks(), u.name or "report") for u in uploads],
+                    language=translation.get_language() or "",
                 )  # fmt: skip
             except DomainError as exc:
                 error = _error_text(exc)
@@ -92,6 +95,7 @@ def _shown(result: dict[str, Any], project: Project) -> dict[str, Any]:
     proposals = list(result.get("proposals", []))
     raised = services.proposals_raised(project, proposals)
     labels = dict(Severity.choices)
+    choices = list(Severity.choices)
     rows = [
         {"index": i, "raised": raised.get(i), "severity_label": labels.get(p.get("severity"), p.get("severity"))} | p
         for i, p in enumerate(proposals)
@@ -101,7 +105,7 @@ def _shown(result: dict[str, Any], project: Project) -> dict[str, Any]:
     met = sum(1 for c in criteria if c["met"])
     return {
         "criteria": criteria, "met": met, "not_met": len(criteria) - met, "proposals": rows,
-        "open_proposals": sum(1 for r in rows if r["raised"] is None),
+        "open_proposals": sum(1 for r in rows if r["raised"] is None), "severity_choices": choices,
         "finding_counts": [((s, _FINDING_SEVERITY.get(s, s)), n) for s, n in sorted(
             findings.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 9)],
         "finding_rows": [f | {"severity_label": _FINDING_SEVERITY.get(f["severity"], f["severity"])}
@@ -134,9 +138,12 @@ def results_anomalies(request: HttpRequest, project: Project, pk: int, job_id: u
     proposals = list((job.result or {}).get("proposals", []))
     raw = request.POST.get("proposal", "")
     indexes = range(len(proposals)) if raw == "all" else [int(raw)] if raw.isdigit() else []
+    # One proposal may come with the title and severity the test manager edited in its row.
+    edit = {k: request.POST[k].strip() for k in ("title", "severity") if k in request.POST}
+    edits = {int(raw): edit} if raw.isdigit() and edit else {}
     try:
         created = services.results_proposal_create(
-            actor=current_user(request), project=project, proposals=proposals, indexes=indexes
+            actor=current_user(request), project=project, proposals=proposals, indexes=indexes, edits=edits
         )
     except DomainError as exc:
         messages.error(request, _error_text(exc))
