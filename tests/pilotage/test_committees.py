@@ -42,9 +42,10 @@ def test_it_draws_the_agenda_from_live_data(personas: Any) -> None:
         title="Relancer l'hébergeur",
         due_on=timezone.localdate() - dt.timedelta(days=2),
     )
-    from oeuvre.pilotage.services.changes import change_create, change_submit
+    from oeuvre.pilotage.services.changes import change_create, change_item_add, change_submit
 
     change = change_create(actor=personas.moa, project=personas.project, data={"title": "Export comptable"})
+    change_item_add(actor=personas.moa, change=change, kind="ajout", text="Export mensuel")
     change_submit(actor=personas.moa, change=change, expected_version=None)
     change_create(actor=personas.moa, project=personas.project, data={"title": "Brouillon"})
     from oeuvre.requirements import services as requirements
