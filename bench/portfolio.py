@@ -9,20 +9,23 @@ What runs, side by side:
   see with its météo (latest snapshot), trend, next milestone, budget consumed and open bloquantes;
 * **whole request**: ``GET /pilotage/portfolio/`` through Django's test client as an instance administrator
   (middleware, template, everything but the network);
-* **naive**: what a per-project page would do, each project's live météo (:func:`meteo_of`) and trend, one after
-  the other;
-* **deck command**: ``oeuvre pilotage deck --project P -o FILE`` as a fresh process, exec to exit.
+* **the competing method**: what a per-project page would do, each project's live météo (:func:`meteo_of`) and
+  trend, one after the other;
+* **deck function alone**: :func:`oeuvre.pilotage.deck.deck_bytes` of the demo project, in this process, warm;
+* **deck command**: ``oeuvre pilotage deck --project guichet-usagers -o FILE`` as a fresh process, exec to exit
+  (wall and CPU), several runs.
 
-Data: a database loaded with ``oeuvre demo`` (or ``--size large``); ``--generate N`` first adds light projects
-(twelve weekly snapshots, five milestones, a few bloquantes each) until N projects exist, so the portfolio has N
-rows. Those projects have no plan, so the naive figure is a lower bound of the real per-project cost.
+Data: the large demo on PostgreSQL, 50 projects whose plans, requirements and acceptance the demo generates; the
+demo takes a météo snapshot of each (the demo project has twelve weeks of them). ``--snapshot-missing`` takes one
+for a project that has none (an older database).
 
-    DATABASE_URL=postgres://…/db python bench/portfolio.py --generate 50 --deck-project demo
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/oeuvre_bench_large OEUVRE_DATA_DIR=var/bench
+    oeuvre demo --size large --no-serve          # once
+    python bench/portfolio.py [--repeat 7] [--deck-runs 3]
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import tempfile
 import time
@@ -30,75 +33,39 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import machine
 from _planning import QueryCounter, load, median, ms, parser, setup, verdict
 from _process import oeuvre_command, run
 
+MAIN_PROJECT = "guichet-usagers"  # the demo project, whose deck is timed
 
-def _generate(total: int) -> None:
-    """Add light projects until ``total`` exist (idempotent: codes ``bench-NNN``)."""
-    from django.db import transaction
-    from django.utils import timezone
 
-    from oeuvre.accounts.models import Organisation, User
+def _snapshots(take_missing: bool) -> None:
+    """Every project of the large demo has its météo snapshots (the demo takes them); say so, or take them."""
     from oeuvre.pilotage.models import MeteoSnapshot
-    from oeuvre.planning.models import Lot, Task, TaskKind
-    from oeuvre.projects.models import Membership, Project
-    from oeuvre.recette.models import Anomaly
+    from oeuvre.pilotage.services.meteo import snapshot_record
+    from oeuvre.projects.models import Project
 
-    missing = total - Project.objects.count()
-    if missing <= 0:
-        return
-    today = timezone.localdate()
-    weathers = ["sun", "cloud", "rain", "storm"]
-    with transaction.atomic():
-        moa, _ = Organisation.objects.get_or_create(name="Bench MOA")
-        moe, _ = Organisation.objects.get_or_create(name="Bench MOE")
-        admins = list(User.objects.filter(is_staff=True)[:1])
-        start = Project.objects.filter(code__startswith="bench-").count()
-        for i in range(start, start + missing):
-            project = Project.objects.create(
-                code=f"bench-{i:03d}", name=f"Projet banc {i:03d}", moa_organisation=moa, moe_organisation=moe
-            )
-            for user in admins:
-                Membership.objects.create(project=project, user=user, role="moe", is_admin=True)
-            MeteoSnapshot.objects.bulk_create(
-                MeteoSnapshot(
-                    project=project,
-                    taken_on=today - dt.timedelta(days=7 * w),
-                    kind="weekly",
-                    overall=weathers[(i + w) % 4],
-                    computed_overall=weathers[(i + w) % 4],
-                    axes={},
-                    figures={"spent": 1000.0 * (i + 1), "sold": 2000.0 * (i + 2)},
-                )
-                for w in range(12)
-            )
-            lot = Lot.objects.create(project=project, code="L1", name="Lot 1")
-            Task.objects.bulk_create(
-                Task(
-                    project=project,
-                    lot=lot,
-                    code=f"J{k}",
-                    name=f"Jalon {k}",
-                    kind=TaskKind.MILESTONE,
-                    duration=0,
-                    early_start=today + dt.timedelta(days=20 * k - 30),
-                    early_finish=today + dt.timedelta(days=20 * k - 30),
-                )
-                for k in range(5)
-            )
-            Anomaly.objects.bulk_create(
-                Anomaly(
-                    project=project, reference=f"ANO-{n:03d}", number=n, title=f"Bloquante {n}", severity="bloquante"
-                )
-                for n in range(1, 1 + i % 4)
-            )
+    with_snapshot = set(MeteoSnapshot.objects.values_list("project_id", flat=True).distinct())
+    missing = list(Project.objects.exclude(pk__in=with_snapshot).order_by("code"))
+    total = Project.objects.count()
+    print(f"projects: {total}, with a météo snapshot: {total - len(missing)}")
+    if total < 50:
+        print("  fewer than 50 projects: load the large demo (`oeuvre demo --size large --no-serve`)")
+    if missing and not take_missing:
+        raise SystemExit(
+            f"{len(missing)} projects have no snapshot ({', '.join(p.code for p in missing[:5])}…): rebuild the "
+            "large demo (it takes one per project) or pass --snapshot-missing"
+        )
+    for project in missing:
+        snapshot_record(project=project, kind="weekly")
 
 
 def main() -> None:
     ap = parser(__doc__)
-    ap.add_argument("--generate", type=int, default=0, help="add light projects until this many exist")
-    ap.add_argument("--deck-project", default="", help="project whose COPIL deck is timed (default: the first)")
+    ap.add_argument("--snapshot-missing", action="store_true", help="take a snapshot of projects that have none")
+    ap.add_argument("--deck-project", default=MAIN_PROJECT, help="project whose COPIL deck is timed")
+    ap.add_argument("--deck-runs", type=int, default=3, help="runs of the deck command and of the function")
     args = ap.parse_args()
     setup(args)
     from django.db import connection
@@ -109,8 +76,7 @@ def main() -> None:
     from oeuvre.pilotage.selectors.portfolio import budget_consumed, portfolio_of, trend_arrow
     from oeuvre.projects.models import Project
 
-    if args.generate:
-        _generate(args.generate)
+    _snapshots(args.snapshot_missing)
     admin = User.objects.filter(is_staff=True, is_active=True).first()
     if admin is None:
         raise SystemExit("no instance administrator (staff user) in this database: load the demo first")
@@ -166,17 +132,35 @@ def main() -> None:
         f"naive / whole request: {naive_time / whole:.0f}×"
     )
 
-    code = args.deck_project or Project.objects.order_by("pk").values_list("code", flat=True).first()
+    code = args.deck_project
+    from oeuvre.pilotage.deck import deck_bytes
+
+    project = Project.objects.get(code=code)
+    deck_bytes(project, "fr")  # warm-up: python-pptx imported, the template read
+    function: list[tuple[float, float]] = []
+    for _ in range(args.deck_runs):
+        w0, c0 = time.perf_counter(), time.process_time()
+        data = deck_bytes(project, "fr")
+        function.append((time.perf_counter() - w0, time.process_time() - c0))
+    f_wall, f_cpu = median([w for w, _c in function]), median([c for _w, c in function])
+    print(
+        f"deck function alone (project {code}, {len(data):,} bytes): wall median {f_wall:.2f} s, "
+        f"CPU median {f_cpu:.2f} s over {args.deck_runs} runs ({load()})"
+    )
     connection.close()
     with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "copil.pptx"
-        timings = [run([*oeuvre_command(), "pilotage", "deck", "--project", code, "-o", str(target)]) for _ in range(3)]
-        best = min(t.wall for t in timings)
+        target = Path(tmp) / "deck.pptx"
+        command = [*oeuvre_command(), "pilotage", "deck", "--project", code, "-o", str(target)]
+        timings = [run(command) for _ in range(args.deck_runs)]
+        c_wall, c_cpu = median([t.wall for t in timings]), median([t.cpu for t in timings])
         print(
-            f"deck command (project {code}): wall median {median([t.wall for t in timings]):.2f} s, best {best:.2f} s, "
-            f"CPU median {median([t.cpu for t in timings]):.2f} s ({load()})"
+            f"deck command `oeuvre pilotage deck --project {code} -o FILE` as a process: wall median {c_wall:.2f} s "
+            f"(best {min(t.wall for t in timings):.2f} s), CPU median {c_cpu:.2f} s over {args.deck_runs} runs "
+            f"({load()})"
         )
-        print(verdict(median([t.wall for t in timings]), 5.0))
+    print(f"ratio command / function: wall {c_wall / f_wall:.1f}×, CPU {c_cpu / f_cpu:.1f}× (the rest is start-up)")
+    print(verdict(c_wall, 5.0))
+    print(f"machine at the end: {machine()}")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,8 @@ WRITE_PATH_ALLOWED = {
     ("mep/runbook.py", "RunbookStep", "update"): "a step parked out of the unique position while two swap; both "
     "moves are then saved with history",
     ("forge/demo.py", "*", "*"): DEMO,
+    ("pilotage/demo.py", "MeteoSnapshot", "bulk_create"): "large demo: earlier weeks derived from the snapshot "
+    "just recorded with history, so the portfolio of 50 projects has a trend",
     ("demo/generator.py", "*", "*"): DEMO,
     ("planning/demo.py", "*", "*"): DEMO,
     ("requirements/demo.py", "*", "*"): DEMO,

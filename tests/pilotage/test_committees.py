@@ -42,8 +42,26 @@ def test_it_draws_the_agenda_from_live_data(personas: Any) -> None:
         title="Relancer l'hébergeur",
         due_on=timezone.localdate() - dt.timedelta(days=2),
     )
+    from oeuvre.pilotage.services.changes import change_create, change_item_add, change_submit
+
+    change = change_create(actor=personas.moa, project=personas.project, data={"title": "Export comptable"})
+    change_item_add(actor=personas.moa, change=change, kind="ajout", text="Export mensuel")
+    change_submit(actor=personas.moa, change=change, expected_version=None)
+    change_create(actor=personas.moa, project=personas.project, data={"title": "Brouillon"})
+    from oeuvre.requirements import services as requirements
+    from oeuvre.requirements.models import Deliverable
+
+    dat = requirements.deliverable_create(actor=personas.moe, project=personas.project, kind="dat", title="DAT v2")
+    Deliverable.objects.filter(pk=dat.pk).update(status=Deliverable.Status.SOUMIS)  # submitted (its RACI aside)
+    requirements.deliverable_create(actor=personas.moe, project=personas.project, kind="sfd", title="SFD brouillon")
     committee = _committee(personas)
     assert "RSK-001 Reprise KO (P×I 12)" in committee.agenda
+    decisions_to_take = committee.agenda.split("\n4. ")[1]
+    assert "DM-001 Export comptable" in decisions_to_take  # waiting for the MOA
+    assert "Brouillon" not in decisions_to_take  # a draft is not for the committee yet
+    assert "DAT v2" in decisions_to_take  # a deliverable waiting for its validation
+    assert "SFD brouillon" not in decisions_to_take
+    assert "\n5. " in committee.agenda  # the coming contractual milestones (none in this project)
     assert "A1 Relancer l'hébergeur" in committee.agenda
     assert "overdue" in committee.agenda or "en retard" in committee.agenda  # the line of the late action
 

@@ -13,7 +13,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
 from oeuvre.pilotage.deck import deck_bytes
-from oeuvre.pilotage.services.committees import action_create
+from oeuvre.pilotage.services.committees import action_create, committee_create, decision_record
 from oeuvre.pilotage.services.meteo import snapshot_record
 from oeuvre.pilotage.services.risks import risk_create
 from tests.recette.pv_factories import anomaly, campaign
@@ -46,6 +46,12 @@ def _project_with_data(personas: Any) -> Any:
     change = change_create(actor=personas.moa, project=project, data={"title": "Export comptable"})
     change_item_add(actor=personas.moa, change=change, kind="ajout", text="Export mensuel")
     change_submit(actor=personas.moa, change=change, expected_version=None)
+    committee = committee_create(
+        actor=personas.moe,
+        project=project,
+        data={"kind": "copil", "title": "COPIL n°2", "held_on": dt.date(2026, 11, 5)},
+    )
+    decision_record(actor=personas.moe, committee=committee, text="Le lot 2 est reporté d'une semaine.")
     for weeks in (3, 2, 1):
         snapshot_record(project=project, today=timezone.localdate() - dt.timedelta(days=7 * weeks))
     return project
@@ -65,6 +71,7 @@ def test_it_writes_a_french_deck_with_native_charts_and_the_projects_figures(per
         "Recette : anomalies ouvertes",
         "Risques",
         "Demandes de modification",
+        "Relevé de décisions",
         "Plan d’actions",
     ]
     meteo = _tables(slides[1])[0]
@@ -83,7 +90,13 @@ def test_it_writes_a_french_deck_with_native_charts_and_the_projects_figures(per
     (changes,) = _tables(slides[7])
     assert changes.cell(1, 0).text == "DM-001 Export comptable"
     assert changes.cell(1, 1).text == "Soumise"
-    (actions,) = _tables(slides[8])
+    (decisions,) = _tables(slides[8])
+    assert [decisions.cell(1, c).text for c in (0, 1, 3)] == [
+        "D1",
+        "Le lot 2 est reporté d'une semaine.",
+        "COPIL n°2 (05/11/2026)",
+    ]
+    (actions,) = _tables(slides[9])
     assert actions.cell(1, 1).text == "Livrer le correctif"
 
 
@@ -92,7 +105,7 @@ def test_it_writes_the_deck_from_the_command_line(personas: Any, tmp_path: Path)
     target = tmp_path / "copil.pptx"
     out = io.StringIO()
     call_command("pilotage", "deck", "--project", project.code, "-o", str(target), stdout=out)
-    assert len(Presentation(str(target)).slides) == 9
+    assert len(Presentation(str(target)).slides) == 10
 
 
 def test_it_draws_the_s_curves_of_the_demo_plan(demo_db: Any) -> None:

@@ -78,3 +78,28 @@ def test_it_puts_a_few_open_risks_on_tasks_of_the_plan_for_the_monte_carlo(demo_
     assert result is not None
     assert result["with_risks"]["P80"] >= result["without_risks"]["P80"]
     assert any(c["p80_shift_days"] > 0 for c in result["contributions"])
+
+
+def test_a_generated_project_of_the_large_demo_gets_todays_live_meteo_and_a_trend(personas: Any) -> None:
+    import datetime as dt
+
+    from oeuvre.demo.generator import DemoContext
+    from oeuvre.pilotage.demo import demo_meteo
+    from oeuvre.pilotage.selectors.meteo import meteo_of
+    from oeuvre.pilotage.selectors.portfolio import portfolio_of
+
+    today = dt.date(2026, 11, 25)
+    project = personas.project  # not the demo project: the small demo leaves it alone
+    demo_meteo(DemoContext(size="small", seed=42, today=today), project)
+    assert not MeteoSnapshot.objects.filter(project=project).exists()
+    demo_meteo(DemoContext(size="large", seed=42, today=today), project)
+    snapshots = list(MeteoSnapshot.objects.filter(project=project).order_by("taken_on"))
+    assert [s.taken_on for s in snapshots] == [today - dt.timedelta(days=7 * w) for w in (3, 2, 1, 0)]
+    assert snapshots[-1].overall == meteo_of(project, today)["overall"]  # the live météo, computed once
+    assert all(s.overall in ("sun", "cloud", "rain", "storm") for s in snapshots)
+    row = next(p for p in portfolio_of(personas.moe) if p.pk == project.pk)
+    assert (row.meteo, row.meteo_on, row.meteo_before) == (
+        snapshots[-1].overall,
+        today,
+        snapshots[-2].overall,
+    )  # the portfolio shows today's météo and its trend

@@ -1,6 +1,7 @@
-"""An iCalendar (RFC 5545) feed of milestones, for Outlook, Thunderbird and any calendar client.
+"""An iCalendar (RFC 5545) feed of milestones (and other dated events: committees), for Outlook, Thunderbird and
+any calendar client.
 
-Each milestone is an all-day event (``DTSTART;VALUE=DATE``, ``DTEND`` the next day) with a stable UID,
+Each event is an all-day event (``DTSTART;VALUE=DATE``, ``DTEND`` the next day) with a stable UID,
 so a client that subscribes to the feed updates the event when the milestone moves instead of adding
 a second one.
 """
@@ -11,14 +12,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from icalendar import Calendar, Event
-
 __all__ = ["MilestoneEvent", "milestones_ics"]
 
 
 @dataclass(frozen=True)
 class MilestoneEvent:
-    """One milestone: ``uid`` must stay the same across exports (e.g. ``task-42@project``)."""
+    """One all-day event: ``uid`` must stay the same across exports (e.g. ``task-42@project``).
+
+    A milestone is a date, not a meeting: it stays free time (``TRANSP:TRANSPARENT``); a committee is a meeting
+    (``busy``, shown as taken time) and may have a ``location``.
+    """
 
     uid: str
     title: str
@@ -26,6 +29,8 @@ class MilestoneEvent:
     description: str = ""
     categories: tuple[str, ...] = field(default_factory=tuple)
     url: str = ""
+    location: str = ""
+    busy: bool = False
 
 
 def milestones_ics(
@@ -40,6 +45,8 @@ def milestones_ics(
     >>> b"DTSTART;VALUE=DATE:20260601" in data, b"DTEND;VALUE=DATE:20260602" in data
     (True, True)
     """
+    from icalendar import Calendar, Event  # here: the stages that only describe events do not pay for it at start-up
+
     calendar = Calendar()
     calendar.add("prodid", product)
     calendar.add("version", "2.0")
@@ -53,7 +60,9 @@ def milestones_ics(
         event.add("dtstart", item.day)
         event.add("dtend", item.day + dt.timedelta(days=1))
         event.add("summary", item.title)
-        event.add("transp", "TRANSPARENT")
+        event.add("transp", "OPAQUE" if item.busy else "TRANSPARENT")
+        if item.location:
+            event.add("location", item.location)
         if item.description:
             event.add("description", item.description)
         if item.categories:

@@ -49,3 +49,7 @@ class PilotageConfig(AppConfig):
         from oeuvre.pilotage.selectors.changes import changes_carried
 
         register_change_source(changes_carried)  # the change requests a release carries, in its notes
+        from oeuvre.pilotage.selectors.committees import committee_events
+        from oeuvre.planning.calendar import register_calendar_source
+
+        register_calendar_source(committee_events)  # committee dates in the project's ICS

@@ -37,7 +37,7 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
     """Everything the deck shows, read from live data (a handful of queries per slide)."""
     # Local imports: python-pptx (behind the deck builder) loads when a deck is built, not at start-up.
     from oeuvre.interop.reports.copil_deck import DeckData, DeckLabels, Series, TableData
-    from oeuvre.pilotage.models import ChangeStatus
+    from oeuvre.pilotage.models import ChangeStatus, Decision
     from oeuvre.pilotage.selectors.changes import age_days, changes_for
     from oeuvre.pilotage.selectors.committees import actions_of, overdue
     from oeuvre.pilotage.selectors.meteo import meteo_of, snapshots_of
@@ -98,6 +98,10 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
         for c in changes_for(project)
         if c.is_waiting or (c.status == ChangeStatus.ACCEPTEE and c.needs_avenant and c.avenant_number is None)
     ][:12]
+    # The relevé de décisions: the latest decisions of the project's committees, newest first.
+    decisions = list(
+        Decision.objects.filter(project=project).select_related("committee", "risk", "change").order_by("-number")[:12]
+    )
     step("risks and actions")
     return DeckData(
         title=_("Steering committee — %(project)s") % {"project": project.name},
@@ -110,6 +114,7 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
             recette=_("Acceptance: open anomalies"),
             risks=_("Risks"),
             changes=_("Change requests"),
+            decisions=_("Decision log"),
             actions=_("Action plan"),
             no_data=_("No data yet."),
         ),
@@ -176,6 +181,25 @@ def deck_data(project: Project, today: dt.date | None = None, progress: Progress
                     "" if c.delay_days is None else str(c.delay_days),
                 ]
                 for c in changes
+            ],
+        ),
+        decisions=TableData(
+            [_("No."), _("Decision"), _("Decides"), _("Committee")],
+            [
+                [
+                    f"D{d.number}",
+                    d.text,
+                    " ".join(
+                        part
+                        for part in (
+                            d.risk.reference if d.risk else "",
+                            f"{d.change.reference} {d.change.get_status_display()}" if d.change else d.subject,
+                        )
+                        if part
+                    ),
+                    f"{d.committee.title} ({_d(d.committee.held_on)})",
+                ]
+                for d in decisions
             ],
         ),
         actions=TableData(

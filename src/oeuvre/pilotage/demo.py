@@ -36,6 +36,8 @@ _STORY: list[tuple[float, float, float, int, int | None]] = [
 @demo_step(90, "pilotage: météo history")
 def demo_meteo(ctx: DemoContext, project: Project) -> None:
     if project.code != MAIN_PROJECT:
+        if ctx.size == "large":
+            _large_meteo(ctx, project)
         return
     rng = ctx.rng(project.code, "meteo")
     sold = 100_000.0
@@ -68,6 +70,32 @@ def demo_meteo(ctx: DemoContext, project: Project) -> None:
         )
         snapshot.save()
     snapshot_record(project=project, actor=author, today=ctx.today, kind=SnapshotKind.WEEKLY)
+
+
+_VERDICTS = ["sun", "cloud", "rain", "storm"]
+
+
+def _large_meteo(ctx: DemoContext, project: Project) -> None:
+    """A generated project of the large demo: today's live météo (one computation) and three earlier weeks
+    derived from it, a verdict up or down now and then, so the portfolio has a trend to show."""
+    rng = ctx.rng(project.code, "meteo")
+    today = snapshot_record(project=project, actor=None, today=ctx.today, kind=SnapshotKind.WEEKLY)
+    level = _VERDICTS.index(today.overall)
+    past = []
+    for weeks in range(1, 4):
+        level = min(3, max(0, level + rng.choice([-1, 0, 0, 1])))
+        past.append(
+            MeteoSnapshot(
+                project=project,
+                taken_on=ctx.today - dt.timedelta(days=7 * weeks),
+                kind=SnapshotKind.WEEKLY,
+                overall=_VERDICTS[level],
+                computed_overall=_VERDICTS[level],
+                axes=today.axes,
+                figures=today.figures,
+            )
+        )
+    MeteoSnapshot.objects.bulk_create(past)
 
 
 # Title, cause, event, consequence, P, I, status, extra days (min, likely, max) or None, cost impact (€) or None.

@@ -1066,7 +1066,7 @@ def export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     elif fmt == "xlsx":
         data = exporting.export_xlsx(project, with_costs=can(request.user, project, PLANNING_VIEW_COSTS))
     else:
-        data = exporting.export_ics(project)
+        data = exporting.export_ics(project, user=request.user)
     content_type, name = _EXPORTS[fmt]
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name.format(code=project.code)}"'
@@ -1093,6 +1093,8 @@ class QueryToken(APIKeyQuery):
 )
 def milestones_feed(request: HttpRequest, code: str) -> HttpResponse:
     project = _project(request, code)
-    response = HttpResponse(exporting.export_ics(project), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        exporting.export_ics(project, user=request.user), content_type="text/calendar; charset=utf-8"
+    )
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -1,4 +1,5 @@
-"""Export the plan: MS Project XML, the plan workbook (Excel) and the milestones' iCalendar feed."""
+"""Export the plan: MS Project XML, the plan workbook (Excel) and the project's iCalendar feed (milestones and the
+other stages' registered events, e.g. committees)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from oeuvre.interop.ics import MilestoneEvent, milestones_ics
 from oeuvre.interop.mspdi import write_mspdi
 from oeuvre.interop.plan_xlsx import write_plan_xlsx
 from oeuvre.interop.plandata import AssignmentData, CalendarData, LinkData, PlanData, ResourceData, TaskData
+from oeuvre.planning.calendar import calendar_events
 from oeuvre.planning.costing import task_figures
 from oeuvre.planning.models import (
     Absence,
@@ -30,7 +32,15 @@ from oeuvre.planning.models import (
 from oeuvre.planning.scheduling import public_holidays, status_date_of
 from oeuvre.projects.models import Project
 
-__all__ = ["export_ics", "export_mspdi", "export_xlsx", "plan_data", "resource_labels", "task_labels", "type_labels"]
+__all__ = [
+    "export_ics",
+    "export_mspdi",
+    "export_xlsx",
+    "plan_data",
+    "resource_labels",
+    "task_labels",
+    "type_labels",
+]
 
 
 def task_labels() -> dict[str, str]:
@@ -293,9 +303,10 @@ def milestone_events(project: Project) -> list[MilestoneEvent]:
     return events
 
 
-def export_ics(project: Project, *, stamp: dt.datetime | None = None) -> bytes:
+def export_ics(project: Project, *, user: Any = None, stamp: dt.datetime | None = None) -> bytes:
+    """The project's calendar: milestones and the registered stages' events ``user`` may see."""
     return milestones_ics(
         _("Milestones — %(project)s") % {"project": project.name},
-        milestone_events(project),
+        calendar_events(project, user),
         stamp=stamp or timezone.now(),
     )

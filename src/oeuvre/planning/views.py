@@ -1223,7 +1223,9 @@ def plan_export(request: HttpRequest, project: Project, fmt: str) -> HttpRespons
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{project.code}-plan.xlsx"'
     elif fmt == "ics":
-        response = HttpResponse(exporting.export_ics(project), content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(
+            exporting.export_ics(project, user=request.user), content_type="text/calendar; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{project.code}-jalons.ics"'
     else:
         return HttpResponseBadRequest(_("Unknown export format."))

@@ -39,6 +39,7 @@ class DeckLabels:
     recette: str = "Acceptance testing"
     risks: str = "Risks"
     changes: str = "Change requests"
+    decisions: str = "Decision log"
     actions: str = "Actions and decisions to take"
     no_data: str = "No data yet."
 
@@ -76,6 +77,7 @@ class DeckData:
     heat_tones: Sequence[Sequence[str]] = ()
     risks: TableData | None = None
     changes: TableData | None = None
+    decisions: TableData | None = None
     actions: TableData | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -192,6 +194,12 @@ def build_deck(deck: DeckData, template: bytes | None = None) -> bytes:
     slide = _slide(prs, labels.changes)
     if deck.changes is not None and deck.changes.rows:
         _table(slide, deck.changes, top, Inches(0.3) * (len(deck.changes.rows) + 1), lambda r, c: None)
+    else:
+        _note(slide, labels.no_data, top)
+
+    slide = _slide(prs, labels.decisions)
+    if deck.decisions is not None and deck.decisions.rows:
+        _table(slide, deck.decisions, top, Inches(0.3) * (len(deck.decisions.rows) + 1), lambda r, c: None)
     else:
         _note(slide, labels.no_data, top)
 

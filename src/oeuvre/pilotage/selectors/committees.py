@@ -8,11 +8,24 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from oeuvre.pilotage.models import OPEN_ACTION_STATUSES, OPEN_RISK_STATUSES, Action, Committee, Decision, RiskAction
+from oeuvre.accounts.permissions import can
+from oeuvre.interop.ics import MilestoneEvent
+from oeuvre.pilotage.models import (
+    OPEN_ACTION_STATUSES,
+    OPEN_RISK_STATUSES,
+    Action,
+    Committee,
+    CommitteeKind,
+    Decision,
+    RiskAction,
+)
+from oeuvre.pilotage.permissions import PILOTAGE_VIEW
 from oeuvre.projects.models import Project
 
-__all__ = ["actions_of", "committee_detail", "committees_of", "decision_snapshot", "my_actions"]
+__all__ = ["actions_of", "committee_detail", "committee_events", "committees_of", "decision_snapshot", "my_actions"]
 
 
 def decision_snapshot(decision: Decision, committee: Committee, signer: Any) -> dict[str, Any]:
@@ -109,3 +122,38 @@ def my_actions(user: Any) -> dict[str, Any]:
     ]
     rows.sort(key=lambda r: (r["due_on"] is None, r["due_on"] or today))
     return {"rows": rows, "overdue": sum(1 for r in rows if r["overdue"])}
+
+
+def _short_kind(kind: str) -> str:
+    if kind == CommitteeKind.AUTRE:
+        return pgettext("pilotage committee kind, short", "Committee")
+    return kind.upper()  # COPIL, COPROJ: the same in both languages
+
+
+def committee_events(project: Project, user: Any = None) -> list[MilestoneEvent]:
+    """The project's committees as calendar events (planning's ICS asks for them through its registry).
+
+    ``user`` ``None`` is the terminal; a reader who may not see the steering records gets none. One query.
+    """
+    if user is not None and not can(user, project, PILOTAGE_VIEW):
+        return []
+    events = []
+    for committee in Committee.objects.filter(project=project).order_by("held_on", "pk"):
+        kind = committee.get_kind_display()
+        lines = [f"{kind} — {committee.get_status_display()}"]
+        attendees = [line.strip() for line in committee.attendees.splitlines() if line.strip()]
+        if attendees:
+            lines.append(_("Attendees:"))
+            lines.extend(f"- {line}" for line in attendees)
+        events.append(
+            MilestoneEvent(
+                uid=f"committee-{committee.pk}@{project.code}.oeuvre",
+                title=f"{project.code} · {_short_kind(committee.kind)} — {committee.title}",
+                day=committee.held_on,
+                description="\n".join(lines),
+                categories=(kind, project.code),
+                location=committee.location,
+                busy=True,
+            )
+        )
+    return events

@@ -43,7 +43,9 @@ COMMITTEE_FIELDS = ("kind", "title", "held_on", "location", "attendees", "agenda
 
 
 def committee_agenda(project: Any, today: dt.date | None = None) -> str:
-    """The agenda drawn from live data: météo and trend, critical risks, actions due (overdue first)."""
+    """The agenda drawn from live data: météo and trend, critical risks, actions due (overdue first), the change
+    requests and deliverables waiting for a decision, the coming contractual milestones. Budget and acceptance
+    status are in the météo's axes (cost, quality) with their main reason."""
     from oeuvre.pilotage.selectors.meteo import meteo_of, trend_of
     from oeuvre.pilotage.selectors.risks import RiskFilters, risks_for
     from oeuvre.pilotage.words import weather_label
@@ -76,6 +78,32 @@ def committee_agenda(project: Any, today: dt.date | None = None) -> str:
     if not actions:
         lines.append("   - " + _("none"))
     lines.append(_("4. Decisions to take"))
+    # The change requests waiting for the MOA (analysed ones are ready to decide).
+    from oeuvre.pilotage.models import WAITING_CHANGE_STATUSES, ChangeRequest
+
+    waiting = list(ChangeRequest.objects.filter(project=project, status__in=WAITING_CHANGE_STATUSES).order_by("number"))
+    lines.extend(f"   - {c.reference} {c.title} ({c.get_status_display()})" for c in waiting)
+    # The deliverables submitted for validation (the requirements stage's selector).
+    from oeuvre.requirements.models import DeliverableStatus
+    from oeuvre.requirements.selectors import deliverables_for
+
+    submitted = list(deliverables_for(project).filter(status=DeliverableStatus.SOUMIS).order_by("due_date", "pk"))
+    lines.extend(
+        "   - " + _("Deliverable to validate: %(title)s") % {"title": f"{d.reference} {d.title}".strip()}
+        for d in submitted
+    )
+    if not waiting and not submitted:
+        lines.append("   - " + _("none"))
+    lines.append(_("5. Contractual milestones"))
+    from oeuvre.planning.selectors import contractual_milestones
+
+    coming = [m for m in contractual_milestones(project) if not m["reached"]][:5]
+    for m in coming:
+        forecast = date_format(m["forecast"], "SHORT_DATE_FORMAT") if m["forecast"] else "—"
+        slip = " — " + _("%(days)+d days against the baseline") % {"days": m["slip_days"]} if m["slip_days"] else ""
+        lines.append(f"   - {m['code']} {m['name']} ({forecast}){slip}")
+    if not coming:
+        lines.append("   - " + _("none"))
     return "\n".join(lines)
 
 

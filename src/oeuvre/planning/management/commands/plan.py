@@ -96,7 +96,7 @@ class Command(StageCommand):
             # Without --user the terminal (which holds the server's files anyway) exports the costs too.
             data = exporting.export_xlsx(project, with_costs=actor is None or can(actor, project, PLANNING_VIEW_COSTS))
         else:
-            data = exporting.export_ics(project)
+            data = exporting.export_ics(project, user=actor)
         output: Path = options["output"]
         output.write_bytes(data)
         console.print(f"[green]Wrote[/] {output} ({len(data):,} bytes)")
