@@ -1,14 +1,15 @@
 """Benchmark of the global search (issue 14): the full-text selector against the naive ``icontains`` query.
 
     OEUVRE_DATA_DIR=var/bench-search python bench/search.py [--rows 250000] [--projects 50]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/oeuvre_search_bench python bench/search.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/oeuvre_search_bench python bench/search.py [--layouts]
 
 The first run migrates the database and generates an index of ``--rows`` objects (exigences, anomalies, tasks…
 with French titles and texts, spread over ``--projects`` projects); later runs reuse it. The searching user is
 a member of 30 projects out of 50, so the permission filter does real work. Each query is timed through
 :func:`oeuvre.web.selectors.search` (permissions, exact reference first, ranking, 20 results) and through the
 naive approach an ORM loop would take: every word ``icontains`` in reference, title or body, OR-ed, newest
-first, with the same permission filter. Targets: < 300 ms on SQLite, < 150 ms on PostgreSQL.
+first, with the same permission filter. Targets: < 300 ms on SQLite, < 150 ms on PostgreSQL. ``--layouts`` (PostgreSQL)
+then times the ranking on the narrow rows against the same ranking on wide rows, alternating (docs/search.md).
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ ADJECTIVES = [
     "régional",
 ]
 USER = "bench-searcher"
+STARTED = time.perf_counter()
 
 
 def _sentence(rng: random.Random, words: int) -> str:
@@ -219,6 +221,50 @@ def naive(user: Any, q: str, limit: int = 20) -> list[Any]:
     return list(SearchEntry.objects.filter(allowed, match).select_related("project").order_by("-updated")[:limit])
 
 
+_LAYOUT_SQL = """SELECT {id} FROM {table} WHERE kind = ANY(%s) AND project_id = ANY(%s)
+    AND vector @@ (to_tsquery('oeuvre_fr', %s) || to_tsquery('oeuvre_en', %s))
+    ORDER BY ts_rank('{{0.1,0.2,0.5,1}}'::real[], vector, to_tsquery('oeuvre_fr', %s) || to_tsquery('oeuvre_en', %s))
+    DESC, updated DESC, {id} LIMIT 20"""
+
+
+def compare_layouts(user: Any, runs: int) -> None:
+    """PostgreSQL: the ranking on the narrow rows (``web_searchrankrow``, today's layout) against the same ranking
+    on wide rows (a temporary copy of ``web_searchentry`` with the vector beside the display columns and its own
+    GIN index, the layout before migration ``web.0007``), alternating query by query so both see the same load."""
+    scope = search_scope(user)
+    kinds = sorted(scope)
+    project_ids = sorted({p for ids in scope.values() for p in ids})
+    with connection.cursor() as cursor:
+        # A plain table, not a temporary one: temporary tables live in small local buffers, not the shared cache.
+        cursor.execute("DROP TABLE IF EXISTS bench_wide")
+        cursor.execute(
+            "CREATE TABLE bench_wide AS SELECT e.*, r.vector FROM web_searchentry e "
+            "JOIN web_searchrankrow r ON r.entry_id = e.id"
+        )
+        cursor.execute("CREATE INDEX bench_wide_gin ON bench_wide USING gin (vector)")
+        cursor.execute("VACUUM ANALYZE bench_wide")  # hint bits set, as on the long-lived narrow table
+        layouts = {
+            "wide rows (before)": _LAYOUT_SQL.format(id="id", table="bench_wide"),
+            "narrow rows (now)": _LAYOUT_SQL.format(id="entry_id", table="web_searchrankrow"),
+        }
+        print(f"{'tsquery':<32}{'wide ms':>9}{'narrow ms':>11}{'ratio':>8}  same 20 ids")
+        for tsquery in ["securit:*", "export:* & comptabilit:*", "authent:*", "habilit:* & profil:* & fort:*"]:
+            times: dict[str, list[float]] = {name: [] for name in layouts}
+            ids: dict[str, list[int]] = {}
+            for run in range(runs + 1):
+                order = list(layouts.items()) if run % 2 == 0 else list(reversed(layouts.items()))
+                for name, sql in order:
+                    t0 = time.perf_counter()
+                    cursor.execute(sql, [kinds, project_ids, *[tsquery] * 4])
+                    ids[name] = [row[0] for row in cursor.fetchall()]
+                    if run:  # the first round warms both up
+                        times[name].append((time.perf_counter() - t0) * 1000)
+            wide, narrow = (statistics.median(times[name]) for name in layouts)
+            same = len(set(map(tuple, ids.values()))) == 1
+            print(f"{tsquery:<32}{wide:>9.1f}{narrow:>11.1f}{wide / narrow:>7.2f}x  {same}")
+        cursor.execute("DROP TABLE bench_wide")
+
+
 def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
     fn()  # warm-up
     times, result = [], None
@@ -235,6 +281,9 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=50)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--layouts", action="store_true", help="PostgreSQL: also time the ranking on wide rows against narrow rows"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -257,6 +306,9 @@ def main() -> None:
         print(
             f"{q:<28}{len(hits):>6}{len(naive_hits):>11}{ms:>11.1f}{naive_ms:>10.1f}{naive_ms / ms:>7.1f}x  {verdict}"
         )
+    if args.layouts and connection.vendor == "postgresql":
+        compare_layouts(user, args.runs)
+    print(f"whole command: {time.perf_counter() - STARTED:.1f} s")
 
 
 if __name__ == "__main__":

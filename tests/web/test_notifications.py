@@ -314,3 +314,58 @@ def test_it_does_not_tell_whoever_assigns_their_own_resource(
         assignment_add(actor=personas.moe, task=task, resource=mine)
     run_worker()
     assert not Notification.objects.exists()
+
+
+def test_older_notifications_about_an_incident_link_to_its_page_after_the_data_migration(personas: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from oeuvre.mep.incidents import incident_create
+
+    migration = importlib.import_module("oeuvre.web.migrations.0006_incident_notification_links")
+    incident = incident_create(
+        actor=personas.moa, project=personas.project, title="Portail lent", impact=3, urgency=3
+    )  # fmt: skip
+    stored = {
+        # As the worker wrote them before incidents had a page: the list of the project's incidents.
+        "old": Notification.objects.create(
+            recipient=personas.moa, kind="status", key="k1", project=personas.project, object_type="mep.incident",
+            object_id=str(incident.pk), title="Votre incident", url="/p/alpha/mep/incidents/",
+        ),
+        "new": Notification.objects.create(
+            recipient=personas.moa, kind="status", key="k2", project=personas.project, object_type="mep.incident",
+            object_id=str(incident.pk), title="Votre incident", url=f"/p/alpha/mep/incidents/{incident.pk}/",
+        ),
+        "other": Notification.objects.create(
+            recipient=personas.moa, kind="status", key="k3", project=personas.project, object_type="pilotage.action",
+            object_id="7", title="Action", url="/p/alpha/pilotage/actions/",
+        ),
+    }  # fmt: skip
+    migration.link_incidents(apps, None)
+    urls = {name: Notification.objects.get(pk=n.pk).url for name, n in stored.items()}
+    page = f"/p/alpha/mep/incidents/{incident.pk}/"
+    assert urls == {"old": page, "new": page, "other": "/p/alpha/pilotage/actions/"}
+    assert personas.client(personas.moa).get(page).status_code == 200
+
+
+def test_a_project_whose_code_changes_moves_the_links_of_its_notifications(personas: Any) -> None:
+    from django.db import transaction
+
+    mine = Notification.objects.create(
+        recipient=personas.moa, kind="mention", key="k1", project=personas.project, title="Mention",
+        url="/p/alpha/requirements/12/",
+    )  # fmt: skip
+    elsewhere = Notification.objects.create(
+        recipient=personas.moa, kind="mention", key="k2", project=personas.other_project, title="Mention",
+        url=f"/p/{personas.other_project.code}/requirements/3/",
+    )  # fmt: skip
+    project = personas.project
+    with transaction.atomic():
+        project.code = "alpha-2"
+        project.save()
+    mine.refresh_from_db()
+    before = elsewhere.url
+    elsewhere.refresh_from_db()
+    assert mine.url == "/p/alpha-2/requirements/12/"
+    assert elsewhere.url == before

@@ -211,3 +211,24 @@ def test_it_refreshes_the_addresses_of_a_project_whose_code_changes(personas: An
     with CaptureQueriesContext(connection) as saved:
         project.save()
     assert not any("web_searchentry" in q["sql"].lower() for q in saved.captured_queries)  # no rename, no rebuild
+
+
+def test_the_narrow_ranking_rows_follow_the_index_on_postgresql_and_stay_empty_on_sqlite(personas: Any) -> None:
+    from oeuvre.web.models import SearchRankRow
+
+    exigence = _exigence(personas, "Archivage des journaux", "Conservation légale.")
+    entry = SearchEntry.objects.get(kind="exigence", object_id=exigence.pk)
+    if connection.vendor != "postgresql":
+        assert not SearchRankRow.objects.exists()  # SQLite ranks through its FTS5 table
+        return
+    row = SearchRankRow.objects.get(pk=entry.pk)
+    assert (row.project_id, row.kind, row.updated) == (entry.project_id, entry.kind, entry.updated)
+    # A new title is a new vector; a move to another project (a new scope) follows without a new text.
+    SearchEntry.objects.filter(pk=entry.pk).update(title="Purge des traces")
+    assert _refs(search(personas.moa, "purge")) == [exigence.reference]
+    assert search(personas.moa, "archivage") == []
+    SearchEntry.objects.filter(pk=entry.pk).update(project=personas.other_project)
+    assert SearchRankRow.objects.get(pk=entry.pk).project_id == personas.other_project.pk
+    assert search(personas.moa, "purge") == []
+    SearchEntry.objects.filter(pk=entry.pk).delete()
+    assert not SearchRankRow.objects.filter(pk=entry.pk).exists()

@@ -28,6 +28,7 @@ class PilotageConfig(AppConfig):
             models.Committee,
             models.Decision,
             models.Action,
+            models.ChangeRequest,  # in the feed, and so discussed on its page (comments follow the feed's models)
         ]
         for model in project_models:
             register_activity(model, "project")

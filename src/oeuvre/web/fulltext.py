@@ -6,8 +6,9 @@ kinds in which projects the user may see); both answer the ids of matching index
 - SQLite: the FTS5 table ``web_searchentry_fts`` (see migration ``web.0003``) is queried in SQL, because FTS5's
   ``MATCH`` and ``bm25()`` have no ORM expression — the one reason for raw SQL here (``tests/test_house_rules``).
   Each word is a prefix query (``"exigence"*``), accents are folded by the tokenizer.
-- PostgreSQL: the ORM's ``SearchQuery``/``SearchRank`` on the ``vector`` column (GIN index), a prefix ``tsquery``
-  in the French and the English configurations (each unaccent, then stemming).
+- PostgreSQL: the ORM's ``SearchQuery``/``SearchRank`` on the narrow table ``SearchRankRow`` (scope, updated and
+  the ``tsvector``, GIN index, kept by a trigger: migration ``web.0007``), a prefix ``tsquery`` in the French and
+  the English configurations (each unaccent, then stemming).
 """
 
 from __future__ import annotations
@@ -88,11 +89,13 @@ def matching_ids(words: Sequence[str], scope: Scope, limit: int, offset: int = 0
     if not words or not scope:
         return []
     if connection.vendor == "postgresql":
-        from oeuvre.web.models import SearchEntry
+        from oeuvre.web.models import SearchRankRow
 
+        # Filtered and ranked on the narrow rows (scope, updated, vector); the caller reads the winners' display
+        # columns from the wide table.
         query = _tsquery(words)
         rows = (
-            SearchEntry.objects.filter(scope_q(scope), vector=query)
+            SearchRankRow.objects.filter(scope_q(scope), vector=query)
             .annotate(rank=SearchRank(F("vector"), query, weights=[0.1, 0.2, 0.5, 1.0]))
             .order_by("-rank", "-updated", "pk")
             .values_list("pk", flat=True)[offset : offset + limit]
@@ -113,10 +116,10 @@ def count_by_kind(words: Sequence[str], scope: Scope) -> dict[str, int]:
     if connection.vendor == "postgresql":
         from django.db.models import Count
 
-        from oeuvre.web.models import SearchEntry
+        from oeuvre.web.models import SearchRankRow
 
         rows = (
-            SearchEntry.objects.filter(scope_q(scope), vector=_tsquery(words))
+            SearchRankRow.objects.filter(scope_q(scope), vector=_tsquery(words))
             .values("kind")
             .annotate(n=Count("pk"))
             .order_by()

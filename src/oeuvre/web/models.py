@@ -82,8 +82,8 @@ class SearchEntry(models.Model):
     """One searchable object of a stage (an exigence, an anomaly, a PV…): what the search box reads.
 
     Derived data, rebuilt by ``oeuvre search reindex``: no history of its own (the object it points to has one).
-    The full-text side lives beside it: an FTS5 table kept by triggers on SQLite, a ``tsvector`` column kept by
-    a trigger and a GIN index on PostgreSQL (both created by this app's migrations).
+    The full-text side lives beside it: an FTS5 table kept by triggers on SQLite, the narrow table
+    :class:`SearchRankRow` kept by a trigger, with a GIN index, on PostgreSQL (both created by this app's migrations).
     """
 
     kind = models.CharField(_("kind"), max_length=40)
@@ -98,9 +98,6 @@ class SearchEntry(models.Model):
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("address"), max_length=300)
     updated = models.DateTimeField(_("updated"))
-    # PostgreSQL only: filled by a database trigger (French and English configurations, accents folded) and
-    # read through a GIN index; an unused NULL column on SQLite, which uses its FTS5 table instead.
-    vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("search entry")
@@ -113,6 +110,33 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
+
+
+class SearchRankRow(models.Model):
+    """PostgreSQL only: the narrow side of :class:`SearchEntry` that the full-text search filters and ranks.
+
+    One row per entry (same id), holding only what the ranking reads: the permission scope (kind, project), the
+    tie-breaker (updated) and the ``tsvector``. Ranking ~40,000 matches of a common word reads these rows, not the
+    wide ones with the display columns; the 20 winners are then read from :class:`SearchEntry`. A database trigger
+    on ``web_searchentry`` writes and deletes these rows (migration ``web.0007``), which also holds the GIN index;
+    the table stays empty on SQLite, which ranks through its FTS5 table. Never written by Django.
+    """
+
+    entry = models.OneToOneField(
+        SearchEntry, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    updated = models.DateTimeField()
+    vector = SearchVectorField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entry_id}"
 
 
 class NotificationKind(models.TextChoices):

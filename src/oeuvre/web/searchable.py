@@ -199,8 +199,22 @@ def _project_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any)
     before = getattr(instance, "_search_code_before", None)
     instance._search_code_before = instance.code
     if not raw and before is not None and before != instance.code:
-        # Every stored address of the project names its old code: rebuild its entries with the save.
+        # Every stored address of the project names its old code: rebuild its entries with the save, and move the
+        # links of the notifications already written about it.
         reindex(project_ids=[instance.pk])
+        _move_notification_links(instance, before)
+
+
+def _move_notification_links(project: Any, before: str) -> None:
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    from oeuvre.web.models import Notification
+
+    old, new = f"/p/{before}/", f"/p/{project.code}/"
+    Notification.objects.filter(project=project, url__startswith=old).update(
+        url=Concat(Value(new), Substr("url", len(old) + 1), output_field=models.CharField())
+    )
 
 
 def connect_bulk_changes() -> None:
