@@ -198,8 +198,10 @@ class ImportPlan:
 def _text(value: Cell) -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value).strip()
 
 

@@ -240,7 +240,11 @@ class Command(StageCommand):
         ]
         if rows:
             print_table(
-                [pgettext("incident import", "Line"), pgettext("incident import", "Column"), _("Message")],
+                [
+                    pgettext("incident import", "Line"),
+                    pgettext("incident import", "Column"),
+                    pgettext("incident import", "Message"),
+                ],
                 sorted(rows, key=lambda r: (r[0], r[1] == "")),
                 stream=out,
             )
