@@ -31,7 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
@@ -332,7 +332,7 @@ def plan_import(project: Project, table: Table, mapping: dict[str, str], *, date
     """What importing ``table`` with ``mapping`` would do, line by line; writes nothing."""
     unknown = [c for c in mapping if c not in table.columns]
     if unknown:
-        raise DomainError(_("These columns are not in the file: %(columns)s") % {"columns": ", ".join(unknown)})
+        raise DomainError(pgettext("incident import", "These columns are not in the file: %(columns)s") % {"columns": ", ".join(unknown)})
     bad = [f for f in mapping.values() if f not in FIELDS]
     if bad:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(bad)})
@@ -340,7 +340,7 @@ def plan_import(project: Project, table: Table, mapping: dict[str, str], *, date
     duplicates = sorted({f for f in used if used.count(f) > 1})
     if duplicates:
         raise DomainError(
-            _("Each field can be mapped from one column only: %(fields)s")
+            pgettext("incident import", "Each field can be mapped from one column only: %(fields)s")
             % {"fields": ", ".join(str(FIELDS[f]) for f in duplicates)}
         )
     for required in ("external_id", "title", "opened_at"):
