@@ -332,7 +332,10 @@ def plan_import(project: Project, table: Table, mapping: dict[str, str], *, date
     """What importing ``table`` with ``mapping`` would do, line by line; writes nothing."""
     unknown = [c for c in mapping if c not in table.columns]
     if unknown:
-        raise DomainError(pgettext("incident import", "These columns are not in the file: %(columns)s") % {"columns": ", ".join(unknown)})
+        raise DomainError(
+            pgettext("incident import", "These columns are not in the file: %(columns)s")
+            % {"columns": ", ".join(unknown)}
+        )
     bad = [f for f in mapping.values() if f not in FIELDS]
     if bad:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(bad)})
