@@ -161,3 +161,29 @@ def test_an_incident_has_its_own_page_with_its_status_history_and_its_discussion
         page = client.get(url).content.decode()
     assert "Status history" in page
     assert "<strong>Taken in charge</strong>" in page
+
+
+def test_the_list_shows_100_incidents_a_page_in_a_bounded_number_of_queries(
+    personas: Any, django_assert_max_num_queries: Any
+) -> None:
+    from oeuvre.engine.service_levels import priority_of
+    from oeuvre.mep.models import IncidentPause
+
+    opened = _at("2026-11-02T09:00")
+    created = Incident.objects.bulk_create(
+        Incident(project=personas.project, reference=f"INC-{n:03d}", number=n, title=f"Charge {n}", impact=3,
+                 urgency=3, priority=priority_of(3, 3), opened_at=opened + dt.timedelta(minutes=n),
+                 status="en_attente" if n % 2 else "nouveau")
+        for n in range(1, 231)
+    )  # fmt: skip
+    IncidentPause.objects.bulk_create(IncidentPause(incident=i, started_at=opened) for i in created if i.number % 2)
+    client = personas.client(personas.moe)
+    pages = []
+    for number in (1, 2, 3):
+        with django_assert_max_num_queries(20):  # the same bound whatever the page: no query per incident
+            html = client.get(f"/p/{personas.project.code}/mep/incidents/?page={number}").content.decode()
+        pages.append(html.count('<tr id="incident-'))
+    assert pages == [100, 100, 30]
+    assert "INC-230" in client.get(f"/p/{personas.project.code}/mep/incidents/").content.decode()  # newest first
+    assert 'rel="prev"' in html
+    assert 'rel="next"' not in html

@@ -118,3 +118,29 @@ def test_adding_then_measuring_gives_back_the_duration(start: dt.datetime, minut
     window = HOURS.window(deadline.date())
     assert window is not None
     assert window[0] < deadline.replace(tzinfo=None) <= window[1]
+
+
+def test_a_long_span_counts_its_whole_days_like_walking_them_day_by_day() -> None:
+    """Spans over two weeks count whole days arithmetically (weeks, holidays); the result is the day-by-day one."""
+    import random
+
+    from oeuvre.engine import service_levels as sl
+
+    paris = ZoneInfo("Europe/Paris")
+    hours = sl.ServiceHours(holidays=sl.holidays_for(range(2025, 2029), "57"), tz=paris, workdays=(0, 1, 2, 3, 5))
+
+    def walked(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        first, last = start.astimezone(paris).replace(tzinfo=None), end.astimezone(paris).replace(tzinfo=None)
+        total, day = dt.timedelta(0), first.date()
+        while day <= last.date():
+            window = hours.window(day)
+            if window is not None and min(last, window[1]) > max(first, window[0]):
+                total += min(last, window[1]) - max(first, window[0])
+            day += dt.timedelta(days=1)
+        return total
+
+    rng = random.Random(7)
+    for _ in range(500):
+        start = dt.datetime(2025, 3, 1, tzinfo=paris) + dt.timedelta(minutes=rng.randint(0, 1_000_000))
+        end = start + dt.timedelta(minutes=rng.randint(20_000, 700_000))  # 2 weeks to 16 months, DST changes
+        assert sl.service_time_between(start, end, hours) == walked(start, end), (start, end)

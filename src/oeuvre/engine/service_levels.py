@@ -143,6 +143,23 @@ def add_service_time(start: dt.datetime, duration: dt.timedelta, hours: ServiceH
     raise ValueError("no service hours within ten years: check the working days and holidays")
 
 
+_WALK_DAYS = 14  # spans longer than this many days count their whole days arithmetically
+
+
+def _whole_days(first: dt.date, last: dt.date, hours: ServiceHours) -> dt.timedelta:
+    """Service time of the whole days ``first`` to ``last`` (inclusive), without walking them one by one."""
+    days = (last - first).days + 1
+    if days <= 0:
+        return dt.timedelta(0)
+    workdays = set(hours.workdays) & set(range(7))
+    weeks, rest = divmod(days, 7)
+    count = weeks * len(workdays)
+    count += sum(1 for i in range(rest) if (first + dt.timedelta(days=weeks * 7 + i)).weekday() in workdays)
+    count -= sum(1 for h in hours.holidays if first <= h <= last and h.weekday() in workdays)
+    per_day = dt.datetime.combine(first, hours.end) - dt.datetime.combine(first, hours.start)
+    return per_day * count
+
+
 def service_time_between(start: dt.datetime, end: dt.datetime, hours: ServiceHours) -> dt.timedelta:
     """Service time elapsed from ``start`` to ``end`` (zero when ``end`` is not after ``start``)."""
     first, last = _local(start, hours), _local(end, hours)
@@ -152,6 +169,16 @@ def service_time_between(start: dt.datetime, end: dt.datetime, hours: ServiceHou
         return dt.timedelta(0)
     total = dt.timedelta(0)
     day = first.date()
+    if (last.date() - day).days > _WALK_DAYS:
+        # A long span (an incident breached months ago): the whole days between are counted, not walked.
+        total += _whole_days(day + dt.timedelta(days=1), last.date() - dt.timedelta(days=1), hours)
+        for edge in (day, last.date()):
+            window = hours.window(edge)
+            if window is not None:
+                begin, finish = max(first, window[0]), min(last, window[1])
+                if finish > begin:
+                    total += finish - begin
+        return total
     while day <= last.date():
         window = hours.window(day)
         if window is not None:

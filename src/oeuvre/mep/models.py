@@ -289,6 +289,8 @@ class Incident(VersionedModel):
     taken_at = models.DateTimeField(_("taken in charge at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    #: The ticket's identifier in the ITSM tool it was imported from (GLPI's « ID »); re-importing updates it.
+    external_id = models.CharField(_("ITSM ticket ID"), max_length=100, blank=True, default="")
 
     history = HistoricalRecords()
 
@@ -296,7 +298,14 @@ class Incident(VersionedModel):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         ordering = ["project", "-opened_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["project", "reference"], name="mep_incident_reference_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "reference"], name="mep_incident_reference_unique"),
+            models.UniqueConstraint(
+                fields=["project", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="mep_incident_external_id_unique",
+            ),
+        ]
         indexes = [models.Index(fields=["project", "status"], name="mep_incident_status")]
 
     def __str__(self) -> str:

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import IO, Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from oeuvre.accounts.permissions import require
 from oeuvre.core.cli import (
     StageCommand,
     activate_cli_language,
+    actor_named,
     add_json_argument,
     add_project_argument,
+    add_user_argument,
+    fail,
     print_json,
     print_table,
     project_named,
 )
-from oeuvre.mep import configuration, release_notes, runbook, selectors, training, waves
+from oeuvre.core.errors import DomainError
+from oeuvre.interop.errors import FileFormatError
+from oeuvre.mep import configuration, glpi_import, release_notes, runbook, selectors, training, waves
+from oeuvre.mep.permissions import INCIDENT_HANDLE
+from oeuvre.requirements.imports import file_error_message
 
 
 class Command(StageCommand):
@@ -43,7 +53,7 @@ class Command(StageCommand):
         config.set_defaults(handler=self._config)
 
         notes = sub.add_parser(
-            "notes", aliases=["release-notes"], help="write a release's notes (Markdown or PDF, French or English)"
+            "release-notes", aliases=["notes"], help="write a release's notes (.md or .pdf by -o's suffix; fr or en)"
         )
         add_project_argument(notes)
         notes.add_argument("--release", required=True, help="release number")
@@ -51,6 +61,19 @@ class Command(StageCommand):
         notes.add_argument("--lang", choices=release_notes.LANGUAGES, default=None, help="fr or en")
         notes.add_argument("-o", "--output", required=True, help="file to write")
         notes.set_defaults(handler=self._notes)
+
+        incidents = sub.add_parser("incidents", help="incidents after go-live")
+        incidents_sub = incidents.add_subparsers(dest="incidents_action", required=True)
+        imp = incidents_sub.add_parser("import", help="import GLPI's ticket CSV export (French or English columns)")
+        imp.add_argument("file", type=Path)
+        add_project_argument(imp)
+        add_user_argument(imp)
+        imp.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+        imp.add_argument("--mapping", default="", help="JSON object, column → field (default: from GLPI's names)")
+        imp.add_argument(
+            "--date-order", choices=glpi_import.DATE_ORDERS, default="auto", help="day-month (dmy) or month-day (mdy)"
+        )
+        imp.set_defaults(handler=self._incidents_import)
 
         plan = sub.add_parser("waves", help="the deployment waves of a release: sites, dates, users, go/no-go")
         add_project_argument(plan)
@@ -161,6 +184,70 @@ class Command(StageCommand):
             language = "fr"
         output.write_bytes(release_notes.render_notes(release, fmt=fmt, language=language))
         self.stdout.write(_("Release notes written to %(path)s.") % {"path": output})
+
+    def _incidents_import(self, options: dict[str, Any]) -> None:
+        project = project_named(options["project"])
+        actor = actor_named(options["user"])
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
+        try:
+            table = glpi_import.read_export(path.read_bytes())
+        except FileFormatError as exc:
+            raise CommandError(f"{path}: {file_error_message(exc)}") from None
+        if options["mapping"]:
+            try:
+                mapping = json.loads(options["mapping"])
+            except ValueError as exc:
+                raise CommandError(_("--mapping is not valid JSON: %(error)s") % {"error": exc}) from None
+        else:
+            mapping = glpi_import.suggest_mapping(table.columns)
+        out = self._out()
+        out.write(
+            _("Mapping: %(mapping)s")
+            % {"mapping": ", ".join(f"{c} → {glpi_import.FIELDS.get(f, f) if f else '—'}" for c, f in mapping.items())}
+            + "\n"
+        )
+        try:
+            require(actor, project, INCIDENT_HANDLE)
+            plan = glpi_import.plan_import(project, table, mapping, date_order=options["date_order"])
+            if plan.ok and not options["dry_run"]:
+                plan = glpi_import.apply_import(
+                    actor=actor, project=project, table=table, mapping=mapping, date_order=options["date_order"]
+                )
+        except PermissionDenied:
+            raise CommandError(
+                _("%(user)s may not import incidents in %(code)s") % {"user": actor.username, "code": project.code}
+            ) from None
+        except DomainError as exc:
+            raise fail(exc) from None
+        self._print_import(plan, dry_run=options["dry_run"] or not plan.ok)
+        if not plan.ok:
+            raise CommandError(_("%(n)s line(s) in error: nothing was imported.") % {"n": plan.count("error")})
+
+    def _print_import(self, plan: glpi_import.ImportPlan, *, dry_run: bool) -> None:
+        out = self._out()
+        counts = {"create": plan.count("create"), "update": plan.count("update"), "unchanged": plan.count("unchanged"),
+                  "error": plan.count("error")}  # fmt: skip
+        template = (
+            _("%(create)s would be created, %(update)s updated, %(unchanged)s unchanged, %(error)s in error.")
+            if dry_run
+            else _("%(create)s created, %(update)s updated, %(unchanged)s unchanged, %(error)s in error.")
+        )
+        out.write(template % counts + "\n")
+        rows = [(o.row, column, message) for o in plan.outcomes for column, message in o.errors] + [
+            (o.row, "", warning) for o in plan.outcomes for warning in o.warnings
+        ]
+        if rows:
+            print_table(
+                [
+                    pgettext("incident import", "Line"),
+                    pgettext("incident import", "Column"),
+                    pgettext("incident import", "Message"),
+                ],
+                sorted(rows, key=lambda r: (r[0], r[1] == "")),
+                stream=out,
+            )
 
     def _waves(self, options: dict[str, Any]) -> None:
         plan = waves.wave_plan(self._release(options))
