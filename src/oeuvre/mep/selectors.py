@@ -218,7 +218,11 @@ def _with_training(plan: Any, evidence: str) -> str:
     parts = [evidence, _("%(trained)s / %(users)s users trained.") % {"trained": plan.trained, "users": plan.users}]
     for row in plan.left_going_live:
         parts.append(
-            _("%(wave)s goes live with %(left)s of %(users)s users left to train.")
+            ngettext(
+                "%(wave)s goes live with %(left)s of %(users)s user left to train.",
+                "%(wave)s goes live with %(left)s of %(users)s users left to train.",
+                row.to_train,
+            )
             % {"wave": row.wave.name, "left": row.to_train, "users": row.users}
         )
     return " ".join(parts)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from oeuvre.core.cli import (
@@ -224,7 +224,11 @@ class Command(StageCommand):
         out.write(_("%(trained)s / %(users)s users trained.") % {"trained": plan.trained, "users": plan.users} + "\n")
         for row in plan.left_going_live:
             out.write(
-                _("%(wave)s goes live with %(left)s of %(users)s users left to train.")
+                ngettext(
+                    "%(wave)s goes live with %(left)s of %(users)s user left to train.",
+                    "%(wave)s goes live with %(left)s of %(users)s users left to train.",
+                    row.to_train,
+                )
                 % {"wave": row.wave.name if row.wave else "-", "left": row.to_train, "users": row.users}
                 + "\n"
             )
