@@ -68,9 +68,7 @@ def training_page(request: HttpRequest, project: Project, pk: int) -> HttpRespon
             release=release,
             training=training.training_plan(release),
             waves=list(DeploymentWave.objects.filter(release=release).order_by("position", "pk")),
-            deliverables=list(deliverables_for(project).prefetch_related(None))
-            if can_plan
-            else [],
+            deliverables=list(deliverables_for(project).prefetch_related(None)) if can_plan else [],
             members=list(project_members(project)) if can_plan else [],
             attendances=Attendance.choices,
             scores=range(1, 6),
