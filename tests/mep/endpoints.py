@@ -17,6 +17,7 @@ VIEW, MANAGE, ATTEST, CONFIGURE, DECIDE = (
 REPORT, HANDLE = "mep.report_incident", "mep.handle_incident"
 RUN = "mep.run_runbook"
 APPROVE = "mep.approve_rollback"
+PLAN_TRAINING, RECORD_ATTENDANCE = "mep.plan_training", "mep.record_attendance"
 R = (302,)
 
 
@@ -114,6 +115,48 @@ def _waves_url(p: Any) -> str:
 
 def _api_waves(p: Any) -> str:
     return f"{_a(p)}/releases/{_release(p).pk}/waves"
+
+
+def _course(p: Any) -> Any:
+    from oeuvre.mep.models import TrainingCourse
+
+    return _cached(
+        p, "course", lambda: TrainingCourse.objects.create(release=_release(p), title="Accueil", audience="Agents")
+    )
+
+
+def _training_session(p: Any) -> Any:
+    import datetime as dt
+
+    from oeuvre.mep.models import TrainingSession
+
+    return _cached(
+        p,
+        "training_session",
+        lambda: TrainingSession.objects.create(
+            release=_release(p), course=_course(p), audience="Agents", trainer="C. Martin", date=dt.date(2027, 1, 5)
+        ),
+    )
+
+
+def _training_url(p: Any) -> str:
+    return f"/p/{_c(p)}/mep/releases/{_release(p).pk}/training/"
+
+
+def _api_training(p: Any) -> str:
+    return f"{_a(p)}/releases/{_release(p).pk}/training"
+
+
+def _new_attendee(p: Any) -> dict[str, str]:
+    from oeuvre.mep.models import TrainingAttendee
+
+    return {"name": f"Agent {TrainingAttendee.objects.count()}", "role": "Accueil"}
+
+
+def _new_course(p: Any) -> dict[str, str]:
+    from oeuvre.mep.models import TrainingCourse
+
+    return {"title": f"Module {TrainingCourse.objects.count()}", "audience": "Agents"}
 
 
 def _plan(p: Any) -> Any:
@@ -246,10 +289,104 @@ ENDPOINTS: list[Endpoint] = [
         "api:POST /api/projects/{code}/mep/releases/{release_id}/training",
         "POST",
         lambda p: f"{_a(p)}/releases/{_release(p).pk}/training",
-        MANAGE,
+        PLAN_TRAINING,
         data=lambda p: {"audience": "Agents du guichet", "trainer": "C. Martin", "date": "2026-03-02", "capacity": 12},
         ok=(201,),
         api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/training/courses",
+        "POST",
+        lambda p: f"{_api_training(p)}/courses",
+        PLAN_TRAINING,
+        data=_new_course,
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:PATCH /api/projects/{code}/mep/releases/{release_id}/training/courses/{course_id}",
+        "PATCH",
+        lambda p: f"{_api_training(p)}/courses/{_course(p).pk}",
+        PLAN_TRAINING,
+        data=lambda p: {"duration_minutes": 60 + _course(p).version},
+        headers=if_match(_course),
+        api=True,
+    ),
+    Endpoint(
+        "api:PATCH /api/projects/{code}/mep/releases/{release_id}/training/sessions/{session_id}",
+        "PATCH",
+        lambda p: f"{_api_training(p)}/sessions/{_training_session(p).pk}",
+        PLAN_TRAINING,
+        data=lambda p: {"place": f"Salle {_training_session(p).version}"},
+        headers=if_match(_training_session),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/training/sessions/{session_id}/attendees",
+        "POST",
+        lambda p: f"{_api_training(p)}/sessions/{_training_session(p).pk}/attendees",
+        PLAN_TRAINING,
+        data=_new_attendee,
+        ok=(201,),
+        api=True,
+    ),
+    Endpoint(
+        "api:POST /api/projects/{code}/mep/releases/{release_id}/training/sessions/{session_id}/attendance",
+        "POST",
+        lambda p: f"{_api_training(p)}/sessions/{_training_session(p).pk}/attendance",
+        RECORD_ATTENDANCE,
+        data=lambda p: {"attended": 3},
+        headers=if_match(_training_session),
+        api=True,
+    ),
+    Endpoint("mep:training", "GET", _training_url, VIEW),
+    Endpoint(
+        "mep:training_course_create",
+        "POST",
+        lambda p: f"{_training_url(p)}courses/new/",
+        PLAN_TRAINING,
+        data=lambda p: {"title": "Formation des formateurs", "audience": "Formateurs relais"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:training_course_edit",
+        "POST",
+        lambda p: f"{_training_url(p)}courses/{_course(p).pk}/edit/",
+        PLAN_TRAINING,
+        data=lambda p: {"title": "Accueil", "audience": "Agents", "duration_minutes": "90"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:training_session_create",
+        "POST",
+        lambda p: f"{_training_url(p)}sessions/new/",
+        PLAN_TRAINING,
+        data=lambda p: {"course": _course(p).pk, "trainer": "C. Martin", "date": "2027-01-06"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:training_session_edit",
+        "POST",
+        lambda p: f"{_training_url(p)}sessions/{_training_session(p).pk}/edit/",
+        PLAN_TRAINING,
+        data=lambda p: {"audience": "Agents", "trainer": "C. Martin", "date": "2027-01-05", "place": "Salle 2"},
+        ok=R,
+    ),
+    Endpoint(
+        "mep:training_attendee_add",
+        "POST",
+        lambda p: f"{_training_url(p)}sessions/{_training_session(p).pk}/attendees/",
+        PLAN_TRAINING,
+        data=_new_attendee,
+        ok=R,
+    ),
+    Endpoint(
+        "mep:training_attendance",
+        "POST",
+        lambda p: f"{_training_url(p)}sessions/{_training_session(p).pk}/attendance/",
+        RECORD_ATTENDANCE,
+        data=lambda p: {"attended": "3"},
+        ok=R,
     ),
     # configuration items and release notes
     Endpoint(

@@ -83,3 +83,18 @@ def runbook_plan_approved(release: Any) -> bool:
 
     plan = runbook.rollback_plan_of(release)
     return plan is not None and plan.approved_at is not None
+
+
+def test_the_demo_trained_the_first_wave_and_half_of_the_second(demo_db: Any) -> None:
+    from oeuvre.mep import training
+
+    project = Project.objects.get(code=MAIN_PROJECT)
+    releases = {r.number: r for r in selectors.releases_for(project)}
+    plan = training.training_plan(releases["1.1.0"])
+    assert [(w.trained, w.users) for w in plan.waves] == [(180, 180), (130, 260)]
+    assert plan.training_left == 0
+    assert all(c.materials for c in plan.courses)
+    assert {r.role: (r.trained, r.to_train) for r in plan.roles}["Instructeurs"] == (4, 1)
+    named = [row for row in plan.rows if row.attendees]
+    assert len(named) == 3
+    assert named[0].satisfaction is not None

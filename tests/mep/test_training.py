@@ -84,8 +84,10 @@ def test_readers_read_and_who_prepares_the_deployment_plans_sessions(personas: A
     rel, first, _second = _plan(personas)
     with pytest.raises(PermissionDenied):
         training.session_create(actor=personas.reader, release=rel, audience="Agents", trainer="X", date=DAY)
+    with pytest.raises(PermissionDenied):  # exploitation runs the cut-over, the MOE and AMOE plan the training
+        training.session_create(actor=personas.exploitation, release=rel, audience="Agents", trainer="X", date=DAY)
     session = training.session_create(
-        actor=personas.exploitation, release=rel, wave=first, audience="Agents", trainer="X", date=DAY, capacity=5
+        actor=personas.amoe, release=rel, wave=first, audience="Agents", trainer="X", date=DAY, capacity=5
     )
     with pytest.raises(PermissionDenied):
         training.attendance_record(actor=personas.moa, session=session, attended=5, expected_version=None)
@@ -109,9 +111,16 @@ def test_the_training_criterion_reads_the_sessions_and_stays_attested(personas: 
     assert not shown.met
     services.readiness_attest(actor=personas.moe, release=rel, item="training", done=True, evidence="Émargements")
     shown = criterion()
-    assert shown.met
+    assert not shown.met  # attested, but the first wave (no planned date: the next one) has users left to train
     assert "Émargements" in shown.evidence
-    assert shown.evidence.endswith("50 / 420 utilisateurs formés.")
+    assert shown.evidence.endswith(
+        "50 / 420 utilisateurs formés. Pilotes part en production avec 70 utilisateurs sur 120 encore à former."
+    )
+    more = _session(personas, rel, first, capacity=70)
+    training.attendance_record(actor=personas.moe, session=more, attended=70, expected_version=None)
+    shown = criterion()
+    assert shown.met  # the second wave goes live later, under its own go/no-go
+    assert shown.evidence.endswith("120 / 420 utilisateurs formés.")
 
 
 def test_the_release_page_shows_users_trained_per_wave_in_french(personas: Any) -> None:

@@ -12,6 +12,8 @@ Examples
 'go'
 >>> propose(GoNoGoFacts(pv_status="none", attested={})).proposal
 'no_go'
+>>> propose(GoNoGoFacts(pv_status="signed", attested=dict.fromkeys(ATTESTED, True), training_left=20)).proposal
+'no_go'
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ class GoNoGoFacts:
     perfsec_total: int = 0
     perfsec_not_met: int = 0
     perfsec_not_measured: int = 0
+    #: Users left to train in the waves going live (DOMAIN.md: users trained before their wave goes live). The
+    #: training criterion is not met while some are left, attested or not.
+    training_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,11 @@ def _criteria(facts: GoNoGoFacts, thresholds: GoNoGoThresholds) -> Iterable[Crit
         },
     )
     for code in ATTESTED:
-        yield Criterion(code, bool(facts.attested.get(code, False)))
+        if code == "training":
+            attested = bool(facts.attested.get(code, False))
+            yield Criterion(code, attested and facts.training_left == 0, params={"left": facts.training_left})
+        else:
+            yield Criterion(code, bool(facts.attested.get(code, False)))
 
 
 def propose(facts: GoNoGoFacts, thresholds: GoNoGoThresholds | None = None) -> Proposal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ from oeuvre.mep.permissions import (
     MEP_VIEW,
     ROLLBACK_APPROVE,
     RUNBOOK_RUN,
+    TRAINING_PLAN,
+    TRAINING_RECORD,
 )
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_for, project_members
@@ -337,18 +340,61 @@ def decide_wave(request: HttpRequest, code: str, release_id: int, wave_id: int, 
 
 
 class TrainingSessionIn(Schema):
-    audience: str
     trainer: str
     date: date
+    audience: str = ""
+    course: int | None = None
     wave: int | None = None
     place: str = ""
     capacity: int = 0
 
 
+class TrainingSessionPatch(Schema):
+    course: int | None = None
+    wave: int | None = None
+    audience: str = ""
+    trainer: str = ""
+    date: dt.date | None = None
+    place: str = ""
+    capacity: int = 0
+
+
+class TrainingCourseIn(Schema):
+    title: str
+    audience: str
+    duration_minutes: int = 0
+    materials: list[int] = []
+
+
+class TrainingCoursePatch(Schema):
+    title: str = ""
+    audience: str = ""
+    duration_minutes: int = 0
+    materials: list[int] = []
+
+
+class AttendeeIn(Schema):
+    name: str = ""
+    member: str | None = None
+    role: str = ""
+    wave: int | None = None
+
+
+class AttendanceMarkIn(Schema):
+    attendee: int
+    attendance: str
+    satisfaction: int | None = None
+
+
+class AttendanceIn(Schema):
+    attended: int | None = None
+    marks: list[AttendanceMarkIn] = []
+
+
 @router.get(
     "/projects/{code}/mep/releases/{release_id}/training",
     response={200: dict[str, Any], **_READ},
-    summary="Training sessions of a release and users trained per wave",
+    summary="Training plan of a release: courses, sessions, attendees, readiness per wave and per role",
 )
 def get_training(request: HttpRequest, code: str, release_id: int) -> Any:
     return training.training_plan(_release(_project(request, code), release_id)).as_dict()
@@ -361,10 +407,96 @@ def get_training(request: HttpRequest, code: str, release_id: int) -> Any:
 )
 @requires(MEP_MANAGE)
 def create_training_session(request: HttpRequest, code: str, release_id: int, payload: TrainingSessionIn) -> Any:
-    project = _project(request, code, MEP_MANAGE)
+    project = _project(request, code, TRAINING_PLAN)
     release = _release(project, release_id)
     training.session_create(actor=current_user(request), release=release, **payload.dict())
     return Status(201, training.training_plan(release).as_dict())
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/training/courses",
+    response={201: dict[str, Any], **_WRITE},
+    summary="Add a training course (materials: deliverable ids)",
+)
+def create_training_course(request: HttpRequest, code: str, release_id: int, payload: TrainingCourseIn) -> Any:
+    project = _project(request, code, TRAINING_PLAN)
+    release = _release(project, release_id)
+    training.course_create(actor=current_user(request), release=release, **payload.dict())
+    return Status(201, training.training_plan(release).as_dict())
+
+
+@router.patch(
+    "/projects/{code}/mep/releases/{release_id}/training/courses/{course_id}",
+    response={200: dict[str, Any], **_WRITE},
+    summary="Edit a training course (If-Match)",
+)
+def patch_training_course(
+    request: HttpRequest, code: str, release_id: int, course_id: int, payload: TrainingCoursePatch
+) -> Any:
+    project = _project(request, code, TRAINING_PLAN)
+    release = _release(project, release_id)
+    training.course_update(
+        actor=current_user(request),
+        course=training.course_detail(release, course_id),
+        expected_version=if_match(request),
+        **payload.dict(exclude_unset=True),
+    )
+    return training.training_plan(release).as_dict()
+
+
+@router.patch(
+    "/projects/{code}/mep/releases/{release_id}/training/sessions/{session_id}",
+    response={200: dict[str, Any], **_WRITE},
+    summary="Edit a training session (If-Match)",
+)
+def patch_training_session(
+    request: HttpRequest, code: str, release_id: int, session_id: int, payload: TrainingSessionPatch
+) -> Any:
+    project = _project(request, code, TRAINING_PLAN)
+    release = _release(project, release_id)
+    training.session_update(
+        actor=current_user(request),
+        session=training.session_detail(release, session_id),
+        expected_version=if_match(request),
+        **payload.dict(exclude_unset=True),
+    )
+    return training.training_plan(release).as_dict()
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/training/sessions/{session_id}/attendees",
+    response={201: dict[str, Any], **_WRITE},
+    summary="Register a named attendee to a training session",
+)
+def add_training_attendee(
+    request: HttpRequest, code: str, release_id: int, session_id: int, payload: AttendeeIn
+) -> Any:
+    project = _project(request, code, TRAINING_PLAN)
+    release = _release(project, release_id)
+    training.attendee_add(
+        actor=current_user(request), session=training.session_detail(release, session_id), **payload.dict()
+    )
+    return Status(201, training.training_plan(release).as_dict())
+
+
+@router.post(
+    "/projects/{code}/mep/releases/{release_id}/training/sessions/{session_id}/attendance",
+    response={200: dict[str, Any], **_WRITE},
+    summary="Record a session's attendance: marks of named attendees, or a plain count (If-Match of the session)",
+)
+def record_training_attendance(
+    request: HttpRequest, code: str, release_id: int, session_id: int, payload: AttendanceIn
+) -> Any:
+    project = _project(request, code, TRAINING_RECORD)
+    release = _release(project, release_id)
+    training.attendance_record(
+        actor=current_user(request),
+        session=training.session_detail(release, session_id),
+        expected_version=if_match(request),
+        attended=payload.attended,
+        marks={m.attendee: (m.attendance, m.satisfaction) for m in payload.marks} or None,
+    )
+    return training.training_plan(release).as_dict()
 
 
 @router.get("/projects/{code}/mep/releases/{release_id}/gonogo", response={200: GoNoGoOut, **_READ}, summary="Go/no-go")

@@ -7,6 +7,7 @@ service level, two still open."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -16,6 +17,7 @@ from oeuvre.mep import configuration, runbook, services, training, waves
 from oeuvre.mep import incidents as incident_services
 from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus
 from oeuvre.projects.models import Project
+from oeuvre.requirements import services as requirements_services
 from oeuvre.requirements.selectors import components_for
 
 _EVIDENCE = {
@@ -171,8 +173,7 @@ def _waves(ctx: DemoContext, release: Any) -> None:
         note="Sites pilotes prêts, support renforcé sur place la première semaine.",
         expected_version=None,
     )
-    _training(ctx, release, first)
-    waves.wave_create(
+    second = waves.wave_create(
         actor=moe,
         release=release,
         name="Vague 2 : généralisation",
@@ -182,19 +183,88 @@ def _waves(ctx: DemoContext, release: Any) -> None:
         prerequisites="Retour d'expérience de la vague 1\nFormation des agents de Nantes et Lille",
         runbook_link="Check-list de généralisation (sans coupure de service)",
     )
+    _training(ctx, release, first, second)
 
 
-def _training(ctx: DemoContext, release: Any, wave: Any) -> None:
-    """Two sessions train the first wave's agents before its go-live; their attendance is recorded."""
+#: Named attendees: (name, role, attendance, satisfaction).
+_RELAY_TRAINERS = [
+    ("Aurélie Fontaine", "Formateurs relais", "present", 5),
+    ("Bruno Garnier", "Formateurs relais", "present", 4),
+    ("Céline Roux", "Formateurs relais", "present", 4),
+    ("David Morel", "Formateurs relais", "present", 5),
+    ("Emma Lefèvre", "Formateurs relais", "present", 3),
+    ("Farid Benali", "Formateurs relais", "present", 4),
+]
+_NANTES = [
+    ("Gaëlle Marchand", "Instructeurs", "present", 4),
+    ("Hugo Perrin", "Instructeurs", "present", 5),
+    ("Inès Carpentier", "Instructeurs", "present", 4),
+    ("Jules Renard", "Instructeurs", "absent", None),
+    ("Karine Blanc", "Instructeurs", "present", 3),
+    ("Louis Guérin", "Agents d'accueil", "present", 4),
+    ("Manon Robin", "Agents d'accueil", "excuse", None),
+    ("Nicolas Faure", "Agents d'accueil", "present", None),
+    ("Océane Mercier", "Agents d'accueil", "present", 5),
+    ("Pierre Giraud", "Agents d'accueil", "present", 4),
+    ("Quentin Andre", "Agents d'accueil", "present", 4),
+    ("Rose Lambert", "Agents d'accueil", "present", 3),
+]
+
+
+def _materials(ctx: DemoContext, release: Any) -> list[int]:
+    """The supports de formation are deliverables of the project (DOMAIN.md)."""
     moe = ctx.users["moe"]
+    made = [
+        requirements_services.deliverable_create(
+            actor=moe,
+            project=release.project,
+            kind="autre",
+            title=title,
+            reference=reference,
+            document_version="1.0",
+            link=link,
+        )
+        for title, reference, link in (
+            (
+                "Guide de l'agent : instruire une démarche en ligne",
+                "FOR-01",
+                "https://docs.demarches.example/guide-agent",
+            ),
+            ("Support de formation des formateurs relais", "FOR-02", "https://docs.demarches.example/formateurs"),
+        )
+    ]
+    return [d.pk for d in made]
+
+
+def _training(ctx: DemoContext, release: Any, first: Any, second: Any) -> None:
+    """The relay trainers first, then the agents: the first wave is trained (named relay trainers and two sessions
+    counted from their sign-in sheets), the second half trained (a named session in Nantes, a counted one in Lille,
+    and one still to come)."""
+    moe, amoa = ctx.users["moe"], ctx.users["amoa"]
     day = release.planned_date or ctx.today
-    for offset, audience, place, capacity, attended in (
-        (-14, "Agents d'accueil du siège", "Siège, salle Colbert", 100, 94),
-        (-10, "Agents de l'agence de Lyon", "Classe virtuelle (lien envoyé aux inscrits)", 90, 80),
-    ):
-        session = training.session_create(
+    guide, relay_deck = _materials(ctx, release)
+    relay = training.course_create(
+        actor=moe,
+        release=release,
+        title="Formation des formateurs relais",
+        audience="Formateurs relais",
+        duration_minutes=360,
+        materials=[relay_deck, guide],
+    )
+    agents = training.course_create(
+        actor=moe,
+        release=release,
+        title="Instruire une démarche en ligne",
+        audience="Agents d'accueil et instructeurs",
+        duration_minutes=180,
+        materials=[guide],
+    )
+
+    def session(course: Any, wave: Any, offset: int, audience: str, place: str, capacity: int) -> Any:
+        return training.session_create(
             actor=moe,
             release=release,
+            course=course,
             wave=wave,
             audience=audience,
             trainer="Formateur de l'AMOE",
@@ -202,7 +272,35 @@ def _training(ctx: DemoContext, release: Any, wave: Any) -> None:
             place=place,
             capacity=capacity,
         )
-        training.attendance_record(actor=moe, session=session, attended=attended, expected_version=None)
+
+    def named(target: Any, people: Sequence[tuple[str, str, str, int | None]], *, record: bool) -> None:
+        for name, role, _attendance, _score in people:
+            training.attendee_add(actor=moe, session=target, name=name, role=role)
+        if record:
+            ids = {a.name: a.pk for a in target.attendees.all()}
+            training.attendance_record(
+                actor=amoa,
+                session=target,
+                expected_version=None,
+                marks={ids[name]: (attendance, score) for name, _role, attendance, score in people},
+            )
+
+    named(session(relay, first, -21, "Formateurs relais", "Siège, salle Colbert", 8), _RELAY_TRAINERS, record=True)
+    for offset, audience, place, capacity, attended in (
+        (-14, "Agents d'accueil du siège", "Siège, salle Colbert", 100, 94),
+        (-10, "Agents de l'agence de Lyon", "Classe virtuelle (lien envoyé aux inscrits)", 90, 80),
+    ):
+        counted = session(agents, first, offset, audience, place, capacity)
+        training.attendance_record(actor=moe, session=counted, attended=attended, expected_version=None)
+    named(session(agents, second, -3, "Agents de l'agence de Nantes", "Agence de Nantes", 15), _NANTES, record=True)
+    counted = session(agents, second, 2, "Agents de l'agence de Lille", "Agence de Lille", 130)
+    training.attendance_record(actor=moe, session=counted, attended=120, expected_version=None)
+    later = session(agents, second, 12, "Agents de Nantes et Lille (rattrapage)", "Classe virtuelle", 20)
+    named(
+        later,
+        [("Jules Renard", "Instructeurs", "inscrit", None), ("Manon Robin", "Agents d'accueil", "inscrit", None)],
+        record=False,
+    )
 
 
 #: The cut-over of the portal: (title, owner, minutes, point of no return, checkpoint, rollback of the step).

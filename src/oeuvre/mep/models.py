@@ -549,11 +549,39 @@ class DeploymentWave(VersionedModel):
 # --------------------------------------------------------------------------------------------------- training
 
 
+class TrainingCourse(VersionedModel):
+    """A course of a release's training plan (plan de formation): its audience, duration and materials.
+
+    ``materials`` lists the ids of the project's deliverables used as training materials (supports de formation
+    are deliverables, DOMAIN.md); they are read through the requirements stage's selector, never imported here.
+    """
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="training_courses"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    audience = models.CharField(_("audience (role or population)"), max_length=200)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
+    materials = models.JSONField(_("materials (deliverables)"), default=list, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("training course")
+        verbose_name_plural = _("training courses")
+        ordering = ["release", "title", "pk"]
+        constraints = [models.UniqueConstraint(fields=["release", "title"], name="mep_training_course_title_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class TrainingSession(VersionedModel):
     """One training session of a release's users: audience, trainer, date, place or link, capacity, attendance.
 
-    ``attended`` stays empty until the attendance is recorded (from the sign-in sheet); the users trained for a
-    wave are the sum of the attendance of its sessions.
+    ``attended`` stays empty until the attendance is recorded (from the sign-in sheet). A session with named
+    attendees counts those marked present instead (``attended`` is then kept in step with them); a session
+    without names keeps its plain count, as recorded before attendees existed.
     """
 
     release = models.ForeignKey(
@@ -566,6 +594,14 @@ class TrainingSession(VersionedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="training_sessions",
+    )
+    course = models.ForeignKey(
+        TrainingCourse,
+        verbose_name=_("training course"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
     )
     audience = models.CharField(_("audience"), max_length=200)
     trainer = models.CharField(_("trainer"), max_length=120)
@@ -583,3 +619,51 @@ class TrainingSession(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.audience} ({self.date})"
+
+
+class Attendance(models.TextChoices):
+    # A context: « Present », « Absent » are short labels other stages may translate differently.
+    INSCRIT = "inscrit", pgettext_lazy("training attendance", "Registered")
+    PRESENT = "present", pgettext_lazy("training attendance", "Present")
+    ABSENT = "absent", pgettext_lazy("training attendance", "Absent")
+    EXCUSE = "excuse", pgettext_lazy("training attendance", "Excused")
+
+
+class TrainingAttendee(VersionedModel):
+    """A named attendee of a training session: who (optionally a project member), their role and wave, whether
+    they came, and the satisfaction score (1–5) they gave, if any."""
+
+    session = models.ForeignKey(
+        TrainingSession, verbose_name=_("training session"), on_delete=models.CASCADE, related_name="attendees"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    role = models.CharField(_("role or population"), max_length=120, blank=True)
+    wave = models.ForeignKey(
+        DeploymentWave,
+        verbose_name=_("deployment wave"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance, default=Attendance.INSCRIT)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("training attendee")
+        verbose_name_plural = _("training attendees")
+        ordering = ["session", "name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "name"], name="mep_training_attendee_unique")]
+
+    def __str__(self) -> str:
+        return self.name

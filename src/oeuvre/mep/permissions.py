@@ -52,3 +52,17 @@ ROLLBACK_APPROVE = define(
     _STAGE,
     {Role.MOA},
 )
+TRAINING_PLAN = define(
+    "mep.plan_training",
+    _("Plan the training: courses, sessions and who attends them"),
+    _STAGE,
+    {Role.MOE, Role.AMOE, ADMIN},
+)
+# The trainer fills in the sign-in sheet: the contractor's trainers (MOE, AMOE) or the owner's relay trainers
+# (AMOA's key users, trained first: « formation des formateurs »).
+TRAINING_RECORD = define(
+    "mep.record_attendance",
+    _("Record the attendance and satisfaction of a training session"),
+    _STAGE,
+    {Role.MOE, Role.AMOE, Role.AMOA, ADMIN},
+)

@@ -211,15 +211,21 @@ def _check_evidence(check: ReadinessCheck | None) -> str:
     return _("Attested by %(who)s on %(when)s: %(evidence)s") % {"who": who, "when": when, "evidence": check.evidence}
 
 
-def _with_training(release: Release, evidence: str) -> str:
-    """The attested evidence followed by the users trained in the release's sessions, when it has sessions."""
-    from oeuvre.mep.training import training_plan
-
-    plan = training_plan(release)
+def _with_training(plan: Any, evidence: str) -> str:
+    """The attested evidence followed by the users trained, and the waves going live with users left to train."""
     if not plan.sessions:
         return evidence
-    count = _("%(trained)s / %(users)s users trained.") % {"trained": plan.trained, "users": plan.users}
-    return f"{evidence} {count}"
+    parts = [evidence, _("%(trained)s / %(users)s users trained.") % {"trained": plan.trained, "users": plan.users}]
+    for row in plan.left_going_live:
+        parts.append(
+            ngettext(
+                "%(wave)s goes live with %(left)s of %(users)s user left to train.",
+                "%(wave)s goes live with %(left)s of %(users)s users left to train.",
+                row.to_train,
+            )
+            % {"wave": row.wave.name, "left": row.to_train, "users": row.users}
+        )
+    return " ".join(parts)
 
 
 def gonogo_for(release: Release) -> GoNoGoView:
@@ -232,6 +238,9 @@ def gonogo_for(release: Release) -> GoNoGoView:
     defects = open_defects_by_severity(project)
     checks = {c.item: c for c in ReadinessCheck.objects.filter(release=release).select_related("attested_by")}
     perfsec = [row.state for row in criterion_rows(project)]
+    from oeuvre.mep.training import training_plan
+
+    plan = training_plan(release)
     facts = engine.GoNoGoFacts(
         pv_status=pv_status,
         open_reserves=open_reserves,
@@ -241,6 +250,7 @@ def gonogo_for(release: Release) -> GoNoGoView:
         perfsec_total=len(perfsec),
         perfsec_not_met=perfsec.count("not_met"),
         perfsec_not_measured=perfsec.count("not_measured"),
+        training_left=plan.training_left,
     )
     thresholds = engine.GoNoGoThresholds(
         max_open_bloquantes=cfg.max_open_bloquantes,
@@ -266,7 +276,7 @@ def gonogo_for(release: Release) -> GoNoGoView:
             evidence = _check_evidence(checks.get(c.code))
             link = f"{release_url}#check-{c.code}"
             if c.code == ReadinessItem.TRAINING:
-                evidence = _with_training(release, evidence)
+                evidence = _with_training(plan, evidence)
         views.append(CriterionView(c.code, labels[c.code], c.met, c.applies, evidence, link))
     decisions = list(
         GoNoGoDecision.objects.filter(release=release).select_related("ledger_entry").order_by("decided_at")

@@ -8,7 +8,7 @@ from typing import IO, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from oeuvre.accounts.permissions import require
@@ -81,7 +81,10 @@ class Command(StageCommand):
         add_json_argument(plan)
         plan.set_defaults(handler=self._waves)
 
-        train = sub.add_parser("training", help="the training sessions of a release and the users trained per wave")
+        train = sub.add_parser(
+            "training",
+            help="the training plan of a release: courses, sessions, attendance, readiness per wave and role",
+        )
         add_project_argument(train)
         train.add_argument("--release", required=True, help="release number")
         add_json_argument(train)
@@ -290,13 +293,15 @@ class Command(StageCommand):
                 pgettext("mep training", "Wave"),
                 pgettext("mep training", "Sessions"),
                 pgettext("mep training", "Trained"),
+                pgettext("mep training", "To train"),
                 pgettext("deployment wave", "Users"),
             ],
             [
                 (
-                    w.wave.name if w.wave else pgettext("mep training", "No wave"),
+                    (w.wave.name + (" *" if w.going_live else "")) if w.wave else pgettext("mep training", "No wave"),
                     w.sessions,
                     w.trained,
+                    w.to_train if w.wave else "-",
                     w.users if w.wave else "-",
                 )
                 for w in plan.waves
@@ -304,6 +309,45 @@ class Command(StageCommand):
             stream=out,
         )
         out.write(_("%(trained)s / %(users)s users trained.") % {"trained": plan.trained, "users": plan.users} + "\n")
+        for row in plan.left_going_live:
+            out.write(
+                ngettext(
+                    "%(wave)s goes live with %(left)s of %(users)s user left to train.",
+                    "%(wave)s goes live with %(left)s of %(users)s users left to train.",
+                    row.to_train,
+                )
+                % {"wave": row.wave.name if row.wave else "-", "left": row.to_train, "users": row.users}
+                + "\n"
+            )
+        if plan.roles:
+            print_table(
+                [
+                    _("Role or population"),
+                    pgettext("mep training", "Trained"),
+                    pgettext("mep training", "To train"),
+                ],
+                [(r.role, r.trained, r.to_train) for r in plan.roles],
+                stream=out,
+            )
+        if plan.courses:
+            print_table(
+                [
+                    pgettext("mep training", "Course"),
+                    pgettext("mep training", "Audience"),
+                    _("Duration (minutes)"),
+                    pgettext("mep training", "Materials"),
+                ],
+                [
+                    (
+                        c.course.title,
+                        c.course.audience,
+                        c.course.duration_minutes,
+                        ", ".join(d.title for d in c.materials) or "-",
+                    )
+                    for c in plan.courses
+                ],
+                stream=out,
+            )
         print_table(
             [
                 pgettext("mep training", "Date"),
@@ -318,12 +362,18 @@ class Command(StageCommand):
                     s.audience,
                     s.trainer,
                     s.place or "-",
-                    f"{'-' if s.attended is None else s.attended} / {s.capacity}",
+                    f"{'-' if row.trained is None else row.trained} / {row.session.capacity}",
                 )
-                for s in plan.sessions
+                for row in plan.rows
+                for s in [row.session]
             ],
             stream=out,
         )
+        for sheet in plan.rows:
+            for a in sheet.attendees:
+                score = f" {a.satisfaction}/5" if a.satisfaction else ""
+                out.write(f"  {sheet.session.date} {a.name} ({a.role or sheet.session.audience}): ")
+                out.write(f"{a.get_attendance_display()}{score}\n")
 
     def _release(self, options: dict[str, Any]) -> Any:
         project = project_named(options["project"])
