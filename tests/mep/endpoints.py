@@ -422,6 +422,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint("mep:incidents", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/?all=1", VIEW),
     Endpoint("mep:incident_detail", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/{_incident(p).pk}/", VIEW),
+    Endpoint("mep:incident_import", "GET", lambda p: f"/p/{_c(p)}/mep/incidents/import/", HANDLE),
     Endpoint(
         "mep:incident_create",
         "POST",

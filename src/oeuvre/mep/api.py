@@ -405,7 +405,7 @@ def get_training(request: HttpRequest, code: str, release_id: int) -> Any:
     response={201: dict[str, Any], **_WRITE},
     summary="Add a training session",
 )
-@requires(MEP_MANAGE)
+@requires(TRAINING_PLAN)
 def create_training_session(request: HttpRequest, code: str, release_id: int, payload: TrainingSessionIn) -> Any:
     project = _project(request, code, TRAINING_PLAN)
     release = _release(project, release_id)
@@ -418,6 +418,7 @@ def create_training_session(request: HttpRequest, code: str, release_id: int, pa
     response={201: dict[str, Any], **_WRITE},
     summary="Add a training course (materials: deliverable ids)",
 )
+@requires(TRAINING_PLAN)
 def create_training_course(request: HttpRequest, code: str, release_id: int, payload: TrainingCourseIn) -> Any:
     project = _project(request, code, TRAINING_PLAN)
     release = _release(project, release_id)
@@ -430,6 +431,7 @@ def create_training_course(request: HttpRequest, code: str, release_id: int, pay
     response={200: dict[str, Any], **_WRITE},
     summary="Edit a training course (If-Match)",
 )
+@requires(TRAINING_PLAN)
 def patch_training_course(
     request: HttpRequest, code: str, release_id: int, course_id: int, payload: TrainingCoursePatch
 ) -> Any:
@@ -449,6 +451,7 @@ def patch_training_course(
     response={200: dict[str, Any], **_WRITE},
     summary="Edit a training session (If-Match)",
 )
+@requires(TRAINING_PLAN)
 def patch_training_session(
     request: HttpRequest, code: str, release_id: int, session_id: int, payload: TrainingSessionPatch
 ) -> Any:
@@ -468,6 +471,7 @@ def patch_training_session(
     response={201: dict[str, Any], **_WRITE},
     summary="Register a named attendee to a training session",
 )
+@requires(TRAINING_PLAN)
 def add_training_attendee(
     request: HttpRequest, code: str, release_id: int, session_id: int, payload: AttendeeIn
 ) -> Any:
@@ -484,6 +488,7 @@ def add_training_attendee(
     response={200: dict[str, Any], **_WRITE},
     summary="Record a session's attendance: marks of named attendees, or a plain count (If-Match of the session)",
 )
+@requires(TRAINING_RECORD)
 def record_training_attendance(
     request: HttpRequest, code: str, release_id: int, session_id: int, payload: AttendanceIn
 ) -> Any:
