@@ -399,8 +399,8 @@ class RunbookStep(VersionedModel):
 class RunbookRun(models.TextChoices):
     """The two runs of a runbook: the rehearsal in staging, then the real cut-over."""
 
-    DRY = "dry", _("Dry run (run à blanc)")
-    CUTOVER = "cutover", _("Cut-over")
+    DRY = "dry", pgettext_lazy("runbook run", "Dry run (run à blanc)")
+    CUTOVER = "cutover", pgettext_lazy("runbook run", "Cut-over")
 
 
 class DryRunStep(VersionedModel):
