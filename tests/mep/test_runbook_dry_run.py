@@ -65,7 +65,7 @@ def _both_runs(p: Any) -> tuple[Any, list[RunbookStep]]:
 
 
 def test_the_dry_run_is_compared_with_the_plan_and_the_cut_over(personas: Any) -> None:
-    rel, (first, second, third) = _both_runs(personas)
+    rel, (first, _second, third) = _both_runs(personas)
     c = svc.runbook_comparison(rel, now=_at("2026-12-13T08:00"))
     assert c.planned_minutes == 90
     figures = [
@@ -153,7 +153,7 @@ def test_exploitation_and_the_moe_run_the_dry_run_a_reader_does_not(personas: An
 def test_the_dry_run_board_and_the_comparison_read_in_a_few_queries(
     personas: Any, django_assert_max_num_queries: Any
 ) -> None:
-    rel, steps = _both_runs(personas)
+    rel, _steps = _both_runs(personas)
     for i in range(6):  # more steps must not mean more queries
         svc.runbook_step_create(actor=personas.moe, release=rel, title=f"Check {i}", planned_minutes=5)
     with django_assert_max_num_queries(2):  # the steps with their dry-run rows and people; the rollback plan
@@ -239,7 +239,7 @@ def test_the_dry_run_through_the_api_and_the_cli(personas: Any) -> None:
 
 
 def test_the_runbook_page_shows_the_dry_run_board_and_the_comparison(personas: Any) -> None:
-    rel, (first, _second, _third) = _both_runs(personas)
+    rel, (_first, _second, _third) = _both_runs(personas)
     client = personas.client(personas.exploitation)
     page = client.get(f"/p/alpha/mep/releases/{rel.pk}/runbook/")
     assert page.status_code == 200
