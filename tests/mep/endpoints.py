@@ -596,6 +596,13 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint("api:GET /api/projects/{code}/mep/releases/{release_id}/runbook", "GET", _api_runbook, VIEW, api=True),
     Endpoint(
+        "api:GET /api/projects/{code}/mep/releases/{release_id}/runbook/comparison",
+        "GET",
+        lambda p: f"{_api_runbook(p)}/comparison",
+        VIEW,
+        api=True,
+    ),
+    Endpoint(
         "api:POST /api/projects/{code}/mep/releases/{release_id}/runbook/steps",
         "POST",
         lambda p: f"{_api_runbook(p)}/steps",

@@ -52,6 +52,13 @@ def test_the_demo_live_release_ran_its_runbook_and_the_next_one_has_it_planned(d
     assert live.no_return_passed
     assert live.plan is not None
     assert live.plan.tested_on is not None
+    # The dry run in staging took 5 h 10 for the 5 h planned, as the readiness evidence says; the go/no-go shows it.
+    compared = runbook.runbook_comparison(releases["1.0.3"])
+    assert (compared.planned_minutes, compared.dry.elapsed_minutes, compared.dry.late) == (300, 310, 2)
+    assert compared.dry.finished
+    assert compared.cutover.finished
+    dry_run = next(c for c in GoNoGoDecision.objects.get(release=releases["1.0.3"]).criteria if c["code"] == "dry_run")
+    assert "5\u00a0h\u00a010 pour 5\u00a0h prévues, 2\u00a0étapes en retard." in dry_run["evidence"]
     following = runbook.runbook_board(releases["1.1.0"])
     assert following.total == 7
     assert {r.step.status for r in following.rows} == {"a_faire"}

@@ -703,6 +703,7 @@ class RollbackPlanOut(Schema):
 
 class RunbookOut(Schema):
     release: str
+    run: str
     steps: list[StepOut]
     done: int
     total: int
@@ -742,6 +743,38 @@ class StepMoveIn(Schema):
 class StepActIn(Schema):
     action: str
     note: str = ""
+    run: str = "cutover"
+
+
+class CompareStepOut(Schema):
+    id: int
+    position: int
+    title: str
+    planned_minutes: int
+    dry_minutes: int | None
+    dry_drift: int | None
+    dry_late: bool
+    cutover_minutes: int | None
+    cutover_drift: int | None
+    cutover_late: bool
+
+
+class RunTotalsOut(Schema):
+    run: str
+    started_at: datetime | None
+    finished: bool
+    done: int
+    elapsed_minutes: int | None
+    late: int
+
+
+class ComparisonOut(Schema):
+    release: str
+    tolerance_minutes: int
+    planned_minutes: int
+    steps: list[CompareStepOut]
+    dry: RunTotalsOut
+    cutover: RunTotalsOut
 
 
 class RollbackPlanIn(Schema):
@@ -752,18 +785,30 @@ class RollbackPlanIn(Schema):
     test_result: str = ""
 
 
-def _step_out(release: Release, step_id: int) -> dict[str, Any]:
-    board = runbook.runbook_board(release)
+def _step_out(release: Release, step_id: int, run: str = "cutover") -> dict[str, Any]:
+    board = runbook.runbook_board(release, run=run)
     return next(r.as_dict() for r in board.rows if r.step.pk == step_id)
 
 
 @router.get(
     "/projects/{code}/mep/releases/{release_id}/runbook",
-    response={200: RunbookOut, **_READ},
-    summary="The runbook's live board and the rollback plan",
+    response={200: RunbookOut, 422: ErrorOut, **_READ},
+    summary="The runbook's live board of one run (run=cutover, the default, or run=dry) and the rollback plan",
 )
-def get_runbook(request: HttpRequest, code: str, release_id: int) -> Any:
-    return runbook.runbook_board(_release(_project(request, code), release_id)).as_dict()
+def get_runbook(request: HttpRequest, code: str, release_id: int, run: str = "cutover") -> Any:
+    return runbook.runbook_board(_release(_project(request, code), release_id), run=run).as_dict()
+
+
+@router.get(
+    "/projects/{code}/mep/releases/{release_id}/runbook/comparison",
+    response={200: ComparisonOut, 422: ErrorOut, **_READ},
+    summary="Per step, planned against dry run against cut-over duration, the drift and the late steps",
+)
+def get_runbook_comparison(
+    request: HttpRequest, code: str, release_id: int, tolerance: int = runbook.LATE_TOLERANCE_MINUTES
+) -> Any:
+    release = _release(_project(request, code), release_id)
+    return runbook.runbook_comparison(release, tolerance=tolerance).as_dict()
 
 
 @router.post(
@@ -810,15 +855,16 @@ def act_step(
 ) -> Any:
     project = _project(request, code, RUNBOOK_RUN)
     release = _release(project, release_id)
-    step = runbook.runbook_step_act(
+    record = runbook.runbook_step_act(
         actor=current_user(request),
         step=runbook.runbook_step_detail(release, step_id),
         action=payload.action,
         expected_version=if_match(request),
         note=payload.note,
+        run=payload.run,
     )
-    set_etag(response, step)
-    return _step_out(release, step.pk)
+    set_etag(response, record)
+    return _step_out(release, step_id, payload.run)
 
 
 @router.patch(

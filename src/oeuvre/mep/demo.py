@@ -91,6 +91,9 @@ def _releases(ctx: DemoContext, project: Project) -> None:
         planned_date=ctx.today - dt.timedelta(days=42),
     )
     _rollback_plan(ctx, live)
+    steps = _runbook(ctx, live)
+    # The dry run in staging, twelve days before: 5 h 10 for the 5 h planned (the readiness evidence says so).
+    _run(ctx, steps, run="dry", start=_at(ctx.today - dt.timedelta(days=54), 19), minutes=_DRY_RUN_MINUTES)
     for item, evidence in _EVIDENCE.items():
         services.readiness_attest(actor=exploitation, release=live, item=item, done=True, evidence=evidence)
     services.gonogo_decide(
@@ -111,7 +114,7 @@ def _releases(ctx: DemoContext, project: Project) -> None:
         status=ReleaseStatus.EN_PRODUCTION,
         actual_date=ctx.today - dt.timedelta(days=42),
     )
-    _runbook(ctx, live, executed=True)
+    _cutover(ctx, steps)
     following = services.release_create(
         actor=moe,
         project=project,
@@ -120,7 +123,7 @@ def _releases(ctx: DemoContext, project: Project) -> None:
         status=ReleaseStatus.EN_RECETTE,
         planned_date=ctx.today + dt.timedelta(days=45),
     )
-    _runbook(ctx, following, executed=False)
+    _runbook(ctx, following)
     _ready_for_gonogo(ctx, following)
     _waves(ctx, following)
 
@@ -317,7 +320,7 @@ _STEPS = [
     (
         "Déploiement des composants 1.0.3 sur la production",
         "moe",
-        45,
+        60,
         False,
         False,
         "Redéployer les paquets de la version précédente",
@@ -325,15 +328,19 @@ _STEPS = [
     (
         "Reprise des comptes usagers et des démarches en cours",
         "moe",
-        60,
+        90,
         True,
         False,
         "Restaurer la sauvegarde de la base (étape 2)",
     ),
-    ("Tests de bon fonctionnement (parcours usager et agent)", "amoe", 30, False, False, ""),
+    ("Tests de bon fonctionnement (parcours usager et agent)", "amoe", 45, False, False, ""),
     ("Go/no-go de la nuit : ouverture au public", "moa", 15, False, True, ""),
-    ("Ouverture du service et surveillance renforcée", "exploitation", 30, False, False, ""),
+    ("Ouverture du service et surveillance renforcée", "exploitation", 45, False, False, ""),
 ]
+
+#: Minutes each step took in the dry run, back to back: 310 for the 300 planned, the data migration (+20) and
+#: the functional tests (+15) late beyond the 10 minutes' tolerance.
+_DRY_RUN_MINUTES = (15, 25, 50, 110, 60, 15, 35)
 
 
 def _rollback_plan(ctx: DemoContext, release: Any) -> None:
@@ -357,11 +364,9 @@ def _rollback_plan(ctx: DemoContext, release: Any) -> None:
     runbook.rollback_plan_approve(actor=ctx.users["moa"], release=release, expected_version=None)
 
 
-def _runbook(ctx: DemoContext, release: Any, *, executed: bool) -> None:
-    """The cut-over runbook of ``release``: planned; when ``executed``, run on its go-live evening, the data
-    migration failing once (a lock on the accounts table) and retried."""
-    day = release.planned_date
-    cursor = _at(day, 19)
+def _runbook(ctx: DemoContext, release: Any) -> list[Any]:
+    """The cut-over runbook of ``release`` as planned: 5 h from 19:00 on its go-live evening."""
+    cursor = _at(release.planned_date, 19)
     steps: list[Any] = []
     for title, owner, minutes, no_return, checkpoint, rollback in _STEPS:
         steps.append(
@@ -379,16 +384,34 @@ def _runbook(ctx: DemoContext, release: Any, *, executed: bool) -> None:
             )
         )
         cursor += dt.timedelta(minutes=minutes)
-    if not executed:
-        return
-    clock = _at(day, 19, 5)
+    return steps
+
+
+def _runner(ctx: DemoContext, step: Any) -> Any:
+    who = step.owner or ctx.users["exploitation"]
+    return who if who.username in ("moe", "amoe", "exploitation") else ctx.users["exploitation"]
+
+
+def _run(ctx: DemoContext, steps: list[Any], *, run: str, start: dt.datetime, minutes: tuple[int, ...]) -> None:
+    """Run every step of ``steps`` in ``run``, back to back from ``start``, each taking its ``minutes``."""
+    clock = start
+    for step, took in zip(steps, minutes, strict=True):
+        runner = _runner(ctx, step)
+        runbook.runbook_step_act(actor=runner, step=step, action="start", expected_version=None, at=clock, run=run)
+        clock += dt.timedelta(minutes=took)
+        runbook.runbook_step_act(actor=runner, step=step, action="done", expected_version=None, at=clock, run=run)
+
+
+def _cutover(ctx: DemoContext, steps: list[Any]) -> None:
+    """The real cut-over on the go-live evening, the data migration failing once (a lock on the accounts table)
+    and retried."""
+    clock = _at(steps[0].release.planned_date, 19, 5)
     for index, step in enumerate(steps):
-        who = step.owner or ctx.users["exploitation"]
-        runner = who if who.username in ("moe", "amoe", "exploitation") else ctx.users["exploitation"]
-        step = runbook.runbook_step_act(actor=runner, step=step, action="start", expected_version=None, at=clock)
+        runner = _runner(ctx, step)
+        runbook.runbook_step_act(actor=runner, step=step, action="start", expected_version=None, at=clock)
         if index == 3:  # the data migration fails once, then is retried after the lock is released
             clock += dt.timedelta(minutes=25)
-            step = runbook.runbook_step_act(
+            runbook.runbook_step_act(
                 actor=runner,
                 step=step,
                 action="fail",
@@ -397,7 +420,7 @@ def _runbook(ctx: DemoContext, release: Any, *, executed: bool) -> None:
                 at=clock,
             )
             clock += dt.timedelta(minutes=10)
-            step = runbook.runbook_step_act(actor=runner, step=step, action="retry", expected_version=None, at=clock)
+            runbook.runbook_step_act(actor=runner, step=step, action="retry", expected_version=None, at=clock)
         clock += dt.timedelta(minutes=step.planned_minutes + (5 if index % 2 else -5))
         runbook.runbook_step_act(actor=runner, step=step, action="done", expected_version=None, at=clock)
 

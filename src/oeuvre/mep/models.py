@@ -405,6 +405,55 @@ class RunbookStep(VersionedModel):
         return f"{self.position}. {self.title}"
 
 
+class RunbookRun(models.TextChoices):
+    """The two runs of a runbook: the rehearsal in staging, then the real cut-over."""
+
+    DRY = "dry", pgettext_lazy("runbook run", "Dry run (run à blanc)")
+    CUTOVER = "cutover", pgettext_lazy("runbook run", "Cut-over")
+
+
+class DryRunStep(VersionedModel):
+    """What one runbook step did in the dry run (run à blanc, in staging): the plan stays on the step.
+
+    The real cut-over's actuals stay on :class:`RunbookStep` itself; the dry run keeps the same actuals here, one
+    row per step, created when the step is first acted on in the dry run.
+    """
+
+    step = models.OneToOneField(
+        RunbookStep, verbose_name=_("runbook step"), on_delete=models.CASCADE, related_name="dry_run"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=RunbookStepStatus, default=RunbookStepStatus.A_FAIRE)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finished by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    failures = models.PositiveSmallIntegerField(_("failures"), default=0)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dry run step")
+        verbose_name_plural = _("dry run steps")
+
+    def __str__(self) -> str:
+        return f"{self.step_id}:{self.status}"
+
+
 class RollbackPlan(VersionedModel):
     """The plan de retour arrière of a release: its steps, the criterion that triggers it, its longest duration."""
 

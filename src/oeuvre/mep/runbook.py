@@ -17,23 +17,33 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oeuvre.accounts.models import User
 from oeuvre.accounts.permissions import require
 from oeuvre.core.errors import DomainError, StaleVersion, ValidationFailed
 from oeuvre.core.services import full_clean, model_update, save_with_history
-from oeuvre.mep.models import Release, RollbackPlan, RunbookStep, RunbookStepStatus
+from oeuvre.mep.models import DryRunStep, Release, RollbackPlan, RunbookRun, RunbookStep, RunbookStepStatus
 from oeuvre.mep.permissions import MEP_MANAGE, ROLLBACK_APPROVE, RUNBOOK_RUN
 
 __all__ = [
     "ACTIONS",
+    "LATE_TOLERANCE_MINUTES",
+    "RUNS",
+    "CompareRow",
+    "RunTotals",
     "RunbookBoard",
+    "RunbookComparison",
     "StepRow",
+    "dry_run_evidence",
+    "hours_label",
     "rollback_plan_approve",
     "rollback_plan_of",
     "rollback_plan_save",
     "runbook_board",
+    "runbook_comparison",
     "runbook_step_act",
     "runbook_step_create",
     "runbook_step_detail",
@@ -44,6 +54,12 @@ __all__ = [
 
 S = RunbookStepStatus
 _FINISHED = (S.FAIT, S.SAUTE)
+RUNS = (RunbookRun.CUTOVER.value, RunbookRun.DRY.value)
+#: A step is late in a run when it lasted more than its planned minutes plus this many.
+LATE_TOLERANCE_MINUTES = 10
+
+#: What a run records for a step: the step itself for the cut-over, its dry-run row for the dry run.
+type Record = RunbookStep | DryRunStep
 
 #: action → (statuses it starts from, status it leads to)
 ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -58,8 +74,22 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
 # --- reads -------------------------------------------------------------------------------------------------------
 
 
-def runbook_steps(release: Release) -> QuerySet[RunbookStep]:
-    return RunbookStep.objects.filter(release=release).select_related("owner", "started_by", "finished_by")
+def runbook_steps(release: Release, *, run: str = RunbookRun.CUTOVER) -> QuerySet[RunbookStep]:
+    steps = RunbookStep.objects.filter(release=release).select_related("owner", "started_by", "finished_by")
+    if run == RunbookRun.DRY:
+        steps = steps.select_related("dry_run", "dry_run__started_by", "dry_run__finished_by")
+    return steps
+
+
+def _check_run(run: str) -> None:
+    if run not in RUNS:
+        raise ValidationFailed({"run": [_("« %(value)s » is not a run (dry or cutover).") % {"value": run}]})
+
+
+def _dry_record(step: RunbookStep) -> DryRunStep:
+    """The step's dry-run row, or a blank one (version 0: nothing recorded yet) when it was never acted on."""
+    found: DryRunStep | None = getattr(step, "dry_run", None)
+    return found if found is not None else DryRunStep(step=step, version=0)
 
 
 def runbook_step_detail(release: Release, pk: int) -> RunbookStep:
@@ -84,35 +114,37 @@ class StepRow:
     start_delay_minutes: int | None
     overrun: bool
     blocked_by: list[RunbookStep]
+    rec: Record
+    """What the board's run recorded for the step (status, who, when): the step itself for the cut-over."""
 
     @property
     def can_start(self) -> bool:
-        return self.step.status == S.A_FAIRE and not self.blocked_by
+        return self.rec.status == S.A_FAIRE and not self.blocked_by
 
     def as_dict(self) -> dict[str, Any]:
-        s = self.step
+        s, r = self.step, self.rec
         return {
             "id": s.pk,
             "position": s.position,
             "title": s.title,
             "owner": s.owner.username if s.owner else None,
-            "status": s.status,
+            "status": r.status,
             "checkpoint": s.checkpoint,
             "point_of_no_return": s.point_of_no_return,
             "depends_on": list(s.depends_on or []),
             "planned_start": s.planned_start,
             "planned_minutes": s.planned_minutes,
-            "started_at": s.started_at,
-            "started_by": s.started_by.username if s.started_by else None,
-            "finished_at": s.finished_at,
-            "finished_by": s.finished_by.username if s.finished_by else None,
+            "started_at": r.started_at,
+            "started_by": r.started_by.username if r.started_by else None,
+            "finished_at": r.finished_at,
+            "finished_by": r.finished_by.username if r.finished_by else None,
             "elapsed_minutes": self.elapsed_minutes,
             "start_delay_minutes": self.start_delay_minutes,
             "overrun": self.overrun,
-            "failures": s.failures,
-            "note": s.note,
+            "failures": r.failures,
+            "note": r.note,
             "rollback": s.rollback,
-            "version": s.version,
+            "version": r.version,
         }
 
 
@@ -129,6 +161,7 @@ class RunbookBoard:
     done: int
     failed: list[StepRow] = field(default_factory=list)
     no_return_passed: bool = False
+    run: str = RunbookRun.CUTOVER
 
     @property
     def total(self) -> int:
@@ -143,6 +176,7 @@ class RunbookBoard:
         plan = self.plan
         return {
             "release": self.release.number,
+            "run": self.run,
             "steps": [r.as_dict() for r in self.rows],
             "done": self.done,
             "total": self.total,
@@ -165,45 +199,229 @@ class RunbookBoard:
         }
 
 
-def runbook_board(release: Release, *, now: dt.datetime | None = None) -> RunbookBoard:
-    """The board: each step with its timing, blocked steps named, the rollback proposed when a step failed."""
-    moment = now or timezone.now()
-    steps = list(runbook_steps(release))
-    by_id = {s.pk: s for s in steps}
-    rows: list[StepRow] = []
-    for s in steps:
-        planned_end = s.planned_start + dt.timedelta(minutes=s.planned_minutes) if s.planned_start else None
-        elapsed = _minutes((s.finished_at or moment) - s.started_at) if s.started_at else None
-        delay: int | None = None
-        if s.planned_start is not None:
-            if s.started_at is not None:
-                delay = _minutes(s.started_at - s.planned_start)
-            elif moment > s.planned_start:
-                delay = _minutes(moment - s.planned_start)
-        blocked = [by_id[d] for d in (s.depends_on or []) if d in by_id and by_id[d].status not in _FINISHED]
-        rows.append(
-            StepRow(s, planned_end, elapsed, delay, elapsed is not None and elapsed > s.planned_minutes, blocked)
-        )
+def _planned_total(steps: list[RunbookStep]) -> int:
+    """The plan's length: from the first planned start to the last planned end, or the sum of the durations."""
     starts = [s.planned_start for s in steps if s.planned_start]
-    ends = [r.planned_end for r in rows if r.planned_end]
-    planned = _minutes(max(ends) - min(starts)) if starts and ends else sum(s.planned_minutes for s in steps)
-    begun = [s.started_at for s in steps if s.started_at]
-    elapsed_total: int | None = None
-    if begun:
-        running = any(s.status in (S.EN_COURS, S.ECHEC) for s in steps) or any(s.status == S.A_FAIRE for s in steps)
-        last = max((s.finished_at for s in steps if s.finished_at), default=moment)
-        elapsed_total = _minutes((moment if running else last) - min(begun))
+    ends = [s.planned_start + dt.timedelta(minutes=s.planned_minutes) for s in steps if s.planned_start]
+    return _minutes(max(ends) - min(starts)) if starts else sum(s.planned_minutes for s in steps)
+
+
+def _records(steps: list[RunbookStep], run: str) -> list[Record]:
+    return [_dry_record(s) for s in steps] if run == RunbookRun.DRY else list(steps)
+
+
+def _run_elapsed(records: list[Record], moment: dt.datetime) -> int | None:
+    """From the run's first start to its last end once every step is done or skipped, else to ``moment``."""
+    begun = [r.started_at for r in records if r.started_at]
+    if not begun:
+        return None
+    running = any(r.status not in _FINISHED for r in records)
+    last = max((r.finished_at for r in records if r.finished_at), default=moment)
+    return _minutes((moment if running else last) - min(begun))
+
+
+def runbook_board(release: Release, *, now: dt.datetime | None = None, run: str = RunbookRun.CUTOVER) -> RunbookBoard:
+    """The board of one run (the cut-over, or the dry run): each step with its timing, blocked steps named, the
+    rollback proposed when a step failed.
+
+    The dry run happens on another day than the plan: its steps are timed against the plan shifted to the dry
+    run's first start.
+    """
+    _check_run(run)
+    moment = now or timezone.now()
+    steps = list(runbook_steps(release, run=run))
+    records = _records(steps, run)
+    status_of = {s.pk: r.status for s, r in zip(steps, records, strict=True)}
+    by_id = {s.pk: s for s in steps}
+    shift = dt.timedelta(0)
+    if run == RunbookRun.DRY:
+        planned_starts = [s.planned_start for s in steps if s.planned_start]
+        begun = [r.started_at for r in records if r.started_at]
+        shift = min(begun) - min(planned_starts) if planned_starts and begun else dt.timedelta(0)
+    rows: list[StepRow] = []
+    for s, r in zip(steps, records, strict=True):
+        planned_start = s.planned_start + shift if s.planned_start else None
+        planned_end = planned_start + dt.timedelta(minutes=s.planned_minutes) if planned_start else None
+        elapsed = _minutes((r.finished_at or moment) - r.started_at) if r.started_at else None
+        delay: int | None = None
+        if planned_start is not None and (run == RunbookRun.CUTOVER or shift):
+            if r.started_at is not None:
+                delay = _minutes(r.started_at - planned_start)
+            elif moment > planned_start:
+                delay = _minutes(moment - planned_start)
+        blocked = [by_id[d] for d in (s.depends_on or []) if d in by_id and status_of[d] not in _FINISHED]
+        rows.append(
+            StepRow(s, planned_end, elapsed, delay, elapsed is not None and elapsed > s.planned_minutes, blocked, r)
+        )
     return RunbookBoard(
         release=release,
         now=moment,
         rows=rows,
         plan=rollback_plan_of(release),
-        planned_minutes=planned,
-        elapsed_minutes=elapsed_total,
-        done=sum(1 for s in steps if s.status in _FINISHED),
-        failed=[r for r in rows if r.step.status == S.ECHEC],
-        no_return_passed=any(s.point_of_no_return and s.status == S.FAIT for s in steps),
+        planned_minutes=_planned_total(steps),
+        elapsed_minutes=_run_elapsed(records, moment),
+        done=sum(1 for r in records if r.status in _FINISHED),
+        failed=[row for row in rows if row.rec.status == S.ECHEC],
+        no_return_passed=any(s.point_of_no_return and r.status == S.FAIT for s, r in zip(steps, records, strict=True)),
+        run=run,
     )
+
+
+# --- the dry run compared with the plan and the cut-over -----------------------------------------------------------
+
+
+def _duration(record: Record) -> int | None:
+    """How long a done step took in a run, from its last (re)start to its end; ``None`` unless done."""
+    if record.status != S.FAIT or record.started_at is None or record.finished_at is None:
+        return None
+    return _minutes(record.finished_at - record.started_at)
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One step: planned minutes, minutes taken in the dry run and in the cut-over, and the drift of each."""
+
+    step: RunbookStep
+    dry_minutes: int | None
+    cutover_minutes: int | None
+    tolerance: int
+
+    @property
+    def dry_drift(self) -> int | None:
+        return None if self.dry_minutes is None else self.dry_minutes - self.step.planned_minutes
+
+    @property
+    def cutover_drift(self) -> int | None:
+        return None if self.cutover_minutes is None else self.cutover_minutes - self.step.planned_minutes
+
+    @property
+    def dry_late(self) -> bool:
+        return self.dry_drift is not None and self.dry_drift > self.tolerance
+
+    @property
+    def cutover_late(self) -> bool:
+        return self.cutover_drift is not None and self.cutover_drift > self.tolerance
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.step.pk,
+            "position": self.step.position,
+            "title": self.step.title,
+            "planned_minutes": self.step.planned_minutes,
+            "dry_minutes": self.dry_minutes,
+            "dry_drift": self.dry_drift,
+            "dry_late": self.dry_late,
+            "cutover_minutes": self.cutover_minutes,
+            "cutover_drift": self.cutover_drift,
+            "cutover_late": self.cutover_late,
+        }
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    """One run as a whole: when it started, whether every step is done or skipped, its length, its late steps."""
+
+    run: str
+    started_at: dt.datetime | None
+    finished: bool
+    done: int
+    elapsed_minutes: int | None
+    late: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run,
+            "started_at": self.started_at,
+            "finished": self.finished,
+            "done": self.done,
+            "elapsed_minutes": self.elapsed_minutes,
+            "late": self.late,
+        }
+
+
+@dataclass(frozen=True)
+class RunbookComparison:
+    """The plan against the dry run and the real cut-over, step by step and in total."""
+
+    release: Release
+    tolerance: int
+    planned_minutes: int
+    rows: list[CompareRow]
+    dry: RunTotals
+    cutover: RunTotals
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "release": self.release.number,
+            "tolerance_minutes": self.tolerance,
+            "planned_minutes": self.planned_minutes,
+            "steps": [r.as_dict() for r in self.rows],
+            "dry": self.dry.as_dict(),
+            "cutover": self.cutover.as_dict(),
+        }
+
+
+def _totals(run: str, records: list[Record], late: int, moment: dt.datetime) -> RunTotals:
+    begun = [r.started_at for r in records if r.started_at]
+    done = sum(1 for r in records if r.status in _FINISHED)
+    return RunTotals(
+        run=run,
+        started_at=min(begun) if begun else None,
+        finished=bool(records) and done == len(records),
+        done=done,
+        elapsed_minutes=_run_elapsed(records, moment),
+        late=late,
+    )
+
+
+def runbook_comparison(
+    release: Release, *, tolerance: int = LATE_TOLERANCE_MINUTES, now: dt.datetime | None = None
+) -> RunbookComparison:
+    """Per step, planned against dry run against real duration and the drift; a step is late when it took more
+    than its plan plus ``tolerance`` minutes. One query."""
+    if tolerance < 0:
+        raise ValidationFailed({"tolerance": [_("Give whole minutes.")]})
+    moment = now or timezone.now()
+    steps = list(runbook_steps(release, run=RunbookRun.DRY))
+    dry = [_dry_record(s) for s in steps]
+    rows = [CompareRow(s, _duration(d), _duration(s), tolerance) for s, d in zip(steps, dry, strict=True)]
+    return RunbookComparison(
+        release=release,
+        tolerance=tolerance,
+        planned_minutes=_planned_total(steps),
+        rows=rows,
+        dry=_totals(RunbookRun.DRY, list(dry), sum(r.dry_late for r in rows), moment),
+        cutover=_totals(RunbookRun.CUTOVER, list(steps), sum(r.cutover_late for r in rows), moment),
+    )
+
+
+def hours_label(minutes: int) -> str:
+    """« 5 h 10 », « 5 h », « 45 min »: a run's length as people say it."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": rest}
+    if not rest:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(hours)d h %(minutes)02d") % {"hours": hours, "minutes": rest}
+
+
+def dry_run_evidence(release: Release) -> str:
+    """What the runbook says of the dry run, for the go/no-go's « dry run done » criterion ("" without steps)."""
+    c = runbook_comparison(release)
+    if not c.rows:
+        return ""
+    if not c.dry.finished or c.dry.started_at is None or c.dry.elapsed_minutes is None:
+        return _("No finished dry run on the runbook (%(done)s of %(total)s steps).") % {
+            "done": c.dry.done,
+            "total": len(c.rows),
+        }
+    late = ngettext("%(n)s step late", "%(n)s steps late", c.dry.late) % {"n": c.dry.late}
+    return _("Dry run on %(date)s: %(elapsed)s for %(planned)s planned, %(late)s.") % {
+        "date": date_format(timezone.localtime(c.dry.started_at), "d/m"),
+        "elapsed": hours_label(c.dry.elapsed_minutes),
+        "planned": hours_label(c.planned_minutes),
+        "late": late,
+    }
 
 
 # --- writes ------------------------------------------------------------------------------------------------------
@@ -332,6 +550,30 @@ def runbook_step_move(*, actor: User, step: RunbookStep, direction: str, expecte
     return fresh
 
 
+def _lock_record(step: RunbookStep, run: str, expected_version: int | None, actor: User) -> tuple[Record, int | None]:
+    """Lock the record the run keeps for ``step``; the dry run's row is made on its first action (version 0 on
+    the board before it exists)."""
+    fresh = RunbookStep.objects.select_for_update().get(pk=step.pk)
+    if run == RunbookRun.CUTOVER:
+        return fresh, expected_version
+    row = DryRunStep.objects.select_for_update().filter(step=fresh).first()
+    if row is None:
+        if expected_version not in (None, 0):
+            raise StaleVersion(0)
+        row = DryRunStep(step=fresh)
+        save_with_history(row, actor=actor, reason=_("dry run"))
+        return row, row.version
+    return row, expected_version
+
+
+def _blocking(step: RunbookStep, run: str) -> list[RunbookStep]:
+    """The steps ``step`` depends on that the run has not done or skipped yet."""
+    deps = RunbookStep.objects.filter(release_id=step.release_id, pk__in=step.depends_on or [])
+    if run == RunbookRun.CUTOVER:
+        return list(deps.exclude(status__in=_FINISHED))
+    return list(deps.exclude(dry_run__status__in=_FINISHED))
+
+
 @transaction.atomic
 def runbook_step_act(
     *,
@@ -341,40 +583,40 @@ def runbook_step_act(
     expected_version: int | None,
     note: str = "",
     at: dt.datetime | None = None,
-) -> RunbookStep:
-    """Start, finish (done), fail, skip or retry a step on the day, with who and when.
+    run: str = RunbookRun.CUTOVER,
+) -> Record:
+    """Start, finish (done), fail, skip or retry a step in a run (the cut-over, or the dry run), with who and when.
 
-    A step starts only once the steps it depends on are done or skipped; failing or skipping needs a note
-    saying why. ``expected_version`` is the version the board showed: a step changed since is refused
-    (no lost update when several people work the board).
+    A step starts only once the steps it depends on are done or skipped in the same run; failing or skipping
+    needs a note saying why. ``expected_version`` is the version the board showed: a step changed since is
+    refused (no lost update when several people work the board). Returns what the run recorded: the step for
+    the cut-over, its :class:`DryRunStep` for the dry run.
     """
     require(actor, step.release.project, RUNBOOK_RUN)
+    _check_run(run)
     if action not in ACTIONS:
         raise ValidationFailed({"action": [_("Unknown action.")]})
     sources, target = ACTIONS[action]
     moment = at or timezone.now()
     note = note.strip()
-    fresh = RunbookStep.objects.select_for_update().get(pk=step.pk)
+    fresh, expected_version = _lock_record(step, run, expected_version, actor)
+    plan = fresh if isinstance(fresh, RunbookStep) else fresh.step
     if expected_version is not None and fresh.version != expected_version:
         # Someone acted on the step since this board was drawn: say so rather than judge a stale action.
         raise StaleVersion(fresh.version)
     if fresh.status not in sources:
         raise DomainError(
             _("Step %(n)s is %(status)s: this action does not apply.")
-            % {"n": fresh.position, "status": fresh.get_status_display()}
+            % {"n": plan.position, "status": fresh.get_status_display()}
         )
     if action in ("fail", "skip") and not note:
         raise ValidationFailed({"note": [_("Say why (it is kept with the step).")]})
     if action == "start":
-        blocking = list(
-            RunbookStep.objects.filter(release_id=fresh.release_id, pk__in=fresh.depends_on or []).exclude(
-                status__in=_FINISHED
-            )
-        )
+        blocking = _blocking(plan, run)
         if blocking:
             raise DomainError(
                 _("Step %(n)s waits for step(s) %(steps)s.")
-                % {"n": fresh.position, "steps": ", ".join(str(s.position) for s in blocking)}
+                % {"n": plan.position, "steps": ", ".join(str(s.position) for s in blocking)}
             )
     data: dict[str, Any] = {"status": target}
     if action in ("start", "retry"):

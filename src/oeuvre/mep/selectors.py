@@ -228,6 +228,14 @@ def _with_training(plan: Any, evidence: str) -> str:
     return " ".join(parts)
 
 
+def _with_dry_run(release: Release, evidence: str) -> str:
+    """The attested evidence followed by what the runbook recorded of the dry run, when the release has one."""
+    from oeuvre.mep.runbook import dry_run_evidence
+
+    recorded = dry_run_evidence(release)
+    return f"{evidence} {recorded}" if recorded else evidence
+
+
 def gonogo_for(release: Release) -> GoNoGoView:
     """The proposal for ``release``: facts gathered from the recette stage and the attested readiness."""
     from django.urls import reverse
@@ -277,6 +285,8 @@ def gonogo_for(release: Release) -> GoNoGoView:
             link = f"{release_url}#check-{c.code}"
             if c.code == ReadinessItem.TRAINING:
                 evidence = _with_training(plan, evidence)
+            elif c.code == ReadinessItem.DRY_RUN:
+                evidence = _with_dry_run(release, evidence)
         views.append(CriterionView(c.code, labels[c.code], c.met, c.applies, evidence, link))
     decisions = list(
         GoNoGoDecision.objects.filter(release=release).select_related("ledger_entry").order_by("decided_at")

@@ -20,6 +20,7 @@ from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError, ValidationFailed
 from oeuvre.mep import runbook as svc
 from oeuvre.mep import selectors
+from oeuvre.mep.models import RunbookRun
 from oeuvre.mep.permissions import MEP_MANAGE, MEP_VIEW, ROLLBACK_APPROVE, RUNBOOK_RUN
 from oeuvre.projects.models import Project
 from oeuvre.projects.selectors import project_members
@@ -40,12 +41,20 @@ def _moment(raw: str, field: str) -> dt.datetime | None:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _to_board(project: Project, pk: int) -> HttpResponseRedirect:
-    return HttpResponseRedirect(reverse("mep:runbook", args=[project.code, pk]))
+def _run(request: HttpRequest) -> str:
+    """The run the board shows: ``?run=dry`` for the dry run, the cut-over otherwise."""
+    raw = request.POST.get("run") or request.GET.get("run") or RunbookRun.CUTOVER
+    return raw if raw in svc.RUNS else RunbookRun.CUTOVER
+
+
+def _to_board(project: Project, pk: int, run: str = RunbookRun.CUTOVER) -> HttpResponseRedirect:
+    url = reverse("mep:runbook", args=[project.code, pk])
+    return HttpResponseRedirect(url if run == RunbookRun.CUTOVER else f"{url}?run={run}")
 
 
 def _board_context(request: HttpRequest, project: Project, pk: int, **extra: object) -> dict[str, object]:
     release = selectors.release_detail(project, pk)
+    run = _run(request)
     user = request.user
     can_manage = can(user, project, MEP_MANAGE)
     return project_context(
@@ -53,7 +62,10 @@ def _board_context(request: HttpRequest, project: Project, pk: int, **extra: obj
         project,
         "mep",
         release=release,
-        board=svc.runbook_board(release),
+        board=svc.runbook_board(release, run=run),
+        run=run,
+        runs=[(value, label) for value, label in RunbookRun.choices],
+        comparison=svc.runbook_comparison(release),
         members=[m.user for m in project_members(project)] if can_manage else [],
         can_manage=can_manage,
         can_run=can(user, project, RUNBOOK_RUN),
@@ -83,6 +95,7 @@ def step_act(request: HttpRequest, project: Project, pk: int, step: int) -> Http
             action=request.POST.get("action", ""),
             expected_version=posted_version(request),
             note=request.POST.get("note", ""),
+            run=_run(request),
         )
     except DomainError as exc:
         if not request.htmx:  # type: ignore[attr-defined]
@@ -94,7 +107,7 @@ def step_act(request: HttpRequest, project: Project, pk: int, step: int) -> Http
         )
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "mep/_runbook_board.html", _board_context(request, project, pk, error=error))
-    return _to_board(project, pk)
+    return _to_board(project, pk, _run(request))
 
 
 @require_POST

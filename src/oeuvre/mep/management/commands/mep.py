@@ -93,6 +93,15 @@ class Command(StageCommand):
         board = sub.add_parser("runbook", help="the cut-over runbook of a release: steps, timing, rollback")
         add_project_argument(board)
         board.add_argument("--release", required=True, help="release number")
+        board.add_argument(
+            "--run", choices=runbook.RUNS, default="cutover", help="the board of the cut-over (default) or the dry run"
+        )
+        board.add_argument(
+            "--tolerance",
+            type=int,
+            default=runbook.LATE_TOLERANCE_MINUTES,
+            help="minutes over its plan after which a step is late (default %(default)s)",
+        )
         add_json_argument(board)
         board.set_defaults(handler=self._runbook)
 
@@ -385,10 +394,17 @@ class Command(StageCommand):
         return release
 
     def _runbook(self, options: dict[str, Any]) -> None:
-        board = runbook.runbook_board(self._release(options))
+        release = self._release(options)
+        board = runbook.runbook_board(release, run=options["run"])
+        comparison = runbook.runbook_comparison(release, tolerance=options["tolerance"])
         if options["json"]:
-            print_json(board.as_dict(), stream=self._out())
+            print_json({**board.as_dict(), "comparison": comparison.as_dict()}, stream=self._out())
             return
+        title = (
+            _("Dry run of %(number)s: %(done)s of %(total)s steps done or skipped")
+            if board.run == "dry"
+            else _("Runbook of %(number)s: %(done)s of %(total)s steps done or skipped")
+        )
         print_table(
             ["#", _("Step"), _("Owner"), _("Status"), _("Planned (min)"), _("Elapsed (min)"), _("Note")],
             [
@@ -396,19 +412,53 @@ class Command(StageCommand):
                     r.step.position,
                     r.step.title,
                     r.step.owner.username if r.step.owner else "-",
-                    r.step.get_status_display(),
+                    r.rec.get_status_display(),
                     r.step.planned_minutes,
                     "-" if r.elapsed_minutes is None else r.elapsed_minutes,
-                    r.step.note,
+                    r.rec.note,
                 )
                 for r in board.rows
             ],
-            title=_("Runbook of %(number)s: %(done)s of %(total)s steps done or skipped")
-            % {"number": board.release.number, "done": board.done, "total": board.total},
+            title=title % {"number": board.release.number, "done": board.done, "total": board.total},
             stream=self._out(),
         )
         if board.propose_rollback:
             self.stdout.write(_("A step failed: the rollback is proposed."))
+
+        def _fmt(value: int | None, late: bool = False) -> str:
+            text = "-" if value is None else (f"+{value}" if value > 0 else str(value))
+            return f"{text} !" if late else text
+
+        c = comparison
+        drift = pgettext("runbook", "Drift")
+        print_table(
+            ["#", _("Step"), _("Planned (min)"), _("Dry run (min)"), drift, _("Cut-over (min)"), drift],
+            [
+                (
+                    r.step.position,
+                    r.step.title,
+                    r.step.planned_minutes,
+                    "-" if r.dry_minutes is None else r.dry_minutes,
+                    _fmt(r.dry_drift, r.dry_late),
+                    "-" if r.cutover_minutes is None else r.cutover_minutes,
+                    _fmt(r.cutover_drift, r.cutover_late),
+                )
+                for r in c.rows
+            ]
+            + [
+                (
+                    "",
+                    _("Total elapsed"),
+                    c.planned_minutes,
+                    "-" if c.dry.elapsed_minutes is None else c.dry.elapsed_minutes,
+                    _("%(n)s late") % {"n": c.dry.late},
+                    "-" if c.cutover.elapsed_minutes is None else c.cutover.elapsed_minutes,
+                    _("%(n)s late") % {"n": c.cutover.late},
+                )
+            ],
+            title=_("Against the plan (late: more than %(n)s min over; marked !)") % {"n": c.tolerance},
+            stream=self._out(),
+        )
 
     def _gonogo(self, options: dict[str, Any]) -> None:
         project = project_named(options["project"])
