@@ -131,3 +131,30 @@ def test_it_restores_a_backup_made_on_a_sqlite_demo(sqlite_demo_template: dict[s
 
     assert LedgerEntry.objects.filter(project=project).exclude(document_sha256="").exists()
     assert ledger_verify(project) == []
+
+
+def test_the_search_is_found_again_after_a_restore_its_ranking_rows_rebuilt_not_restored(
+    personas: Any, tmp_path: Path
+) -> None:
+    import json
+
+    from django.db import connection
+
+    from oeuvre.requirements.services import exigence_create
+    from oeuvre.web.models import SearchEntry, SearchRankRow
+    from oeuvre.web.selectors import search
+
+    exigence = exigence_create(actor=personas.amoa, project=personas.project, title="Archivage des journaux")
+    archive = tmp_path / "oeuvre.tar.gz"
+    backup_create(archive)
+    with tarfile.open(archive) as opened:
+        member = opened.extractfile("data.json")
+        assert member is not None
+        models = {row["model"] for row in json.loads(member.read())}
+    assert "web.searchentry" in models
+    assert "web.searchrankrow" not in models  # derived by PostgreSQL's trigger from the entries
+
+    backup_restore(archive)
+    assert [hit.reference for hit in search(personas.moa, "archivage")] == [exigence.reference]
+    if connection.vendor == "postgresql":
+        assert SearchRankRow.objects.count() == SearchEntry.objects.count() > 0

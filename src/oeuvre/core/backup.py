@@ -33,13 +33,15 @@ __all__ = ["BackupError", "backup_create", "backup_restore"]
 FORMAT = 1
 # Rebuilt by migrate, or transient: not worth restoring, and contenttype ids differ between databases.
 TRANSIENT_APPS = {"contenttypes", "sessions", "django_tasks_database"}
+DERIVED_MODELS = ["web.searchrankrow"]
 
 
 def _excluded() -> list[str]:
     from django.apps import apps
 
     labels = [config.label for config in apps.get_app_configs() if config.label in TRANSIENT_APPS]
-    return [*labels, "auth.permission"]
+    # PostgreSQL's ranking rows of the search are written by a trigger from the search entries, which are restored.
+    return [*labels, "auth.permission", *DERIVED_MODELS]
 
 
 class BackupError(DomainError):
