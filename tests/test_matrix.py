@@ -2,7 +2,8 @@
 
 A member whose role lacks the permission gets 403; a non-member gets 404 (the project's existence
 never leaks); a member with the permission gets the endpoint's success status. An API write refuses a
-member who may not, and a non-member, before it reads the body (403/404 for an invalid body, not 422).
+member who may not, and a non-member, before it reads the body (403/404 for an invalid body, not 422),
+and every status an API operation answers is one its OpenAPI schema declares.
 One test per endpoint checks its nine cells (seven roles, the administrator flag, an outsider), each call in a savepoint
 rolled back before the next, so the personas and the endpoint's data are built once per endpoint.
 """
@@ -52,6 +53,20 @@ def _call(endpoint: Endpoint, personas: Any, user: Any) -> Any:
     return client.post(path, data, headers=headers)
 
 
+_SCHEMA: dict[str, Any] = {}
+
+
+def _undeclared(endpoint: Endpoint, status: int) -> str | None:
+    """The OpenAPI schema must declare every status an operation answers (issue 16, item 7)."""
+    if not _SCHEMA:
+        _SCHEMA.update(api.get_openapi_schema())
+    method, path = endpoint.name.removeprefix("api:").split(" ", 1)
+    declared = {str(code) for code in _SCHEMA["paths"][path][method.lower()]["responses"]}
+    if str(status) in declared:
+        return None
+    return f"{status} is not among the statuses the OpenAPI schema declares ({', '.join(sorted(declared))})"
+
+
 class _Undo(Exception):
     """Raised to roll back one role's call, so the next role finds the endpoint's data as it was."""
 
@@ -71,6 +86,8 @@ def _outcome(endpoint: Endpoint, personas: Any, role: str) -> str | None:
                 mismatch = f"{role}: {response.status_code}, expected 403"
             elif expected == "allowed" and response.status_code not in endpoint.ok:
                 mismatch = f"{role}: {response.status_code}, expected {endpoint.ok}: {response.content[:300]!r}"
+            elif endpoint.api and (undeclared := _undeclared(endpoint, response.status_code)):
+                mismatch = f"{role}: {undeclared}"
             raise _Undo
     except _Undo:
         pass

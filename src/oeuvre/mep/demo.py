@@ -236,6 +236,14 @@ def _materials(ctx: DemoContext, release: Any) -> list[int]:
             ("Support de formation des formateurs relais", "FOR-02", "https://docs.demarches.example/formateurs"),
         )
     ]
+    # Every deliverable has its RACI with exactly one A: the MOE writes the supports, the AMOA approves them.
+    for deliverable in made:
+        requirements_services.deliverable_set_raci(
+            actor=moe,
+            deliverable=deliverable,
+            assignments=[(moe, "R"), (ctx.users["amoa"], "A"), (ctx.users["moa"], "I")],
+            expected_version=None,
+        )
     return [d.pk for d in made]
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from oeuvre.accounts.permissions import current_user, require
-from oeuvre.core.api import CREATE, READ, WRITE, if_match, requires, set_etag
+from oeuvre.core.api import CREATE, READ, WRITE, ErrorOut, if_match, requires, set_etag
 from oeuvre.pilotage.permissions import (
     CHANGES_ANALYSE,
     CHANGES_DECIDE,
@@ -315,7 +315,7 @@ def list_risks(request: HttpRequest, code: str) -> Any:
 
 @router.get(
     "/projects/{code}/risks/schedule",
-    response={200: dict[str, Any], **READ},
+    response={200: dict[str, Any], **READ, 422: ErrorOut},
     summary="Monte Carlo of the finish with and without the open risks, and each risk's contribution",
 )
 def risk_schedule(request: HttpRequest, code: str, iterations: int = 2000) -> Any:
