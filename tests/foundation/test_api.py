@@ -198,3 +198,20 @@ def test_it_answers_in_the_language_the_client_asks_for(personas: Any) -> None:
     french = client.get("/api/projects/unknown", headers={"Accept-Language": "fr"})
     assert english.json()["detail"] == "Not found."
     assert french.json()["detail"] == "Introuvable."
+
+
+def test_no_two_schemas_of_the_api_share_a_name() -> None:
+    """django-ninja names each schema of the OpenAPI document by its class name: two classes with one name (a
+    stage's ``BaselineOut`` and another's) would describe one of them with the other's fields (issue 16, item 7)."""
+    from ninja import Schema
+
+    import oeuvre.api  # noqa: F401 — every router, so every schema class, is loaded
+
+    names: dict[str, set[str]] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("oeuvre."):
+            names.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: sorted(where) for name, where in names.items() if len(where) > 1} == {}

@@ -80,3 +80,12 @@ def test_a_body_over_the_limit_is_a_413_that_says_so(personas: Any, settings: An
     response = _post(client, url, body)
     assert response.status_code == 413, (response.status_code, response.content[:300])
     assert "1 Mio" in response.json()["detail"]  # in French, the default language
+
+
+def test_an_unknown_export_format_is_a_400_in_the_apis_error_shape(personas: Any) -> None:
+    response = _api(personas.moe).get(f"/api/projects/{personas.project.code}/planning/export/pdf")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert body["errors"] == [{"field": "fmt", "message": body["detail"]}]
+    assert "« pdf »" in body["detail"]

@@ -157,14 +157,14 @@ def list_events(request: HttpRequest, code: str, repository_id: int) -> Any:
     return selectors.events_of(repository).select_related("repository")
 
 
-class JobOut(Schema):
+class ForgeJobOut(Schema):
     job_id: str
     event_id: int
 
 
 @router.post(
     "/projects/{code}/forge/events/{event_id}/replay",
-    response={202: JobOut, **WRITE},
+    response={202: ForgeJobOut, **WRITE},
     summary="Process a stored delivery again",
 )
 @requires(FORGE_MANAGE)
@@ -342,7 +342,7 @@ def test_webhook(request: HttpRequest, code: str, webhook_id: int) -> Any:
 
 @router.post(
     "/projects/{code}/forge/deliveries/{delivery_id}/redeliver",
-    response={202: JobOut, **WRITE},
+    response={202: ForgeJobOut, **WRITE},
     summary="Send a logged delivery again",
 )
 @requires(WEBHOOKS_MANAGE)

@@ -136,7 +136,7 @@ class ReleasePatch(Schema):
     description: str | None = None
 
 
-class CriterionOut(Schema):
+class GoNoGoCriterionOut(Schema):
     code: str
     label: str
     met: bool
@@ -161,7 +161,7 @@ class DecisionOut(Schema):
 
 class GoNoGoOut(Schema):
     proposal: str
-    criteria: list[CriterionOut]
+    criteria: list[GoNoGoCriterionOut]
     decisions: list[DecisionOut]
 
 
@@ -171,7 +171,7 @@ class ReadinessIn(Schema):
     evidence: str = ""
 
 
-class DecideIn(Schema):
+class GoNoGoDecideIn(Schema):
     decision: str
     reason: str = ""
     password: str = ""
@@ -530,7 +530,7 @@ def attest(request: HttpRequest, code: str, release_id: int, payload: ReadinessI
     summary="Decide and sign the go/no-go (MOA, password)",
 )
 @requires(GONOGO_DECIDE)
-def decide(request: HttpRequest, code: str, release_id: int, payload: DecideIn) -> Any:
+def decide(request: HttpRequest, code: str, release_id: int, payload: GoNoGoDecideIn) -> Any:
     project = _project(request, code, GONOGO_DECIDE)
     decision = services.gonogo_decide(
         actor=current_user(request),
@@ -581,7 +581,7 @@ class IncidentIn(Schema):
     component: str | None = None
 
 
-class MoveIn(Schema):
+class IncidentMoveIn(Schema):
     action: str
 
 
@@ -651,7 +651,9 @@ def create_incident(request: HttpRequest, code: str, payload: IncidentIn, respon
     summary="Move an incident along the workflow (If-Match)",
 )
 @requires(INCIDENT_HANDLE)
-def move_incident(request: HttpRequest, code: str, incident_id: int, payload: MoveIn, response: HttpResponse) -> Any:
+def move_incident(
+    request: HttpRequest, code: str, incident_id: int, payload: IncidentMoveIn, response: HttpResponse
+) -> Any:
     project = _project(request, code, INCIDENT_HANDLE)
     incident = incidents.incident_transition(
         actor=current_user(request),
@@ -666,7 +668,7 @@ def move_incident(request: HttpRequest, code: str, incident_id: int, payload: Mo
 # --- runbook and rollback plan -----------------------------------------------------------------------------------
 
 
-class StepOut(Schema):
+class RunbookStepOut(Schema):
     id: int
     position: int
     title: str
@@ -704,7 +706,7 @@ class RollbackPlanOut(Schema):
 class RunbookOut(Schema):
     release: str
     run: str
-    steps: list[StepOut]
+    steps: list[RunbookStepOut]
     done: int
     total: int
     planned_minutes: int
@@ -714,7 +716,7 @@ class RunbookOut(Schema):
     rollback_plan: RollbackPlanOut | None
 
 
-class StepIn(Schema):
+class RunbookStepIn(Schema):
     title: str
     owner: str | None = None
     planned_start: datetime | None = None
@@ -768,7 +770,7 @@ class RunTotalsOut(Schema):
     late: int
 
 
-class ComparisonOut(Schema):
+class RunbookComparisonOut(Schema):
     release: str
     tolerance_minutes: int
     planned_minutes: int
@@ -801,7 +803,7 @@ def get_runbook(request: HttpRequest, code: str, release_id: int, run: str = "cu
 
 @router.get(
     "/projects/{code}/mep/releases/{release_id}/runbook/comparison",
-    response={200: ComparisonOut, 422: ErrorOut, **_READ},
+    response={200: RunbookComparisonOut, 422: ErrorOut, **_READ},
     summary="Per step, planned against dry run against cut-over duration, the drift and the late steps",
 )
 def get_runbook_comparison(
@@ -813,11 +815,13 @@ def get_runbook_comparison(
 
 @router.post(
     "/projects/{code}/mep/releases/{release_id}/runbook/steps",
-    response={201: StepOut, **_WRITE},
+    response={201: RunbookStepOut, **_WRITE},
     summary="Add a runbook step",
 )
 @requires(MEP_MANAGE)
-def create_step(request: HttpRequest, code: str, release_id: int, payload: StepIn, response: HttpResponse) -> Any:
+def create_step(
+    request: HttpRequest, code: str, release_id: int, payload: RunbookStepIn, response: HttpResponse
+) -> Any:
     from oeuvre.core.errors import ValidationFailed
     from oeuvre.projects.selectors import project_members
 
@@ -846,7 +850,7 @@ def create_step(request: HttpRequest, code: str, release_id: int, payload: StepI
 
 @router.post(
     "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}/act",
-    response={200: StepOut, **_WRITE},
+    response={200: RunbookStepOut, **_WRITE},
     summary="Report a step: start, done, fail, skip or retry (If-Match), e.g. from a pipeline",
 )
 @requires(RUNBOOK_RUN)
@@ -869,7 +873,7 @@ def act_step(
 
 @router.patch(
     "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}",
-    response={200: StepOut, **_WRITE},
+    response={200: RunbookStepOut, **_WRITE},
     summary="Edit a step's plan (If-Match)",
 )
 @requires(MEP_MANAGE)
@@ -896,7 +900,7 @@ def patch_step(
 
 @router.post(
     "/projects/{code}/mep/releases/{release_id}/runbook/steps/{step_id}/move",
-    response={200: StepOut, **_WRITE},
+    response={200: RunbookStepOut, **_WRITE},
     summary="Move a step up or down (If-Match)",
 )
 @requires(MEP_MANAGE)

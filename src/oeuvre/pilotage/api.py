@@ -58,7 +58,7 @@ class MeteoOut(Schema):
     figures: dict[str, Any]
 
 
-class SnapshotOut(Schema):
+class MeteoSnapshotOut(Schema):
     id: int
     taken_on: date
     kind: str
@@ -136,12 +136,16 @@ def get_flash(request: HttpRequest, code: str, lang: str = "") -> Any:
     return file_response(flash_pdf(project, language), flash_filename(project), "application/pdf")
 
 
-@router.get("/projects/{code}/meteo/snapshots", response={200: list[SnapshotOut], **READ}, summary="Météo snapshots")
+@router.get(
+    "/projects/{code}/meteo/snapshots", response={200: list[MeteoSnapshotOut], **READ}, summary="Météo snapshots"
+)
 def list_snapshots(request: HttpRequest, code: str) -> Any:
     return list(snapshots_of(_project(request, code))[:520])
 
 
-@router.post("/projects/{code}/meteo/snapshots", response={201: SnapshotOut, **CREATE}, summary="Keep today's météo")
+@router.post(
+    "/projects/{code}/meteo/snapshots", response={201: MeteoSnapshotOut, **CREATE}, summary="Keep today's météo"
+)
 @requires(METEO_PREPARE)
 def take_snapshot(request: HttpRequest, code: str) -> Any:
     project = _project(request, code, METEO_PREPARE)
@@ -245,7 +249,7 @@ class RiskOut(Schema):
         return list(obj.actions.all())
 
 
-class RiskIn(Schema):
+class RiskRegisterIn(Schema):
     kind: str | None = None
     title: str | None = None
     cause: str | None = None
@@ -265,7 +269,7 @@ class RiskIn(Schema):
     cost_impact: float | None = None
 
 
-class TransitionIn(Schema):
+class StatusTransitionIn(Schema):
     status: str
     reason: str = ""
 
@@ -289,7 +293,7 @@ def _user(project: Project, username: str | None, field: str = "owner") -> Any:
     return user
 
 
-def _risk_data(project: Project, payload: RiskIn) -> dict[str, Any]:
+def _risk_data(project: Project, payload: RiskRegisterIn) -> dict[str, Any]:
     from decimal import Decimal
 
     data = payload.dict(exclude_unset=True)
@@ -334,7 +338,7 @@ def risk_schedule(request: HttpRequest, code: str, iterations: int = 2000) -> An
 
 @router.post("/projects/{code}/risks", response={201: RiskOut, **CREATE}, summary="Record a risk")
 @requires(RISKS_MANAGE)
-def create_risk(request: HttpRequest, code: str, payload: RiskIn, response: HttpResponse) -> Any:
+def create_risk(request: HttpRequest, code: str, payload: RiskRegisterIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import risks as risk_services
 
     project = _project(request, code, RISKS_MANAGE)
@@ -353,7 +357,7 @@ def get_risk(request: HttpRequest, code: str, risk_id: int, response: HttpRespon
 
 @router.patch("/projects/{code}/risks/{risk_id}", response={200: RiskOut, **WRITE}, summary="Edit a risk (If-Match)")
 @requires(RISKS_MANAGE)
-def patch_risk(request: HttpRequest, code: str, risk_id: int, payload: RiskIn, response: HttpResponse) -> Any:
+def patch_risk(request: HttpRequest, code: str, risk_id: int, payload: RiskRegisterIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import risks as risk_services
 
     project = _project(request, code, RISKS_MANAGE)
@@ -373,7 +377,7 @@ def patch_risk(request: HttpRequest, code: str, risk_id: int, payload: RiskIn, r
 )
 @requires(RISKS_MANAGE)
 def transition_risk(
-    request: HttpRequest, code: str, risk_id: int, payload: TransitionIn, response: HttpResponse
+    request: HttpRequest, code: str, risk_id: int, payload: StatusTransitionIn, response: HttpResponse
 ) -> Any:
     from oeuvre.pilotage.services import risks as risk_services
 
@@ -407,7 +411,7 @@ def add_risk_action(request: HttpRequest, code: str, risk_id: int, payload: Risk
 # --- Change requests --------------------------------------------------------------------------------------------
 
 
-class ChangeOut(Schema):
+class ChangeRequestOut(Schema):
     id: int
     reference: str
     title: str
@@ -454,7 +458,7 @@ class AnalysisIn(Schema):
     note: str = ""
 
 
-class DecisionIn(Schema):
+class ChangeDecisionIn(Schema):
     accept: bool
     reason: str
     avenant_signed_on: date | None = None
@@ -483,14 +487,14 @@ def _change(project: Project, change_id: int) -> Any:
     return change_detail(project, change_id)
 
 
-@router.get("/projects/{code}/changes", response={200: list[ChangeOut], **READ}, summary="The change requests")
+@router.get("/projects/{code}/changes", response={200: list[ChangeRequestOut], **READ}, summary="The change requests")
 def list_changes(request: HttpRequest, code: str, status: str = "") -> Any:
     from oeuvre.pilotage.selectors.changes import ChangeFilters, change_as_json, changes_for
 
     return [change_as_json(c) for c in changes_for(_project(request, code), ChangeFilters(status=status))]
 
 
-@router.post("/projects/{code}/changes", response={201: ChangeOut, **CREATE}, summary="Write a change request")
+@router.post("/projects/{code}/changes", response={201: ChangeRequestOut, **CREATE}, summary="Write a change request")
 @requires(CHANGES_REQUEST)
 def create_change(request: HttpRequest, code: str, payload: ChangeIn, response: HttpResponse) -> Any:
     from oeuvre.pilotage.services import changes as change_services
@@ -502,13 +506,15 @@ def create_change(request: HttpRequest, code: str, payload: ChangeIn, response: 
     return Status(201, _change_out(project, change.pk, response))
 
 
-@router.get("/projects/{code}/changes/{change_id}", response={200: ChangeOut, **READ}, summary="A change request")
+@router.get(
+    "/projects/{code}/changes/{change_id}", response={200: ChangeRequestOut, **READ}, summary="A change request"
+)
 def get_change(request: HttpRequest, code: str, change_id: int, response: HttpResponse) -> Any:
     return _change_out(_project(request, code), change_id, response)
 
 
 @router.patch(
-    "/projects/{code}/changes/{change_id}", response={200: ChangeOut, **WRITE}, summary="Edit a draft (If-Match)"
+    "/projects/{code}/changes/{change_id}", response={200: ChangeRequestOut, **WRITE}, summary="Edit a draft (If-Match)"
 )
 @requires(CHANGES_REQUEST)
 def patch_change(request: HttpRequest, code: str, change_id: int, payload: ChangeIn, response: HttpResponse) -> Any:
@@ -525,7 +531,7 @@ def patch_change(request: HttpRequest, code: str, change_id: int, payload: Chang
 
 
 @router.post(
-    "/projects/{code}/changes/{change_id}/items", response={201: ChangeOut, **CREATE}, summary="Add what changes"
+    "/projects/{code}/changes/{change_id}/items", response={201: ChangeRequestOut, **CREATE}, summary="Add what changes"
 )
 @requires(CHANGES_REQUEST)
 def add_change_item(
@@ -552,7 +558,9 @@ def add_change_item(
 
 
 @router.post(
-    "/projects/{code}/changes/{change_id}/submit", response={200: ChangeOut, **WRITE}, summary="Submit (If-Match)"
+    "/projects/{code}/changes/{change_id}/submit",
+    response={200: ChangeRequestOut, **WRITE},
+    summary="Submit (If-Match)",
 )
 @requires(CHANGES_REQUEST)
 def submit_change(request: HttpRequest, code: str, change_id: int, response: HttpResponse) -> Any:
@@ -566,11 +574,13 @@ def submit_change(request: HttpRequest, code: str, change_id: int, response: Htt
 
 
 @router.post(
-    "/projects/{code}/changes/{change_id}/withdraw", response={200: ChangeOut, **WRITE}, summary="Withdraw (If-Match)"
+    "/projects/{code}/changes/{change_id}/withdraw",
+    response={200: ChangeRequestOut, **WRITE},
+    summary="Withdraw (If-Match)",
 )
 @requires(CHANGES_REQUEST)
 def withdraw_change(
-    request: HttpRequest, code: str, change_id: int, payload: TransitionIn, response: HttpResponse
+    request: HttpRequest, code: str, change_id: int, payload: StatusTransitionIn, response: HttpResponse
 ) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
@@ -586,7 +596,7 @@ def withdraw_change(
 
 @router.post(
     "/projects/{code}/changes/{change_id}/analysis",
-    response={200: ChangeOut, **WRITE},
+    response={200: ChangeRequestOut, **WRITE},
     summary="Analyse the impact: effort, cost, what-if on a copy of the plan (If-Match)",
 )
 @requires(CHANGES_ANALYSE)
@@ -611,11 +621,13 @@ def analyse_change(request: HttpRequest, code: str, change_id: int, payload: Ana
 
 @router.post(
     "/projects/{code}/changes/{change_id}/decision",
-    response={200: ChangeOut, **WRITE},
+    response={200: ChangeRequestOut, **WRITE},
     summary="The MOA accepts or refuses, with a reason (If-Match)",
 )
 @requires(CHANGES_DECIDE)
-def decide_change(request: HttpRequest, code: str, change_id: int, payload: DecisionIn, response: HttpResponse) -> Any:
+def decide_change(
+    request: HttpRequest, code: str, change_id: int, payload: ChangeDecisionIn, response: HttpResponse
+) -> Any:
     from oeuvre.pilotage.services import changes as change_services
 
     project = _project(request, code, CHANGES_DECIDE)
@@ -632,7 +644,7 @@ def decide_change(request: HttpRequest, code: str, change_id: int, payload: Deci
 
 @router.post(
     "/projects/{code}/changes/{change_id}/deferral",
-    response={200: ChangeOut, **WRITE},
+    response={200: ChangeRequestOut, **WRITE},
     summary="The MOA defers the request, with a reason and a date to review it (If-Match)",
 )
 @requires(CHANGES_DECIDE)
@@ -652,7 +664,7 @@ def defer_change(request: HttpRequest, code: str, change_id: int, payload: Defer
 
 @router.post(
     "/projects/{code}/changes/{change_id}/resubmission",
-    response={200: ChangeOut, **WRITE},
+    response={200: ChangeRequestOut, **WRITE},
     summary="Submit a deferred request again (If-Match)",
 )
 @requires(CHANGES_REQUEST)
@@ -668,7 +680,7 @@ def resubmit_change(request: HttpRequest, code: str, change_id: int, response: H
 
 @router.post(
     "/projects/{code}/changes/{change_id}/avenant",
-    response={200: ChangeOut, **WRITE},
+    response={200: ChangeRequestOut, **WRITE},
     summary="Record the signed avenant of an accepted change (If-Match)",
 )
 @requires(CHANGES_DECIDE)

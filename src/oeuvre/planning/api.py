@@ -373,7 +373,7 @@ class RafOut(Schema):
     comment: str
 
 
-class BaselineOut(Schema):
+class PlanBaselineOut(Schema):
     id: int
     name: str
     description: str
@@ -385,7 +385,7 @@ class BaselineOut(Schema):
     is_reference: bool = False
 
 
-class BaselineIn(Schema):
+class PlanBaselineIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     make_reference: bool = True
@@ -900,23 +900,25 @@ def import_time_entries(request: HttpRequest, code: str, payload: TimeImportIn) 
 
 
 def _baseline_out(request: HttpRequest, project: Project, baseline: Baseline, reference: int | None) -> dict[str, Any]:
-    data = BaselineOut.from_orm(baseline).dict()
+    data = PlanBaselineOut.from_orm(baseline).dict()
     data["is_reference"] = baseline.pk == reference
     if not can(request.user, project, PLANNING_VIEW_COSTS):
         data["cost"] = None
     return data
 
 
-@router.get(f"{P}/baselines", response={200: list[BaselineOut], **_READ})
+@router.get(f"{P}/baselines", response={200: list[PlanBaselineOut], **_READ})
 def list_baselines(request: HttpRequest, code: str) -> object:
     project = _project(request, code)
     reference = selectors.plan_of(project).baseline_id
     return [_baseline_out(request, project, b, reference) for b in selectors.baselines_of(project)]
 
 
-@router.post(f"{P}/baselines", response={201: BaselineOut, **_WRITE}, summary="Freeze the current plan as a baseline")
+@router.post(
+    f"{P}/baselines", response={201: PlanBaselineOut, **_WRITE}, summary="Freeze the current plan as a baseline"
+)
 @requires(PLANNING_BASELINE)
-def take_baseline(request: HttpRequest, code: str, payload: BaselineIn) -> object:
+def take_baseline(request: HttpRequest, code: str, payload: PlanBaselineIn) -> object:
     project = project_for(request.user, code)
     baseline = services.baseline_take(actor=current_user(request), project=project, **payload.dict())
     return Status(201, _baseline_out(request, project, baseline, selectors.plan_of(project).baseline_id))
@@ -1057,10 +1059,12 @@ _EXPORTS = {
 
 
 @router.get(f"{P}/export/{{fmt}}", response={200: None, 400: ErrorOut, **_READ}, summary="Export: mspdi, xlsx or ics")
-def export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def export(request: HttpRequest, code: str, fmt: str) -> object:
     project = _project(request, code)
     if fmt not in _EXPORTS:
-        return HttpResponse(status=400)
+        # In the API's one error shape, as JSON (it was an empty HTML answer).
+        message = _("Unknown export format « %(fmt)s »: use mspdi, xlsx or ics.") % {"fmt": fmt}
+        return Status(400, {"detail": message, "errors": [{"field": "fmt", "message": message}]})
     if fmt == "mspdi":
         data = exporting.export_mspdi(project)
     elif fmt == "xlsx":

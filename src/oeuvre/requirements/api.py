@@ -329,7 +329,7 @@ class CoverageOut(Schema):
     with_test: int | None
 
 
-class JobOut(Schema):
+class RequirementsJobOut(Schema):
     id: str
     kind: str
     status: str
@@ -874,7 +874,7 @@ def coverage(request: HttpRequest, code: str) -> Any:
 
 @router.post(
     "/projects/{code}/requirements/imports",
-    response={202: JobOut, **_WRITE},
+    response={202: RequirementsJobOut, **_WRITE},
     summary="Import exigences from xlsx, csv, reqif or reqifz (a job)",
     description=(
         "Multipart form: `file`, optional `mapping` (JSON object column → field, fields being reference, title, "

@@ -437,14 +437,14 @@ class CoverageRowOut(Schema):
     state: str
 
 
-class CoverageOut(Schema):
+class AnomalyCoverageOut(Schema):
     totals: dict[str, int]
     items: list[CoverageRowOut]
 
 
 @router.get(
     "/projects/{code}/recette/coverage",
-    response={200: CoverageOut, **_READ},
+    response={200: AnomalyCoverageOut, **_READ},
     summary="Coverage per exigence (covered, executed, passed), in the project or one campaign",
 )
 def coverage_api(request: HttpRequest, code: str, campaign: int | None = None) -> Any:

@@ -826,7 +826,7 @@ def evidence_response(evidence: Any) -> FileResponse:
 # --- JUnit ---------------------------------------------------------------------------------------------------------
 
 
-class JobOut(Schema):
+class TestbookJobOut(Schema):
     id: str
     kind: str
     status: str
@@ -835,7 +835,7 @@ class JobOut(Schema):
 
 @router.post(
     f"{_BASE}/campaigns/{{campaign_id}}/junit",
-    response={200: JUnitResultOut, 202: JobOut, **_WRITE},
+    response={200: JUnitResultOut, 202: TestbookJobOut, **_WRITE},
     summary="Push JUnit XML results from CI",
     description=(
         "Multipart form: `file` (JUnit XML from pytest, Surefire, Jest, Go, PHPUnit…), optional `iteration` "
