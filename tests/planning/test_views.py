@@ -260,3 +260,22 @@ def test_it_adds_the_schedule_to_the_project_home_page(small_plan: Any, personas
     assert small_plan.tasks["C"].early_finish.strftime("%d/%m/%Y") in content
     assert "SPI / CPI" in content
     assert "SPI / CPI" not in personas.client(personas.reader).get(f"/p/{small_plan.project.code}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("plan.exe", "Type de fichier inconnu .exe"), ("gros.xlsx", "Le fichier « gros.xlsx » dépasse 1 Mio.")],
+)
+def test_the_import_page_refuses_a_file_by_its_name_or_size_before_keeping_it(
+    personas: Any, monkeypatch: Any, name: str, expected: str
+) -> None:
+    from oeuvre.planning import importing
+
+    monkeypatch.setattr(importing, "plan_file_limit", lambda suffix: 1024 * 1024)
+    monkeypatch.setattr(importing, "store_private", lambda *a, **k: pytest.fail("the file was kept"))
+    upload = SimpleUploadedFile(name, b"PK\x03\x04" + b"0" * (1024 * 1024), content_type="application/octet-stream")
+    client = personas.client(personas.moe)
+    response = client.post(f"/p/{personas.project.code}/planning/import/", {"file": upload})
+    assert response.status_code == 200
+    assert expected in response.content.decode().replace("\u00a0", " ")
+    assert not Job.objects.filter(kind="planning.import", project=personas.project).exists()

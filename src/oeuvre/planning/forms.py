@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
+from oeuvre.planning.importing import plan_file_refusal
 from oeuvre.planning.models import (
     Absence,
     Assignment,
@@ -266,6 +267,14 @@ class PlanImportForm(forms.Form):
         ),
     )
     replace = forms.BooleanField(label=_("Replace the current plan"), required=False)
+
+    def clean_file(self) -> Any:
+        """Name and size checked before the upload is read into memory or kept."""
+        upload = self.cleaned_data["file"]
+        refusal = plan_file_refusal(upload.name, upload.size)
+        if refusal is not None:
+            raise forms.ValidationError(refusal)
+        return upload
 
 
 class TimeImportForm(forms.Form):

@@ -33,9 +33,11 @@ from oeuvre.core.models import Job
 from oeuvre.core.services import model_update
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.mpp import MPXJ_SUFFIXES, MppUnavailable, read_mpp
+from oeuvre.interop.mspdi import MAX_BYTES as MSPDI_MAX_BYTES
 from oeuvre.interop.mspdi import read_mspdi
 from oeuvre.interop.plan_xlsx import read_plan_xlsx
 from oeuvre.interop.plandata import PlanData
+from oeuvre.interop.safety import DEFAULT_LIMITS
 from oeuvre.planning.files import file_error_message, mpp_unavailable_message
 from oeuvre.planning.models import (
     Absence,
@@ -114,6 +116,29 @@ def plan_file_suffix(filename: str) -> str:
     )
 
 
+def plan_file_limit(suffix: str) -> int:
+    """The largest plan file read, by its suffix. MS Project XML may reach 200 MiB (it repeats every assignment's
+    time-phased data; its reader streams it); a workbook, an .mpp and every other format stop at interop's common
+    limit of 50 MiB, as every other upload does."""
+    return MSPDI_MAX_BYTES if suffix == ".xml" else DEFAULT_LIMITS.max_bytes
+
+
+def plan_file_refusal(filename: str, size: int) -> str | None:
+    """Why a plan file of that name and size is refused before anything is written, or None: the page checks it
+    before reading the upload, the service again before keeping it."""
+    try:
+        suffix = plan_file_suffix(filename)
+    except FileFormatError as exc:
+        return file_error_message(exc)
+    limit = plan_file_limit(suffix)
+    if size > limit:
+        return _("The file « %(name)s » is larger than %(mib)s MiB.") % {
+            "name": _base_name(filename),
+            "mib": limit // (1024 * 1024),
+        }
+    return None
+
+
 def read_plan_file(filename: str, data: bytes) -> PlanData:
     """Read a plan file by its suffix; raises FileFormatError or MppUnavailable."""
     suffix = plan_file_suffix(filename)
@@ -142,13 +167,12 @@ def plan_import_enqueue(
     ``queue=False`` leaves the job for the caller to run (the CLI shows its own progress bar).
     """
     require(actor, project, PLANNING_EDIT)
-    try:
-        suffix = plan_file_suffix(filename)
-    except FileFormatError as exc:  # refused now, not by a job that fails later
-        raise ValidationFailed({"file": [file_error_message(exc)]}) from None
+    refusal = plan_file_refusal(filename, len(data))  # refused now, not by a job that fails later
+    if refusal is not None:
+        raise ValidationFailed({"file": [refusal]})
     if not data:
         raise ValidationFailed({"file": [_("The file is empty.")]})
-    stored = store_private(PLAN_UPLOADS, data, suffix)
+    stored = store_private(PLAN_UPLOADS, data, plan_file_suffix(filename))
     name = _base_name(filename)
     params = {"project": project.pk, "actor": actor.pk, "filename": name[:255], "stored": stored,
               "replace": bool(replace)}  # fmt: skip
