@@ -14,6 +14,7 @@ Only the standard library is used here: this script is what installs the rest.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -109,6 +110,32 @@ def strip_remote_fonts(css: Path) -> None:
         css.write_text(kept, encoding="utf-8")
 
 
+def semgrep_tool() -> str | None:
+    """Semgrep in its own environment (tools/semgrep/requirements.txt, hash-pinned), for the test that runs it to
+    write a real SARIF file; installed again only when that file changes. CI cannot do without it."""
+    lock = ROOT / "tools" / "semgrep" / "requirements.txt"
+    venv = ROOT / ".cache" / "tools" / "semgrep"
+    binary = venv / "bin" / "semgrep"
+    stamp = venv / "installed-from"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if binary.exists() and stamp.exists() and stamp.read_text() == digest:
+        return str(binary)
+    say("Semgrep for the SARIF test (tools/semgrep/requirements.txt)")
+    shutil.rmtree(venv, ignore_errors=True)
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(venv / "bin" / "pip"), "install", "-qq", "--require-hashes", "--no-deps", "-r", str(lock)],
+    ]
+    for step in steps:
+        if subprocess.run(step, cwd=ROOT, check=False).returncode != 0:
+            if CI:
+                raise SystemExit("installing Semgrep failed, and CI runs the test that needs it")
+            say("\033[1;33mSemgrep could not be installed: its test will be skipped\033[0m")
+            return None
+    stamp.write_text(digest)
+    return str(binary)
+
+
 def postgres_reachable() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=2):
@@ -144,8 +171,9 @@ def test(pytest_args: list[str]) -> None:
         "--dry-run",
         env={"OEUVRE_DATA_DIR": str(ROOT / ".cache" / "check")},
     )
+    semgrep = semgrep_tool()
     say("tests on SQLite")
-    run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": ""})
+    run(*runner, "pytest", *pytest_args, env={"DATABASE_URL": "", **({"OEUVRE_SEMGREP": semgrep} if semgrep else {})})
     if postgres_reachable():
         say("tests on PostgreSQL")
         # Tests that use no database ran in the SQLite pass; this one runs every test that touches one.

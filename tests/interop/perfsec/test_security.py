@@ -1,15 +1,17 @@
 """Security scans: SARIF 2.1.0 and OWASP ZAP's JSON report.
 
 ``semgrep-1.187.0.sarif`` was written by Semgrep 1.187.0 (``semgrep scan --config semgrep-rules.yaml --sarif
---metrics=off`` on ``semgrep-target.py.txt`` saved as ``src/app.py``); the test writes it again when a ``semgrep``
-command is installed (Semgrep's pinned dependencies conflict with the project's development tools, so it is not one of
-them). Trivy 0.56, CodeQL 2.19 and ZAP 2.16 (``traditional-json``) files are written by hand in the shape those
-versions write, from their documentation and published reports.
+--metrics=off`` on ``semgrep-target.py.txt`` saved as ``src/app.py``); a test runs Semgrep 1.187.0 again and reads
+what it writes: Semgrep's pinned dependencies conflict with the project's development tools, so `dev.py test` installs
+it into its own environment from ``tools/semgrep/requirements.txt`` (hash-pinned), and CI fails without it.
+Trivy 0.56, CodeQL 2.19 and ZAP 2.16 (``traditional-json``) files are written by hand in the shape those versions
+write, from their documentation and published reports.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +22,7 @@ import pytest
 from oeuvre.interop.errors import FileFormatError
 from oeuvre.interop.perfsec import ALL, Metric, Severity, read_report
 from oeuvre.interop.perfsec.sarif import severity_from_score
+from tests.conftest import IN_CI
 from tests.interop.perfsec.helpers import FILES, read
 
 
@@ -47,14 +50,21 @@ def test_it_reads_what_semgrep_writes() -> None:
     assert _counts(report) == (1, 0, 1, 1)
 
 
+# `dev.py test` installs Semgrep in its own environment (tools/semgrep/requirements.txt) and names it here.
+SEMGREP = os.environ.get("OEUVRE_SEMGREP") or shutil.which("semgrep")
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("semgrep") is None, reason="no semgrep command installed")
 def test_semgrep_still_writes_what_the_reader_expects(tmp_path: Path) -> None:
+    if SEMGREP is None:
+        if IN_CI:
+            pytest.fail("no semgrep: dev.py test installs it from tools/semgrep/requirements.txt")
+        pytest.skip("no semgrep command installed (dev.py test installs it)")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_bytes((FILES / "semgrep-target.py.txt").read_bytes())
     shutil.copy(FILES / "semgrep-rules.yaml", tmp_path / "rules.yaml")
     done = subprocess.run(
-        ["semgrep", "scan", "--config", "rules.yaml", "--sarif", "--metrics=off", "--disable-version-check", "-q",
+        [SEMGREP, "scan", "--config", "rules.yaml", "--sarif", "--metrics=off", "--disable-version-check", "-q",
          "src"], cwd=tmp_path, capture_output=True, check=True, timeout=300,
     )  # fmt: skip
     report = read_report(done.stdout, "semgrep.sarif")
