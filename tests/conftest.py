@@ -196,6 +196,36 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _serialise_requests_on_a_shared_sqlite_connection() -> None:
+    """With SQLite in memory, the live server's request threads share the test's one connection (Django's docs: "it's
+    important to prevent simultaneous database queries via this shared connection"). A page firing several requests
+    at once (the page, the bell, htmx fragments) then met `sqlite3.InterfaceError: bad parameter or other API misuse`
+    under load. Requests are served one at a time in that case; PostgreSQL keeps its concurrent server."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test import testcases
+
+    class SerialWhenShared(ThreadedWSGIServer):
+        _lock = threading.Lock()
+
+        def set_app(self, application: Any) -> None:
+            if not getattr(self, "connections_override", None):
+                super().set_app(application)
+                return
+
+            def serial(environ: Any, start_response: Any) -> Any:
+                with self._lock:
+                    return application(environ, start_response)
+
+            super().set_app(serial)
+
+    testcases.LiveServerThread.server_class = SerialWhenShared
+
+
+_serialise_requests_on_a_shared_sqlite_connection()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Any:
     """Debian's Chromium driven by Playwright; never a downloaded browser."""
