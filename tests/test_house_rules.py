@@ -25,6 +25,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "oeuvre"
 RAW_SQL_ALLOWED = {
     "core/backup.py": "database-level snapshot and sequence reset, vendor-specific by nature",
     "core/views.py": "the health check runs SELECT 1 without touching any table",
+    "demo/management/commands/demo.py": "VACUUM ANALYZE after the demo's bulk load, on PostgreSQL (bench/tables_page)",
     "planning/scheduling.py": "one UPDATE … FROM unnest writes a schedule on PostgreSQL (bench/planning_schedule)",
     "recette/services/testbook.py": "one INSERT … SELECT FROM unnest per JUnit import (bench/recette_junit)",
     "web/fulltext.py": "SQLite FTS5's MATCH and bm25() have no ORM expression (bench/search)",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -12,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.permissions import can
-from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.errors import DomainError
 from oeuvre.engine.gonogo import CRITERIA
 from oeuvre.mep import configuration, release_notes, selectors, services, training, waves
+from oeuvre.mep.form_values import posted_date, posted_int
 from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus, WaveStatus
 from oeuvre.mep.permissions import GONOGO_DECIDE, MEP_ATTEST, MEP_CONFIGURE, MEP_MANAGE, MEP_VIEW
 from oeuvre.projects.models import Project
@@ -25,21 +24,6 @@ from oeuvre.web.decorators import project_page
 from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]
-
-
-def _date(raw: str, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({field: [_("« %(value)s » is not a date.") % {"value": raw}]}) from None
-
-
-def _int(raw: str, field: str) -> int:
-    if not raw.strip().isdigit():
-        raise ValidationFailed({field: [_("« %(value)s » is not a whole number.") % {"value": raw}]})
-    return int(raw)
 
 
 def _to_index(project: Project) -> HttpResponseRedirect:
@@ -106,7 +90,7 @@ def deployment_set(request: HttpRequest, project: Project) -> HttpResponse:
             environment=environment,
             component=component,
             version_label=request.POST.get("version_label", ""),
-            deployed_on=_date(request.POST.get("deployed_on", ""), "deployed_on"),
+            deployed_on=posted_date(request.POST.get("deployed_on", ""), "deployed_on"),
         )
         messages.success(request, _("Deployed version recorded."))
     except DomainError as error:
@@ -156,7 +140,7 @@ def release_create(request: HttpRequest, project: Project) -> HttpResponse:
             project=project,
             number=request.POST.get("number", ""),
             title=request.POST.get("title", ""),
-            planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
+            planned_date=posted_date(request.POST.get("planned_date", ""), "planned_date"),
         )
     except DomainError as error:
         flash_error(request, error)
@@ -173,8 +157,8 @@ def settings_update(request: HttpRequest, project: Project) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]
             project=project,
             expected_version=posted_version(request),
-            max_open_bloquantes=_int(request.POST.get("max_open_bloquantes", ""), "max_open_bloquantes"),
-            max_open_majeures=_int(request.POST.get("max_open_majeures", ""), "max_open_majeures"),
+            max_open_bloquantes=posted_int(request.POST.get("max_open_bloquantes", ""), "max_open_bloquantes"),
+            max_open_majeures=posted_int(request.POST.get("max_open_majeures", ""), "max_open_majeures"),
             ignored_criteria=[c for c in CRITERIA if c not in request.POST.getlist("applied")],
         )
         messages.success(request, _("Go/no-go criteria saved."))
@@ -216,8 +200,8 @@ def _wave_fields(request: HttpRequest) -> dict[str, object]:
     return {
         "name": request.POST.get("name", ""),
         "sites": request.POST.get("sites", ""),
-        "planned_date": _date(request.POST.get("planned_date", ""), "planned_date"),
-        "users": _int(request.POST.get("users", "") or "0", "users"),
+        "planned_date": posted_date(request.POST.get("planned_date", ""), "planned_date"),
+        "users": posted_int(request.POST.get("users", "") or "0", "users"),
         "prerequisites": request.POST.get("prerequisites", ""),
         "runbook_link": request.POST.get("runbook_link", ""),
     }
@@ -246,7 +230,7 @@ def wave_edit(request: HttpRequest, project: Project, pk: int, wave_pk: int) -> 
             wave=wave,
             expected_version=posted_version(request),
             status=request.POST.get("status", wave.status),
-            actual_date=_date(request.POST.get("actual_date", ""), "actual_date"),
+            actual_date=posted_date(request.POST.get("actual_date", ""), "actual_date"),
         )
         messages.success(request, _("Wave saved."))
     except DomainError as error:
@@ -300,8 +284,8 @@ def release_edit(request: HttpRequest, project: Project, pk: int) -> HttpRespons
             expected_version=posted_version(request),
             title=request.POST.get("title", ""),
             status=request.POST.get("status", ""),
-            planned_date=_date(request.POST.get("planned_date", ""), "planned_date"),
-            actual_date=_date(request.POST.get("actual_date", ""), "actual_date"),
+            planned_date=posted_date(request.POST.get("planned_date", ""), "planned_date"),
+            actual_date=posted_date(request.POST.get("actual_date", ""), "actual_date"),
         )
         messages.success(request, _("Release saved."))
     except DomainError as error:

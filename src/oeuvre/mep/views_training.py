@@ -6,8 +6,6 @@ someone else meanwhile is refused with a message instead of being overwritten.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.permissions import can
-from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.errors import DomainError
 from oeuvre.mep import selectors, training
+from oeuvre.mep.form_values import posted_date, posted_int
 from oeuvre.mep.models import Attendance, DeploymentWave
 from oeuvre.mep.permissions import MEP_VIEW, TRAINING_PLAN, TRAINING_RECORD
 from oeuvre.projects.models import Project
@@ -30,23 +29,8 @@ from oeuvre.web.forms import flash_error, posted_version
 __all__ = ["urlpatterns"]
 
 
-def _date(raw: str, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({field: [_("« %(value)s » is not a date.") % {"value": raw}]}) from None
-
-
-def _int(raw: str, field: str) -> int:
-    if not raw.strip().isdigit():
-        raise ValidationFailed({field: [_("« %(value)s » is not a whole number.") % {"value": raw}]})
-    return int(raw)
-
-
 def _optional_id(raw: str, field: str) -> int | None:
-    return _int(raw, field) if raw.strip() else None
+    return posted_int(raw, field) if raw.strip() else None
 
 
 def _to_page(project: Project, pk: int, anchor: str = "") -> HttpResponseRedirect:
@@ -82,8 +66,8 @@ def _course_fields(request: HttpRequest) -> dict[str, object]:
     return {
         "title": request.POST.get("title", ""),
         "audience": request.POST.get("audience", ""),
-        "duration_minutes": _int(request.POST.get("duration_minutes", "") or "0", "duration_minutes"),
-        "materials": [_int(raw, "materials") for raw in request.POST.getlist("materials")],
+        "duration_minutes": posted_int(request.POST.get("duration_minutes", "") or "0", "duration_minutes"),
+        "materials": [posted_int(raw, "materials") for raw in request.POST.getlist("materials")],
     }
 
 
@@ -93,9 +77,9 @@ def _session_fields(request: HttpRequest) -> dict[str, object]:
         "wave": _optional_id(request.POST.get("wave", ""), "wave"),
         "audience": request.POST.get("audience", ""),
         "trainer": request.POST.get("trainer", ""),
-        "date": _date(request.POST.get("date", ""), "date"),
+        "date": posted_date(request.POST.get("date", ""), "date"),
         "place": request.POST.get("place", ""),
-        "capacity": _int(request.POST.get("capacity", "") or "0", "capacity"),
+        "capacity": posted_int(request.POST.get("capacity", "") or "0", "capacity"),
     }
 
 
@@ -183,7 +167,7 @@ def _marks(request: HttpRequest, session: object) -> dict[int, training.Mark]:
         if attendance is None:
             continue
         raw = request.POST.get(f"satisfaction-{attendee.pk}", "")
-        marks[attendee.pk] = (attendance, _int(raw, attendee.name) if raw else None)
+        marks[attendee.pk] = (attendance, posted_int(raw, attendee.name) if raw else None)
     return marks
 
 
@@ -205,7 +189,7 @@ def attendance_record(request: HttpRequest, project: Project, pk: int, session_p
                 actor=request.user,  # type: ignore[arg-type]
                 session=session,
                 expected_version=posted_version(request),
-                attended=_int(request.POST.get("attended", ""), "attended"),
+                attended=posted_int(request.POST.get("attended", ""), "attended"),
             )
         messages.success(request, _("Attendance recorded."))
     except DomainError as error:

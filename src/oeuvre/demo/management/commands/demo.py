@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -59,6 +60,11 @@ class Command(BaseCommand):
             job = execute_job(job, listener=show)
         if job.status != Job.Status.DONE:
             raise CommandError(f"demo generation failed: {job.error}")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Right after the bulk load PostgreSQL's planner still guesses a handful of rows per project and no page is
+            # marked all-visible: the exigence table of the large demo answered in 320 ms, 77 ms once this had run.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
         loaded = _("Demo loaded: %(projects)s project(s), %(users)s accounts.") % job.result
         console.print(f"[green]{loaded}[/]")
         table = Table(title=_("Logins — the password of every account is %(password)s") % {"password": DEMO_PASSWORD})
