@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from oeuvre.recette import models as m
 from tests.conftest import login
@@ -33,7 +34,16 @@ def test_it_runs_three_steps_from_the_keyboard_and_raises_the_anomaly(personas: 
     page.keyboard.press("o")
     page.wait_for_selector('#execution-panel[data-step="3"]')
     page.keyboard.press("k")
-    assert page.locator("#actual").evaluate("el => el === document.activeElement")
+    expect(page.locator("#actual")).to_be_focused()
+    # The bell refreshes itself every minute: its swap must leave the cursor where the tester types.
+    page.evaluate(
+        """() => new Promise((resolve) => {
+            const bell = document.getElementById("bell");
+            bell.addEventListener("htmx:afterSwap", () => resolve(true), {once: true});
+            htmx.ajax("GET", bell.getAttribute("hx-get"), {target: "#bell", swap: "innerHTML"});
+        })"""
+    )
+    expect(page.locator("#actual")).to_be_focused()
     page.keyboard.type("Page blanche après validation")
     page.keyboard.press("Enter")
     page.wait_for_selector("#raise-anomaly")

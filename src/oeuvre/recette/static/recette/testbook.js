@@ -68,6 +68,11 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", focusPanel);
+  // Only the panel's own swaps move the focus: the bell refreshes itself every minute, and a tester typing the
+  // actual result must not find the cursor back on the heading.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var p = panel();
+    if (p && event.target instanceof Node && p.contains(event.target)) { focusPanel(); }
+  });
   document.addEventListener("DOMContentLoaded", focusPanel);
 })();
