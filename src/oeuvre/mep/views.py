@@ -13,7 +13,6 @@ from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError
 from oeuvre.engine.gonogo import CRITERIA
 from oeuvre.mep import configuration, release_notes, selectors, services, training, waves
-from oeuvre.mep.form_values import posted_date, posted_int
 from oeuvre.mep.models import Environment, EnvironmentKind, GoNoGoVerdict, ReadinessItem, ReleaseStatus, WaveStatus
 from oeuvre.mep.permissions import GONOGO_DECIDE, MEP_ATTEST, MEP_CONFIGURE, MEP_MANAGE, MEP_VIEW
 from oeuvre.projects.models import Project
@@ -21,6 +20,7 @@ from oeuvre.projects.selectors import project_members
 from oeuvre.requirements.selectors import components_for
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
+from oeuvre.web.form_values import posted_date, posted_int
 from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from oeuvre.accounts.permissions import can
 from oeuvre.core.errors import DomainError
 from oeuvre.mep import selectors, training
-from oeuvre.mep.form_values import posted_date, posted_int
 from oeuvre.mep.models import Attendance, DeploymentWave
 from oeuvre.mep.permissions import MEP_VIEW, TRAINING_PLAN, TRAINING_RECORD
 from oeuvre.projects.models import Project
@@ -24,6 +23,7 @@ from oeuvre.projects.selectors import project_members
 from oeuvre.requirements.selectors import deliverables_for
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
+from oeuvre.web.form_values import posted_date, posted_int
 from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]

@@ -3,7 +3,6 @@ signatures with re-authentication, lifts, PDFs) and the project's hash chain wit
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oeuvre.accounts.permissions import can
-from oeuvre.core.errors import DomainError, ValidationFailed
+from oeuvre.core.errors import DomainError
 from oeuvre.projects.models import Project
 from oeuvre.recette import pv_words
 from oeuvre.recette.models import (
@@ -41,6 +40,7 @@ from oeuvre.recette.services import ledger
 from oeuvre.recette.services import pv as services
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
+from oeuvre.web.form_values import posted_date
 from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]
@@ -49,15 +49,6 @@ __all__ = ["urlpatterns"]
 def _to_pv(project: Project, pv_id: int, anchor: str = "") -> HttpResponseRedirect:
     url = reverse("recette:pv_detail", args=[project.code, pv_id])
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
-
-
-def _date(raw: str, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({field: [_("« %(value)s » is not a date.") % {"value": raw}]}) from None
 
 
 @project_page(RECETTE_VIEW)
@@ -184,7 +175,7 @@ def reserve_add(request: HttpRequest, project: Project, pv_id: int) -> HttpRespo
             pv=_pv(project, pv_id),
             description=request.POST.get("description", ""),
             anomaly=_anomaly(project, request.POST.get("anomaly", "")),
-            due_on=_date(request.POST.get("due_on", ""), "due_on"),
+            due_on=posted_date(request.POST.get("due_on", ""), "due_on"),
         )
     except DomainError as error:
         flash_error(request, error)
@@ -201,7 +192,7 @@ def reserve_edit(request: HttpRequest, project: Project, pv_id: int, reserve_id:
             expected_version=posted_version(request),
             description=request.POST.get("description", ""),
             anomaly=_anomaly(project, request.POST.get("anomaly", "")),
-            due_on=_date(request.POST.get("due_on", ""), "due_on"),
+            due_on=posted_date(request.POST.get("due_on", ""), "due_on"),
         )
     except DomainError as error:
         flash_error(request, error)

@@ -3,7 +3,7 @@ equipment, and the forms that record the acceptance facts, the outages and the c
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +24,7 @@ from oeuvre.recette.selectors.timers import dashboard
 from oeuvre.recette.services import timers as services
 from oeuvre.web.context import project_context
 from oeuvre.web.decorators import project_page
+from oeuvre.web.form_values import posted_date
 from oeuvre.web.forms import flash_error, posted_version
 
 __all__ = ["urlpatterns"]
@@ -58,15 +59,6 @@ def timers(request: HttpRequest, project: Project) -> HttpResponse:
     )
 
 
-def _parse_date(raw: str, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({field: [_("« %(value)s » is not a date.") % {"value": raw}]}) from None
-
-
 def _parse_moment(raw: str, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(raw)
@@ -80,7 +72,7 @@ def _parse_moment(raw: str, field: str) -> datetime:
 def timeline_save(request: HttpRequest, project: Project) -> HttpResponse:
     post = request.POST
     try:
-        changes: dict[str, Any] = {name: _parse_date(post.get(name, ""), name) for name in _DATES if name in post}
+        changes: dict[str, Any] = {name: posted_date(post.get(name, ""), name) for name in _DATES if name in post}
         changes |= {name: post.get(name, "") for name in _CHOICES if name in post}
         if "refaction_percent" in post:
             raw = post.get("refaction_percent", "").strip().replace(",", ".")

@@ -1,4 +1,4 @@
-"""Values typed in the stage's plain POST forms, read with an error that names the field."""
+"""Values typed in plain POST forms (pages without a Django form), read with an error naming the field."""
 
 from __future__ import annotations
 
